@@ -1,0 +1,2 @@
+//! Parsing benchmarks.
+fn main() {}

@@ -1,0 +1,19 @@
+//! The crate's error type.
+//!
+//! Every module has its own structured error enum; [`Error`] wraps them so that a caller can
+//! use `?` across layers and still match on who is at fault. No variant carries secrets or
+//! personal data: values that failed to parse are described, never echoed.
+
+use crate::tlv::TlvError;
+
+/// Any error this crate returns.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Malformed BER-TLV bytes.
+    #[error(transparent)]
+    Tlv(#[from] TlvError),
+}
+
+/// `Result` with the crate's [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -1,0 +1,2 @@
+//! The `cccd` command line.
+fn main() {}
