@@ -4,6 +4,7 @@
 //! use `?` across layers and still match on who is at fault. No variant carries secrets or
 //! personal data: values that failed to parse are described, never echoed.
 
+use crate::lds::LdsError;
 use crate::tlv::TlvError;
 
 /// Any error this crate returns.
@@ -13,6 +14,9 @@ pub enum Error {
     /// Malformed BER-TLV bytes.
     #[error(transparent)]
     Tlv(#[from] TlvError),
+    /// A malformed or unencodable LDS file (data group, EF.COM, EF.SOD, EF.CardAccess).
+    #[error(transparent)]
+    Lds(#[from] LdsError),
 }
 
 /// `Result` with the crate's [`Error`].

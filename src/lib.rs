@@ -20,6 +20,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod error;
+pub mod lds;
 pub mod tlv;
 
 pub use error::{Error, Result};
