@@ -1,0 +1,57 @@
+//! Argument parsing and dispatch for the `cccd` binary.
+
+mod inspect;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Personalize and verify ICAO 9303 eMRTD chips; Vietnam's chip ID card (CCCD) first.
+#[derive(Debug, Parser)]
+#[command(name = "cccd", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode LDS files (EF.COM, EF.SOD, EF.CardAccess, DG1–DG16), recognized by their tag, and print them.
+    Inspect(inspect::Args),
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect(args) => inspect::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("cccd: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// An error the command line reports and exits with status 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The library refused the input.
+    #[error("{context}: {source}")]
+    Lib {
+        /// What was being done (a file name, a step).
+        context: String,
+        /// The library's error.
+        source: cccd::Error,
+    },
+}
