@@ -46,12 +46,4 @@ pub enum CliError {
         /// What the OS said.
         source: std::io::Error,
     },
-    /// The library refused the input.
-    #[error("{context}: {source}")]
-    Lib {
-        /// What was being done (a file name, a step).
-        context: String,
-        /// The library's error.
-        source: cccd::Error,
-    },
 }
