@@ -4,6 +4,9 @@
 //! the exact bytes that were read) and `encode()` (canonical). [`LdsFile`] is the one table that maps
 //! a file to its tag, file identifier (FID) and short file identifier (SFI).
 
+pub mod public_key;
+pub mod security_infos;
+
 use crate::tlv::{Tag, TlvError, TlvErrorKind};
 
 /// An elementary file of the eMRTD application (or EF.CardAccess in the master file).
