@@ -4,8 +4,10 @@
 //! the exact bytes that were read) and `encode()` (canonical). [`LdsFile`] is the one table that maps
 //! a file to its tag, file identifier (FID) and short file identifier (SFI).
 
+pub mod dg15;
 pub mod public_key;
 pub mod security_infos;
+pub mod sod;
 
 use crate::tlv::{Tag, TlvError, TlvErrorKind};
 

@@ -13,7 +13,7 @@
 //! RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
 //! ```
 
-use der::asn1::{Any, BitString, ObjectIdentifier, OctetString, Uint};
+use der::asn1::{Any, BitString, Int, ObjectIdentifier, OctetString, Uint};
 use der::{Decode, Encode, Sequence, Tagged};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
@@ -140,6 +140,7 @@ struct CurveAsn1 {
     seed: Option<BitString>,
 }
 
+/// ECParameters as encoded by this library (canonical unsigned integers).
 #[derive(Sequence)]
 struct EcParametersAsn1 {
     version: Uint,
@@ -151,10 +152,30 @@ struct EcParametersAsn1 {
     cofactor: Option<Uint>,
 }
 
+/// ECParameters as found on documents: integers read as signed, because some issuers forget the leading zero
+/// that keeps a large unsigned value positive; their two's-complement bytes are the unsigned magnitude.
+#[derive(Sequence)]
+struct EcParametersIn {
+    version: Int,
+    field_id: FieldId,
+    curve: CurveAsn1,
+    base: OctetString,
+    order: Int,
+    #[asn1(optional = "true")]
+    cofactor: Option<Int>,
+}
+
 #[derive(Sequence)]
 struct RsaPublicKeyAsn1 {
     modulus: Uint,
     public_exponent: Uint,
+}
+
+/// RSAPublicKey as found on documents (see [`EcParametersIn`] for why the integers are signed).
+#[derive(Sequence)]
+struct RsaPublicKeyIn {
+    modulus: Int,
+    public_exponent: Int,
 }
 
 impl EcDomain {
@@ -164,11 +185,11 @@ impl EcDomain {
             der::Tag::ObjectIdentifier => Ok(EcDomain::Named(params.decode_as::<ObjectIdentifier>()?)),
             der::Tag::Null => Ok(EcDomain::ImplicitlyCa),
             der::Tag::Sequence => {
-                let e: EcParametersAsn1 = params.decode_as()?;
+                let e: EcParametersIn = params.decode_as()?;
                 if e.field_id.field_type != oid::PRIME_FIELD {
                     return Err(PublicKeyError::Invalid("only prime-field curves are supported"));
                 }
-                let p: Uint = e.field_id.parameters.decode_as()?;
+                let p: Int = e.field_id.parameters.decode_as()?;
                 Ok(EcDomain::Explicit(ExplicitCurve {
                     p: trim(p.as_bytes()),
                     a: e.curve.a.as_bytes().to_vec(),
@@ -190,7 +211,10 @@ impl EcDomain {
             EcDomain::Explicit(c) => {
                 let e = EcParametersAsn1 {
                     version: Uint::new(&[1])?,
-                    field_id: FieldId { field_type: oid::PRIME_FIELD, parameters: Any::encode_from(&Uint::new(&c.p)?)? },
+                    field_id: FieldId {
+                        field_type: oid::PRIME_FIELD,
+                        parameters: Any::encode_from(&Uint::new(&c.p)?)?,
+                    },
                     curve: CurveAsn1 {
                         a: OctetString::new(c.a.clone())?,
                         b: OctetString::new(c.b.clone())?,
@@ -218,7 +242,7 @@ impl PublicKey {
         let alg = spki.algorithm.oid;
         let key_bits = spki.subject_public_key.as_bytes().ok_or(PublicKeyError::Invalid("unused bits in key"))?;
         if alg == oid::RSA_ENCRYPTION || alg == oid::RSASSA_PSS {
-            let k = RsaPublicKeyAsn1::from_der(key_bits)?;
+            let k = RsaPublicKeyIn::from_der(key_bits)?;
             Ok(PublicKey::Rsa { modulus: trim(k.modulus.as_bytes()), exponent: trim(k.public_exponent.as_bytes()) })
         } else if alg == oid::EC_PUBLIC_KEY || alg == oid::ID_PK_ECDH {
             let domain = EcDomain::from_any(spki.algorithm.parameters.as_ref())?;
@@ -227,7 +251,7 @@ impl PublicKey {
             }
             Ok(PublicKey::Ec { domain, point: key_bits.to_vec() })
         } else if alg == oid::DH_PUBLIC_NUMBER || alg == oid::ID_PK_DH {
-            let y = Uint::from_der(key_bits)?;
+            let y = Int::from_der(key_bits)?;
             let parameters = spki.algorithm.parameters.as_ref().map(|p| p.to_der()).transpose()?;
             Ok(PublicKey::Dh { parameters, public_value: trim(y.as_bytes()) })
         } else {

@@ -227,7 +227,11 @@ impl SecurityInfo {
             SecurityInfoKind::PaceDomainParameter(Self::domain(der)?)
         } else if let Some(c) = CaProtocol::from_oid(&protocol) {
             let v = VersionedInfo::from_der(der).map_err(asn1)?;
-            SecurityInfoKind::ChipAuthentication(ChipAuthenticationInfo { protocol: c, version: v.version, key_id: v.id })
+            SecurityInfoKind::ChipAuthentication(ChipAuthenticationInfo {
+                protocol: c,
+                version: v.version,
+                key_id: v.id,
+            })
         } else if arcs_under(&protocol, &oid::ID_CA) == Some(1) {
             SecurityInfoKind::ChipAuthenticationDomainParameter(Self::domain(der)?)
         } else if protocol == oid::ID_PK_ECDH || protocol == oid::ID_PK_DH {
@@ -504,7 +508,8 @@ impl Dg14 {
 mod tests {
     use super::*;
 
-    const CCCD_CARD_ACCESS: &str = "3134300d060804007f0007020202020101300f060a04007f000702020302020201013012060a04007f0007020204020202010202010d";
+    const CCCD_CARD_ACCESS: &str =
+        "3134300d060804007f0007020202020101300f060a04007f000702020302020201013012060a04007f0007020204020202010202010d";
 
     #[test]
     fn cccd_card_access_decodes_and_round_trips() {
