@@ -1,0 +1,11 @@
+//! EF.CardAccess: any bytes decode or fail with an error; what decodes re-encodes to a file that decodes the same.
+#![no_main]
+use cccd::lds::security_infos::CardAccess;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(ca) = CardAccess::decode(data) {
+        let again = CardAccess::decode(&ca.encode()).expect("re-encoded EF.CardAccess decodes");
+        assert_eq!(again, ca);
+    }
+});
