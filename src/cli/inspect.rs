@@ -4,6 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cccd::lds::LdsFile;
+use cccd::lds::dg15::Dg15;
+use cccd::lds::public_key::{EcDomain, PublicKey};
+use cccd::lds::security_infos::{CardAccess, Dg14, SecurityInfoKind, SecurityInfos};
+use cccd::lds::sod::Sod;
+use cccd::oid;
 use cccd::tlv::{Tlv, TlvReader};
 use serde_json::{Value, json};
 
@@ -40,14 +45,17 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         };
         out.push(item);
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&Value::Array(out)).unwrap_or_default());
+    let text = if args.json {
+        serde_json::to_string_pretty(&Value::Array(out)).unwrap_or_default() + "\n"
     } else {
+        let mut text = String::new();
         for item in &out {
-            print_text(item, 0);
-            println!();
+            write_text(&mut text, item, 0);
+            text.push('\n');
         }
-    }
+        text
+    };
+    super::print(&text);
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
@@ -57,7 +65,135 @@ fn decode(bytes: &[u8]) -> Result<Value, String> {
     let Some(file) = LdsFile::from_tag(first.tag()) else {
         return Err(format!("unknown file: first tag {} is not an LDS file tag", first.tag()));
     };
-    Ok(json!({ "file": file.name(), "length": bytes.len(), "structure": tree(bytes)? }))
+    let content = match file {
+        LdsFile::CardAccess => CardAccess::decode(bytes).map(|c| security_infos(&c.infos)),
+        LdsFile::Sod => Sod::decode(bytes).map(|s| sod(&s)),
+        LdsFile::Dg(_) => match file.dg_number() {
+            Some(14) => Dg14::decode(bytes).map(|d| security_infos(&d.infos)),
+            Some(15) => Dg15::decode(bytes).map(|d| json!({ "public_key": public_key(&d.public_key) })),
+            _ => return Ok(json!({ "file": file.name(), "length": bytes.len(), "structure": tree(bytes)? })),
+        },
+        LdsFile::Com => return Ok(json!({ "file": file.name(), "length": bytes.len(), "structure": tree(bytes)? })),
+    }
+    .map_err(|e| e.to_string())?;
+    let mut v = json!({ "file": file.name(), "length": bytes.len() });
+    if let (Value::Object(m), Value::Object(c)) = (&mut v, content) {
+        m.extend(c);
+    }
+    Ok(v)
+}
+
+fn hex(b: &[u8]) -> Value {
+    Value::String(hex::encode_upper(b))
+}
+
+fn public_key(k: &PublicKey) -> Value {
+    match k {
+        PublicKey::Rsa { modulus, exponent } => json!({
+            "type": "RSA", "bits": k.bits(), "modulus": hex(modulus), "exponent": hex(exponent)
+        }),
+        PublicKey::Ec { domain, point } => {
+            let params = match domain {
+                EcDomain::Named(_) => "named",
+                EcDomain::Explicit(_) => "explicit",
+                EcDomain::ImplicitlyCa => "implicitlyCA",
+            };
+            json!({
+                "type": "EC", "bits": k.bits(), "curve": k.curve().map(|o| oid::name(&o)),
+                "parameters": params, "point": hex(point)
+            })
+        }
+        PublicKey::Dh { public_value, .. } => {
+            json!({ "type": "DH", "bits": k.bits(), "public_value": hex(public_value) })
+        }
+        PublicKey::Other { algorithm } => json!({ "type": "other", "algorithm": oid::name(algorithm) }),
+        _ => json!({ "type": "unknown" }),
+    }
+}
+
+fn security_infos(infos: &SecurityInfos) -> Value {
+    let items: Vec<Value> = infos
+        .infos()
+        .iter()
+        .map(|i| {
+            let protocol = oid::name(&i.protocol());
+            match i.kind() {
+                SecurityInfoKind::Pace(p) => json!({
+                    "type": "PACEInfo", "protocol": protocol, "version": p.version,
+                    "parameter_id": p.parameter_id,
+                    "parameters": p.standardized_parameters().map(|s| s.name()),
+                }),
+                SecurityInfoKind::PaceDomainParameter(d) => json!({
+                    "type": "PACEDomainParameterInfo", "protocol": protocol,
+                    "algorithm": oid::name(&d.algorithm), "parameter_id": d.id,
+                }),
+                SecurityInfoKind::ChipAuthentication(c) => json!({
+                    "type": "ChipAuthenticationInfo", "protocol": protocol, "version": c.version, "key_id": c.key_id,
+                }),
+                SecurityInfoKind::ChipAuthenticationDomainParameter(d) => json!({
+                    "type": "ChipAuthenticationDomainParameterInfo", "protocol": protocol,
+                    "algorithm": oid::name(&d.algorithm), "key_id": d.id,
+                }),
+                SecurityInfoKind::ChipAuthenticationPublicKey(k) => json!({
+                    "type": "ChipAuthenticationPublicKeyInfo", "protocol": protocol,
+                    "public_key": public_key(&k.public_key), "key_id": k.key_id,
+                }),
+                SecurityInfoKind::TerminalAuthentication(t) => json!({
+                    "type": "TerminalAuthenticationInfo", "protocol": protocol, "version": t.version,
+                }),
+                SecurityInfoKind::ActiveAuthentication(a) => json!({
+                    "type": "ActiveAuthenticationInfo", "protocol": protocol, "version": a.version,
+                    "signature_algorithm": oid::name(&a.signature_algorithm),
+                }),
+                _ => json!({ "type": "unknown", "protocol": protocol, "der": hex(i.as_bytes()) }),
+            }
+        })
+        .collect();
+    json!({ "security_infos": items })
+}
+
+fn sod(s: &Sod) -> Value {
+    let lso = &s.lds_security_object;
+    let hashes: Vec<Value> =
+        lso.data_group_hashes.iter().map(|h| json!({ "data_group": h.number, "hash": hex(&h.hash) })).collect();
+    let certificates: Vec<Value> = s
+        .certificates
+        .iter()
+        .map(|c| {
+            let tbs = c.tbs_certificate();
+            json!({
+                "subject": tbs.subject().to_string(),
+                "issuer": tbs.issuer().to_string(),
+                "serial_number": hex(tbs.serial_number().as_bytes()),
+                "not_before": tbs.validity().not_before.to_string(),
+                "not_after": tbs.validity().not_after.to_string(),
+                "signature_algorithm": oid::name(&c.signature_algorithm().oid),
+            })
+        })
+        .collect();
+    let signers: Vec<Value> = s
+        .signer_infos
+        .iter()
+        .map(|si| {
+            json!({
+                "digest_algorithm": oid::name(&si.digest_algorithm.oid),
+                "signature_algorithm": oid::name(&si.signature_algorithm.oid),
+                "signed_attributes": si.signed_attributes.is_some(),
+                "signature_length": si.signature.len(),
+            })
+        })
+        .collect();
+    json!({
+        "lds_security_object": {
+            "version": lso.version,
+            "hash_algorithm": oid::name(&lso.hash_algorithm.oid),
+            "lds_version": lso.lds_version.as_ref().map(|(l, _)| l.clone()),
+            "unicode_version": lso.lds_version.as_ref().map(|(_, u)| u.clone()),
+            "data_group_hashes": hashes,
+        },
+        "certificates": certificates,
+        "signer_infos": signers,
+    })
 }
 
 /// The BER-TLV structure: tags, lengths, offsets; primitive values in hex.
@@ -81,18 +217,21 @@ fn tree(bytes: &[u8]) -> Result<Value, String> {
     Ok(Value::Array(items))
 }
 
-/// Prints a JSON value as indented `key: value` lines.
-fn print_text(v: &Value, indent: usize) {
+/// Writes a JSON value as indented `key: value` lines.
+pub fn write_text(out: &mut String, v: &Value, indent: usize) {
+    use std::fmt::Write;
     let pad = "  ".repeat(indent);
     match v {
         Value::Object(map) => {
             for (k, val) in map {
                 match val {
                     Value::Object(_) | Value::Array(_) => {
-                        println!("{pad}{k}:");
-                        print_text(val, indent + 1);
+                        let _ = writeln!(out, "{pad}{k}:");
+                        write_text(out, val, indent + 1);
                     }
-                    _ => println!("{pad}{k}: {}", scalar(val)),
+                    _ => {
+                        let _ = writeln!(out, "{pad}{k}: {}", scalar(val));
+                    }
                 }
             }
         }
@@ -100,14 +239,18 @@ fn print_text(v: &Value, indent: usize) {
             for (i, val) in items.iter().enumerate() {
                 match val {
                     Value::Object(_) | Value::Array(_) => {
-                        println!("{pad}- [{i}]");
-                        print_text(val, indent + 1);
+                        let _ = writeln!(out, "{pad}- [{i}]");
+                        write_text(out, val, indent + 1);
                     }
-                    _ => println!("{pad}- {}", scalar(val)),
+                    _ => {
+                        let _ = writeln!(out, "{pad}- {}", scalar(val));
+                    }
                 }
             }
         }
-        other => println!("{pad}{}", scalar(other)),
+        other => {
+            let _ = writeln!(out, "{pad}{}", scalar(other));
+        }
     }
 }
 

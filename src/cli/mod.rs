@@ -47,3 +47,10 @@ pub enum CliError {
         source: std::io::Error,
     },
 }
+
+/// Writes to standard output; a closed pipe (`cccd … | head`) ends the output quietly instead of panicking.
+pub fn print(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
