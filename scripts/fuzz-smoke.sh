@@ -9,6 +9,12 @@ targets=$(cargo fuzz list)
 cargo fuzz build -s none
 fail=0
 for t in $targets; do
+  if [ -d "regressions/$t" ]; then
+    # inputs that once crashed a target (kept as regression tests): each must now run clean
+    if ! cargo fuzz run -s none "$t" regressions/"$t"/* >/dev/null 2>&1; then
+      echo "fuzz $t: a regression input fails again" >&2; fail=1
+    fi
+  fi
   work=$(mktemp -d)
   cp -r "corpus/$t/." "$work/" 2>/dev/null || true
   log=$(mktemp)

@@ -105,7 +105,7 @@ impl LdsSecurityObject {
         })
     }
 
-    /// Encodes as DER (version 1 when `lds_version` is set, else 0).
+    /// Encodes as DER, with the version as given (build version 1 with `lds_version`, 0 without).
     pub fn encode(&self) -> Result<Vec<u8>, LdsErrorKind> {
         let hashes = self
             .data_group_hashes
@@ -125,7 +125,7 @@ impl LdsSecurityObject {
             .transpose()
             .map_err(asn1)?;
         LdsSecurityObjectAsn1 {
-            version: u8::from(version_info.is_some()),
+            version: self.version,
             hash_algorithm: self.hash_algorithm.clone(),
             hashes,
             version_info,
@@ -433,6 +433,15 @@ mod tests {
         v0.lds_version = None;
         v0.version = 0;
         assert_eq!(LdsSecurityObject::decode(&v0.encode().unwrap()).unwrap(), v0);
+    }
+
+    #[test]
+    fn version_is_kept_even_without_version_info() {
+        // found by the `sod` fuzz target: a v1 object without LDSVersionInfo re-encoded as v0
+        let mut lso = sample_lso();
+        lso.lds_version = None;
+        let der = lso.encode().unwrap();
+        assert_eq!(LdsSecurityObject::decode(&der).unwrap(), lso);
     }
 
     #[test]
