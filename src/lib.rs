@@ -21,6 +21,7 @@
 
 pub mod error;
 pub mod lds;
+pub mod qr;
 pub mod tlv;
 
 pub use error::{Error, Result};
