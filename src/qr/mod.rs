@@ -11,6 +11,7 @@
 mod filters;
 pub mod payload;
 pub mod render;
+mod resample;
 pub mod scan;
 
 pub use payload::{QrField, QrLayout, QrPayload, Sex};

@@ -1,17 +1,19 @@
 //! Find and decode QR symbols in an image (`rqrr`), with retries for hard photos.
 //!
 //! The image is first read as it is. When nothing decodes, the scanner retries on transformed copies,
-//! cheapest first, and stops at the first that yields text: a 3×3 median (salt-and-pepper noise), a
-//! box blur (sensor noise), half and double scale (very large or very small modules), Otsu and
-//! local-mean thresholds (uneven light, low contrast), rotations by 15° to 75° (finder patterns the
-//! detector missed at some angles), and the inverted image (light modules on dark).
+//! cheapest and likeliest first, and stops at the first that yields text: Otsu's threshold, a 3×3
+//! median (salt-and-pepper noise) and box blur (sensor noise), other scales (50 % to 200 %: rqrr's
+//! detector works on whole pixel runs and is sensitive to the module size), local-mean thresholds
+//! (uneven light), rotations by 15°, 30° and 45° (finder patterns missed at some angles), and the
+//! inverted image (light modules on dark).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use image::GrayImage;
+use rqrr::BitGrid;
 
-use super::filters;
 use super::{DecodeFault, ImageFault, QrError};
+use super::{filters, resample};
 
 /// Images with a longer side than this are first scaled down to it (rqrr's detector works on
 /// pixel runs; symbols of a few thousand pixels gain nothing and cost time).
@@ -29,7 +31,8 @@ pub fn scan_image(bytes: &[u8]) -> Result<Vec<String>, QrError> {
 fn image_fault(e: image::ImageError) -> QrError {
     QrError::UnreadableImage(match e {
         image::ImageError::Unsupported(_) => ImageFault::Unsupported,
-        image::ImageError::Decoding(_) => ImageFault::Decoding,
+        // In-memory decoding: an I/O error is the data ending early.
+        image::ImageError::Decoding(_) | image::ImageError::IoError(_) => ImageFault::Decoding,
         image::ImageError::Limits(_) => ImageFault::Limits,
         _ => ImageFault::Other,
     })
@@ -48,7 +51,7 @@ pub fn scan_luma(img: &GrayImage) -> Result<Vec<String>, QrError> {
     let base =
         if longest > MAX_SIDE { filters::scale(img, f64::from(MAX_SIDE) / f64::from(longest)) } else { img.clone() };
     let mut outcome = Outcome::default();
-    for attempt in Attempt::ALL {
+    for attempt in ATTEMPTS {
         let Some(prepared) = attempt.apply(&base) else { continue };
         outcome.try_image(prepared);
         if !outcome.texts.is_empty() {
@@ -58,54 +61,92 @@ pub fn scan_luma(img: &GrayImage) -> Result<Vec<String>, QrError> {
     Err(outcome.into_error())
 }
 
-/// A transformation tried when the plain image does not decode.
-#[derive(Debug, Clone, Copy)]
-enum Attempt {
+/// Clean-up applied (after scaling, before rotation) in one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pre {
+    /// The image as it is.
     Plain,
-    Median,
-    Blur,
-    Half,
-    Double,
+    /// Otsu's global threshold.
     Otsu,
+    /// 3×3 median: salt-and-pepper noise.
+    Median,
+    /// 3×3 median then a 3×3 box blur: mixed noise.
+    Smooth,
+    /// Median, blur, then Otsu.
+    SmoothOtsu,
+    /// Median, blur, then a local-mean threshold: uneven light.
     Adaptive,
-    Rotate(u8),
+    /// Light modules on a dark ground.
     Inverted,
 }
 
-impl Attempt {
-    const ALL: [Attempt; 12] = [
-        Attempt::Plain,
-        Attempt::Median,
-        Attempt::Blur,
-        Attempt::Half,
-        Attempt::Double,
-        Attempt::Otsu,
-        Attempt::Adaptive,
-        Attempt::Rotate(15),
-        Attempt::Rotate(30),
-        Attempt::Rotate(45),
-        Attempt::Rotate(75),
-        Attempt::Inverted,
-    ];
+/// One try: scale factor (in percent), clean-up, rotation (degrees).
+#[derive(Debug, Clone, Copy)]
+struct Attempt(u16, Pre, u16);
 
+/// The attempts, cheapest and likeliest first. rqrr's finder-pattern and timing checks work on whole
+/// pixel runs, so a symbol that fails at one scale often reads at another; rotations help when a
+/// finder pattern is missed at some angle.
+const ATTEMPTS: [Attempt; 24] = [
+    Attempt(100, Pre::Plain, 0),
+    Attempt(100, Pre::Otsu, 0),
+    Attempt(100, Pre::Median, 0),
+    Attempt(100, Pre::Smooth, 0),
+    Attempt(100, Pre::SmoothOtsu, 0),
+    Attempt(150, Pre::Plain, 0),
+    Attempt(75, Pre::Plain, 0),
+    Attempt(125, Pre::Plain, 0),
+    Attempt(200, Pre::Plain, 0),
+    Attempt(150, Pre::Smooth, 0),
+    Attempt(75, Pre::Smooth, 0),
+    Attempt(125, Pre::Smooth, 0),
+    Attempt(200, Pre::SmoothOtsu, 0),
+    Attempt(50, Pre::Smooth, 0),
+    Attempt(100, Pre::Adaptive, 0),
+    Attempt(150, Pre::Adaptive, 0),
+    Attempt(100, Pre::Plain, 15),
+    Attempt(100, Pre::Plain, 30),
+    Attempt(100, Pre::Plain, 45),
+    Attempt(100, Pre::Smooth, 15),
+    Attempt(100, Pre::Smooth, 30),
+    Attempt(100, Pre::Smooth, 45),
+    Attempt(100, Pre::Inverted, 0),
+    Attempt(150, Pre::Inverted, 0),
+];
+
+/// Scaled images below this side are skipped (no symbol fits), above [`MAX_SIDE`] too (cost).
+const MIN_SIDE: u32 = 21;
+
+impl Attempt {
     /// The transformed image, or `None` when the attempt does not apply to this size.
     fn apply(self, img: &GrayImage) -> Option<GrayImage> {
-        let longest = img.width().max(img.height());
-        Some(match self {
-            Attempt::Plain => img.clone(),
-            Attempt::Median => filters::median3(img),
-            Attempt::Blur => filters::box_blur(&filters::median3(img), 1),
-            Attempt::Half if longest >= 160 => filters::scale(&filters::median3(img), 0.5),
-            Attempt::Double if longest <= MAX_SIDE / 2 => filters::scale(img, 2.0),
-            Attempt::Otsu => filters::otsu(&filters::box_blur(&filters::median3(img), 1)),
-            Attempt::Adaptive => {
-                let r = (longest / 16).max(8) as usize;
-                filters::adaptive_threshold(&filters::box_blur(&filters::median3(img), 1), r, 10)
+        let Attempt(percent, pre, degrees) = self;
+        let longest = u64::from(img.width().max(img.height()));
+        let scaled_longest = longest.saturating_mul(u64::from(percent)) / 100;
+        if percent != 100 && !(u64::from(MIN_SIDE)..=u64::from(MAX_SIDE)).contains(&scaled_longest) {
+            return None;
+        }
+        let scaled;
+        let img = if percent == 100 {
+            img
+        } else {
+            scaled = filters::scale(img, f64::from(percent) / 100.0);
+            &scaled
+        };
+        let smooth = || filters::box_blur(&filters::median3(img), 1);
+        let cleaned = match pre {
+            Pre::Plain => img.clone(),
+            Pre::Otsu => filters::otsu(img),
+            Pre::Median => filters::median3(img),
+            Pre::Smooth => smooth(),
+            Pre::SmoothOtsu => filters::otsu(&smooth()),
+            Pre::Adaptive => {
+                let r = usize::try_from(scaled_longest / 16).unwrap_or(usize::MAX).max(8);
+                filters::adaptive_threshold(&smooth(), r, 10)
             }
-            Attempt::Rotate(deg) => filters::rotate(&filters::median3(img), f64::from(deg)),
-            Attempt::Inverted => filters::invert(img),
-            Attempt::Half | Attempt::Double => return None,
-        })
+            Pre::Inverted => filters::invert(img),
+        };
+        Some(if degrees == 0 { cleaned } else { filters::rotate(&cleaned, f64::from(degrees)) })
     }
 }
 
@@ -125,13 +166,16 @@ impl Outcome {
     fn try_image(&mut self, img: GrayImage) {
         // rqrr is not fuzzed by us: a panic inside it on a hostile image becomes a decode failure.
         let results = catch_unwind(AssertUnwindSafe(|| {
-            let mut prepared = rqrr::PreparedImage::prepare(img);
+            let mut prepared = rqrr::PreparedImage::prepare(img.clone());
             prepared
                 .detect_grids()
                 .iter()
                 .map(|g| {
                     let mut out = Vec::new();
-                    g.decode_to(&mut out).map(|_| out)
+                    match g.decode_to(&mut out) {
+                        Ok(_) => Ok(out),
+                        Err(e) => resample::decode_resampled(&img, &g.bounds, g.grid.size()).ok_or(e),
+                    }
                 })
                 .collect::<Vec<_>>()
         }));
