@@ -129,6 +129,7 @@ fn parse_is_tolerant() {
         format!("{SAMPLE_2021}\r"),
         format!("\u{FEFF}{SAMPLE_2021}"),
         format!("\u{FEFF}{SAMPLE_2021}\r\n"),
+        format!("{SAMPLE_2021}\n\n\r\n"),
     ] {
         assert_eq!(QrPayload::parse(&variant).unwrap(), expected);
         assert_eq!(QrPayload::parse_bytes(variant.as_bytes()).unwrap(), expected);
@@ -151,6 +152,11 @@ fn parse_is_tolerant() {
     let p = QrPayload::parse(&filled).unwrap();
     assert_eq!(p.extra, ["001234567890", "Chủ hộ", "", "x"]);
     assert_eq!(p.build(), filled);
+    // Line breaks at the end go, even after an extra field; inside a field they stay.
+    let p = QrPayload::parse(&format!("{filled}\r\r")).unwrap();
+    assert_eq!(p.extra, ["001234567890", "Chủ hộ", "", "x"]);
+    let inner = SAMPLE_2024.replace("05082024||||", "05082024|a\nb|||");
+    assert_eq!(QrPayload::parse(&inner).unwrap().extra, ["a\nb", "", "", ""]);
 }
 
 fn field_err(field: QrField, offset: usize, kind: FieldErrorKind) -> QrError {

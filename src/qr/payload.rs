@@ -146,7 +146,7 @@ impl QrField {
 /// The content of the card's QR code, typed.
 ///
 /// [`QrPayload::parse`] then [`QrPayload::build`] gives back the input (less a leading BOM and trailing
-/// line break, and with `Nữ` in NFC); [`QrPayload::parse`] of [`QrPayload::build`] gives back the payload
+/// line breaks, and with `Nữ` in NFC); [`QrPayload::parse`] of [`QrPayload::build`] gives back the payload
 /// when [`QrPayload::validate`] passes. `Debug` prints no personal data.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct QrPayload {
@@ -196,7 +196,7 @@ impl QrPayload {
 
     /// Parses the payload text.
     ///
-    /// Tolerates a leading byte-order mark, one trailing line break (`\n`, `\r\n` or `\r`), an empty
+    /// Tolerates a leading byte-order mark, trailing line breaks (`\n`, `\r\n`, `\r`), an empty
     /// old CMND number, `Nữ` in NFD, and more than 11 fields (kept in [`QrPayload::extra`]). 7 fields
     /// make a 2021 payload, 11 or more a 2024 payload; other counts are [`QrError::FieldCount`].
     /// Each field is checked ([`QrError::Field`] names the field and its byte offset); cross-field rules
@@ -206,11 +206,8 @@ impl QrPayload {
             Some(rest) => ('\u{FEFF}'.len_utf8(), rest),
             None => (0, text),
         };
-        let body = body
-            .strip_suffix("\r\n")
-            .or_else(|| body.strip_suffix('\n'))
-            .or_else(|| body.strip_suffix('\r'))
-            .unwrap_or(body);
+        // All of them: a last (extra) field ending in CR or LF would not survive build → parse.
+        let body = body.trim_end_matches(['\r', '\n']);
 
         let found = body.split(SEPARATOR).count();
         let layout = match found {
