@@ -19,9 +19,26 @@ use super::{filters, resample};
 /// pixel runs; symbols of a few thousand pixels gain nothing and cost time).
 const MAX_SIDE: u32 = 2048;
 
+/// Largest image side [`scan_image`] decodes.
+const MAX_DECODED_SIDE: u32 = 16_384;
+
+/// Most memory [`scan_image`] lets the decoder allocate.
+const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Decodes every QR symbol in a PNG or JPEG image; their texts, in the order found, without repeats.
+///
+/// Images above 16 384 pixels a side or 256 MiB of decoded data are refused
+/// ([`ImageFault::Limits`]).
 pub fn scan_image(bytes: &[u8]) -> Result<Vec<String>, QrError> {
-    let img = image::load_from_memory(bytes).map_err(image_fault)?;
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| QrError::UnreadableImage(ImageFault::Decoding))?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_DECODED_SIDE);
+    limits.max_image_height = Some(MAX_DECODED_SIDE);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    reader.limits(limits);
+    let img = reader.decode().map_err(image_fault)?;
     if img.width() == 0 || img.height() == 0 {
         return Err(QrError::UnreadableImage(ImageFault::Empty));
     }
