@@ -180,9 +180,9 @@ fn timings() {
     );
 }
 
-/// Harder photos (about 2.7 px per module, strong noise and blur): not all read (21 of 24 when this
-/// was written; zbar reads most of the ones rqrr misses), but at least 80 % must, and a photo that
-/// reads gives the right text.
+/// Harder photos (about 2.7 px per module, strong noise and blur). All 24 read when this was written
+/// (in a wider sweep of 264 such photos, 262); the bar is 90 %, and a photo that reads must give the
+/// right text.
 #[test]
 fn hard_photos_mostly_read() {
     let (mut read, mut total) = (0, 0);
@@ -210,5 +210,5 @@ fn hard_photos_mostly_read() {
         }
     }
     eprintln!("hard photos: {read}/{total} read");
-    assert!(read * 5 >= total * 4, "only {read}/{total} hard photos read");
+    assert!(read * 10 >= total * 9, "only {read}/{total} hard photos read");
 }

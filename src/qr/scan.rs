@@ -2,7 +2,7 @@
 //!
 //! The image is first read as it is. When nothing decodes, the scanner retries on transformed copies,
 //! cheapest and likeliest first, and stops at the first that yields text: Otsu's threshold, a 3×3
-//! median (salt-and-pepper noise) and box blur (sensor noise), other scales (50 % to 200 %: rqrr's
+//! median (salt-and-pepper noise) and box blur (sensor noise), other scales (50 % to 300 %: rqrr's
 //! detector works on whole pixel runs and is sensitive to the module size), local-mean thresholds
 //! (uneven light), rotations by 15°, 30° and 45° (finder patterns missed at some angles), and the
 //! inverted image (light modules on dark).
@@ -91,6 +91,8 @@ enum Pre {
     Smooth,
     /// Median, blur, then Otsu.
     SmoothOtsu,
+    /// Median, a 5×5 box blur, then Otsu: strong noise on an upscaled image.
+    SmoothWideOtsu,
     /// Median, blur, then a local-mean threshold: uneven light.
     Adaptive,
     /// Light modules on a dark ground.
@@ -104,7 +106,7 @@ struct Attempt(u16, Pre, u16);
 /// The attempts, cheapest and likeliest first. rqrr's finder-pattern and timing checks work on whole
 /// pixel runs, so a symbol that fails at one scale often reads at another; rotations help when a
 /// finder pattern is missed at some angle.
-const ATTEMPTS: [Attempt; 24] = [
+const ATTEMPTS: [Attempt; 26] = [
     Attempt(100, Pre::Plain, 0),
     Attempt(100, Pre::Otsu, 0),
     Attempt(100, Pre::Median, 0),
@@ -118,6 +120,8 @@ const ATTEMPTS: [Attempt; 24] = [
     Attempt(75, Pre::Smooth, 0),
     Attempt(125, Pre::Smooth, 0),
     Attempt(200, Pre::SmoothOtsu, 0),
+    Attempt(200, Pre::SmoothWideOtsu, 0),
+    Attempt(300, Pre::SmoothWideOtsu, 0),
     Attempt(50, Pre::Smooth, 0),
     Attempt(100, Pre::Adaptive, 0),
     Attempt(150, Pre::Adaptive, 0),
@@ -157,6 +161,7 @@ impl Attempt {
             Pre::Median => filters::median3(img),
             Pre::Smooth => smooth(),
             Pre::SmoothOtsu => filters::otsu(&smooth()),
+            Pre::SmoothWideOtsu => filters::otsu(&filters::box_blur(&filters::median3(img), 2)),
             Pre::Adaptive => {
                 let r = usize::try_from(scaled_longest / 16).unwrap_or(usize::MAX).max(8);
                 filters::adaptive_threshold(&smooth(), r, 10)
