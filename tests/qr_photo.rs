@@ -4,7 +4,9 @@
 use std::io::Cursor;
 use std::time::Instant;
 
-use cccd::qr::{QrError, QrSize, RenderOptions, render_luma, render_png, scan_image, scan_luma};
+use cccd::qr::{
+    QrError, QrSize, RenderOptions, ScanEffort, render_luma, render_png, scan_image, scan_luma, scan_luma_with,
+};
 use image::{GrayImage, ImageEncoder, Luma};
 
 const SAMPLE_2021: &str =
@@ -150,6 +152,16 @@ fn two_codes_in_one_image() {
     assert_eq!(found, expected);
 }
 
+#[test]
+fn quick_effort_reads_clean_images_and_gives_up_fast() {
+    let clean =
+        render_luma(SAMPLE_2024, &RenderOptions { size: QrSize::ModulePixels(4), ..Default::default() }).unwrap();
+    assert_eq!(scan_luma_with(&clean, ScanEffort::Quick).unwrap(), [SAMPLE_2024]);
+    let blank = GrayImage::from_pixel(64, 48, Luma([200]));
+    assert_eq!(scan_luma_with(&blank, ScanEffort::Quick).unwrap_err(), QrError::NoQrFound);
+    assert_eq!(scan_luma_with(&blank, ScanEffort::Thorough).unwrap_err(), QrError::NoQrFound);
+}
+
 /// Rough timings; run `cargo test --release --test qr_photo timings -- --nocapture` to read them.
 #[test]
 fn timings() {
@@ -170,6 +182,13 @@ fn timings() {
     let t = Instant::now();
     assert_eq!(scan_luma(&img).unwrap(), [SAMPLE_2021]);
     let photo_scan = t.elapsed();
+    let nothing = GrayImage::from_fn(640, 480, |x, y| Luma([((x / 7 + y / 5) % 2 * 120 + 60) as u8]));
+    let t = Instant::now();
+    assert_eq!(scan_luma_with(&nothing, ScanEffort::Quick).unwrap_err(), QrError::NoQrFound);
+    let quick_nothing = t.elapsed();
+    let t = Instant::now();
+    assert_eq!(scan_luma(&nothing).unwrap_err(), QrError::NoQrFound);
+    let thorough_nothing = t.elapsed();
     eprintln!(
         "qr timings: render_png {render:?}/image ({}x{} px); scan_image clean {scan:?}; noisy rotated photo \
          ({}x{}) {photo_scan:?}",
@@ -178,6 +197,7 @@ fn timings() {
         img.width(),
         img.height()
     );
+    eprintln!("qr timings: 640x480 without a symbol: quick {quick_nothing:?}, thorough {thorough_nothing:?}");
 }
 
 /// Harder photos (about 2.7 px per module, strong noise and blur). All 24 read when this was written

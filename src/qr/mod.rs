@@ -16,7 +16,7 @@ pub mod scan;
 
 pub use payload::{QrField, QrLayout, QrPayload, Sex};
 pub use render::{EcLevel, QrMatrix, QrSize, RenderOptions, encode_matrix, render_luma, render_png, render_svg};
-pub use scan::{scan_image, scan_luma};
+pub use scan::{ScanEffort, scan_image, scan_luma, scan_luma_with};
 
 use core::fmt;
 

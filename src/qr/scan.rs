@@ -56,19 +56,42 @@ fn image_fault(e: image::ImageError) -> QrError {
 }
 
 /// Decodes every QR symbol in a greyscale image; their texts, in the order found, without repeats.
+/// Same as [`scan_luma_with`] at [`ScanEffort::Thorough`].
 ///
 /// Errors: [`QrError::NoQrFound`] when no symbol was located in any attempt,
 /// [`QrError::Undecodable`] when symbols were located but none decoded, [`QrError::ScannedNotUtf8`]
 /// when the only decoded content is not UTF-8.
 pub fn scan_luma(img: &GrayImage) -> Result<Vec<String>, QrError> {
+    scan_luma_with(img, ScanEffort::Thorough)
+}
+
+/// How hard the scanner tries before giving up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ScanEffort {
+    /// The image as it is and its Otsu threshold: for video frames, where the next frame is the retry.
+    /// A few milliseconds for a 640 × 480 frame in a release build.
+    Quick,
+    /// Every retry (scales, noise filters, thresholds, rotations, inversion): for a single photo.
+    /// A photo that reads usually does in the first few attempts; an image with no symbol at all runs
+    /// them all (0.5 to 1 s for 640 × 480 in a release build).
+    #[default]
+    Thorough,
+}
+
+/// Decodes every QR symbol in a greyscale image, with the given effort; see [`scan_luma`].
+pub fn scan_luma_with(img: &GrayImage, effort: ScanEffort) -> Result<Vec<String>, QrError> {
     if img.width() == 0 || img.height() == 0 {
         return Err(QrError::UnreadableImage(ImageFault::Empty));
     }
     let longest = img.width().max(img.height());
     let base =
         if longest > MAX_SIDE { filters::scale(img, f64::from(MAX_SIDE) / f64::from(longest)) } else { img.clone() };
+    let attempts = match effort {
+        ScanEffort::Quick => ATTEMPTS.get(..QUICK_ATTEMPTS).unwrap_or(&ATTEMPTS),
+        ScanEffort::Thorough => &ATTEMPTS[..],
+    };
     let mut outcome = Outcome::default();
-    for attempt in ATTEMPTS {
+    for attempt in attempts {
         let Some(prepared) = attempt.apply(&base) else { continue };
         outcome.try_image(prepared);
         if !outcome.texts.is_empty() {
@@ -77,6 +100,9 @@ pub fn scan_luma(img: &GrayImage) -> Result<Vec<String>, QrError> {
     }
     Err(outcome.into_error())
 }
+
+/// [`ScanEffort::Quick`] runs this many of [`ATTEMPTS`] (plain and Otsu).
+const QUICK_ATTEMPTS: usize = 2;
 
 /// Clean-up applied (after scaling, before rotation) in one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
