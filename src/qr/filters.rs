@@ -50,8 +50,10 @@ impl Integral {
             let mut run = 0u64;
             for (x, p) in row.iter().enumerate() {
                 run = run.saturating_add(u64::from(*p));
-                let above = sums.get(y * stride + x + 1).copied().unwrap_or(0);
-                if let Some(s) = sums.get_mut((y + 1) * stride + x + 1) {
+                // In bounds of `sums` (allocated above), so no overflow; saturating for the linter's sake.
+                let here = x.saturating_add(1);
+                let above = sums.get(y.saturating_mul(stride).saturating_add(here)).copied().unwrap_or(0);
+                if let Some(s) = sums.get_mut(y.saturating_add(1).saturating_mul(stride).saturating_add(here)) {
                     *s = above.saturating_add(run);
                 }
             }

@@ -2,9 +2,14 @@
 //!
 //! The text is encoded as a single byte-mode segment holding its UTF-8 bytes (Vietnamese letters
 //! with diacritics are multi-byte), in the smallest version (1–40) that fits at the chosen
-//! error-correction level. No ECI header is written by default: decoders (zbar, rqrr, phone apps)
-//! return the UTF-8 bytes unchanged; [`RenderOptions::utf8_eci`] adds ECI 26 (UTF-8) for strict readers.
-//! The image is drawn here from the module matrix of the `qrcode` crate (its renderers are off).
+//! error-correction level. The image is drawn here from the module matrix of the `qrcode` crate (its
+//! renderers are off).
+//!
+//! No ECI header is written by default, as on most UTF-8 QR codes. Readers then guess the charset of
+//! byte-mode data: rqrr returns the bytes, and `zbarimg --raw` guesses too: it reads whole card payloads
+//! as UTF-8 but takes short UTF-8 text such as `Nữ` alone for Shift-JIS (`N盻ｯ`).
+//! `zbarimg --raw -Sbinary` returns the exact bytes (without a trailing newline), and so does plain
+//! `--raw` when the symbol has [`RenderOptions::utf8_eci`] (ECI 26, UTF-8) set.
 
 use std::io::Cursor;
 
