@@ -22,6 +22,7 @@
 pub mod error;
 pub mod lds;
 pub mod oid;
+pub mod qr;
 pub mod tlv;
 
 pub use error::{Error, Result};
