@@ -4,6 +4,7 @@
 //! use `?` across layers and still match on who is at fault. No variant carries secrets or
 //! personal data: values that failed to parse are described, never echoed.
 
+use crate::crypto::CryptoError;
 use crate::lds::LdsError;
 use crate::qr::QrError;
 use crate::tlv::TlvError;
@@ -21,6 +22,9 @@ pub enum Error {
     /// A malformed card QR payload, or a QR code that cannot be rendered or scanned.
     #[error(transparent)]
     Qr(#[from] QrError),
+    /// A cryptographic primitive was misused (wrong key or IV length, bad padding).
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
 }
 
 /// `Result` with the crate's [`Error`].
