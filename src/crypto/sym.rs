@@ -174,12 +174,12 @@ impl SymKey {
 
     /// CBC encryption with an all-zero IV, no padding.
     pub fn encrypt_cbc_zero_iv(&self, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        self.encrypt_cbc(&[0u8; AES_BLOCK][..self.block_size().min(AES_BLOCK)], data)
+        self.encrypt_cbc(&vec![0u8; self.block_size()], data)
     }
 
     /// CBC decryption with an all-zero IV, no padding removed.
     pub fn decrypt_cbc_zero_iv(&self, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        self.decrypt_cbc(&[0u8; AES_BLOCK][..self.block_size().min(AES_BLOCK)], data)
+        self.decrypt_cbc(&vec![0u8; self.block_size()], data)
     }
 
     /// The IV of secure messaging encryption for the send sequence counter `ssc` (ICAO Doc 9303-11 §9.8.6):
@@ -245,7 +245,7 @@ impl SessionKeys {
 /// `b` with its least significant bit set so that the byte has odd parity (DES key parity).
 pub fn with_des_parity(b: u8) -> u8 {
     let high = b & 0xFE;
-    if high.count_ones() % 2 == 0 { high | 1 } else { high }
+    if high.count_ones().is_multiple_of(2) { high | 1 } else { high }
 }
 
 /// Adjusts every byte of a DES / 3DES key to odd parity.
@@ -260,7 +260,7 @@ pub fn pad_m2(data: &[u8], block_size: usize) -> Vec<u8> {
     out.extend_from_slice(data);
     out.push(0x80);
     if block_size > 0 {
-        while out.len() % block_size != 0 {
+        while !out.len().is_multiple_of(block_size) {
             out.push(0);
         }
     }
@@ -270,7 +270,7 @@ pub fn pad_m2(data: &[u8], block_size: usize) -> Vec<u8> {
 /// Removes ISO/IEC 9797-1 padding method 2, strictly: `data` must be a non-empty whole number of blocks
 /// ending in `80` followed by fewer than `block_size` zero bytes.
 pub fn unpad_m2(data: &[u8], block_size: usize) -> Result<&[u8], CryptoError> {
-    if data.is_empty() || block_size == 0 || data.len() % block_size != 0 {
+    if data.is_empty() || block_size == 0 || !data.len().is_multiple_of(block_size) {
         return Err(CryptoError::InvalidPadding);
     }
     let zeros = data.iter().rev().take_while(|b| **b == 0).count();
@@ -371,7 +371,7 @@ fn check_lengths(bs: usize, iv: &[u8], buf: &[u8]) -> Result<(), CryptoError> {
     if iv.len() != bs {
         return Err(CryptoError::InvalidIvLength { expected: bs, actual: iv.len() });
     }
-    if buf.len() % bs != 0 {
+    if !buf.len().is_multiple_of(bs) {
         return Err(CryptoError::NotBlockAligned { len: buf.len(), block_size: bs });
     }
     Ok(())
