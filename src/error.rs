@@ -4,6 +4,7 @@
 //! use `?` across layers and still match on who is at fault. No variant carries secrets or
 //! personal data: values that failed to parse are described, never echoed.
 
+use crate::apdu::ApduError;
 use crate::crypto::CryptoError;
 use crate::lds::LdsError;
 use crate::qr::QrError;
@@ -25,6 +26,9 @@ pub enum Error {
     /// A cryptographic primitive was misused (wrong key or IV length, bad padding).
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// Malformed APDU bytes, or an APDU that cannot be encoded.
+    #[error(transparent)]
+    Apdu(#[from] ApduError),
 }
 
 /// `Result` with the crate's [`Error`].
