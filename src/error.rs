@@ -8,6 +8,7 @@ use crate::apdu::ApduError;
 use crate::crypto::CryptoError;
 use crate::lds::LdsError;
 use crate::qr::QrError;
+use crate::sm::SmError;
 use crate::tlv::TlvError;
 
 /// Any error this crate returns.
@@ -29,6 +30,9 @@ pub enum Error {
     /// Malformed APDU bytes, or an APDU that cannot be encoded.
     #[error(transparent)]
     Apdu(#[from] ApduError),
+    /// A secure messaging failure (bad or missing MAC, malformed data objects, unprotected response).
+    #[error(transparent)]
+    Sm(#[from] SmError),
 }
 
 /// `Result` with the crate's [`Error`].

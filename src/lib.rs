@@ -25,6 +25,7 @@ pub mod error;
 pub mod lds;
 pub mod oid;
 pub mod qr;
+pub mod sm;
 pub mod tlv;
 
 pub use error::{Error, Result};
