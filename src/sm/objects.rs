@@ -43,6 +43,7 @@ pub(crate) struct CommandObjects<'a> {
 
 /// Reads `[87|85] [97|99] 8E` in this order, each at most once, nothing after 8E. `middle` is the tag allowed
 /// between the cryptogram and the MAC (97 in commands, 99 in responses).
+// The four parts of a message are returned together; a struct would only be unpacked again.
 #[allow(clippy::type_complexity)]
 fn parse<'a>(
     data: &'a [u8],
