@@ -191,7 +191,7 @@ fn terminal_unwrap_negative_cases() {
 fn chip_unwrap_negative_cases() {
     for cipher in ALL {
         let command = CommandApdu::new(0, ins::SELECT, 2, 0x0C).with_data(vec![0x01, 0x1E]);
-        let (mut terminal, mut chip) = pair(cipher);
+        let (mut terminal, chip) = pair(cipher);
         let protected = terminal.wrap(&command).unwrap();
         // Replayed command fails after a good one.
         assert_eq!(chip.clone().unwrap_command(&protected).unwrap(), command);
