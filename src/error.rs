@@ -4,8 +4,11 @@
 //! use `?` across layers and still match on who is at fault. No variant carries secrets or
 //! personal data: values that failed to parse are described, never echoed.
 
+use crate::apdu::ApduError;
+use crate::crypto::CryptoError;
 use crate::lds::LdsError;
 use crate::qr::QrError;
+use crate::sm::SmError;
 use crate::tlv::TlvError;
 
 /// Any error this crate returns.
@@ -21,6 +24,15 @@ pub enum Error {
     /// A malformed card QR payload, or a QR code that cannot be rendered or scanned.
     #[error(transparent)]
     Qr(#[from] QrError),
+    /// A cryptographic primitive was misused (wrong key or IV length, bad padding).
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// Malformed APDU bytes, or an APDU that cannot be encoded.
+    #[error(transparent)]
+    Apdu(#[from] ApduError),
+    /// A secure messaging failure (bad or missing MAC, malformed data objects, unprotected response).
+    #[error(transparent)]
+    Sm(#[from] SmError),
 }
 
 /// `Result` with the crate's [`Error`].

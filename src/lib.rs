@@ -19,11 +19,13 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod apdu;
 pub mod crypto;
 pub mod error;
 pub mod lds;
 pub mod oid;
 pub mod qr;
+pub mod sm;
 pub mod tlv;
 
 pub use error::{Error, Result};
