@@ -5,7 +5,8 @@
 //! a file to its tag, file identifier (FID) and short file identifier (SFI).
 
 pub mod dg15;
-pub mod public_key;
+/// Public keys (`SubjectPublicKeyInfo`), shared with the crypto layer.
+pub use crate::crypto::public_key;
 pub mod security_infos;
 pub mod sod;
 
