@@ -4,7 +4,11 @@
 //! the exact bytes that were read) and `encode()` (canonical). [`LdsFile`] is the one table that maps
 //! a file to its tag, file identifier (FID) and short file identifier (SFI).
 
+pub mod com;
+pub mod details;
 pub mod dg15;
+pub mod dg2;
+pub mod raw;
 /// Public keys (`SubjectPublicKeyInfo`), shared with the crypto layer.
 pub use crate::crypto::public_key;
 pub mod security_infos;
