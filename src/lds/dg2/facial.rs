@@ -372,7 +372,7 @@ mod tests {
     fn round_trip_and_layout() {
         let r = sample();
         let bytes = r.encode().unwrap();
-        assert_eq!(&bytes[..8], b"FAC\0010\0");
+        assert_eq!(&bytes[..8], [b'F', b'A', b'C', 0, b'0', b'1', b'0', 0]);
         assert_eq!(u32::from_be_bytes(bytes[8..12].try_into().unwrap()) as usize, bytes.len());
         assert_eq!(bytes.len(), 14 + 20 + 8 + 12 + 7);
         let d = FacialRecord::decode(&bytes).unwrap();
