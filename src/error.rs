@@ -5,6 +5,7 @@
 //! personal data: values that failed to parse are described, never echoed.
 
 use crate::lds::LdsError;
+use crate::mrz::MrzError;
 use crate::tlv::TlvError;
 
 /// Any error this crate returns.
@@ -17,6 +18,9 @@ pub enum Error {
     /// A malformed or unencodable LDS file (data group, EF.COM, EF.SOD, EF.CardAccess).
     #[error(transparent)]
     Lds(#[from] LdsError),
+    /// A malformed MRZ or a value that cannot be written to one.
+    #[error(transparent)]
+    Mrz(#[from] MrzError),
 }
 
 /// `Result` with the crate's [`Error`].

@@ -21,6 +21,7 @@
 
 pub mod error;
 pub mod lds;
+pub mod mrz;
 pub mod tlv;
 
 pub use error::{Error, Result};
