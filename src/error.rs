@@ -4,6 +4,7 @@
 //! use `?` across layers and still match on who is at fault. No variant carries secrets or
 //! personal data: values that failed to parse are described, never echoed.
 
+use crate::citizen::CitizenError;
 use crate::lds::LdsError;
 use crate::mrz::MrzError;
 use crate::tlv::TlvError;
@@ -21,6 +22,9 @@ pub enum Error {
     /// A malformed MRZ or a value that cannot be written to one.
     #[error(transparent)]
     Mrz(#[from] MrzError),
+    /// A citizen record that cannot be used as asked.
+    #[error(transparent)]
+    Citizen(#[from] CitizenError),
 }
 
 /// `Result` with the crate's [`Error`].

@@ -4,6 +4,8 @@
 //! the exact bytes that were read) and `encode()` (canonical). [`LdsFile`] is the one table that maps
 //! a file to its tag, file identifier (FID) and short file identifier (SFI).
 
+pub mod dg1;
+
 use crate::tlv::{Tag, TlvError, TlvErrorKind};
 
 /// An elementary file of the eMRTD application (or EF.CardAccess in the master file).
@@ -172,6 +174,9 @@ pub enum LdsErrorKind {
         /// Why it is invalid (never the value itself).
         reason: &'static str,
     },
+    /// A malformed MRZ (DG1).
+    #[error("MRZ: {0}")]
+    Mrz(crate::mrz::MrzError),
     /// A value cannot be encoded (too long, characters outside the allowed set).
     #[error("cannot encode {field}: {reason}")]
     Unencodable {
