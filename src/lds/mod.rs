@@ -5,6 +5,7 @@
 //! a file to its tag, file identifier (FID) and short file identifier (SFI).
 
 pub mod dg1;
+pub mod dg13;
 
 use crate::tlv::{Tag, TlvError, TlvErrorKind};
 
