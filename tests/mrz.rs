@@ -299,3 +299,45 @@ proptest! {
         let _ = Mrz::parse(&s);
     }
 }
+
+#[test]
+fn dg1_vectors_decode_and_reencode() {
+    use cccd::lds::dg1::Dg1;
+    let cases = [
+        (
+            "lds/LOES2006_DG1.bin",
+            "P<NLDMEULENDIJK<<LOES<ALBERTINE<<<<<<<<<<<<<XX00013286NLD7110195F1110012123456789<<<<<76",
+            "XX0001328",
+            "NLD",
+            "MEULENDIJK",
+            "LOES ALBERTINE",
+            "123456789",
+        ),
+        (
+            "lds/BSI2008_DG1.bin",
+            "P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<C11T002JM4D<<9608122F1310317<<<<<<<<<<<<<<<6",
+            "C11T002JM",
+            "D",
+            "MUSTERMANN",
+            "ERIKA",
+            "",
+        ),
+    ];
+    for (file, text, doc, state, surname, given, opt) in cases {
+        let bytes = common::read_vector(file);
+        let dg1 = Dg1::decode(&bytes).unwrap();
+        let mrz = dg1.mrz();
+        assert_eq!(mrz.to_concatenated().unwrap(), text);
+        assert_eq!(mrz, &Mrz::parse(text).unwrap());
+        assert_eq!(mrz.document_number(), doc);
+        assert_eq!(mrz.issuing_state(), state);
+        assert_eq!(mrz.nationality(), state);
+        assert_eq!(mrz.primary_identifier(), surname);
+        assert_eq!(mrz.secondary_identifier(), given);
+        assert_eq!(mrz.optional_data(), opt);
+        assert_eq!(mrz.sex(), MrzSex::Female);
+        assert_eq!(dg1.raw(), &bytes[..]);
+        assert_eq!(dg1.encode().unwrap(), bytes, "{file} re-encodes byte-identically");
+        assert_eq!(Dg1::new(mrz.clone()).unwrap().raw(), &bytes[..]);
+    }
+}

@@ -195,11 +195,8 @@ fn read_text(t: &Tlv<'_>) -> Result<String, LdsError> {
         .map_err(|_| invalid(t.value_offset(), "DG13 text", "not valid UTF-8"))
 }
 
-/// The strings of one item: a string, or a SEQUENCE of strings; `None` on another shape.
+/// The strings of one item, a SEQUENCE of strings; `None` on another shape.
 fn item_names(item: &Tlv<'_>) -> Result<Option<Vec<String>>, LdsError> {
-    if is_string_tag(item.tag()) {
-        return Ok(Some(vec![read_text(item)?]));
-    }
     if item.tag() != SEQUENCE {
         return Ok(None);
     }
