@@ -5,8 +5,10 @@
 //! personal data: values that failed to parse are described, never echoed.
 
 use crate::apdu::ApduError;
+use crate::citizen::CitizenError;
 use crate::crypto::CryptoError;
 use crate::lds::LdsError;
+use crate::mrz::MrzError;
 use crate::qr::QrError;
 use crate::sm::SmError;
 use crate::tlv::TlvError;
@@ -33,6 +35,12 @@ pub enum Error {
     /// A secure messaging failure (bad or missing MAC, malformed data objects, unprotected response).
     #[error(transparent)]
     Sm(#[from] SmError),
+    /// A malformed MRZ or a value that cannot be written to one.
+    #[error(transparent)]
+    Mrz(#[from] MrzError),
+    /// A citizen record that cannot be used as asked.
+    #[error(transparent)]
+    Citizen(#[from] CitizenError),
 }
 
 /// `Result` with the crate's [`Error`].

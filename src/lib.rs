@@ -20,9 +20,11 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod apdu;
+pub mod citizen;
 pub mod crypto;
 pub mod error;
 pub mod lds;
+pub mod mrz;
 pub mod oid;
 pub mod qr;
 pub mod sm;

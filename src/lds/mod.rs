@@ -11,6 +11,8 @@ pub mod dg2;
 pub mod raw;
 /// Public keys (`SubjectPublicKeyInfo`), shared with the crypto layer.
 pub use crate::crypto::public_key;
+pub mod dg1;
+pub mod dg13;
 pub mod security_infos;
 pub mod sod;
 
@@ -182,6 +184,9 @@ pub enum LdsErrorKind {
         /// Why it is invalid (never the value itself).
         reason: &'static str,
     },
+    /// A malformed MRZ (DG1).
+    #[error("MRZ: {0}")]
+    Mrz(crate::mrz::MrzError),
     /// A value cannot be encoded (too long, characters outside the allowed set).
     #[error("cannot encode {field}: {reason}")]
     Unencodable {
