@@ -100,3 +100,73 @@ fn qr_decode_reads_text_and_a_qrencode_image() {
     assert_eq!(code, 1);
     assert!(stdout.contains("2 fields"));
 }
+
+fn sample_record() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/records/nguyen-van-a.json")
+}
+
+#[test]
+fn qr_encode_renders_what_zbarimg_reads_back() {
+    let dir = std::env::temp_dir().join(format!("cccd-cli-qrenc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("qr.png");
+    let svg = dir.join("qr.svg");
+    let record = sample_record();
+    for layout in ["2021", "2024"] {
+        let (code, text, stderr) = cccd(&[
+            "qr",
+            "encode",
+            "--record",
+            record.to_str().unwrap(),
+            "--layout",
+            layout,
+            "--text",
+            "--png",
+            png.to_str().unwrap(),
+            "--svg",
+            svg.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let text = text.trim_end_matches('\n');
+        assert_eq!(text.split('|').count(), if layout == "2021" { 7 } else { 11 });
+        assert!(text.starts_with("001099012345|123456789|Nguyễn Văn A|15011999|Nam|Số 1 Đường X"), "{text}");
+        let out = Command::new("zbarimg")
+            .args(["--raw", "-q", "-Sbinary", png.to_str().unwrap()])
+            .output()
+            .expect("zbarimg must be installed (apt-get install zbar-tools)");
+        assert!(out.status.success());
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), text);
+        let svg_text = std::fs::read_to_string(&svg).unwrap();
+        assert!(svg_text.contains("<svg") && svg_text.contains("</svg>"), "not an SVG");
+    }
+    // a record with an error is refused with the field named, not its value
+    let bad = dir.join("bad.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+    v["id_number"] = "12345".into();
+    std::fs::write(&bad, v.to_string()).unwrap();
+    let (code, _, stderr) = cccd(&["qr", "encode", "--record", bad.to_str().unwrap(), "--text"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("id_number"), "{stderr}");
+    assert!(!stderr.contains("12345\""), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn inspect_decodes_a_dg13_with_diacritics() {
+    use cccd::citizen::CitizenRecord;
+    use cccd::lds::dg13::Dg13;
+    let record: CitizenRecord = serde_json::from_slice(&std::fs::read(sample_record()).unwrap()).unwrap();
+    let dir = std::env::temp_dir().join(format!("cccd-cli-dg13-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("DG13.bin");
+    std::fs::write(&path, Dg13::from_record(&record).unwrap().encode().unwrap()).unwrap();
+    let (code, stdout, stderr) = cccd(&["inspect", "--json", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let fields = v[0]["content"]["fields"].as_array().unwrap();
+    let by_name = |n: &str| fields.iter().find(|f| f["name"] == n).map(|f| f["value"].clone());
+    assert_eq!(by_name("full_name").unwrap(), "Nguyễn Văn A");
+    assert_eq!(by_name("sex").unwrap(), "Nam");
+    assert_eq!(by_name("parents").unwrap()["mother"], "Trần Thị C");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -4,10 +4,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cccd::lds::LdsFile;
+use cccd::lds::com::{Com, ComEntry};
+use cccd::lds::details::{DetailFields, Dg11, Dg12, FieldValue as DetailValue};
+use cccd::lds::dg1::Dg1;
+use cccd::lds::dg2::facial::ImageDataType;
+use cccd::lds::dg2::{BiometricData, Dg2};
+use cccd::lds::dg13::{Dg13, FieldValue as Dg13Value};
 use cccd::lds::dg15::Dg15;
 use cccd::lds::public_key::{EcDomain, PublicKey};
+use cccd::lds::raw::RawDataGroup;
 use cccd::lds::security_infos::{CardAccess, Dg14, SecurityInfoKind, SecurityInfos};
 use cccd::lds::sod::Sod;
+use cccd::mrz::Mrz;
 use cccd::oid;
 use cccd::tlv::{Tlv, TlvReader};
 use serde_json::{Value, json};
@@ -68,12 +76,17 @@ fn decode(bytes: &[u8]) -> Result<Value, String> {
     let content = match file {
         LdsFile::CardAccess => CardAccess::decode(bytes).map(|c| security_infos(&c.infos)),
         LdsFile::Sod => Sod::decode(bytes).map(|s| sod(&s)),
+        LdsFile::Com => Com::decode(bytes).map(|c| com(&c)),
         LdsFile::Dg(_) => match file.dg_number() {
+            Some(1) => Dg1::decode(bytes).map(|d| json!({ "mrz": mrz(d.mrz()) })),
+            Some(2) => Dg2::decode(bytes).map(|d| dg2(&d)),
+            Some(11) => Dg11::decode(bytes).map(|d| details(&d.fields)),
+            Some(12) => Dg12::decode(bytes).map(|d| details(&d.fields)),
+            Some(13) => Dg13::decode(bytes).map(|d| dg13(&d)),
             Some(14) => Dg14::decode(bytes).map(|d| security_infos(&d.infos)),
             Some(15) => Dg15::decode(bytes).map(|d| json!({ "public_key": public_key(&d.public_key) })),
-            _ => return Ok(json!({ "file": file.name(), "length": bytes.len(), "structure": tree(bytes)? })),
+            _ => RawDataGroup::decode(file, bytes).map(|d| json!({ "value_length": d.value().len() })),
         },
-        LdsFile::Com => return Ok(json!({ "file": file.name(), "length": bytes.len(), "structure": tree(bytes)? })),
     }
     .map_err(|e| e.to_string())?;
     let mut v = json!({ "file": file.name(), "length": bytes.len() });
@@ -81,6 +94,142 @@ fn decode(bytes: &[u8]) -> Result<Value, String> {
         m.extend(c);
     }
     Ok(v)
+}
+
+fn com(c: &Com) -> Value {
+    let (a, b) = c.lds_version;
+    let (u1, u2, u3) = c.unicode_version;
+    let entries: Vec<Value> = c
+        .entries
+        .iter()
+        .map(|e| match e {
+            ComEntry::Dg(f) => Value::String(f.name()),
+            ComEntry::Unknown(t) => Value::String(format!("unknown tag {t:02X}")),
+        })
+        .collect();
+    json!({
+        "lds_version": format!("{a}.{b}"),
+        "unicode_version": format!("{u1}.{u2}.{u3}"),
+        "data_groups": entries,
+    })
+}
+
+fn mrz(m: &Mrz) -> Value {
+    json!({
+        "lines": m.to_lines().unwrap_or_default(),
+        "document_code": m.document_code(),
+        "issuing_state": m.issuing_state(),
+        "document_number": m.document_number(),
+        "primary_identifier": m.primary_identifier(),
+        "secondary_identifier": m.secondary_identifier(),
+        "nationality": m.nationality(),
+        "date_of_birth": m.date_of_birth(),
+        "sex": m.sex().to_char().to_string(),
+        "date_of_expiry": m.date_of_expiry(),
+        "optional_data": m.optional_data(),
+        "cccd_id_number": m.cccd_id_number(),
+    })
+}
+
+fn dg2(d: &Dg2) -> Value {
+    let templates: Vec<Value> = d
+        .templates
+        .iter()
+        .map(|t| {
+            let header: Vec<Value> =
+                t.header.iter().map(|(tag, v)| json!({ "tag": tag.to_string(), "value": hex(v) })).collect();
+            let data = match &t.data {
+                BiometricData::Facial(r) => {
+                    let faces: Vec<Value> = r
+                        .faces
+                        .iter()
+                        .map(|f| {
+                            json!({
+                                "image_type": match f.image_data_type {
+                                    ImageDataType::Jpeg => "JPEG".to_string(),
+                                    ImageDataType::Jpeg2000 => "JPEG 2000".to_string(),
+                                    ImageDataType::Other(v) => format!("other ({v})"),
+                                },
+                                "width": f.width,
+                                "height": f.height,
+                                "image_length": f.image.len(),
+                                "face_image_type": format!("{:?}", f.face_image_type),
+                                "gender": format!("{:?}", f.gender),
+                                "feature_points": f.feature_points.len(),
+                            })
+                        })
+                        .collect();
+                    json!({ "format": "ISO/IEC 19794-5", "faces": faces })
+                }
+                BiometricData::Other { tag, value } => {
+                    json!({ "format": "other", "tag": tag.to_string(), "length": value.len() })
+                }
+            };
+            json!({ "header": header, "data": data })
+        })
+        .collect();
+    json!({ "templates": templates })
+}
+
+fn details(d: &DetailFields) -> Value {
+    let fields: Vec<Value> = d
+        .fields
+        .iter()
+        .map(|f| match &f.value {
+            DetailValue::Single(v) => match std::str::from_utf8(v) {
+                Ok(t) => json!({ "tag": f.tag.to_string(), "text": t }),
+                Err(_) => json!({ "tag": f.tag.to_string(), "length": v.len() }),
+            },
+            DetailValue::Repeated { tag, values } => json!({
+                "tag": tag.to_string(),
+                "values": values.iter().map(|v| String::from_utf8_lossy(v).into_owned()).collect::<Vec<_>>(),
+            }),
+        })
+        .collect();
+    json!({ "fields": fields })
+}
+
+/// The DG13 field names of cccd-profile §4.
+const DG13_NAMES: [&str; 16] = [
+    "id_number",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "ethnicity",
+    "religion",
+    "place_of_origin",
+    "place_of_residence",
+    "identifying_marks",
+    "date_of_issue",
+    "date_of_expiry",
+    "parents",
+    "spouse",
+    "old_id_number",
+    "field_16",
+];
+
+fn dg13(d: &Dg13) -> Value {
+    let fields: Vec<Value> = d
+        .fields
+        .iter()
+        .map(|f| {
+            let name = usize::try_from(f.number)
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| DG13_NAMES.get(i))
+                .copied()
+                .unwrap_or("unknown");
+            let value = match &f.value {
+                Dg13Value::Text { text, .. } => json!(text),
+                Dg13Value::Parents { father, mother } => json!({ "father": father, "mother": mother }),
+                Dg13Value::Spouse(s) => json!(s),
+                Dg13Value::Other(b) => json!({ "der": hex(b) }),
+            };
+            json!({ "number": f.number, "name": name, "value": value })
+        })
+        .collect();
+    json!({ "fields": fields })
 }
 
 fn hex(b: &[u8]) -> Value {

@@ -19,7 +19,7 @@ struct Cli {
 enum Command {
     /// Decode LDS files (EF.COM, EF.SOD, EF.CardAccess, DG1–DG16), recognized by their tag, and print them.
     Inspect(inspect::Args),
-    /// The QR code printed on the card: decode it from text or an image.
+    /// The QR code printed on the card: build and render it from a record, or decode it from text or an image.
     #[command(subcommand)]
     Qr(qr::Command),
 }
@@ -66,4 +66,31 @@ pub fn print(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Reads a citizen record (JSON) and reports every problem its validation finds; errors refuse the record.
+pub fn read_record(path: &std::path::Path) -> Result<cccd::citizen::CitizenRecord, CliError> {
+    let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+    let record: cccd::citizen::CitizenRecord = serde_json::from_slice(&bytes).map_err(|e| CliError::Input {
+        context: path.display().to_string(),
+        message: format!("not a citizen record: {e}"),
+    })?;
+    let validation = record.validate();
+    for w in &validation.warnings {
+        eprintln!("cccd: {}: warning: {w}", path.display());
+    }
+    if !validation.errors.is_empty() {
+        let list: Vec<String> = validation.errors.iter().map(ToString::to_string).collect();
+        return Err(CliError::Input { context: path.display().to_string(), message: list.join("; ") });
+    }
+    Ok(record)
+}
+
+/// Writes a file (creating its folder).
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
+    let io = |source| CliError::Io { path: path.display().to_string(), source };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::write(path, bytes).map_err(io)
 }

@@ -1,9 +1,10 @@
-//! `cccd qr decode (--text "…" | --image F) [--json]`: read the QR payload printed on the card.
+//! `cccd qr encode --record R.json [--layout 2021|2024] (--png F | --svg F | --text)` and
+//! `cccd qr decode (--text "…" | --image F) [--json]`: the QR payload printed on the card.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cccd::qr::{QrLayout, QrPayload, Sex, scan_image};
+use cccd::qr::{EcLevel, QrLayout, QrPayload, QrSize, RenderOptions, Sex, render_png, render_svg, scan_image};
 use serde_json::{Value, json};
 
 use super::CliError;
@@ -11,8 +12,37 @@ use super::CliError;
 /// `cccd qr …`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    /// Build the QR payload of a citizen record and render it (PNG, SVG) or print its text.
+    Encode(EncodeArgs),
     /// Decode a QR payload from its text or from a photo/scan of the card's QR code.
     Decode(DecodeArgs),
+}
+
+/// Arguments of `cccd qr encode`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("output").required(true).multiple(true)))]
+pub struct EncodeArgs {
+    /// The citizen record (JSON).
+    #[arg(long)]
+    record: PathBuf,
+    /// The payload layout: the 2021 card (7 fields) or the 2024 card (11 fields).
+    #[arg(long, default_value = "2024", value_parser = ["2021", "2024"])]
+    layout: String,
+    /// Write a PNG image here.
+    #[arg(long, group = "output")]
+    png: Option<PathBuf>,
+    /// Write an SVG image here.
+    #[arg(long, group = "output")]
+    svg: Option<PathBuf>,
+    /// Print the payload text.
+    #[arg(long, group = "output")]
+    text: bool,
+    /// Pixels per module.
+    #[arg(long, default_value_t = 8)]
+    module_px: u32,
+    /// Error-correction level.
+    #[arg(long, default_value = "M", value_parser = ["L", "M", "Q", "H"])]
+    ec: String,
 }
 
 /// Arguments of `cccd qr decode`.
@@ -33,8 +63,39 @@ pub struct DecodeArgs {
 /// Runs `cccd qr …`.
 pub fn run(cmd: &Command) -> Result<ExitCode, CliError> {
     match cmd {
+        Command::Encode(args) => encode(args),
         Command::Decode(args) => decode(args),
     }
+}
+
+fn encode(args: &EncodeArgs) -> Result<ExitCode, CliError> {
+    let record = super::read_record(&args.record)?;
+    let layout = if args.layout == "2021" { QrLayout::V2021 } else { QrLayout::V2024 };
+    let payload = QrPayload::from_record(&record, layout);
+    payload
+        .validate()
+        .map_err(|e| CliError::Input { context: args.record.display().to_string(), message: e.to_string() })?;
+    let text = payload.build();
+    let ec_level = match args.ec.as_str() {
+        "L" => EcLevel::L,
+        "Q" => EcLevel::Q,
+        "H" => EcLevel::H,
+        _ => EcLevel::M,
+    };
+    let options = RenderOptions { size: QrSize::ModulePixels(args.module_px), ec_level, ..RenderOptions::default() };
+    let render_err = |e: cccd::qr::QrError| CliError::Input { context: "QR rendering".into(), message: e.to_string() };
+    if let Some(path) = &args.png {
+        let png = render_png(&text, &options).map_err(render_err)?;
+        super::write_file(path, &png)?;
+    }
+    if let Some(path) = &args.svg {
+        let svg = render_svg(&text, &options).map_err(render_err)?;
+        super::write_file(path, svg.as_bytes())?;
+    }
+    if args.text {
+        super::print(&(text + "\n"));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn decode(args: &DecodeArgs) -> Result<ExitCode, CliError> {

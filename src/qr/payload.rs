@@ -59,37 +59,18 @@ impl fmt::Display for QrLayout {
     }
 }
 
-/// Sex as printed in the QR payload (field 4).
-///
-/// Local to the QR module for now; the citizen module has its own and the two will be unified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Sex {
-    /// `Nam`.
-    Male,
-    /// `Nữ` (NFC: `N`, U+1EEF).
-    Female,
-}
+pub use crate::citizen::Sex;
 
-impl Sex {
-    /// The payload text: `Nam` or `Nữ` (NFC).
-    pub const fn as_payload_str(self) -> &'static str {
-        match self {
-            Sex::Male => "Nam",
-            Sex::Female => "N\u{1EEF}",
-        }
+/// Parses the sex field: `Nam` or `Nữ`, the latter in NFC or NFD form. Nothing else (no case folding).
+fn sex_from_payload(s: &str) -> Option<Sex> {
+    if s == "Nam" {
+        return Some(Sex::Male);
     }
-
-    /// Parses `Nam` or `Nữ`, the latter in NFC or NFD form. Nothing else (no case folding).
-    pub fn from_payload_str(s: &str) -> Option<Self> {
-        if s == "Nam" {
-            return Some(Sex::Male);
-        }
-        // "Nữ" is 1 + 3 bytes in NFC, 1 + 1 + 2 + 2 in NFD: bound the work before normalizing.
-        if s.len() <= 8 && s.nfc().eq("N\u{1EEF}".chars()) {
-            return Some(Sex::Female);
-        }
-        None
+    // "Nữ" is 1 + 3 bytes in NFC, 1 + 1 + 2 + 2 in NFD: bound the work before normalizing.
+    if s.len() <= 8 && s.nfc().eq("N\u{1EEF}".chars()) {
+        return Some(Sex::Female);
     }
+    None
 }
 
 /// A field of the payload, by its meaning; [`QrField::index`] gives its position.
@@ -237,8 +218,8 @@ impl QrPayload {
         let date_of_birth = parse_date(dob).map_err(|kind| field_error(QrField::DateOfBirth, Some(dob_at), kind))?;
 
         let (sex_at, sex) = fields.next_field();
-        let sex = Sex::from_payload_str(sex)
-            .ok_or_else(|| field_error(QrField::Sex, Some(sex_at), FieldErrorKind::UnknownSex))?;
+        let sex =
+            sex_from_payload(sex).ok_or_else(|| field_error(QrField::Sex, Some(sex_at), FieldErrorKind::UnknownSex))?;
 
         let (_, place_of_residence) = fields.next_field();
 
@@ -260,6 +241,25 @@ impl QrPayload {
         })
     }
 
+    /// The payload printed on the card of this citizen: the 2021 layout, or the 2024 layout with its four extra
+    /// fields empty (as on the samples seen).
+    pub fn from_record(record: &crate::citizen::CitizenRecord, layout: QrLayout) -> Self {
+        QrPayload {
+            layout,
+            id_number: record.id_number.clone(),
+            old_id_number: record.old_id_number.clone().filter(|s| !s.is_empty()),
+            full_name: record.full_name.clone(),
+            date_of_birth: record.date_of_birth,
+            sex: record.sex,
+            place_of_residence: record.place_of_residence.clone().unwrap_or_default(),
+            date_of_issue: record.date_of_issue,
+            extra: match layout {
+                QrLayout::V2021 => Vec::new(),
+                QrLayout::V2024 => vec![String::new(); 4],
+            },
+        }
+    }
+
     /// The payload text: the 7 fields, then for the 2024 layout the extra fields (padded with empty
     /// fields to 4). Extra fields of a 2021 payload are not written (the layout has none).
     ///
@@ -276,7 +276,7 @@ impl QrPayload {
         out.push(SEPARATOR);
         push_date(&mut out, self.date_of_birth);
         out.push(SEPARATOR);
-        out.push_str(self.sex.as_payload_str());
+        out.push_str(self.sex.vietnamese());
         out.push(SEPARATOR);
         out.push_str(&self.place_of_residence);
         out.push(SEPARATOR);
