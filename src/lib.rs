@@ -5,16 +5,37 @@
 //!
 //! ## Layers
 //!
-//! A module uses its own layer and the layers below it, never above.
+//! A module uses its own layer and the layers below it, never above. The card side (the virtual chip) and the
+//! host side (reader, personalizer) will share layers 0–3 and meet only through APDUs.
 //!
 //! | layer | modules | what lives there |
 //! |---|---|---|
 //! | 0 | [`error`] | the crate's [`Error`]; one structured enum per module, wrapped there |
-//! | 1 | [`tlv`] | bounded, zero-copy BER-TLV reader and canonical writer |
-//! | 2 | `mrz`, `citizen`, [`lds`] | MRZ (TD1/TD3, check digits, transliteration); the Vietnamese citizen record and ID rules; every data group as a typed model with `encode` and `decode` that keeps the exact bytes read |
+//! | 1 | [`tlv`], [`oid`], [`apdu`], [`crypto`] | bounded zero-copy BER-TLV; named OIDs with typed PACE/CA protocols; command/response APDUs and status words; the only module that imports cipher, hash and curve crates (3DES/AES, retail MAC, CMAC, KDF, SHA-*, every eMRTD curve, ECDSA/RSA) |
+//! | 2 | [`mrz`], [`citizen`], [`lds`] | MRZ (TD1/TD3, check digits, transliteration, the CCCD layout); the Vietnamese citizen record and its validation; every LDS file as a typed model with `decode` (tolerant, never panicking, exact bytes kept) and canonical `encode` |
+//! | 3 | [`sm`], [`qr`] | ICAO secure messaging (3DES and AES, terminal and chip side); the card's QR payload, rendering and scanning |
 //!
-//! Parsers never panic on input, report the byte offset where they failed and treat trailing
-//! data as an error. Personal data never reaches `Debug` output or error messages.
+//! Parsers never panic on input, report the byte offset where they failed and treat trailing data as an error;
+//! every one has a fuzz target (`fuzz/`). Personal data and keys never reach `Debug` output or error messages;
+//! keys are zeroized and MACs compared in constant time.
+//!
+//! ## Example
+//!
+//! ```
+//! use cccd::citizen::CitizenRecord;
+//! use cccd::lds::{dg1::Dg1, dg13::Dg13};
+//!
+//! let record: CitizenRecord = serde_json::from_str(r#"{
+//!     "id_number": "001099012345", "full_name": "Nguyễn Văn A", "date_of_birth": "1999-01-15",
+//!     "sex": "M", "nationality": "Việt Nam", "date_of_issue": "2023-03-10", "date_of_expiry": "2039-01-15"
+//! }"#)?;
+//! assert!(record.validate().errors.is_empty());
+//! let dg1 = Dg1::new(record.to_mrz()?)?;
+//! let dg13 = Dg13::from_record(&record)?;
+//! let back = CitizenRecord::from_dg1_dg13(&Dg1::decode(&dg1.encode()?)?, &Dg13::decode(&dg13.encode()?)?)?;
+//! assert_eq!(back.full_name, "Nguyễn Văn A");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
