@@ -4,6 +4,7 @@
 //! use `?` across layers and still match on who is at fault. No variant carries secrets or
 //! personal data: values that failed to parse are described, never echoed.
 
+use crate::access::AccessError;
 use crate::apdu::ApduError;
 use crate::crypto::CryptoError;
 use crate::lds::LdsError;
@@ -33,6 +34,9 @@ pub enum Error {
     /// A secure messaging failure (bad or missing MAC, malformed data objects, unprotected response).
     #[error(transparent)]
     Sm(#[from] SmError),
+    /// An access control protocol failed (BAC): the chip refused, or a cryptogram did not verify.
+    #[error(transparent)]
+    Access(#[from] AccessError),
 }
 
 /// `Result` with the crate's [`Error`].
