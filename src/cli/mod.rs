@@ -1,6 +1,7 @@
 //! Argument parsing and dispatch for the `cccd` binary.
 
 mod inspect;
+mod qr;
 
 use std::process::ExitCode;
 
@@ -18,6 +19,9 @@ struct Cli {
 enum Command {
     /// Decode LDS files (EF.COM, EF.SOD, EF.CardAccess, DG1–DG16), recognized by their tag, and print them.
     Inspect(inspect::Args),
+    /// The QR code printed on the card: decode it from text or an image.
+    #[command(subcommand)]
+    Qr(qr::Command),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -25,6 +29,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args),
+        Command::Qr(cmd) => qr::run(&cmd),
     };
     match result {
         Ok(code) => code,
@@ -45,6 +50,14 @@ pub enum CliError {
         path: String,
         /// What the OS said.
         source: std::io::Error,
+    },
+    /// An input was refused (unreadable image, malformed text); the message names the input, never its content.
+    #[error("{context}: {message}")]
+    Input {
+        /// Which input.
+        context: String,
+        /// What is wrong with it.
+        message: String,
     },
 }
 

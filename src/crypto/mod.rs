@@ -1,9 +1,11 @@
-//! Cryptographic primitives: the only module that imports cipher, hash and MAC crates.
+//! Cryptography: the only module that imports cipher, hash, MAC and curve crates.
 //!
+//! - [`ec`]: every elliptic curve eMRTDs use, by runtime dispatch over [`ec::NamedCurve`].
 //! - [`sym`]: 3DES (2-key) and AES CBC without padding, ISO/IEC 9797-1 padding method 2, the retail MAC
 //!   (ISO/IEC 9797-1 MAC algorithm 3), AES-CMAC, the ICAO Doc 9303-11 §9.7.1 key derivation function and the
 //!   secure messaging keys ([`SymKey`], [`SessionKeys`]).
 
+pub mod ec;
 pub mod sym;
 
 pub use sym::{KdfCounter, SessionKeys, SymKey};
