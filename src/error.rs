@@ -11,6 +11,7 @@ use crate::lds::LdsError;
 use crate::qr::QrError;
 use crate::sm::SmError;
 use crate::tlv::TlvError;
+use crate::transport::TransportError;
 
 /// Any error this crate returns.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +38,9 @@ pub enum Error {
     /// An access control protocol failed (BAC): the chip refused, or a cryptogram did not verify.
     #[error(transparent)]
     Access(#[from] AccessError),
+    /// The channel to the chip failed (card removed, reader unavailable, timeout).
+    #[error(transparent)]
+    Transport(#[from] TransportError),
 }
 
 /// `Result` with the crate's [`Error`].

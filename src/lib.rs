@@ -28,5 +28,6 @@ pub mod oid;
 pub mod qr;
 pub mod sm;
 pub mod tlv;
+pub mod transport;
 
 pub use error::{Error, Result};

@@ -1,0 +1,259 @@
+//! Transports: how APDUs reach a chip. The [`Transport`] trait (command in, response out), its typed errors,
+//! and wrappers that log ([`Logging`], data redacted), record ([`Recording`]) or replay a recorded exchange
+//! ([`Replay`], for tests).
+//!
+//! The host side (reader, personalizer) and the card side (the emulator) meet only through this trait.
+
+use core::fmt;
+use std::collections::VecDeque;
+
+use crate::apdu::{ApduError, CommandApdu, ResponseApdu};
+
+/// What went wrong on the way to or from the chip (not what the chip answered: that is a status word).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The card left the field or was pulled out of the reader.
+    #[error("card removed")]
+    CardRemoved,
+    /// No card is present.
+    #[error("no card present")]
+    NoCard,
+    /// The reader is gone, busy or not usable.
+    #[error("reader unavailable")]
+    ReaderUnavailable,
+    /// The card did not answer in time.
+    #[error("timeout")]
+    Timeout,
+    /// The response bytes are not a response APDU, or the command cannot be encoded.
+    #[error(transparent)]
+    Apdu(#[from] ApduError),
+    /// A transmission protocol failure (T=0/T=1/ISO 14443-4), with the backend's description.
+    #[error("protocol error: {0}")]
+    Protocol(&'static str),
+    /// A replayed exchange received another command than the one recorded (tests).
+    #[error("command {index} differs from the recorded exchange")]
+    UnexpectedCommand {
+        /// Index of the exchange in the recording.
+        index: usize,
+    },
+}
+
+/// A channel to a chip: send a command APDU, receive its response APDU.
+pub trait Transport {
+    /// Sends `command` and returns the chip's response. A status word other than `9000` is a response, not an
+    /// error.
+    fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError>;
+
+    /// Resets the card (cold or warm reset, or a new field activation), ending every session on it.
+    fn reset(&mut self) -> Result<(), TransportError>;
+}
+
+impl<T: Transport + ?Sized> Transport for &mut T {
+    fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
+        (**self).transmit(command)
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        (**self).reset()
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
+        (**self).transmit(command)
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        (**self).reset()
+    }
+}
+
+/// A transport that reports every exchange to a sink as one line, with the header, lengths and status word
+/// only: data fields (keys, cryptograms, personal data) are never printed.
+pub struct Logging<T, F: FnMut(&str)> {
+    inner: T,
+    sink: F,
+}
+
+impl<T: fmt::Debug, F: FnMut(&str)> fmt::Debug for Logging<T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Logging").field("inner", &self.inner).finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport, F: FnMut(&str)> Logging<T, F> {
+    /// Wraps `inner`, sending log lines to `sink` (e.g. `|l| eprintln!("{l}")`).
+    pub fn new(inner: T, sink: F) -> Self {
+        Logging { inner, sink }
+    }
+
+    /// The wrapped transport.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+/// The log line of a command: `> CLA INS P1 P2 nc=… ne=…`.
+pub fn redacted_command(command: &CommandApdu) -> String {
+    let ne = command.le.map_or_else(|| "-".to_string(), |n| n.to_string());
+    let [cla, ins, p1, p2] = command.header();
+    format!("> {cla:02X} {ins:02X} {p1:02X} {p2:02X} nc={} ne={ne}", command.data.len())
+}
+
+/// The log line of a response: `< nr=… sw=….`.
+pub fn redacted_response(response: &ResponseApdu) -> String {
+    format!("< nr={} sw={}", response.data.len(), response.sw)
+}
+
+impl<T: Transport, F: FnMut(&str)> Transport for Logging<T, F> {
+    fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
+        (self.sink)(&redacted_command(command));
+        let result = self.inner.transmit(command);
+        match &result {
+            Ok(response) => (self.sink)(&redacted_response(response)),
+            Err(e) => (self.sink)(&format!("! {e}")),
+        }
+        result
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        (self.sink)("reset");
+        self.inner.reset()
+    }
+}
+
+/// One recorded exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    /// The command sent.
+    pub command: CommandApdu,
+    /// What came back.
+    pub response: Result<ResponseApdu, TransportError>,
+}
+
+/// A transport that keeps every exchange (full data: keep recordings of real documents private).
+#[derive(Debug)]
+pub struct Recording<T> {
+    inner: T,
+    exchanges: Vec<Exchange>,
+}
+
+impl<T: Transport> Recording<T> {
+    /// Wraps `inner`.
+    pub fn new(inner: T) -> Self {
+        Recording { inner, exchanges: Vec::new() }
+    }
+
+    /// The exchanges so far.
+    pub fn exchanges(&self) -> &[Exchange] {
+        &self.exchanges
+    }
+
+    /// The wrapped transport and the recording.
+    pub fn into_parts(self) -> (T, Vec<Exchange>) {
+        (self.inner, self.exchanges)
+    }
+}
+
+impl<T: Transport> Transport for Recording<T> {
+    fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
+        let response = self.inner.transmit(command);
+        self.exchanges.push(Exchange { command: command.clone(), response: response.clone() });
+        response
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        self.inner.reset()
+    }
+}
+
+/// A transport that plays back recorded `(command, response)` byte pairs, checking that each command is the
+/// recorded one (for tests and worked examples).
+#[derive(Debug, Clone, Default)]
+pub struct Replay {
+    script: VecDeque<(Vec<u8>, Vec<u8>)>,
+    index: usize,
+}
+
+impl Replay {
+    /// A replay of `(command bytes, response bytes)` pairs, in order.
+    pub fn new(script: impl IntoIterator<Item = (Vec<u8>, Vec<u8>)>) -> Self {
+        Replay { script: script.into_iter().collect(), index: 0 }
+    }
+
+    /// Whether every recorded exchange was played.
+    pub fn is_finished(&self) -> bool {
+        self.script.is_empty()
+    }
+}
+
+impl Transport for Replay {
+    fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
+        let index = self.index;
+        let (expected, response) = self.script.pop_front().ok_or(TransportError::UnexpectedCommand { index })?;
+        self.index = index.saturating_add(1);
+        if command.to_bytes()? != expected {
+            return Err(TransportError::UnexpectedCommand { index });
+        }
+        Ok(ResponseApdu::from_bytes(&response)?)
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apdu::StatusWord;
+
+    fn script() -> Replay {
+        Replay::new([
+            (hex::decode("0084000008").unwrap(), hex::decode("4608F919887022129000").unwrap()),
+            (hex::decode("00A4020C02011E").unwrap(), hex::decode("6A82").unwrap()),
+        ])
+    }
+
+    #[test]
+    fn logging_redacts_data() {
+        let mut lines = Vec::new();
+        {
+            let mut t = Logging::new(script(), |l: &str| lines.push(l.to_string()));
+            let r = t.transmit(&CommandApdu::new(0, 0x84, 0, 0).with_le(8)).unwrap();
+            assert_eq!(r.data, hex::decode("4608F91988702212").unwrap());
+            let r = t.transmit(&CommandApdu::new(0, 0xA4, 2, 0x0C).with_data(vec![1, 0x1E])).unwrap();
+            assert_eq!(r.sw, StatusWord::FileNotFound);
+            assert!(t.transmit(&CommandApdu::new(0, 0xB0, 0, 0).with_le(1)).is_err());
+        }
+        assert_eq!(
+            lines,
+            [
+                "> 00 84 00 00 nc=0 ne=8",
+                "< nr=8 sw=9000",
+                "> 00 A4 02 0C nc=2 ne=-",
+                "< nr=0 sw=6A82",
+                "> 00 B0 00 00 nc=0 ne=1",
+                "! command 2 differs from the recorded exchange"
+            ]
+        );
+        assert!(!lines.concat().contains("4608"));
+    }
+
+    #[test]
+    fn recording_and_replay() {
+        let mut t = Recording::new(script());
+        t.transmit(&CommandApdu::new(0, 0x84, 0, 0).with_le(8)).unwrap();
+        // A different command than recorded.
+        assert_eq!(
+            t.transmit(&CommandApdu::new(0, 0xA4, 2, 0x0C).with_data(vec![1, 0x01])),
+            Err(TransportError::UnexpectedCommand { index: 1 })
+        );
+        let (replay, exchanges) = t.into_parts();
+        assert!(replay.is_finished());
+        assert_eq!(exchanges.len(), 2);
+        assert_eq!(exchanges[0].response.as_ref().unwrap().sw, StatusWord::Success);
+        assert!(exchanges[1].response.is_err());
+    }
+}
