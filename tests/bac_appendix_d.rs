@@ -203,3 +203,40 @@ fn random_sessions_agree() {
     let r = chip_sm.wrap_response(&ResponseApdu::new(vec![0x60, 0x14, 0x5F, 0x01], StatusWord::Success)).unwrap();
     assert_eq!(terminal_sm.unwrap(&r).unwrap().data, [0x60, 0x14, 0x5F, 0x01]);
 }
+
+#[test]
+fn appendix_d_over_a_replayed_transport() {
+    use cccd::transport::{Recording, Replay};
+    let v = common::json_vector("bac_sm_appendix_d.json");
+    let ma = &v["mutual_authentication"];
+    let mut script = vec![
+        (h(&ma["GET_CHALLENGE_command"]), h(&ma["GET_CHALLENGE_response"])),
+        (h(&ma["EXTERNAL_AUTHENTICATE_command (gmrtd TestDoBAC; Le=28)"]), h(&ma["response_APDU"])),
+    ];
+    for step in v["secure_messaging"].as_array().unwrap() {
+        script.push((h(&step["protected_command"]), h(&step["response_APDU"])));
+    }
+    let key = BacKey::from_mrz_information(v["mrz"]["MRZ_information"].as_str().unwrap());
+    let transport = Recording::new(Replay::new(script));
+    let mut channel =
+        cccd::access::bac::authenticate_with(transport, key, arr(&ma["RND_IFD"]), arr(&ma["K_IFD"])).unwrap();
+    assert!(channel.transmit(&CommandApdu::new(0, 0xA4, 2, 0x0C).with_data(vec![0x01, 0x1E])).unwrap().is_success());
+    let mut ef_com = channel.transmit(&CommandApdu::new(0, 0xB0, 0, 0).with_le(4)).unwrap().data;
+    ef_com.extend(channel.transmit(&CommandApdu::new(0, 0xB0, 0, 4).with_le(18)).unwrap().data);
+    assert_eq!(ef_com, h(&v["resulting_EF_COM"]));
+    let (replay, exchanges) = channel.into_transport().into_parts();
+    assert!(replay.is_finished());
+    assert_eq!(exchanges.len(), 5);
+    // Nothing more was recorded: a sixth command is a transport error, surfaced through secure messaging.
+    let mut channel = cccd::sm::SecureChannel::new(
+        replay,
+        cccd::sm::SecureMessaging::with_zero_ssc(cccd::crypto::SessionKeys::derive(
+            cccd::oid::SmCipher::TripleDes,
+            b"k",
+        )),
+    );
+    assert!(matches!(
+        channel.transmit(&CommandApdu::new(0, 0xB0, 0, 0).with_le(1)),
+        Err(cccd::sm::SmError::Transport(cccd::transport::TransportError::UnexpectedCommand { index: 5 }))
+    ));
+}

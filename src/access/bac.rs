@@ -27,7 +27,8 @@ use crate::crypto::sym::{MAC_LEN, mac_eq, pad_m2, retail_mac, sha1};
 use crate::crypto::{CryptoError, KdfCounter};
 use crate::crypto::{SessionKeys, SymKey};
 use crate::oid::SmCipher;
-use crate::sm::SecureMessaging;
+use crate::sm::{SecureChannel, SecureMessaging};
+use crate::transport::Transport;
 
 /// Length of `RND.IC` and `RND.IFD`.
 pub const NONCE_LEN: usize = 8;
@@ -247,6 +248,36 @@ impl BacTerminalChallenged {
         }
         session(self.k_ifd.as_slice(), k_ic, &self.rnd_ic, &self.rnd_ifd)
     }
+}
+
+/// Runs BAC as the terminal over `transport` (GET CHALLENGE, EXTERNAL AUTHENTICATE) with `RND.IFD` and `K.IFD`
+/// from `rng`, and returns the secure channel.
+pub fn authenticate<T: Transport>(
+    transport: T,
+    key: BacKey,
+    rng: &mut impl CryptoRng,
+) -> Result<SecureChannel<T>, AccessError> {
+    let mut rnd_ifd = [0u8; NONCE_LEN];
+    let mut k_ifd = Zeroizing::new([0u8; KEY_MATERIAL_LEN]);
+    rng.fill_bytes(&mut rnd_ifd);
+    rng.fill_bytes(k_ifd.as_mut_slice());
+    authenticate_with(transport, key, rnd_ifd, *k_ifd)
+}
+
+/// [`authenticate`] with explicit `RND.IFD` and `K.IFD` (worked examples, tests).
+pub fn authenticate_with<T: Transport>(
+    mut transport: T,
+    key: BacKey,
+    rnd_ifd: [u8; NONCE_LEN],
+    k_ifd: [u8; KEY_MATERIAL_LEN],
+) -> Result<SecureChannel<T>, AccessError> {
+    let k_ifd = Zeroizing::new(k_ifd);
+    let terminal = BacTerminal::new(key);
+    let challenge = transport.transmit(&terminal.get_challenge())?;
+    let (command, terminal) = terminal.external_authenticate(&challenge, rnd_ifd, *k_ifd)?;
+    let response = transport.transmit(&command)?;
+    let sm = terminal.finish(&response)?;
+    Ok(SecureChannel::new(transport, sm))
 }
 
 /// The chip's side of BAC, before GET CHALLENGE.

@@ -6,6 +6,7 @@ pub mod bac;
 use crate::apdu::StatusWord;
 use crate::crypto::CryptoError;
 use crate::sm::SmError;
+use crate::transport::TransportError;
 
 /// What went wrong during an access control protocol. Never carries the MRZ, nonces or keys.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,6 +43,9 @@ pub enum AccessError {
     /// Setting up secure messaging failed.
     #[error(transparent)]
     Sm(#[from] SmError),
+    /// The transport failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
 }
 
 impl AccessError {

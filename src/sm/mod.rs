@@ -17,6 +17,7 @@
 //! padding, or an unprotected `9000` while secure messaging is on is a typed error. Both sides increment the
 //! send sequence counter before each command and each response, so a replayed message fails its MAC.
 
+mod channel;
 mod chip;
 mod objects;
 #[cfg(test)]
@@ -31,7 +32,9 @@ use crate::crypto::SessionKeys;
 use crate::crypto::sym::{MAC_LEN, mac_eq, pad_m2, unpad_m2};
 use crate::oid::SmCipher;
 use crate::tlv::{Tag, TlvError, encode_tlv};
+use crate::transport::TransportError;
 
+pub use channel::SecureChannel;
 pub use objects::{TAG_CRYPTOGRAM, TAG_CRYPTOGRAM_ODD, TAG_LE, TAG_MAC, TAG_STATUS};
 
 /// What went wrong while protecting or verifying an APDU. Says who is at fault: a malformed or forged message
@@ -96,6 +99,9 @@ pub enum SmError {
     /// The protected command cannot be encoded (data too long).
     #[error(transparent)]
     Apdu(#[from] ApduError),
+    /// The transport failed under a [`SecureChannel`].
+    #[error(transparent)]
+    Transport(#[from] TransportError),
 }
 
 /// A secure messaging session: the session keys and the send sequence counter (SSC).
