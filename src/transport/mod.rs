@@ -1,13 +1,13 @@
 //! Transports: how APDUs reach a chip. The [`Transport`] trait (command in, response out), its typed errors,
-//! and wrappers that log ([`Logging`], data redacted), record ([`Recording`]) or replay a recorded exchange
-//! ([`Replay`], for tests).
+//! and wrappers that log ([`Logging`], data redacted), record ([`Recording`]), complete `61xx`/`6Cxx`
+//! responses ([`GetResponse`]) or replay a recorded exchange ([`Replay`], for tests).
 //!
 //! The host side (reader, personalizer) and the card side (the emulator) meet only through this trait.
 
 use core::fmt;
 use std::collections::VecDeque;
 
-use crate::apdu::{ApduError, CommandApdu, ResponseApdu};
+use crate::apdu::{ApduError, CommandApdu, MAX_SHORT_NE, ResponseApdu, StatusWord, ins};
 
 /// What went wrong on the way to or from the chip (not what the chip answered: that is a status word).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -123,6 +123,57 @@ impl<T: Transport, F: FnMut(&str)> Transport for Logging<T, F> {
     }
 }
 
+/// A transport that completes responses for T=0 style chips (ISO/IEC 7816-4 §5.3.4): on `61xx` it sends
+/// `GET RESPONSE` for the remaining bytes and concatenates them; on `6Cxx` it resends the command with
+/// `Le = xx`. Stops after `max_rounds` extra commands so a misbehaving chip cannot loop forever.
+#[derive(Debug)]
+pub struct GetResponse<T> {
+    inner: T,
+    max_rounds: usize,
+}
+
+impl<T: Transport> GetResponse<T> {
+    /// Wraps `inner`, allowing up to 64 extra commands per exchange.
+    pub fn new(inner: T) -> Self {
+        GetResponse { inner, max_rounds: 64 }
+    }
+
+    /// The wrapped transport.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+impl<T: Transport> Transport for GetResponse<T> {
+    fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
+        let mut response = self.inner.transmit(command)?;
+        let mut data = Vec::new();
+        for _ in 0..self.max_rounds {
+            match response.sw {
+                StatusWord::WrongLe(n) if data.is_empty() => {
+                    let ne = if n == 0 { MAX_SHORT_NE } else { usize::from(n) };
+                    response = self.inner.transmit(&command.clone().with_le(ne))?;
+                }
+                StatusWord::BytesRemaining(n) => {
+                    data.extend_from_slice(&response.data);
+                    let ne = if n == 0 { MAX_SHORT_NE } else { usize::from(n) };
+                    let get = CommandApdu::new(command.cla & 0x03, ins::GET_RESPONSE, 0, 0).with_le(ne);
+                    response = self.inner.transmit(&get)?;
+                }
+                _ => {
+                    data.extend_from_slice(&response.data);
+                    return Ok(ResponseApdu { data, sw: response.sw });
+                }
+            }
+        }
+        Err(TransportError::Protocol("too many GET RESPONSE rounds"))
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        self.inner.reset()
+    }
+}
+
 /// One recorded exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exchange {
@@ -207,7 +258,6 @@ impl Transport for Replay {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apdu::StatusWord;
 
     fn script() -> Replay {
         Replay::new([
@@ -239,6 +289,28 @@ mod tests {
             ]
         );
         assert!(!lines.concat().contains("4608"));
+    }
+
+    #[test]
+    fn get_response_and_wrong_le() {
+        let mut t = GetResponse::new(Replay::new([
+            (hex::decode("00B0000000").unwrap(), hex::decode("6C04").unwrap()),
+            (hex::decode("00B0000004").unwrap(), hex::decode("60146104").unwrap()),
+            (hex::decode("00C0000004").unwrap(), hex::decode("5F0104306282").unwrap()),
+        ]));
+        let r = t.transmit(&CommandApdu::new(0, 0xB0, 0, 0).with_le(256)).unwrap();
+        assert_eq!(r.data, hex::decode("60145F010430").unwrap());
+        assert_eq!(r.sw, StatusWord::EndOfFileReached);
+        assert!(t.into_inner().is_finished());
+        // A chip that never stops asking.
+        let script = (0..70).map(|_| (hex::decode("00C0000001").unwrap(), hex::decode("AA6101").unwrap()));
+        let mut first = vec![(hex::decode("00CA010101").unwrap(), hex::decode("6101").unwrap())];
+        first.extend(script);
+        let mut t = GetResponse::new(Replay::new(first));
+        assert_eq!(
+            t.transmit(&CommandApdu::new(0, 0xCA, 1, 1).with_le(1)),
+            Err(TransportError::Protocol("too many GET RESPONSE rounds"))
+        );
     }
 
     #[test]
