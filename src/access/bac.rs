@@ -93,6 +93,20 @@ impl BacKey {
         Ok(Self::from_mrz_information(&info))
     }
 
+    /// The keys of a Vietnamese CCCD from its 12-digit personal ID number, whose last 9 digits are the MRZ
+    /// document number, and the dates of birth and expiry (`YYMMDD`).
+    pub fn from_cccd_id_number(
+        id_number: &str,
+        date_of_birth: &str,
+        date_of_expiry: &str,
+    ) -> Result<Self, AccessError> {
+        if id_number.len() != 12 || !id_number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AccessError::InvalidMrzInformation("CCCD ID number (12 digits)"));
+        }
+        let document_number = id_number.get(3..).ok_or(AccessError::InvalidMrzInformation("CCCD ID number"))?;
+        Self::from_document(document_number, date_of_birth, date_of_expiry)
+    }
+
     /// `K_seed`. Handle with care: do not log it.
     pub fn k_seed(&self) -> &[u8] {
         self.k_seed.as_slice()
@@ -388,5 +402,10 @@ mod tests {
         assert!(BacKey::from_document("L898902C", "69086", "940623").is_err());
         assert!(BacKey::from_document("l898902c", "690806", "940623").is_err());
         assert_eq!(format!("{a:?}"), "BacKey(REDACTED)");
+        // The synthetic CCCD of the card profile: ID 001099012345, born 1999-01-15, expires 2039-01-15.
+        let cccd = BacKey::from_cccd_id_number("001099012345", "990115", "390115").unwrap();
+        assert_eq!(cccd, BacKey::from_mrz_information(concat!("0990123459", "9901155", "3901153")));
+        assert!(BacKey::from_cccd_id_number("00109901234", "990115", "390115").is_err());
+        assert!(BacKey::from_cccd_id_number("00109901234X", "990115", "390115").is_err());
     }
 }
