@@ -409,3 +409,35 @@ mod tests {
         assert!(BacKey::from_cccd_id_number("00109901234X", "990115", "390115").is_err());
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn both_sides_agree(
+            number in "[A-Z0-9<]{1,9}",
+            dob in "[0-9]{6}",
+            doe in "[0-9]{6}",
+            rnd_ic in any::<[u8; 8]>(),
+            rnd_ifd in any::<[u8; 8]>(),
+            k_ifd in any::<[u8; 16]>(),
+            k_ic in any::<[u8; 16]>(),
+        ) {
+            let key = BacKey::from_document(&number, &dob, &doe).unwrap();
+            let terminal = BacTerminal::new(key.clone());
+            let (challenge, chip) = BacChip::new(key).get_challenge(&terminal.get_challenge(), rnd_ic).unwrap();
+            let (command, terminal) = terminal.external_authenticate(&challenge, rnd_ifd, k_ifd).unwrap();
+            let (answer, chip_sm) = chip.external_authenticate(&command, k_ic).unwrap();
+            let terminal_sm = terminal.finish(&answer).unwrap();
+            prop_assert_eq!(terminal_sm.keys(), chip_sm.keys());
+            prop_assert_eq!(terminal_sm.ssc(), chip_sm.ssc());
+            let mut ssc = rnd_ic[4..].to_vec();
+            ssc.extend_from_slice(&rnd_ifd[4..]);
+            prop_assert_eq!(terminal_sm.ssc(), &ssc[..]);
+        }
+    }
+}

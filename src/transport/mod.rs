@@ -221,10 +221,17 @@ impl<T: Transport> Transport for Recording<T> {
 
 /// A transport that plays back recorded `(command, response)` byte pairs, checking that each command is the
 /// recorded one (for tests and worked examples).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Replay {
     script: VecDeque<(Vec<u8>, Vec<u8>)>,
     index: usize,
+}
+
+impl fmt::Debug for Replay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The recorded bytes may hold personal data: print counts only.
+        f.debug_struct("Replay").field("played", &self.index).field("remaining", &self.script.len()).finish()
+    }
 }
 
 impl Replay {
@@ -301,7 +308,9 @@ mod tests {
         let r = t.transmit(&CommandApdu::new(0, 0xB0, 0, 0).with_le(256)).unwrap();
         assert_eq!(r.data, hex::decode("60145F010430").unwrap());
         assert_eq!(r.sw, StatusWord::EndOfFileReached);
-        assert!(t.into_inner().is_finished());
+        let replay = t.into_inner();
+        assert!(replay.is_finished());
+        assert_eq!(format!("{replay:?}"), "Replay { played: 3, remaining: 0 }");
         // A chip that never stops asking.
         let script = (0..70).map(|_| (hex::decode("00C0000001").unwrap(), hex::decode("AA6101").unwrap()));
         let mut first = vec![(hex::decode("00CA010101").unwrap(), hex::decode("6101").unwrap())];
