@@ -6,8 +6,10 @@
 
 use crate::access::AccessError;
 use crate::apdu::ApduError;
+use crate::citizen::CitizenError;
 use crate::crypto::CryptoError;
 use crate::lds::LdsError;
+use crate::mrz::MrzError;
 use crate::qr::QrError;
 use crate::sm::SmError;
 use crate::tlv::TlvError;
@@ -41,6 +43,12 @@ pub enum Error {
     /// The channel to the chip failed (card removed, reader unavailable, timeout).
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// A malformed MRZ or a value that cannot be written to one.
+    #[error(transparent)]
+    Mrz(#[from] MrzError),
+    /// A citizen record that cannot be used as asked.
+    #[error(transparent)]
+    Citizen(#[from] CitizenError),
 }
 
 /// `Result` with the crate's [`Error`].

@@ -23,9 +23,11 @@
 
 pub mod access;
 pub mod apdu;
+pub mod citizen;
 pub mod crypto;
 pub mod error;
 pub mod lds;
+pub mod mrz;
 pub mod oid;
 pub mod qr;
 pub mod sm;

@@ -1,11 +1,17 @@
-//! Cryptography: the only module that imports cipher, hash, MAC and curve crates.
+//! Cryptographic primitives: the only module that imports cipher, hash, MAC and curve crates.
 //!
 //! - [`ec`]: every elliptic curve eMRTDs use, by runtime dispatch over [`ec::NamedCurve`].
+//! - [`hash`]: SHA-1/224/256/384/512 by algorithm.
+//! - [`public_key`]: `SubjectPublicKeyInfo` as eMRTDs carry it (RSA, EC with named or explicit parameters, DH).
+//! - [`signature`]: verification (and software signing) of ECDSA, RSA PKCS#1 v1.5 and RSASSA-PSS signatures.
 //! - [`sym`]: 3DES (2-key) and AES CBC without padding, ISO/IEC 9797-1 padding method 2, the retail MAC
 //!   (ISO/IEC 9797-1 MAC algorithm 3), AES-CMAC, the ICAO Doc 9303-11 §9.7.1 key derivation function and the
 //!   secure messaging keys ([`SymKey`], [`SessionKeys`]).
 
 pub mod ec;
+pub mod hash;
+pub mod public_key;
+pub mod signature;
 pub mod sym;
 
 pub use sym::{KdfCounter, SessionKeys, SymKey};

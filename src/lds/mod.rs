@@ -4,8 +4,15 @@
 //! the exact bytes that were read) and `encode()` (canonical). [`LdsFile`] is the one table that maps
 //! a file to its tag, file identifier (FID) and short file identifier (SFI).
 
+pub mod com;
+pub mod details;
 pub mod dg15;
-pub mod public_key;
+pub mod dg2;
+pub mod raw;
+/// Public keys (`SubjectPublicKeyInfo`), shared with the crypto layer.
+pub use crate::crypto::public_key;
+pub mod dg1;
+pub mod dg13;
 pub mod security_infos;
 pub mod sod;
 
@@ -177,6 +184,9 @@ pub enum LdsErrorKind {
         /// Why it is invalid (never the value itself).
         reason: &'static str,
     },
+    /// A malformed MRZ (DG1).
+    #[error("MRZ: {0}")]
+    Mrz(crate::mrz::MrzError),
     /// A value cannot be encoded (too long, characters outside the allowed set).
     #[error("cannot encode {field}: {reason}")]
     Unencodable {

@@ -26,3 +26,13 @@ pub fn vector(name: &str) -> Vec<u8> {
 pub fn json_vector(name: &str) -> serde_json::Value {
     serde_json::from_slice(&vector(name)).unwrap_or_else(|e| panic!("{name} is not JSON: {e}"))
 }
+
+/// The bytes of a vector file (same as [`vector`]).
+pub fn read_vector(rel: &str) -> Vec<u8> {
+    vector(rel)
+}
+
+/// A JSON vector file, parsed (same as [`json_vector`]).
+pub fn read_json(rel: &str) -> serde_json::Value {
+    json_vector(rel)
+}

@@ -1,0 +1,325 @@
+//! Signature verification for Passive and Active Authentication, and software signing for issuance:
+//! ECDSA (DER or plain `r‖s`) on every curve of [`crate::crypto::ec`], RSA PKCS#1 v1.5 and RSASSA-PSS.
+//!
+//! ```text
+//! RSASSA-PSS-params ::= SEQUENCE {
+//!     hashAlgorithm     [0] HashAlgorithm     DEFAULT sha1,
+//!     maskGenAlgorithm  [1] MaskGenAlgorithm  DEFAULT mgf1SHA1,
+//!     saltLength        [2] INTEGER           DEFAULT 20,
+//!     trailerField      [3] TrailerField      DEFAULT trailerFieldBC }
+//! ```
+
+use der::Decode;
+use der::asn1::ObjectIdentifier;
+use spki::AlgorithmIdentifierOwned;
+
+use super::ec::{EcError, NamedCurve};
+use super::hash::HashAlgorithm;
+use super::public_key::{EcDomain, PublicKey};
+use crate::oid;
+use crate::tlv::{Tag, TlvReader};
+
+/// Why a signature could not be checked, or did not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// A signature algorithm this library does not implement (the OID, and why).
+    #[error("unsupported signature algorithm {oid}: {reason}")]
+    UnsupportedAlgorithm {
+        /// The algorithm OID.
+        oid: String,
+        /// Why it is not supported.
+        reason: &'static str,
+    },
+    /// The algorithm does not fit the key (e.g. ECDSA with an RSA key).
+    #[error("the {algorithm} signature algorithm does not fit a {key} key")]
+    KeyMismatch {
+        /// The algorithm family.
+        algorithm: &'static str,
+        /// The key type.
+        key: &'static str,
+    },
+    /// The public key is malformed or on an unsupported curve.
+    #[error("malformed or unsupported public key: {0}")]
+    MalformedKey(String),
+    /// Malformed algorithm parameters (e.g. RSASSA-PSS-params).
+    #[error("malformed signature algorithm parameters")]
+    MalformedParameters,
+    /// The signature is malformed (wrong length, bad DER).
+    #[error("malformed signature")]
+    MalformedSignature,
+    /// The signature does not verify.
+    #[error("signature does not verify")]
+    BadSignature,
+}
+
+impl From<EcError> for SignatureError {
+    fn from(e: EcError) -> Self {
+        match e {
+            EcError::BadSignature => SignatureError::BadSignature,
+            EcError::MalformedSignature => SignatureError::MalformedSignature,
+            other => SignatureError::MalformedKey(other.to_string()),
+        }
+    }
+}
+
+/// A signature algorithm with its hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureAlgorithm {
+    /// ECDSA with a DER `Ecdsa-Sig-Value` (X9.62 `ecdsa-with-SHA*`).
+    Ecdsa(HashAlgorithm),
+    /// ECDSA with a plain `r‖s` signature (BSI TR-03111 `ecdsa-plain-SHA*`).
+    EcdsaPlain(HashAlgorithm),
+    /// RSASSA-PKCS1-v1_5.
+    RsaPkcs1v15(HashAlgorithm),
+    /// RSASSA-PSS with MGF1 over the same hash.
+    RsaPss {
+        /// The message hash (and MGF1 hash).
+        hash: HashAlgorithm,
+        /// The salt length in bytes.
+        salt_len: usize,
+    },
+}
+
+const TABLE: [(ObjectIdentifier, SignatureAlgorithm); 15] = [
+    (oid::ECDSA_WITH_SHA1, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha1)),
+    (oid::ECDSA_WITH_SHA224, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha224)),
+    (oid::ECDSA_WITH_SHA256, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256)),
+    (oid::ECDSA_WITH_SHA384, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha384)),
+    (oid::ECDSA_WITH_SHA512, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha512)),
+    (oid::ECDSA_PLAIN_SHA1, SignatureAlgorithm::EcdsaPlain(HashAlgorithm::Sha1)),
+    (oid::ECDSA_PLAIN_SHA224, SignatureAlgorithm::EcdsaPlain(HashAlgorithm::Sha224)),
+    (oid::ECDSA_PLAIN_SHA256, SignatureAlgorithm::EcdsaPlain(HashAlgorithm::Sha256)),
+    (oid::ECDSA_PLAIN_SHA384, SignatureAlgorithm::EcdsaPlain(HashAlgorithm::Sha384)),
+    (oid::ECDSA_PLAIN_SHA512, SignatureAlgorithm::EcdsaPlain(HashAlgorithm::Sha512)),
+    (oid::SHA1_WITH_RSA, SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha1)),
+    (oid::SHA224_WITH_RSA, SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha224)),
+    (oid::SHA256_WITH_RSA, SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha256)),
+    (oid::SHA384_WITH_RSA, SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha384)),
+    (oid::SHA512_WITH_RSA, SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha512)),
+];
+
+impl SignatureAlgorithm {
+    /// The algorithm of an `AlgorithmIdentifier`. `digest` is the hash named elsewhere (a CMS SignerInfo's
+    /// digestAlgorithm), used when the identifier names only the key type (`rsaEncryption`, `id-ecPublicKey`),
+    /// as some issuers write it.
+    pub fn from_algorithm_identifier(
+        alg: &AlgorithmIdentifierOwned,
+        digest: Option<HashAlgorithm>,
+    ) -> Result<Self, SignatureError> {
+        let unsupported = |reason| SignatureError::UnsupportedAlgorithm { oid: oid::name(&alg.oid), reason };
+        if let Some((_, a)) = TABLE.iter().find(|(o, _)| *o == alg.oid) {
+            return Ok(*a);
+        }
+        if alg.oid == oid::RSASSA_PSS {
+            let params = alg.parameters.as_ref().map(der::Encode::to_der).transpose();
+            let params = params.map_err(|_| SignatureError::MalformedParameters)?;
+            return Self::pss(params.as_deref());
+        }
+        let digest = digest.ok_or(unsupported("a key algorithm without a digest algorithm"))?;
+        if alg.oid == oid::RSA_ENCRYPTION {
+            Ok(SignatureAlgorithm::RsaPkcs1v15(digest))
+        } else if alg.oid == oid::EC_PUBLIC_KEY {
+            Ok(SignatureAlgorithm::Ecdsa(digest))
+        } else {
+            Err(unsupported("unknown algorithm"))
+        }
+    }
+
+    /// Parses `RSASSA-PSS-params` (DER, or absent for all defaults).
+    fn pss(params: Option<&[u8]>) -> Result<Self, SignatureError> {
+        let bad = SignatureError::MalformedParameters;
+        let unsupported = |reason| SignatureError::UnsupportedAlgorithm { oid: "id-RSASSA-PSS".into(), reason };
+        let mut hash = HashAlgorithm::Sha1;
+        let mut mgf_hash = HashAlgorithm::Sha1;
+        let mut salt_len = 20usize;
+        if let Some(params) = params.filter(|p| *p != [0x05, 0x00]) {
+            let seq = TlvReader::single(params, Tag::new(0x30)).map_err(|_| bad.clone())?;
+            for field in seq.children() {
+                let field = field.map_err(|_| bad.clone())?;
+                let inner = TlvReader::single_any(field.value()).map_err(|_| bad.clone())?;
+                match field.tag().value() {
+                    0xA0 => {
+                        let a = AlgorithmIdentifierOwned::from_der(inner.raw()).map_err(|_| bad.clone())?;
+                        hash = HashAlgorithm::from_oid(&a.oid).ok_or(unsupported("unknown hash"))?;
+                    }
+                    0xA1 => {
+                        let a = AlgorithmIdentifierOwned::from_der(inner.raw()).map_err(|_| bad.clone())?;
+                        if a.oid != oid::MGF1 {
+                            return Err(unsupported("mask generation other than MGF1"));
+                        }
+                        let h = a.parameters.ok_or(bad.clone())?;
+                        let h: AlgorithmIdentifierOwned = h.decode_as().map_err(|_| bad.clone())?;
+                        mgf_hash = HashAlgorithm::from_oid(&h.oid).ok_or(unsupported("unknown MGF1 hash"))?;
+                    }
+                    0xA2 => {
+                        let v = inner.value();
+                        if inner.tag() != Tag::new(0x02) || v.is_empty() || v.len() > 4 {
+                            return Err(bad);
+                        }
+                        salt_len = v.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+                    }
+                    0xA3 => {
+                        if inner.value() != [0x01] {
+                            return Err(unsupported("trailer field other than 0xBC"));
+                        }
+                    }
+                    _ => return Err(bad),
+                }
+            }
+        }
+        if hash != mgf_hash {
+            return Err(unsupported("MGF1 hash differs from the message hash"));
+        }
+        Ok(SignatureAlgorithm::RsaPss { hash, salt_len })
+    }
+
+    /// The message hash.
+    pub fn hash(&self) -> HashAlgorithm {
+        match *self {
+            SignatureAlgorithm::Ecdsa(h)
+            | SignatureAlgorithm::EcdsaPlain(h)
+            | SignatureAlgorithm::RsaPkcs1v15(h)
+            | SignatureAlgorithm::RsaPss { hash: h, .. } => h,
+        }
+    }
+
+    /// A readable name, e.g. `ecdsa-with-SHA256`.
+    pub fn name(&self) -> String {
+        match *self {
+            SignatureAlgorithm::RsaPss { hash, salt_len } => format!("RSASSA-PSS ({}, salt {salt_len})", hash.name()),
+            other => TABLE.iter().find(|(_, a)| *a == other).map(|(o, _)| oid::name(o)).unwrap_or_default(),
+        }
+    }
+
+    /// Verifies `signature` over `message`.
+    pub fn verify(&self, key: &PublicKey, message: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
+        self.verify_prehash(key, &self.hash().digest(message), signature)
+    }
+
+    /// Verifies `signature` over a message whose hash (with [`Self::hash`]) is `prehash`.
+    pub fn verify_prehash(&self, key: &PublicKey, prehash: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
+        match (self, key) {
+            (SignatureAlgorithm::Ecdsa(_) | SignatureAlgorithm::EcdsaPlain(_), PublicKey::Ec { domain, point }) => {
+                let curve = curve_of(domain)?;
+                if matches!(self, SignatureAlgorithm::EcdsaPlain(_)) && signature.len() != 2 * curve.field_size() {
+                    return Err(SignatureError::MalformedSignature);
+                }
+                Ok(curve.ecdsa_verify_prehash(point, prehash, signature)?)
+            }
+            (SignatureAlgorithm::RsaPkcs1v15(h), PublicKey::Rsa { modulus, exponent }) => {
+                let key = rsa_key(modulus, exponent)?;
+                let scheme = match h {
+                    HashAlgorithm::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
+                    HashAlgorithm::Sha224 => rsa::Pkcs1v15Sign::new::<sha2::Sha224>(),
+                    HashAlgorithm::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                    HashAlgorithm::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+                    HashAlgorithm::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+                };
+                key.verify(scheme, prehash, signature).map_err(|_| SignatureError::BadSignature)
+            }
+            (SignatureAlgorithm::RsaPss { hash, salt_len }, PublicKey::Rsa { modulus, exponent }) => {
+                let key = rsa_key(modulus, exponent)?;
+                let s = *salt_len;
+                let r = match hash {
+                    HashAlgorithm::Sha1 => key.verify(rsa::Pss::<sha1::Sha1>::new_with_salt(s), prehash, signature),
+                    HashAlgorithm::Sha224 => key.verify(rsa::Pss::<sha2::Sha224>::new_with_salt(s), prehash, signature),
+                    HashAlgorithm::Sha256 => key.verify(rsa::Pss::<sha2::Sha256>::new_with_salt(s), prehash, signature),
+                    HashAlgorithm::Sha384 => key.verify(rsa::Pss::<sha2::Sha384>::new_with_salt(s), prehash, signature),
+                    HashAlgorithm::Sha512 => key.verify(rsa::Pss::<sha2::Sha512>::new_with_salt(s), prehash, signature),
+                };
+                r.map_err(|_| SignatureError::BadSignature)
+            }
+            (SignatureAlgorithm::Ecdsa(_) | SignatureAlgorithm::EcdsaPlain(_), other) => {
+                Err(SignatureError::KeyMismatch { algorithm: "ECDSA", key: key_type(other) })
+            }
+            (_, other) => Err(SignatureError::KeyMismatch { algorithm: "RSA", key: key_type(other) }),
+        }
+    }
+}
+
+fn key_type(key: &PublicKey) -> &'static str {
+    match key {
+        PublicKey::Rsa { .. } => "RSA",
+        PublicKey::Ec { .. } => "EC",
+        PublicKey::Dh { .. } => "DH",
+        _ => "unknown",
+    }
+}
+
+/// The named curve of EC domain parameters (named, or explicit parameters of a known curve).
+pub fn curve_of(domain: &EcDomain) -> Result<NamedCurve, SignatureError> {
+    match domain {
+        EcDomain::Named(o) => {
+            NamedCurve::from_oid(o).ok_or_else(|| SignatureError::MalformedKey(format!("unsupported curve {o}")))
+        }
+        EcDomain::Explicit(c) => Ok(NamedCurve::from_explicit(&c.p, &c.a, &c.b, &c.order)?),
+        EcDomain::ImplicitlyCa => Err(SignatureError::MalformedKey("implicitlyCA parameters".into())),
+    }
+}
+
+fn rsa_key(modulus: &[u8], exponent: &[u8]) -> Result<rsa::RsaPublicKey, SignatureError> {
+    let n = rsa::BoxedUint::from_be_slice_vartime(modulus);
+    let e = rsa::BoxedUint::from_be_slice_vartime(exponent);
+    rsa::RsaPublicKey::new(n, e).map_err(|e| SignatureError::MalformedKey(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn algorithm_identifiers() {
+        let alg = |o| AlgorithmIdentifierOwned { oid: o, parameters: None };
+        assert_eq!(
+            SignatureAlgorithm::from_algorithm_identifier(&alg(oid::ECDSA_WITH_SHA1), None),
+            Ok(SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha1))
+        );
+        assert_eq!(
+            SignatureAlgorithm::from_algorithm_identifier(&alg(oid::RSA_ENCRYPTION), Some(HashAlgorithm::Sha256)),
+            Ok(SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha256))
+        );
+        assert!(matches!(
+            SignatureAlgorithm::from_algorithm_identifier(&alg(oid::RSA_ENCRYPTION), None),
+            Err(SignatureError::UnsupportedAlgorithm { .. })
+        ));
+        // PSS with defaults (absent parameters): SHA-1, salt 20
+        assert_eq!(
+            SignatureAlgorithm::from_algorithm_identifier(&alg(oid::RSASSA_PSS), None),
+            Ok(SignatureAlgorithm::RsaPss { hash: HashAlgorithm::Sha1, salt_len: 20 })
+        );
+        // PSS with SHA-256, MGF1-SHA-256, salt 32 (as OpenSSL writes it)
+        let params = hex::decode(
+            "3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d06096086480165030402010500a203020120",
+        )
+        .unwrap();
+        assert_eq!(
+            SignatureAlgorithm::pss(Some(&params)),
+            Ok(SignatureAlgorithm::RsaPss { hash: HashAlgorithm::Sha256, salt_len: 32 })
+        );
+        assert_eq!(SignatureAlgorithm::pss(Some(&params[..10])), Err(SignatureError::MalformedParameters));
+    }
+
+    #[test]
+    fn ecdsa_key_mismatch_and_bad_signature() {
+        let curve = NamedCurve::P256;
+        let secret = [7u8; 32];
+        let point = curve.public_key(&secret).unwrap();
+        let key = PublicKey::Ec { domain: EcDomain::Named(oid::SECP256R1), point };
+        let msg = b"document security object";
+        let sig = curve.ecdsa_sign_prehash(&secret, &HashAlgorithm::Sha256.digest(msg)).unwrap();
+        let alg = SignatureAlgorithm::EcdsaPlain(HashAlgorithm::Sha256);
+        alg.verify(&key, msg, &sig).unwrap();
+        SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256)
+            .verify(&key, msg, &super::super::ec::der_signature(&sig))
+            .unwrap();
+        assert_eq!(alg.verify(&key, b"other", &sig), Err(SignatureError::BadSignature));
+        assert_eq!(alg.verify(&key, msg, &sig[..63]), Err(SignatureError::MalformedSignature));
+        let rsa = PublicKey::Rsa { modulus: vec![0xC1; 128], exponent: vec![1, 0, 1] };
+        assert!(matches!(alg.verify(&rsa, msg, &sig), Err(SignatureError::KeyMismatch { .. })));
+        assert!(matches!(
+            SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha256).verify(&key, msg, &sig),
+            Err(SignatureError::KeyMismatch { .. })
+        ));
+    }
+}
