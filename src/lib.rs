@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | 0 | [`error`] | the crate's [`Error`]; one structured enum per module, wrapped there |
 //! | 1 | [`tlv`], [`apdu`], [`crypto`] | bounded, zero-copy BER-TLV reader and canonical writer; command/response APDUs and status words; the only module that imports cipher, hash, MAC and curve crates |
-//! | 2 | `mrz`, `citizen`, [`lds`] | MRZ (TD1/TD3, check digits, transliteration); the Vietnamese citizen record and ID rules; every data group as a typed model with `encode` and `decode` that keeps the exact bytes read |
+//! | 2 | [`mrz`], [`citizen`], [`lds`] | MRZ (TD1/TD3, check digits, transliteration); the Vietnamese citizen record and ID rules; every data group as a typed model with `encode` and `decode` that keeps the exact bytes read |
 //! | 2 | [`transport`] | the `Transport` trait (APDU in, APDU out) and wrappers that log (redacted), record or replay |
 //! | 3 | [`sm`], [`access`] | secure messaging (3DES and AES) and the secure channel; Basic Access Control |
 //!
