@@ -4,6 +4,7 @@
 //! use `?` across layers and still match on who is at fault. No variant carries secrets or
 //! personal data: values that failed to parse are described, never echoed.
 
+use crate::access::AccessError;
 use crate::apdu::ApduError;
 use crate::citizen::CitizenError;
 use crate::crypto::CryptoError;
@@ -12,6 +13,7 @@ use crate::mrz::MrzError;
 use crate::qr::QrError;
 use crate::sm::SmError;
 use crate::tlv::TlvError;
+use crate::transport::TransportError;
 
 /// Any error this crate returns.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +37,12 @@ pub enum Error {
     /// A secure messaging failure (bad or missing MAC, malformed data objects, unprotected response).
     #[error(transparent)]
     Sm(#[from] SmError),
+    /// An access control protocol failed (BAC): the chip refused, or a cryptogram did not verify.
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// The channel to the chip failed (card removed, reader unavailable, timeout).
+    #[error(transparent)]
+    Transport(#[from] TransportError),
     /// A malformed MRZ or a value that cannot be written to one.
     #[error(transparent)]
     Mrz(#[from] MrzError),

@@ -13,7 +13,8 @@
 //! | 0 | [`error`] | the crate's [`Error`]; one structured enum per module, wrapped there |
 //! | 1 | [`tlv`], [`oid`], [`apdu`], [`crypto`] | bounded zero-copy BER-TLV; named OIDs with typed PACE/CA protocols; command/response APDUs and status words; the only module that imports cipher, hash and curve crates (3DES/AES, retail MAC, CMAC, KDF, SHA-*, every eMRTD curve, ECDSA/RSA) |
 //! | 2 | [`mrz`], [`citizen`], [`lds`] | MRZ (TD1/TD3, check digits, transliteration, the CCCD layout); the Vietnamese citizen record and its validation; every LDS file as a typed model with `decode` (tolerant, never panicking, exact bytes kept) and canonical `encode` |
-//! | 3 | [`sm`], [`qr`] | ICAO secure messaging (3DES and AES, terminal and chip side); the card's QR payload, rendering and scanning |
+//! | 2 | [`transport`] | the `Transport` trait (APDU in, APDU out) and wrappers that log (redacted), record or replay |
+//! | 3 | [`sm`], [`access`], [`qr`] | ICAO secure messaging (3DES and AES, terminal and chip side) and the secure channel; Basic Access Control; the card's QR payload, rendering and scanning |
 //!
 //! Parsers never panic on input, report the byte offset where they failed and treat trailing data as an error;
 //! every one has a fuzz target (`fuzz/`). Personal data and keys never reach `Debug` output or error messages;
@@ -40,6 +41,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod access;
 pub mod apdu;
 pub mod citizen;
 pub mod crypto;
@@ -50,5 +52,6 @@ pub mod oid;
 pub mod qr;
 pub mod sm;
 pub mod tlv;
+pub mod transport;
 
 pub use error::{Error, Result};

@@ -4,10 +4,12 @@
 //! `Debug` of an APDU prints its header and lengths, never its data: data fields carry keys, MRZ-derived
 //! cryptograms and personal data.
 
+mod chain;
 mod status;
 
 use core::fmt;
 
+pub use chain::ChainAssembler;
 pub use status::StatusWord;
 
 /// Instruction bytes used by eMRTDs (ICAO Doc 9303-10/11, BSI TR-03110).
@@ -77,6 +79,15 @@ pub enum ApduError {
     /// An expected length outside `1..=65536`.
     #[error("expected length {0} is outside 1..=65536")]
     InvalidLe(usize),
+    /// A command of a chain has another INS, P1, P2 or CLA (chaining bit aside) than the first.
+    #[error("command {index} of the chain has a different header")]
+    ChainHeaderMismatch {
+        /// Index of the offending command in the chain.
+        index: usize,
+    },
+    /// A chain carries more data than an extended command can.
+    #[error("chained data longer than 65535 bytes")]
+    ChainTooLong,
     /// Command chaining asked with a maximum chunk of zero bytes.
     #[error("command chaining needs a chunk size of at least one byte")]
     InvalidChunkSize,

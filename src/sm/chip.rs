@@ -2,15 +2,20 @@
 
 use super::objects::{self, Cryptogram, TAG_CRYPTOGRAM, TAG_CRYPTOGRAM_ODD, TAG_MAC, TAG_STATUS};
 use super::{SecureMessaging, SmError};
-use crate::apdu::{CLA_SM, CommandApdu, LengthForm, MAX_EXTENDED_NE, MAX_SHORT_NE, ResponseApdu};
+use crate::apdu::{CLA_SM, CommandApdu, LengthForm, MAX_EXTENDED_NE, MAX_SHORT_NE, ResponseApdu, StatusWord};
 use crate::tlv::encode_tlv;
 
 impl SecureMessaging {
     /// Chip side: verifies and decrypts a protected command. Increments the SSC, requires CLA `0C` and a DO'8E
     /// that is the last object, checks the MAC over `SSC ∥ padded header ∥ DO'87/85 ∥ DO'97` in constant time,
     /// decrypts the data and restores `Le` from DO'97 (`00` is 256, `0000` is 65536, extended when two bytes).
-    /// The returned command has the secure messaging bits cleared from CLA.
+    /// The returned command has the secure messaging bits cleared from CLA. Any failure aborts the session
+    /// (the chip then answers [`SmError::chip_status`] unprotected and forgets the keys).
     pub fn unwrap_command(&mut self, command: &CommandApdu) -> Result<CommandApdu, SmError> {
+        self.guarded(|_| true, |sm| sm.unwrap_command_inner(command))
+    }
+
+    fn unwrap_command_inner(&mut self, command: &CommandApdu) -> Result<CommandApdu, SmError> {
         self.increment_ssc()?;
         if command.cla & CLA_SM != CLA_SM {
             return Err(SmError::UnprotectedCommand(command.cla));
@@ -43,6 +48,10 @@ impl SecureMessaging {
     /// DO'87 (or DO'85 when the command's INS was odd), adds DO'99 with the status word and DO'8E. The trailer
     /// keeps the same status word.
     pub fn wrap_response(&mut self, response: &ResponseApdu) -> Result<ResponseApdu, SmError> {
+        self.guarded(|_| true, |sm| sm.wrap_response_inner(response))
+    }
+
+    fn wrap_response_inner(&mut self, response: &ResponseApdu) -> Result<ResponseApdu, SmError> {
         self.increment_ssc()?;
         let mut dos = Vec::new();
         if !response.data.is_empty() {
@@ -60,5 +69,16 @@ impl SecureMessaging {
         let cc = self.mac(&dos)?;
         dos.extend_from_slice(&encode_tlv(TAG_MAC, &cc));
         Ok(ResponseApdu { data: dos, sw: response.sw })
+    }
+}
+
+impl SmError {
+    /// The status word a chip answers (unprotected) when unwrapping a command fails this way: `6987` when
+    /// expected data objects are missing, `6988` when they are incorrect (wrong MAC, malformed, bad padding).
+    pub fn chip_status(&self) -> StatusWord {
+        match self {
+            SmError::MissingMac | SmError::UnprotectedCommand(_) => StatusWord::SmDataObjectsMissing,
+            _ => StatusWord::SmDataObjectsIncorrect,
+        }
     }
 }

@@ -17,6 +17,7 @@
 //! padding, or an unprotected `9000` while secure messaging is on is a typed error. Both sides increment the
 //! send sequence counter before each command and each response, so a replayed message fails its MAC.
 
+mod channel;
 mod chip;
 mod objects;
 #[cfg(test)]
@@ -31,7 +32,9 @@ use crate::crypto::SessionKeys;
 use crate::crypto::sym::{MAC_LEN, mac_eq, pad_m2, unpad_m2};
 use crate::oid::SmCipher;
 use crate::tlv::{Tag, TlvError, encode_tlv};
+use crate::transport::TransportError;
 
+pub use channel::SecureChannel;
 pub use objects::{TAG_CRYPTOGRAM, TAG_CRYPTOGRAM_ODD, TAG_LE, TAG_MAC, TAG_STATUS};
 
 /// What went wrong while protecting or verifying an APDU. Says who is at fault: a malformed or forged message
@@ -90,12 +93,22 @@ pub enum SmError {
     /// The send sequence counter would wrap around: the session must end.
     #[error("send sequence counter exhausted")]
     SscExhausted,
+    /// The session was aborted by an earlier integrity failure (wrong MAC, malformed data objects, unprotected
+    /// `9000`); start a new access protocol.
+    #[error("secure messaging session aborted by an earlier failure")]
+    SessionAborted,
+    /// The session keys are not for the same cipher.
+    #[error("KS_enc and KS_mac are for different ciphers")]
+    MismatchedKeys,
     /// A cryptographic error: bad padding in a decrypted cryptogram, or a cryptogram that is not whole blocks.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
     /// The protected command cannot be encoded (data too long).
     #[error(transparent)]
     Apdu(#[from] ApduError),
+    /// The transport failed under a [`SecureChannel`].
+    #[error(transparent)]
+    Transport(#[from] TransportError),
 }
 
 /// A secure messaging session: the session keys and the send sequence counter (SSC).
@@ -107,6 +120,8 @@ pub struct SecureMessaging {
     ssc: Vec<u8>,
     /// Chip side: whether the last unwrapped command had an odd INS (its response data goes in DO'85).
     last_ins_odd: bool,
+    /// Set by an integrity failure: the session is over (ICAO Doc 9303-11 §9.8.1, the chip discards its keys).
+    aborted: bool,
 }
 
 impl fmt::Debug for SecureMessaging {
@@ -125,16 +140,19 @@ impl SecureMessaging {
     /// ([`SecureMessaging::with_zero_ssc`]).
     pub fn new(keys: SessionKeys, ssc: &[u8]) -> Result<Self, SmError> {
         let bs = keys.ks_enc.block_size();
-        if ssc.len() != bs || keys.ks_mac.cipher() != keys.ks_enc.cipher() {
+        if keys.ks_mac.cipher() != keys.ks_enc.cipher() {
+            return Err(SmError::MismatchedKeys);
+        }
+        if ssc.len() != bs {
             return Err(CryptoError::InvalidIvLength { expected: bs, actual: ssc.len() }.into());
         }
-        Ok(SecureMessaging { keys, ssc: ssc.to_vec(), last_ins_odd: false })
+        Ok(SecureMessaging { keys, ssc: ssc.to_vec(), last_ins_odd: false, aborted: false })
     }
 
-    /// A session whose SSC starts at zero (PACE, Chip Authentication).
+    /// A session whose SSC starts at zero (PACE, Chip Authentication). The block size is `KS_enc`'s.
     pub fn with_zero_ssc(keys: SessionKeys) -> Self {
         let bs = keys.ks_enc.block_size();
-        SecureMessaging { keys, ssc: vec![0; bs], last_ins_odd: false }
+        SecureMessaging { keys, ssc: vec![0; bs], last_ins_odd: false, aborted: false }
     }
 
     /// The cipher of the session.
@@ -154,6 +172,29 @@ impl SecureMessaging {
 
     fn block_size(&self) -> usize {
         self.keys.ks_enc.block_size()
+    }
+
+    /// Whether an integrity failure ended the session.
+    pub fn is_aborted(&self) -> bool {
+        self.aborted
+    }
+
+    /// Runs `f` unless the session is aborted; aborts it when `f` fails with an error for which `aborts` holds.
+    fn guarded<R>(
+        &mut self,
+        aborts: fn(&SmError) -> bool,
+        f: impl FnOnce(&mut Self) -> Result<R, SmError>,
+    ) -> Result<R, SmError> {
+        if self.aborted {
+            return Err(SmError::SessionAborted);
+        }
+        let result = f(self);
+        if let Err(e) = &result
+            && aborts(e)
+        {
+            self.aborted = true;
+        }
+        result
     }
 
     fn increment_ssc(&mut self) -> Result<(), SmError> {
@@ -210,6 +251,11 @@ impl SecureMessaging {
     /// appends DO'8E. The protected command has CLA `0C` (the chaining bit kept) and `Le = 00` (or `0000` when
     /// extended length is used).
     pub fn wrap(&mut self, command: &CommandApdu) -> Result<CommandApdu, SmError> {
+        // Caller errors (data too long) leave the session usable; an exhausted SSC ends it.
+        self.guarded(|e| matches!(e, SmError::SscExhausted), |sm| sm.wrap_inner(command))
+    }
+
+    fn wrap_inner(&mut self, command: &CommandApdu) -> Result<CommandApdu, SmError> {
         self.increment_ssc()?;
         let cla = command.cla | CLA_SM;
         let header = [cla, command.ins, command.p1, command.p2];
@@ -257,8 +303,18 @@ impl SecureMessaging {
     /// Terminal side: verifies and decrypts a protected response (ICAO Doc 9303-11 §9.8.5). Increments the SSC,
     /// requires DO'99 and DO'8E, checks the MAC over `SSC ∥ DO'87/85 ∥ DO'99` in constant time, checks that
     /// DO'99 matches the trailer, and decrypts the data. A response without data is an error
-    /// ([`SmError::UnprotectedResponse`]) carrying its status word.
+    /// ([`SmError::UnprotectedResponse`]) carrying its status word; it ends the session only when that status is
+    /// `9000` (an error status without protection is how chips report secure messaging errors, and some chips
+    /// answer e.g. `6A82` unprotected and go on). Every other failure aborts the session: later calls return
+    /// [`SmError::SessionAborted`].
     pub fn unwrap(&mut self, response: &ResponseApdu) -> Result<ResponseApdu, SmError> {
+        self.guarded(
+            |e| !matches!(e, SmError::UnprotectedResponse(sw) if !sw.is_success()),
+            |sm| sm.unwrap_inner(response),
+        )
+    }
+
+    fn unwrap_inner(&mut self, response: &ResponseApdu) -> Result<ResponseApdu, SmError> {
         self.increment_ssc()?;
         if response.data.is_empty() {
             return Err(SmError::UnprotectedResponse(response.sw));

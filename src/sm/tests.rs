@@ -48,20 +48,61 @@ fn debug_redacts_keys() {
 #[test]
 fn unprotected_responses_rejected() {
     for cipher in ALL {
-        let (mut terminal, _) = pair(cipher);
-        terminal.wrap(&CommandApdu::new(0, ins::READ_BINARY, 0, 0).with_le(4)).unwrap();
-        let plain = ResponseApdu::new(vec![1, 2, 3, 4], StatusWord::Success);
+        let fresh = || {
+            let (mut terminal, _) = pair(cipher);
+            terminal.wrap(&CommandApdu::new(0, ins::READ_BINARY, 0, 0).with_le(4)).unwrap();
+            terminal
+        };
         // Four plain bytes are not data objects with a MAC.
-        assert!(terminal.unwrap(&plain).is_err());
+        let mut terminal = fresh();
+        assert!(terminal.unwrap(&ResponseApdu::new(vec![1, 2, 3, 4], StatusWord::Success)).is_err());
+        assert!(terminal.is_aborted());
+        // An unprotected 9000 aborts the session.
+        let mut terminal = fresh();
         assert_eq!(
             terminal.unwrap(&ResponseApdu::status(StatusWord::Success)),
             Err(SmError::UnprotectedResponse(StatusWord::Success))
         );
+        assert!(terminal.is_aborted());
+        assert_eq!(terminal.wrap(&CommandApdu::new(0, 0xB0, 0, 0).with_le(1)), Err(SmError::SessionAborted));
+        // An unprotected error status is reported with its status word; the session goes on.
+        let mut terminal = fresh();
         assert_eq!(
-            terminal.unwrap(&ResponseApdu::status(StatusWord::SmDataObjectsIncorrect)),
-            Err(SmError::UnprotectedResponse(StatusWord::SmDataObjectsIncorrect))
+            terminal.unwrap(&ResponseApdu::status(StatusWord::FileNotFound)),
+            Err(SmError::UnprotectedResponse(StatusWord::FileNotFound))
         );
+        assert!(!terminal.is_aborted());
+        assert!(terminal.wrap(&CommandApdu::new(0, 0xB0, 0, 0).with_le(1)).is_ok());
     }
+}
+
+#[test]
+fn integrity_failures_abort_both_sides() {
+    for cipher in ALL {
+        let (mut terminal, mut chip) = pair(cipher);
+        let command = terminal.wrap(&CommandApdu::new(0, ins::READ_BINARY, 0, 0).with_le(4)).unwrap();
+        let mut forged = command.clone();
+        forged.p2 = 1;
+        let err = chip.unwrap_command(&forged).unwrap_err();
+        assert_eq!(err, SmError::MacMismatch);
+        assert_eq!(err.chip_status(), StatusWord::SmDataObjectsIncorrect);
+        assert_eq!(SmError::MissingMac.chip_status(), StatusWord::SmDataObjectsMissing);
+        assert!(chip.is_aborted());
+        // The genuine command no longer gets through, nor can the chip protect a response.
+        assert_eq!(chip.unwrap_command(&command), Err(SmError::SessionAborted));
+        assert_eq!(chip.wrap_response(&ResponseApdu::status(StatusWord::Success)), Err(SmError::SessionAborted));
+
+        let (mut terminal2, mut chip2) = pair(cipher);
+        terminal2.wrap(&CommandApdu::new(0, ins::READ_BINARY, 0, 0).with_le(4)).unwrap();
+        chip2.increment_ssc().unwrap();
+        let mut response = chip2.wrap_response(&ResponseApdu::new(vec![1, 2, 3, 4], StatusWord::Success)).unwrap();
+        response.data[3] ^= 1;
+        assert_eq!(terminal2.unwrap(&response), Err(SmError::MacMismatch));
+        assert_eq!(terminal2.unwrap(&response), Err(SmError::SessionAborted));
+        assert!(terminal2.wrap(&CommandApdu::new(0, 0xB0, 0, 0).with_le(1)).is_err());
+    }
+    let keys = SessionKeys { ks_enc: keys(SmCipher::Aes128).ks_enc, ks_mac: keys(SmCipher::Aes256).ks_mac };
+    assert_eq!(SecureMessaging::new(keys, &[0; 16]).unwrap_err(), SmError::MismatchedKeys);
 }
 
 #[test]

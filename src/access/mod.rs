@@ -1,0 +1,63 @@
+//! Access control protocols (ICAO Doc 9303-11 §4): Basic Access Control ([`bac`]), for the terminal and for the
+//! chip. Both sides end with the same [`SecureMessaging`](crate::sm::SecureMessaging) session.
+
+pub mod bac;
+
+use crate::apdu::StatusWord;
+use crate::crypto::CryptoError;
+use crate::sm::SmError;
+use crate::transport::TransportError;
+
+/// What went wrong during an access control protocol. Never carries the MRZ, nonces or keys.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AccessError {
+    /// The chip refused a step with this status word (`6300` after a MUTUAL AUTHENTICATE usually means a wrong
+    /// MRZ).
+    #[error("the chip refused with status {0}")]
+    Rejected(StatusWord),
+    /// The other side's cryptogram did not verify (wrong MAC or wrong nonce): it does not hold the same access
+    /// key, e.g. the MRZ is wrong, or the message was altered.
+    #[error("authentication failed: the other side's cryptogram does not verify")]
+    AuthenticationFailed,
+    /// A response of the wrong length (the chip's fault).
+    #[error("response data of {actual} bytes, expected {expected}")]
+    UnexpectedResponseLength {
+        /// The length the protocol defines.
+        expected: usize,
+        /// The length received.
+        actual: usize,
+    },
+    /// Chip side: a command that is not the one the protocol expects at this step (the terminal's fault).
+    #[error("unexpected command {ins:02X} at this step of the protocol")]
+    UnexpectedCommand {
+        /// The command's INS.
+        ins: u8,
+    },
+    /// Malformed MRZ information (document number, dates) given by the caller.
+    #[error("invalid MRZ information: {0}")]
+    InvalidMrzInformation(&'static str),
+    /// A cryptographic primitive failed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// Setting up secure messaging failed.
+    #[error(transparent)]
+    Sm(#[from] SmError),
+    /// The transport failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+}
+
+impl AccessError {
+    /// The status word a chip answers with when a step fails this way (`6300` for a failed authentication,
+    /// `6700` for a wrong length, `6985` for a command out of sequence).
+    pub fn chip_status(&self) -> StatusWord {
+        match self {
+            AccessError::Rejected(sw) => *sw,
+            AccessError::AuthenticationFailed => StatusWord::VerificationFailed,
+            AccessError::UnexpectedResponseLength { .. } => StatusWord::WrongLength,
+            AccessError::UnexpectedCommand { .. } => StatusWord::ConditionsNotSatisfied,
+            _ => StatusWord::NoPreciseDiagnosis,
+        }
+    }
+}
