@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | 0 | [`error`] | the crate's [`Error`]; one structured enum per module, wrapped there |
 //! | 1 | [`tlv`] | bounded, zero-copy BER-TLV reader and canonical writer |
-//! | 2 | `mrz`, `citizen`, [`lds`] | MRZ (TD1/TD3, check digits, transliteration); the Vietnamese citizen record and ID rules; every data group as a typed model with `encode` and `decode` that keeps the exact bytes read |
+//! | 2 | [`mrz`], [`citizen`], [`lds`] | MRZ (TD1/TD3, check digits, transliteration); the Vietnamese citizen record and ID rules; every data group as a typed model with `encode` and `decode` that keeps the exact bytes read |
 //!
 //! Parsers never panic on input, report the byte offset where they failed and treat trailing
 //! data as an error. Personal data never reaches `Debug` output or error messages.

@@ -341,3 +341,24 @@ fn dg1_vectors_decode_and_reencode() {
         assert_eq!(Dg1::new(mrz.clone()).unwrap().raw(), &bytes[..]);
     }
 }
+
+proptest! {
+    #[test]
+    fn name_field_always_fits(surname in "[A-Za-zÀ-ỹĐđ' -]{1,45}", given in "[A-Za-zÀ-ỹĐđ -]{0,60}", width in prop_oneof![Just(30usize), Just(39usize)]) {
+        use cccd::mrz::name::{name_field_from_names, split_name_field, name_field};
+        match name_field_from_names(&surname, &given, width) {
+            Ok(f) => {
+                prop_assert_eq!(f.text.len(), width);
+                prop_assert!(f.text.chars().all(cccd::mrz::is_mrz_char));
+                if f.truncated && !f.text.ends_with(|c: char| c.is_ascii_uppercase()) {
+                    // only when the primary identifier alone reaches the separator positions
+                    let t = f.text.trim_end_matches('<');
+                    prop_assert!(!t.contains("<<") && t.len() >= width - 2, "{}", f.text);
+                }
+                let (p, s) = split_name_field(&f.text);
+                prop_assert_eq!(name_field(&p, &s, width).unwrap(), f.text);
+            }
+            Err(e) => prop_assert!(matches!(e, MrzError::EmptyName | MrzError::NotTransliterable { .. }), "{e}"),
+        }
+    }
+}
