@@ -155,6 +155,7 @@ fn each_rule_fires() {
         false,
     );
     check(&|r| r.old_id_number = Some("12345".into()), "old_id_number", ProblemKind::OldIdNumberFormat, false);
+    check(&|r| r.old_id_number = Some("12345678đ".into()), "old_id_number", ProblemKind::NotPrintableString, true);
     // a holder issued a card after 60 has none
     let mut r = record();
     r.date_of_issue = date!(2059 - 02 - 01);
@@ -254,8 +255,16 @@ fn dg1_fills_what_dg13_lacks() {
     assert_eq!(back.sex, Sex::Male);
     // without a date of issue the record is incomplete
     assert!(CitizenRecord::from_dg1_dg13(&dg1, &Dg13::new()).is_err());
+    assert_eq!(back.nationality, "Việt Nam");
     let mrz = Mrz::parse(PROFILE_MRZ).unwrap();
     assert_eq!(mrz, *dg1.mrz());
+    let Mrz::Td1(t) = mrz else { panic!() };
+    assert_eq!(t.cccd_id_check_digit_valid(), Some(true));
+    let mut wrong = t.clone();
+    wrong.optional_data = "001099012345<<1".into();
+    assert_eq!(wrong.cccd_id_check_digit_valid(), Some(false));
+    wrong.optional_data = "001099012345".into();
+    assert_eq!(wrong.cccd_id_check_digit_valid(), None);
 }
 
 fn vi_text() -> impl Strategy<Value = String> {

@@ -191,4 +191,16 @@ impl Td1 {
     pub fn cccd_id_number(&self) -> Option<&str> {
         self.optional_data.get(..12).filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
     }
+
+    /// Whether the CCCD ID number's check digit, at the end of the optional data (`<12 digits><<<cd>`), is right;
+    /// `None` when the optional data does not have that layout.
+    pub fn cccd_id_check_digit_valid(&self) -> Option<bool> {
+        let id = self.cccd_id_number()?;
+        if self.optional_data.get(12..14) != Some("<<") {
+            return None;
+        }
+        let cd = self.optional_data.get(14..15)?;
+        let expected = check_char(id).ok()?;
+        Some(cd.starts_with(expected) && self.optional_data.len() == 15)
+    }
 }

@@ -109,7 +109,11 @@ impl CitizenRecord {
                 _ => return Err(CitizenError::Missing("sex")),
             },
         };
-        let nationality = t(field::NATIONALITY).unwrap_or_else(|| "Việt Nam".to_string());
+        let nationality = match t(field::NATIONALITY) {
+            Some(n) => n,
+            None if mrz.nationality() == "VNM" => "Việt Nam".to_string(),
+            None => non_empty(Some(mrz.nationality())).ok_or(CitizenError::Missing("nationality"))?,
+        };
         let date_of_issue =
             t(field::DATE_OF_ISSUE).and_then(|s| parse_dmy(&s)).ok_or(CitizenError::Missing("date_of_issue"))?;
         let date_of_expiry = match t(field::DATE_OF_EXPIRY) {
