@@ -1,6 +1,7 @@
 //! MRZ: every specimen and check-digit example of `mrz_vectors.json`, the CCCD synthetic MRZ, check digit errors.
 mod common;
 
+use cccd::mrz::name::split_name_field;
 use cccd::mrz::{Mrz, MrzError, MrzField, MrzSex, Td1, Td3, check_digit};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -136,12 +137,46 @@ fn td1_long_document_number() {
 }
 
 #[test]
-fn td2_and_mrv_are_rejected_with_layout_error() {
+fn td2_and_mrv_specimens() {
+    // TD2 (2x36) and MRV-B are outside the `Mrz` model: they are rejected with a layout error, and their
+    // fields and check digits are asserted here with `check_digit` and `mrz_information`.
     let v = v();
-    let td2: Vec<&str> =
-        v["TD2_specimen_ICAO_9303_6"]["lines"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    let sp = &v["TD2_specimen_ICAO_9303_6"];
+    let td2: Vec<&str> = sp["lines"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
     assert!(matches!(Mrz::parse(&td2.join("\n")), Err(MrzError::Layout { lines: 2, .. })));
-    assert!(matches!(Mrz::parse(s(&v, "MRV_B_JMRTD")), Err(MrzError::Layout { .. })));
+    let l2 = td2[1];
+    let p = &sp["parsed"];
+    assert_eq!(&l2[0..9], s(p, "doc_number"));
+    assert_eq!(cd(&l2[0..9]), l2.chars().nth(9).unwrap());
+    assert_eq!(&l2[13..19], s(p, "dob"));
+    assert_eq!(cd(&l2[13..19]), l2.chars().nth(19).unwrap());
+    assert_eq!(&l2[21..27], s(p, "doe"));
+    assert_eq!(cd(&l2[21..27]), l2.chars().nth(27).unwrap());
+    let comp = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..35]);
+    assert_eq!(cd(&comp), l2.chars().nth(35).unwrap());
+    assert_eq!(split_name_field(&td2[0][5..]), ("ERIKSSON".into(), "ANNA MARIA".into()));
+
+    // TD2 long document number: 9 characters, `<`, the overflow and its check digit in the optional data.
+    let sp = &v["TD2_long_document_number"];
+    let text = s(sp, "mrz");
+    assert!(matches!(Mrz::parse(text), Err(MrzError::Layout { .. })));
+    let l2 = &text[36..];
+    assert_eq!(&l2[9..10], "<");
+    let overflow_end = l2[28..35].find('<').unwrap() + 28;
+    let doc = format!("{}{}", &l2[0..9], &l2[28..overflow_end - 1]);
+    assert_eq!(cd(&doc), l2.chars().nth(overflow_end - 1).unwrap());
+    let info = cccd::mrz::mrz_information(&doc, &l2[13..19], &l2[21..27]).unwrap();
+    assert_eq!(info.as_str(), s(sp, "MRZ_information"));
+    let comp = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..35]);
+    assert_eq!(cd(&comp), l2.chars().nth(35).unwrap());
+
+    // MRV-B (2x36 visa): no composite check digit.
+    let mrv = s(&v, "MRV_B_JMRTD");
+    assert!(matches!(Mrz::parse(mrv), Err(MrzError::Layout { .. })));
+    let l2 = &mrv[36..];
+    assert_eq!(cd(&l2[0..9]), l2.chars().nth(9).unwrap());
+    assert_eq!(cd(&l2[13..19]), l2.chars().nth(19).unwrap());
+    assert_eq!(cd(&l2[21..27]), l2.chars().nth(27).unwrap());
 }
 
 const CCCD: &str = "IDVNM0990123459001099012345<<0\n9901155M3901153VNM<<<<<<<<<<<6\nNGUYEN<<VAN<A<<<<<<<<<<<<<<<<<";
