@@ -331,3 +331,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn dg13_mismatches_with_dg1() {
+    let r = record();
+    let dg1 = Dg1::new(r.to_mrz().unwrap()).unwrap();
+    let dg13 = Dg13::from_record(&r).unwrap();
+    assert!(dg13.mismatches_with(&dg1).is_empty());
+    // a long name is compared as the MRZ truncates it
+    let mut long = r.clone();
+    long.full_name = "Tôn Nữ Công Tằng Huyền Tôn Nữ Thị Thanh".into();
+    let dg1_long = Dg1::new(long.to_mrz().unwrap()).unwrap();
+    assert!(Dg13::from_record(&long).unwrap().mismatches_with(&dg1_long).is_empty());
+    // no expiry on both sides agrees
+    let mut none = r.clone();
+    none.date_of_expiry = None;
+    let dg1_none = Dg1::new(none.to_mrz().unwrap()).unwrap();
+    assert!(Dg13::from_record(&none).unwrap().mismatches_with(&dg1_none).is_empty());
+    assert_eq!(Dg13::from_record(&none).unwrap().mismatches_with(&dg1).len(), 1);
+
+    let mut other = r;
+    other.id_number = "001099012346".into();
+    other.date_of_birth = date!(1999 - 01 - 16);
+    other.sex = Sex::Female;
+    other.date_of_expiry = Some(date!(2039 - 01 - 16));
+    other.full_name = "Nguyễn Văn B".into();
+    let fields: Vec<&str> = Dg13::from_record(&other).unwrap().mismatches_with(&dg1).iter().map(|p| p.field).collect();
+    assert_eq!(fields, ["id_number", "date_of_birth", "sex", "date_of_expiry", "full_name"]);
+}

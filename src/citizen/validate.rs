@@ -47,6 +47,8 @@ pub enum ProblemKind {
     OldIdNumberFormat,
     /// A text stored as a PrintableString in DG13 has characters outside that type (error).
     NotPrintableString,
+    /// A DG13 field disagrees with the MRZ of DG1 (see `Dg13::mismatches_with`).
+    DisagreesWithMrz,
 }
 
 impl fmt::Display for ProblemKind {
@@ -66,6 +68,7 @@ impl fmt::Display for ProblemKind {
             ProblemKind::NameTruncatedInMrz => "name truncated in the MRZ",
             ProblemKind::OldIdNumberFormat => "not 9 or 12 digits",
             ProblemKind::NotPrintableString => "characters outside PrintableString",
+            ProblemKind::DisagreesWithMrz => "disagrees with the MRZ",
         };
         f.write_str(s)
     }
