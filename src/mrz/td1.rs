@@ -109,10 +109,11 @@ impl Td1 {
         let mut l1 = pad(&self.document_code, 2, MrzField::DocumentCode)?;
         l1.push_str(&pad(&self.issuing_state, 3, MrzField::IssuingState)?);
         let doc = &self.document_number;
-        if doc.is_empty() || doc.contains('<') {
+        // Fillers may stand inside a short number (as read), never at its end; a long number has none.
+        if doc.is_empty() || doc.ends_with('<') || (doc.len() > 9 && doc.contains('<')) {
             return Err(MrzError::InvalidField {
                 field: MrzField::DocumentNumber,
-                reason: "empty or contains fillers",
+                reason: "empty or misplaced fillers",
             });
         }
         if doc.len() <= 9 {
