@@ -80,6 +80,10 @@ fn json_field_names() {
     let e = serde_json::from_str::<CitizenRecord>(&bad).unwrap_err().to_string();
     assert!(!e.contains("1950"), "{e}");
     assert!(serde_json::from_str::<CitizenRecord>(&minimal.replace(r#""F""#, r#""X""#)).is_err());
+    // a misspelt field name is an error, not silently ignored
+    assert!(serde_json::from_str::<CitizenRecord>(&minimal.replace("spouse_name", "spouse")).is_err());
+    // a missing required field is an error
+    assert!(serde_json::from_str::<CitizenRecord>(&minimal.replace(r#""nationality":"Việt Nam","#, "")).is_err());
     assert!(serde_json::from_str::<CitizenRecord>(&minimal.replace("1950-02-03", "1950-02-30")).is_err());
 }
 
