@@ -1,14 +1,14 @@
-//! Names in the MRZ: transliteration to the MRZ alphabet and the `PRIMARY<<SECONDARY` field (Doc 9303-3 §4.6).
+//! Names in the MRZ: transliteration to the MRZ alphabet and the `PRIMARY<<SECONDARY` field (Doc 9303-3).
 //!
 //! Transliteration ([`transliterate`]): Unicode NFD decomposition with combining marks dropped (so Vietnamese
 //! `Nguyễn Thị Ứng` → `NGUYEN<THI<UNG`), `Đ`/`đ` → `D` (the profile marks this rule unsure; it is the only
-//! reading that keeps the letter), the ligatures and special letters of Doc 9303-3 Table A/B (`ß` → `SS`,
+//! reading that keeps the letter), the recommended transliterations of Doc 9303-3 for ligatures and special letters (`ß` → `SS`,
 //! `Æ` → `AE`, `Œ`/`Ø` → `OE`, `Þ` → `TH`, `Ł` → `L`, …), uppercase; spaces, hyphens and commas become a
 //! filler `<` (runs collapse to one); apostrophes and full stops are dropped. Anything else (digits, other
 //! scripts, symbols) is an error naming its position.
 //!
-//! Truncation ([`name_field_from_names`]), when `PRIMARY<<SECONDARY` is longer than the field (Doc 9303-3
-//! §4.6, truncation of names): characters are removed from the end of the secondary identifier(s); when the
+//! Truncation ([`name_field_from_names`]), when `PRIMARY<<SECONDARY` is longer than the field (Doc 9303-3,
+//! truncation of names): characters are removed from the end of the secondary identifier(s); when the
 //! primary identifier leaves no room for any secondary character, the primary identifier is cut at the field
 //! width and the secondary identifiers are omitted. A truncated name ends with a letter in the last position,
 //! which is how the MRZ signals possible truncation: when the cut falls on a separator, the letter before it

@@ -1,4 +1,4 @@
-//! TD1: three lines of 30 characters (Doc 9303-5 §4.2).
+//! TD1: three lines of 30 characters (Doc 9303-5).
 
 use core::fmt;
 
@@ -15,7 +15,7 @@ use super::{MrzError, MrzField, MrzSex, at, check_char, check_date_field, pad, s
 ///
 /// Text fields are kept without their trailing fillers; names use spaces between components.
 /// A document number longer than 9 characters continues in the optional data, followed by its check digit
-/// and a filler, and `<` stands at the check digit position (Doc 9303-5 §4.2.4, note j).
+/// and a filler, and `<` stands at the check digit position (Doc 9303-5, data structure of the upper line).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Td1 {
     /// Document code, 1–2 characters (`I`, `ID`, `AC`, …).

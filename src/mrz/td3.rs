@@ -1,4 +1,4 @@
-//! TD3: two lines of 44 characters (Doc 9303-4 §4.2).
+//! TD3: two lines of 44 characters (Doc 9303-4).
 
 use core::fmt;
 
