@@ -2,8 +2,8 @@
 //!
 //! Transliteration ([`transliterate`]): Unicode NFD decomposition with combining marks dropped (so Vietnamese
 //! `Nguyễn Thị Ứng` → `NGUYEN<THI<UNG`), `Đ`/`đ` → `D` (the profile marks this rule unsure; it is the only
-//! reading that keeps the letter), the recommended transliterations of Doc 9303-3 for ligatures and special letters (`ß` → `SS`,
-//! `Æ` → `AE`, `Œ`/`Ø` → `OE`, `Þ` → `TH`, `Ł` → `L`, …), uppercase; spaces, hyphens and commas become a
+//! reading that keeps the letter), the recommended transliterations of Doc 9303-3 for ligatures and special
+//! letters (`ß` → `SS`, `Æ` → `AE`, `Œ`/`Ø` → `OE`, `Þ` → `TH`, `Ł` → `L`, …), uppercase; spaces, hyphens and commas become a
 //! filler `<` (runs collapse to one); apostrophes and full stops are dropped. Anything else (digits, other
 //! scripts, symbols) is an error naming its position.
 //!
