@@ -80,6 +80,10 @@ fn json_field_names() {
     let e = serde_json::from_str::<CitizenRecord>(&bad).unwrap_err().to_string();
     assert!(!e.contains("1950"), "{e}");
     assert!(serde_json::from_str::<CitizenRecord>(&minimal.replace(r#""F""#, r#""X""#)).is_err());
+    // a misspelt field name is an error, not silently ignored
+    assert!(serde_json::from_str::<CitizenRecord>(&minimal.replace("spouse_name", "spouse")).is_err());
+    // a missing required field is an error
+    assert!(serde_json::from_str::<CitizenRecord>(&minimal.replace(r#""nationality":"Việt Nam","#, "")).is_err());
     assert!(serde_json::from_str::<CitizenRecord>(&minimal.replace("1950-02-03", "1950-02-30")).is_err());
 }
 
@@ -155,6 +159,7 @@ fn each_rule_fires() {
         false,
     );
     check(&|r| r.old_id_number = Some("12345".into()), "old_id_number", ProblemKind::OldIdNumberFormat, false);
+    check(&|r| r.old_id_number = Some("12345678đ".into()), "old_id_number", ProblemKind::NotPrintableString, true);
     // a holder issued a card after 60 has none
     let mut r = record();
     r.date_of_issue = date!(2059 - 02 - 01);
@@ -254,8 +259,16 @@ fn dg1_fills_what_dg13_lacks() {
     assert_eq!(back.sex, Sex::Male);
     // without a date of issue the record is incomplete
     assert!(CitizenRecord::from_dg1_dg13(&dg1, &Dg13::new()).is_err());
+    assert_eq!(back.nationality, "Việt Nam");
     let mrz = Mrz::parse(PROFILE_MRZ).unwrap();
     assert_eq!(mrz, *dg1.mrz());
+    let Mrz::Td1(t) = mrz else { panic!() };
+    assert_eq!(t.cccd_id_check_digit_valid(), Some(true));
+    let mut wrong = t.clone();
+    wrong.optional_data = "001099012345<<1".into();
+    assert_eq!(wrong.cccd_id_check_digit_valid(), Some(false));
+    wrong.optional_data = "001099012345".into();
+    assert_eq!(wrong.cccd_id_check_digit_valid(), None);
 }
 
 fn vi_text() -> impl Strategy<Value = String> {
@@ -321,4 +334,32 @@ proptest! {
             prop_assert!(Dg13::decode(&bytes[..n]).is_err());
         }
     }
+}
+
+#[test]
+fn dg13_mismatches_with_dg1() {
+    let r = record();
+    let dg1 = Dg1::new(r.to_mrz().unwrap()).unwrap();
+    let dg13 = Dg13::from_record(&r).unwrap();
+    assert!(dg13.mismatches_with(&dg1).is_empty());
+    // a long name is compared as the MRZ truncates it
+    let mut long = r.clone();
+    long.full_name = "Tôn Nữ Công Tằng Huyền Tôn Nữ Thị Thanh".into();
+    let dg1_long = Dg1::new(long.to_mrz().unwrap()).unwrap();
+    assert!(Dg13::from_record(&long).unwrap().mismatches_with(&dg1_long).is_empty());
+    // no expiry on both sides agrees
+    let mut none = r.clone();
+    none.date_of_expiry = None;
+    let dg1_none = Dg1::new(none.to_mrz().unwrap()).unwrap();
+    assert!(Dg13::from_record(&none).unwrap().mismatches_with(&dg1_none).is_empty());
+    assert_eq!(Dg13::from_record(&none).unwrap().mismatches_with(&dg1).len(), 1);
+
+    let mut other = r;
+    other.id_number = "001099012346".into();
+    other.date_of_birth = date!(1999 - 01 - 16);
+    other.sex = Sex::Female;
+    other.date_of_expiry = Some(date!(2039 - 01 - 16));
+    other.full_name = "Nguyễn Văn B".into();
+    let fields: Vec<&str> = Dg13::from_record(&other).unwrap().mismatches_with(&dg1).iter().map(|p| p.field).collect();
+    assert_eq!(fields, ["id_number", "date_of_birth", "sex", "date_of_expiry", "full_name"]);
 }

@@ -1,6 +1,7 @@
 //! MRZ: every specimen and check-digit example of `mrz_vectors.json`, the CCCD synthetic MRZ, check digit errors.
 mod common;
 
+use cccd::mrz::name::split_name_field;
 use cccd::mrz::{Mrz, MrzError, MrzField, MrzSex, Td1, Td3, check_digit};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -136,12 +137,46 @@ fn td1_long_document_number() {
 }
 
 #[test]
-fn td2_and_mrv_are_rejected_with_layout_error() {
+fn td2_and_mrv_specimens() {
+    // TD2 (2x36) and MRV-B are outside the `Mrz` model: they are rejected with a layout error, and their
+    // fields and check digits are asserted here with `check_digit` and `mrz_information`.
     let v = v();
-    let td2: Vec<&str> =
-        v["TD2_specimen_ICAO_9303_6"]["lines"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    let sp = &v["TD2_specimen_ICAO_9303_6"];
+    let td2: Vec<&str> = sp["lines"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
     assert!(matches!(Mrz::parse(&td2.join("\n")), Err(MrzError::Layout { lines: 2, .. })));
-    assert!(matches!(Mrz::parse(s(&v, "MRV_B_JMRTD")), Err(MrzError::Layout { .. })));
+    let l2 = td2[1];
+    let p = &sp["parsed"];
+    assert_eq!(&l2[0..9], s(p, "doc_number"));
+    assert_eq!(cd(&l2[0..9]), l2.chars().nth(9).unwrap());
+    assert_eq!(&l2[13..19], s(p, "dob"));
+    assert_eq!(cd(&l2[13..19]), l2.chars().nth(19).unwrap());
+    assert_eq!(&l2[21..27], s(p, "doe"));
+    assert_eq!(cd(&l2[21..27]), l2.chars().nth(27).unwrap());
+    let comp = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..35]);
+    assert_eq!(cd(&comp), l2.chars().nth(35).unwrap());
+    assert_eq!(split_name_field(&td2[0][5..]), ("ERIKSSON".into(), "ANNA MARIA".into()));
+
+    // TD2 long document number: 9 characters, `<`, the overflow and its check digit in the optional data.
+    let sp = &v["TD2_long_document_number"];
+    let text = s(sp, "mrz");
+    assert!(matches!(Mrz::parse(text), Err(MrzError::Layout { .. })));
+    let l2 = &text[36..];
+    assert_eq!(&l2[9..10], "<");
+    let overflow_end = l2[28..35].find('<').unwrap() + 28;
+    let doc = format!("{}{}", &l2[0..9], &l2[28..overflow_end - 1]);
+    assert_eq!(cd(&doc), l2.chars().nth(overflow_end - 1).unwrap());
+    let info = cccd::mrz::mrz_information(&doc, &l2[13..19], &l2[21..27]).unwrap();
+    assert_eq!(info.as_str(), s(sp, "MRZ_information"));
+    let comp = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..35]);
+    assert_eq!(cd(&comp), l2.chars().nth(35).unwrap());
+
+    // MRV-B (2x36 visa): no composite check digit.
+    let mrv = s(&v, "MRV_B_JMRTD");
+    assert!(matches!(Mrz::parse(mrv), Err(MrzError::Layout { .. })));
+    let l2 = &mrv[36..];
+    assert_eq!(cd(&l2[0..9]), l2.chars().nth(9).unwrap());
+    assert_eq!(cd(&l2[13..19]), l2.chars().nth(19).unwrap());
+    assert_eq!(cd(&l2[21..27]), l2.chars().nth(27).unwrap());
 }
 
 const CCCD: &str = "IDVNM0990123459001099012345<<0\n9901155M3901153VNM<<<<<<<<<<<6\nNGUYEN<<VAN<A<<<<<<<<<<<<<<<<<";
@@ -225,6 +260,19 @@ fn garbage_is_rejected() {
 }
 
 #[test]
+fn fillers_inside_a_document_number_round_trip() {
+    let Mrz::Td1(mut t) = Mrz::parse(CCCD).unwrap() else { panic!() };
+    t.document_number = "AB<CD".into();
+    let text = Mrz::Td1(t.clone()).to_text().unwrap();
+    assert_eq!(&text[5..15], "AB<CD<<<<6");
+    assert_eq!(Mrz::parse(&text).unwrap(), Mrz::Td1(t.clone()));
+    t.document_number = "AB<".into();
+    assert!(matches!(t.to_lines(), Err(MrzError::InvalidField { field: MrzField::DocumentNumber, .. })));
+    t.document_number = "ABCDEFGHI<K".into();
+    assert!(matches!(t.to_lines(), Err(MrzError::InvalidField { field: MrzField::DocumentNumber, .. })));
+}
+
+#[test]
 fn dates() {
     use cccd::mrz::{date_to_yymmdd, yymmdd_to_date};
     use time::macros::date;
@@ -255,7 +303,7 @@ fn sex() -> impl Strategy<Value = MrzSex> {
 proptest! {
     #[test]
     fn td1_build_parse_build(
-        code in "[A-Z][A-Z]?", state in "[A-Z]{1,3}", doc in "[A-Z0-9]{1,23}", opt in "[A-Z0-9]{0,4}",
+        code in "[A-Z][A-Z]?", state in "[A-Z]{1,3}", doc in "[A-Z0-9]{1,23}|[A-Z0-9][A-Z0-9<]{0,7}[A-Z0-9]", opt in "[A-Z0-9]{0,4}",
         dob in date_field(), sex in sex(), doe in date_field(), nat in "[A-Z]{3}", opt2 in "[A-Z0-9]{0,11}",
         p in word(), g in words(3),
     ) {
@@ -277,7 +325,7 @@ proptest! {
 
     #[test]
     fn td3_build_parse_build(
-        code in "[A-Z][A-Z]?", state in "[A-Z]{1,3}", doc in "[A-Z0-9]{1,9}", opt in "[A-Z0-9]{0,14}",
+        code in "[A-Z][A-Z]?", state in "[A-Z]{1,3}", doc in "[A-Z0-9]{1,9}|[A-Z0-9][A-Z0-9<]{0,7}[A-Z0-9]", opt in "[A-Z0-9]{0,14}",
         dob in date_field(), sex in sex(), doe in date_field(), nat in "[A-Z]{3}", p in word(), g in words(4),
     ) {
         let t = Td3 {
@@ -339,5 +387,53 @@ fn dg1_vectors_decode_and_reencode() {
         assert_eq!(dg1.raw(), &bytes[..]);
         assert_eq!(dg1.encode().unwrap(), bytes, "{file} re-encodes byte-identically");
         assert_eq!(Dg1::new(mrz.clone()).unwrap().raw(), &bytes[..]);
+    }
+}
+
+proptest! {
+    #[test]
+    fn name_field_always_fits(surname in "[A-Za-zÀ-ỹĐđ' -]{1,45}", given in "[A-Za-zÀ-ỹĐđ -]{0,60}", width in prop_oneof![Just(30usize), Just(39usize)]) {
+        use cccd::mrz::name::{name_field_from_names, split_name_field, name_field};
+        match name_field_from_names(&surname, &given, width) {
+            Ok(f) => {
+                prop_assert_eq!(f.text.len(), width);
+                prop_assert!(f.text.chars().all(cccd::mrz::is_mrz_char));
+                if f.truncated && !f.text.ends_with(|c: char| c.is_ascii_uppercase()) {
+                    // only when the primary identifier alone reaches the separator positions
+                    let t = f.text.trim_end_matches('<');
+                    prop_assert!(!t.contains("<<") && t.len() >= width - 2, "{}", f.text);
+                }
+                let (p, s) = split_name_field(&f.text);
+                prop_assert_eq!(name_field(&p, &s, width).unwrap(), f.text);
+            }
+            Err(e) => prop_assert!(matches!(e, MrzError::EmptyName | MrzError::NotTransliterable { .. }), "{e}"),
+        }
+    }
+}
+
+/// Writes correct check digits into random TD1 lines.
+fn fix_td1(l1: &str, l2: &str) -> (String, String) {
+    let mut a: Vec<char> = l1.chars().collect();
+    let mut b: Vec<char> = l2.chars().collect();
+    a[14] = cd(&l1[5..14]);
+    b[6] = cd(&l2[0..6]);
+    b[14] = cd(&l2[8..14]);
+    let (a, mut b2): (String, String) = (a.into_iter().collect(), b.iter().collect());
+    let comp = format!("{}{}{}{}", &a[5..30], &b2[0..7], &b2[8..15], &b2[18..29]);
+    b2.replace_range(29..30, &cd(&comp).to_string());
+    (a, b2)
+}
+
+proptest! {
+    #[test]
+    fn whatever_parses_rebuilds_identically(
+        l1 in "[A-Z0-9<]{30}", l2 in "[0-9<]{6}[0-9][MFX<][0-9<]{6}[0-9][A-Z<]{3}[A-Z0-9<]{11}[0-9]", l3 in "[A-Z<]{30}",
+    ) {
+        let (l1, l2) = fix_td1(&l1, &l2);
+        let text = format!("{l1}\n{l2}\n{l3}");
+        if let Ok(mrz) = Mrz::parse(&text) {
+            let rebuilt = mrz.to_text().unwrap();
+            prop_assert_eq!(Mrz::parse(&rebuilt).unwrap(), mrz);
+        }
     }
 }

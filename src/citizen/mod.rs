@@ -81,8 +81,10 @@ impl Sex {
 /// The personal data of a CCCD holder.
 ///
 /// JSON: every field by its name below; dates `YYYY-MM-DD`; `date_of_expiry` is `null` (or absent) for a
-/// card without expiry; the optional fields may be absent or `null`.
+/// card without expiry; the optional fields may be absent or `null`. Unknown fields are an error, so that a
+/// misspelt field name cannot silently drop data from a card.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CitizenRecord {
     /// The 12-digit personal ID number (*số định danh cá nhân*).
     pub id_number: String,

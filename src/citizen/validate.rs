@@ -45,6 +45,10 @@ pub enum ProblemKind {
     NameTruncatedInMrz,
     /// The old ID number is not 9 (or 12) digits (warning).
     OldIdNumberFormat,
+    /// A text stored as a PrintableString in DG13 has characters outside that type (error).
+    NotPrintableString,
+    /// A DG13 field disagrees with the MRZ of DG1 (see `Dg13::mismatches_with`).
+    DisagreesWithMrz,
 }
 
 impl fmt::Display for ProblemKind {
@@ -63,6 +67,8 @@ impl fmt::Display for ProblemKind {
             ProblemKind::ExpiryRule => "date of expiry disagrees with the 25/40/60 rule",
             ProblemKind::NameTruncatedInMrz => "name truncated in the MRZ",
             ProblemKind::OldIdNumberFormat => "not 9 or 12 digits",
+            ProblemKind::NotPrintableString => "characters outside PrintableString",
+            ProblemKind::DisagreesWithMrz => "disagrees with the MRZ",
         };
         f.write_str(s)
     }
@@ -198,10 +204,12 @@ impl CitizenRecord {
                 Err(_) => v.error("full_name", ProblemKind::NotTransliterable),
             }
         }
-        if let Some(old) = &self.old_id_number
-            && !((old.len() == 9 || old.len() == 12) && old.bytes().all(|b| b.is_ascii_digit()))
-        {
-            v.warning("old_id_number", ProblemKind::OldIdNumberFormat);
+        if let Some(old) = &self.old_id_number {
+            if !old.chars().all(|c| c.is_ascii_alphanumeric() || " '()+,-./:=?".contains(c)) {
+                v.error("old_id_number", ProblemKind::NotPrintableString);
+            } else if !((old.len() == 9 || old.len() == 12) && old.bytes().all(|b| b.is_ascii_digit())) {
+                v.warning("old_id_number", ProblemKind::OldIdNumberFormat);
+            }
         }
         // Structure of the ID number (cccd-profile §7): warnings.
         if id_ok {

@@ -1,16 +1,20 @@
-//! Names in the MRZ: transliteration to the MRZ alphabet and the `PRIMARY<<SECONDARY` field (Doc 9303-3 §4.6).
+//! Names in the MRZ: transliteration to the MRZ alphabet and the `PRIMARY<<SECONDARY` field (Doc 9303-3).
 //!
 //! Transliteration ([`transliterate`]): Unicode NFD decomposition with combining marks dropped (so Vietnamese
 //! `Nguyễn Thị Ứng` → `NGUYEN<THI<UNG`), `Đ`/`đ` → `D` (the profile marks this rule unsure; it is the only
-//! reading that keeps the letter), the ligatures and special letters of Doc 9303-3 Table A/B (`ß` → `SS`,
-//! `Æ` → `AE`, `Œ`/`Ø` → `OE`, `Þ` → `TH`, `Ł` → `L`, …), uppercase; spaces, hyphens and commas become a
+//! reading that keeps the letter), the recommended transliterations of Doc 9303-3 for ligatures and special
+//! letters (`ß` → `SS`, `Æ` → `AE`, `Œ`/`Ø` → `OE`, `Þ` → `TH`, `Ł` → `L`, …), uppercase; spaces, hyphens and commas become a
 //! filler `<` (runs collapse to one); apostrophes and full stops are dropped. Anything else (digits, other
 //! scripts, symbols) is an error naming its position.
 //!
-//! Truncation ([`name_field_from_names`]), when `PRIMARY<<SECONDARY` is longer than the field: characters are
-//! removed from the end of the secondary identifier(s); when the primary identifier leaves no room for any
-//! secondary character, the primary identifier is cut at the field width and the secondary identifiers are
-//! omitted. A cut that would leave a filler in last place removes that filler, so the name ends with a letter.
+//! Truncation ([`name_field_from_names`]), when `PRIMARY<<SECONDARY` is longer than the field (Doc 9303-3,
+//! truncation of names): characters are removed from the end of the secondary identifier(s); when the
+//! primary identifier leaves no room for any secondary character, the primary identifier is cut at the field
+//! width and the secondary identifiers are omitted. A truncated name ends with a letter in the last position,
+//! which is how the MRZ signals possible truncation: when the cut falls on a separator, the letter before it
+//! gives way to `<` and the initial of the next component (`…<DEJTHAMRONG<KRASUANG` cut after `DEJTHAMRONG<`
+//! becomes `…<DEJTHAMRON<K`). The one exception: a primary identifier that ends one or two positions before
+//! the end of the field leaves fillers there, as the secondary identifiers cannot follow a split separator.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -120,9 +124,27 @@ pub fn name_field_from_names(surname: &str, given_names: &str, width: usize) -> 
     }
     // The primary identifier plus `<<` and at least one secondary character must fit to keep a secondary part.
     let keep = if primary.len() + 3 <= width && !secondary.is_empty() { &full } else { &primary };
-    let cut = keep.get(..width.min(keep.len())).unwrap_or(keep.as_str());
-    let cut = cut.trim_end_matches('<');
-    Ok(NameField { text: pad(cut, width, MrzField::Name)?, truncated: true })
+    Ok(NameField { text: pad(&cut(keep, width), width, MrzField::Name)?, truncated: true })
+}
+
+/// `s` (MRZ alphabet, single separators) cut to `width` characters so that the last one is a letter: when the
+/// cut falls on a separator, the last letter before it gives way to a filler and the next component's initial.
+fn cut(s: &str, width: usize) -> String {
+    let bytes = s.as_bytes();
+    if bytes.len() <= width {
+        return s.to_string();
+    }
+    let head = s.get(..width).unwrap_or(s);
+    if !head.ends_with('<') {
+        return head.to_string();
+    }
+    let before = width.checked_sub(2).and_then(|n| s.get(..n)).unwrap_or("");
+    match bytes.get(width).copied() {
+        Some(initial) if initial != b'<' && !before.is_empty() && !before.ends_with('<') => {
+            format!("{before}<{}", char::from(initial))
+        }
+        _ => head.trim_end_matches('<').to_string(),
+    }
 }
 
 /// Builds the name field from primary and secondary identifiers already in the MRZ alphabet (components
@@ -178,12 +200,21 @@ mod tests {
         let f = name_field_from_names("Tôn Nữ", "Công Tằng Huyền Tôn Nữ Thị Thanh", 30).unwrap();
         assert_eq!(f.text, "TON<NU<<CONG<TANG<HUYEN<TON<NU");
         assert!(f.truncated);
-        // a cut on a separator drops the separator
+        // a cut inside a component keeps its letters
         let f = name_field_from_names("ABCDEFGHIJ", "KLMNOPQRS TUVWXYZ", 20).unwrap();
         assert_eq!(f.text, "ABCDEFGHIJ<<KLMNOPQR");
         let f = name_field_from_names("ABCDEFGHIJ", "KLMNOPQ RS", 20).unwrap();
-        assert_eq!(f.text, "ABCDEFGHIJ<<KLMNOPQ<");
+        assert_eq!(f.text, "ABCDEFGHIJ<<KLMNOP<R");
         assert!(f.truncated);
+        // the primary identifier exactly filling the field leaves no room for the secondary
+        let f = name_field_from_names("ABCDEFGHIJKLMNOPQR", "STU", 20).unwrap();
+        assert_eq!(f.text, "ABCDEFGHIJKLMNOPQR<<");
+        assert!(f.truncated);
+        // a cut primary identifier also ends with a letter
+        let f = name_field_from_names("ABCDEFGHIJKLMNOPQRS TUV", "", 20).unwrap();
+        assert_eq!(f.text, "ABCDEFGHIJKLMNOPQR<T");
+        let f = name_field_from_names("ABCDEFGHIJKLMNOPQRS", "TUV", 20).unwrap();
+        assert_eq!(f.text, "ABCDEFGHIJKLMNOPQRS<");
         // primary identifier alone too long: cut, secondary omitted
         let f = name_field_from_names("ABCDEFGHIJKLMNOPQRSTUVWXYZ ABCDE", "X", 30).unwrap();
         assert_eq!(f.text, "ABCDEFGHIJKLMNOPQRSTUVWXYZ<ABC");

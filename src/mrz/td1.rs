@@ -1,4 +1,4 @@
-//! TD1: three lines of 30 characters (Doc 9303-5 §4.2).
+//! TD1: three lines of 30 characters (Doc 9303-5).
 
 use core::fmt;
 
@@ -15,7 +15,7 @@ use super::{MrzError, MrzField, MrzSex, at, check_char, check_date_field, pad, s
 ///
 /// Text fields are kept without their trailing fillers; names use spaces between components.
 /// A document number longer than 9 characters continues in the optional data, followed by its check digit
-/// and a filler, and `<` stands at the check digit position (Doc 9303-5 §4.2.4, note j).
+/// and a filler, and `<` stands at the check digit position (Doc 9303-5, data structure of the upper line).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Td1 {
     /// Document code, 1–2 characters (`I`, `ID`, `AC`, …).
@@ -109,10 +109,11 @@ impl Td1 {
         let mut l1 = pad(&self.document_code, 2, MrzField::DocumentCode)?;
         l1.push_str(&pad(&self.issuing_state, 3, MrzField::IssuingState)?);
         let doc = &self.document_number;
-        if doc.is_empty() || doc.contains('<') {
+        // Fillers may stand inside a short number (as read), never at its end; a long number has none.
+        if doc.is_empty() || doc.ends_with('<') || (doc.len() > 9 && doc.contains('<')) {
             return Err(MrzError::InvalidField {
                 field: MrzField::DocumentNumber,
-                reason: "empty or contains fillers",
+                reason: "empty or misplaced fillers",
             });
         }
         if doc.len() <= 9 {
@@ -190,5 +191,17 @@ impl Td1 {
     /// The CCCD 12-digit personal ID number: the first 12 characters of the optional data, when they are digits.
     pub fn cccd_id_number(&self) -> Option<&str> {
         self.optional_data.get(..12).filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    /// Whether the CCCD ID number's check digit, at the end of the optional data (`<12 digits><<<cd>`), is right;
+    /// `None` when the optional data does not have that layout.
+    pub fn cccd_id_check_digit_valid(&self) -> Option<bool> {
+        let id = self.cccd_id_number()?;
+        if self.optional_data.get(12..14) != Some("<<") {
+            return None;
+        }
+        let cd = self.optional_data.get(14..15)?;
+        let expected = check_char(id).ok()?;
+        Some(cd.starts_with(expected) && self.optional_data.len() == 15)
     }
 }

@@ -1,4 +1,4 @@
-//! TD3: two lines of 44 characters (Doc 9303-4 §4.2).
+//! TD3: two lines of 44 characters (Doc 9303-4).
 
 use core::fmt;
 
@@ -88,10 +88,10 @@ impl Td3 {
         let mut l1 = pad(&self.document_code, 2, MrzField::DocumentCode)?;
         l1.push_str(&pad(&self.issuing_state, 3, MrzField::IssuingState)?);
         l1.push_str(&name_field(&self.primary_identifier, &self.secondary_identifier, 39)?);
-        if self.document_number.is_empty() || self.document_number.contains('<') {
+        if self.document_number.is_empty() || self.document_number.ends_with('<') {
             return Err(MrzError::InvalidField {
                 field: MrzField::DocumentNumber,
-                reason: "empty or contains fillers",
+                reason: "empty or ends with a filler",
             });
         }
         check_date_field(&self.date_of_birth, MrzField::DateOfBirth)?;

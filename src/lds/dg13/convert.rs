@@ -9,10 +9,11 @@ use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 
 use super::{Dg13, FieldValue, PRINTABLE_STRING, UTF8_STRING, field};
-use crate::citizen::{CitizenError, CitizenRecord, Sex};
+use crate::citizen::{CitizenError, CitizenRecord, Problem, ProblemKind, Sex, split_full_name};
 use crate::lds::LdsError;
 use crate::lds::dg1::Dg1;
-use crate::mrz::{MrzField, MrzSex, yymmdd_to_date};
+use crate::mrz::name::{name_field_from_names, split_name_field};
+use crate::mrz::{Mrz, MrzField, MrzSex, date_to_yymmdd, yymmdd_to_date};
 
 /// The expiry text written for a card without expiry (*no time limit*).
 pub const NO_EXPIRY_TEXT: &str = "Không thời hạn";
@@ -73,6 +74,58 @@ impl Dg13 {
     }
 }
 
+impl Dg13 {
+    /// The DG13 fields that disagree with DG1's MRZ (a forged or mis-personalized card, or a reader mixing
+    /// two cards): ID number (the MRZ's optional data, else its document number = the last 9 digits), date of
+    /// birth, sex, date of expiry (a text that is not a date must match `<<<<<<`) and the name (transliterated
+    /// and truncated as the MRZ writes it). Fields absent from DG13 are not compared.
+    pub fn mismatches_with(&self, dg1: &Dg1) -> Vec<Problem> {
+        let mrz = dg1.mrz();
+        let mut out = Vec::new();
+        let mut flag = |field: &'static str| out.push(Problem { field, kind: ProblemKind::DisagreesWithMrz });
+        if let Some(id) = self.text(field::ID_NUMBER) {
+            let agrees = match mrz.cccd_id_number() {
+                Some(m) => m == id,
+                None => id.get(3..) == Some(mrz.document_number()),
+            };
+            if !agrees {
+                flag("id_number");
+            }
+        }
+        if let Some(d) = self.text(field::DATE_OF_BIRTH)
+            && parse_dmy(d).map(date_to_yymmdd).as_deref() != Some(mrz.date_of_birth())
+        {
+            flag("date_of_birth");
+        }
+        if let Some(s) = self.text(field::SEX)
+            && Sex::from_text(s).map(Sex::to_mrz) != Some(mrz.sex())
+        {
+            flag("sex");
+        }
+        if let Some(e) = self.text(field::DATE_OF_EXPIRY) {
+            let expected = parse_dmy(e).map(date_to_yymmdd).unwrap_or_else(|| "<<<<<<".to_string());
+            if expected != mrz.date_of_expiry() {
+                flag("date_of_expiry");
+            }
+        }
+        if let Some(n) = self.text(field::FULL_NAME) {
+            let width = match mrz {
+                Mrz::Td1(_) => 30,
+                Mrz::Td3(_) => 39,
+            };
+            let (surname, given) = split_full_name(n);
+            let agrees = name_field_from_names(surname, given, width).is_ok_and(|f| {
+                let (p, s) = split_name_field(&f.text);
+                p == mrz.primary_identifier() && s == mrz.secondary_identifier()
+            });
+            if !agrees {
+                flag("full_name");
+            }
+        }
+        out
+    }
+}
+
 impl CitizenRecord {
     /// The record held by a card's DG1 and DG13 (DG13 first, DG1 for what DG13 lacks).
     /// Empty texts read as absent.
@@ -109,7 +162,11 @@ impl CitizenRecord {
                 _ => return Err(CitizenError::Missing("sex")),
             },
         };
-        let nationality = t(field::NATIONALITY).unwrap_or_else(|| "Việt Nam".to_string());
+        let nationality = match t(field::NATIONALITY) {
+            Some(n) => n,
+            None if mrz.nationality() == "VNM" => "Việt Nam".to_string(),
+            None => non_empty(Some(mrz.nationality())).ok_or(CitizenError::Missing("nationality"))?,
+        };
         let date_of_issue =
             t(field::DATE_OF_ISSUE).and_then(|s| parse_dmy(&s)).ok_or(CitizenError::Missing("date_of_issue"))?;
         let date_of_expiry = match t(field::DATE_OF_EXPIRY) {

@@ -119,6 +119,10 @@ pub struct Dg13Field {
 }
 
 /// DG13 of the Vietnamese CCCD, fields in file order; the bytes it was decoded from are kept.
+///
+/// ```text
+/// [APPLICATION 13] SEQUENCE { version INTEGER, type OBJECT IDENTIFIER, fields SET OF Field }
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Dg13 {
     /// The version INTEGER (1).
@@ -292,7 +296,8 @@ impl Dg13 {
         Ok(Dg13 { version, oid, fields, raw: Some(data.to_vec()) })
     }
 
-    /// The bytes this DG13 was decoded from, if it was decoded.
+    /// The bytes this DG13 was decoded from (or encoded to by [`Dg13::from_record`]); [`Dg13::set`] clears
+    /// them, direct changes to the public fields do not.
     pub fn raw(&self) -> Option<&[u8]> {
         self.raw.as_deref()
     }
