@@ -53,5 +53,6 @@ pub mod qr;
 pub mod sm;
 pub mod tlv;
 pub mod transport;
+pub mod vpcd;
 
 pub use error::{Error, Result};

@@ -4,6 +4,9 @@
 //!
 //! The host side (reader, personalizer) and the card side (the emulator) meet only through this trait.
 
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
+
 use core::fmt;
 use std::collections::VecDeque;
 
