@@ -334,7 +334,14 @@ impl NamedCurve {
                 return Err(EcError::HashTooShort);
             }
             let d = secret_scalar::<C>(curve, secret)?;
-            let (sig, _) = ecdsa::hazmat::sign_prehashed_rfc6979::<C, sha2::Sha512>(&d, prehash, &[]);
+            // RFC 6979 derives the nonce with the message's hash function, known here by its length
+            let (sig, _) = match prehash.len() {
+                20 => ecdsa::hazmat::sign_prehashed_rfc6979::<C, sha1::Sha1>(&d, prehash, &[]),
+                28 => ecdsa::hazmat::sign_prehashed_rfc6979::<C, sha2::Sha224>(&d, prehash, &[]),
+                32 => ecdsa::hazmat::sign_prehashed_rfc6979::<C, sha2::Sha256>(&d, prehash, &[]),
+                48 => ecdsa::hazmat::sign_prehashed_rfc6979::<C, sha2::Sha384>(&d, prehash, &[]),
+                _ => ecdsa::hazmat::sign_prehashed_rfc6979::<C, sha2::Sha512>(&d, prehash, &[]),
+            };
             Ok(sig.to_bytes().to_vec())
         }
         dispatch!(self, go(self, secret, prehash))
