@@ -46,6 +46,7 @@ pub mod apdu;
 pub mod citizen;
 pub mod crypto;
 pub mod error;
+pub mod face;
 pub mod lds;
 pub mod mrz;
 pub mod oid;

@@ -170,3 +170,31 @@ fn inspect_decodes_a_dg13_with_diacritics() {
     assert_eq!(by_name("parents").unwrap()["mother"], "Trần Thị C");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_prepared_photo_goes_into_dg2_and_comes_back_as_png() {
+    use cccd::face::{FaceOptions, prepare};
+    use cccd::lds::dg2::Dg2;
+    use cccd::lds::dg2::facial::ImageDataType;
+    use image::GenericImageView;
+    let dir = std::env::temp_dir().join(format!("cccd-cli-face-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // a "photo": a 1000×1300 PNG with some structure
+    let photo = image::RgbImage::from_fn(1000, 1300, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x ^ y) % 256) as u8])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(photo).write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let face =
+        prepare(png.get_ref(), &FaceOptions { max_bytes: 20_000, min_quality: 5, ..FaceOptions::default() }).unwrap();
+    assert!(face.jpeg.len() <= 20_000);
+    let dg2 = Dg2::from_image(face.jpeg.clone(), ImageDataType::Jpeg, face.width, face.height).encode().unwrap();
+    let dg2_path = dir.join("DG2.bin");
+    std::fs::write(&dg2_path, &dg2).unwrap();
+    let out = dir.join("face.png");
+    let (code, _, stderr) = cccd(&["inspect", dg2_path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let back = image::load_from_memory(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(back.dimensions(), (480, 640));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

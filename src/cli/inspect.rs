@@ -34,14 +34,32 @@ pub struct Args {
     /// Print the raw BER-TLV structure instead of the decoded model.
     #[arg(long)]
     tree: bool,
+    /// Write the face of a DG2 here as PNG (the first face of the first DG2 given).
+    #[arg(long, value_name = "PNG")]
+    out: Option<PathBuf>,
 }
 
 /// Runs `cccd inspect`; exit status 1 when a file does not decode.
 pub fn run(args: &Args) -> Result<ExitCode, CliError> {
     let mut out = Vec::new();
     let mut failed = false;
+    let mut face_written = false;
     for path in &args.files {
         let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+        if let (Some(png_path), false, Ok(dg2)) = (&args.out, face_written, Dg2::decode(&bytes)) {
+            {
+                let face = dg2.faces().next().ok_or(CliError::Input {
+                    context: path.display().to_string(),
+                    message: "DG2 holds no face".into(),
+                })?;
+                let img = cccd::face::decode(face)
+                    .map_err(|e| CliError::Input { context: path.display().to_string(), message: e.to_string() })?;
+                let png = cccd::face::to_png(&img)
+                    .map_err(|e| CliError::Input { context: path.display().to_string(), message: e.to_string() })?;
+                super::write_file(png_path, &png)?;
+                face_written = true;
+            }
+        }
         let name = path.display().to_string();
         let decoded = if args.tree { tree(&bytes) } else { decode(&bytes) };
         let item = match decoded {
@@ -64,6 +82,9 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         text
     };
     super::print(&text);
+    if let (Some(p), false) = (&args.out, face_written) {
+        return Err(CliError::Input { context: p.display().to_string(), message: "no DG2 among the files".into() });
+    }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

@@ -1,0 +1,222 @@
+//! The face image: from a user's photo to the JPEG a DG2 carries, and from a DG2 back to pixels.
+//!
+//! [`prepare`] crops a photo (JPEG or PNG, any size) to the portrait proportions of ICAO 9303-3 / ISO/IEC
+//! 19794-5 token images (3:4 by default), resizes it to the chosen size (480×640 by default) and encodes it as
+//! JPEG under a byte budget, searching the highest quality that fits. [`decode`] turns a DG2 face back into an
+//! image (JPEG here; JPEG 2000 faces are reported as unsupported) and [`to_png`] exports it.
+
+use std::io::Cursor;
+
+use image::codecs::jpeg::JpegEncoder;
+use image::imageops::FilterType;
+use image::{DynamicImage, GenericImageView, ImageFormat, RgbImage};
+
+use crate::lds::dg2::facial::{FaceImage, ImageDataType};
+
+/// What went wrong with a photo or a face image. Never carries image data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FaceError {
+    /// The bytes are not an image this library reads (JPEG, PNG).
+    #[error("unreadable image: {0}")]
+    Unreadable(String),
+    /// The photo has fewer pixels than the output needs (it would have to be enlarged).
+    #[error("photo too small: {width}×{height} pixels, at least {min_width}×{min_height} needed")]
+    TooSmall {
+        /// The photo's width.
+        width: u32,
+        /// The photo's height.
+        height: u32,
+        /// The smallest width accepted.
+        min_width: u32,
+        /// The smallest height accepted.
+        min_height: u32,
+    },
+    /// Even the lowest quality does not fit the byte budget.
+    #[error("cannot encode the face under {budget} bytes (smallest: {smallest} bytes)")]
+    OverBudget {
+        /// The budget.
+        budget: usize,
+        /// The size at the lowest quality tried.
+        smallest: usize,
+    },
+    /// A face whose image type this build cannot decode (JPEG 2000).
+    #[error("unsupported face image type: {0}")]
+    Unsupported(&'static str),
+    /// Invalid options.
+    #[error("invalid options: {0}")]
+    Options(&'static str),
+    /// Encoding failed.
+    #[error("image encoding failed: {0}")]
+    Encode(String),
+}
+
+/// How to prepare a face.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FaceOptions {
+    /// Output width in pixels.
+    pub width: u32,
+    /// Output height in pixels.
+    pub height: u32,
+    /// Largest JPEG size in bytes.
+    pub max_bytes: usize,
+    /// Lowest JPEG quality to try (1–100).
+    pub min_quality: u8,
+    /// Smallest accepted photo, as a fraction of the output size (0.5: the photo may be upscaled at most 2×).
+    pub min_scale: f32,
+}
+
+impl Default for FaceOptions {
+    /// 480×640, at most 15 000 bytes, quality not below 30, photo at least half the output size.
+    fn default() -> Self {
+        FaceOptions { width: 480, height: 640, max_bytes: 15_000, min_quality: 30, min_scale: 0.5 }
+    }
+}
+
+/// A prepared face: JPEG bytes ready for [`crate::lds::dg2::Dg2::from_image`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct PreparedFace {
+    /// The JPEG.
+    pub jpeg: Vec<u8>,
+    /// Width in pixels.
+    pub width: u16,
+    /// Height in pixels.
+    pub height: u16,
+    /// The JPEG quality used.
+    pub quality: u8,
+}
+
+impl core::fmt::Debug for PreparedFace {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PreparedFace")
+            .field("len", &self.jpeg.len())
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("quality", &self.quality)
+            .finish()
+    }
+}
+
+fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, FaceError> {
+    let mut out = Vec::new();
+    JpegEncoder::new_with_quality(&mut out, quality).encode_image(img).map_err(|e| FaceError::Encode(e.to_string()))?;
+    Ok(out)
+}
+
+/// Crops, resizes and JPEG-encodes a photo under the byte budget.
+pub fn prepare(photo: &[u8], options: &FaceOptions) -> Result<PreparedFace, FaceError> {
+    if options.width == 0 || options.height == 0 || options.width > 4096 || options.height > 4096 {
+        return Err(FaceError::Options("width and height must be 1 to 4096"));
+    }
+    let (Ok(out_w), Ok(out_h)) = (u16::try_from(options.width), u16::try_from(options.height)) else {
+        return Err(FaceError::Options("width and height must be 1 to 4096"));
+    };
+    if options.min_quality == 0 || options.min_quality > 100 {
+        return Err(FaceError::Options("min_quality must be 1 to 100"));
+    }
+    let img = image::load_from_memory(photo).map_err(|e| FaceError::Unreadable(e.to_string()))?;
+    let (w, h) = img.dimensions();
+    let min_w = (options.width as f32 * options.min_scale).ceil() as u32;
+    let min_h = (options.height as f32 * options.min_scale).ceil() as u32;
+    // the crop keeps the output's aspect ratio, centred horizontally and towards the top (where the face is)
+    let target_ratio = options.width as f64 / options.height as f64;
+    let (cw, ch) = if (w as f64 / h as f64) > target_ratio {
+        (((h as f64) * target_ratio).round() as u32, h)
+    } else {
+        (w, ((w as f64) / target_ratio).round() as u32)
+    };
+    if cw < min_w || ch < min_h {
+        return Err(FaceError::TooSmall { width: w, height: h, min_width: min_w, min_height: min_h });
+    }
+    let x = (w - cw) / 2;
+    let y = (h - ch) / 4;
+    let cropped = img.crop_imm(x, y, cw, ch);
+    let resized = cropped.resize_exact(options.width, options.height, FilterType::Lanczos3).to_rgb8();
+
+    // binary search for the highest quality under the budget
+    let (mut lo, mut hi) = (options.min_quality, 95u8.max(options.min_quality));
+    let smallest = encode_jpeg(&resized, lo)?;
+    if smallest.len() > options.max_bytes {
+        return Err(FaceError::OverBudget { budget: options.max_bytes, smallest: smallest.len() });
+    }
+    let mut best = (lo, smallest);
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        let jpeg = encode_jpeg(&resized, mid)?;
+        if jpeg.len() <= options.max_bytes {
+            best = (mid, jpeg);
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    Ok(PreparedFace { jpeg: best.1, width: out_w, height: out_h, quality: best.0 })
+}
+
+/// Decodes the face image of a DG2 facial record.
+pub fn decode(face: &FaceImage) -> Result<DynamicImage, FaceError> {
+    match face.image_data_type {
+        ImageDataType::Jpeg => image::load_from_memory_with_format(&face.image, ImageFormat::Jpeg)
+            .map_err(|e| FaceError::Unreadable(e.to_string())),
+        ImageDataType::Jpeg2000 => Err(FaceError::Unsupported("JPEG 2000")),
+        ImageDataType::Other(_) => Err(FaceError::Unsupported("unknown image data type")),
+    }
+}
+
+/// Encodes an image as PNG.
+pub fn to_png(img: &DynamicImage) -> Result<Vec<u8>, FaceError> {
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, ImageFormat::Png).map_err(|e| FaceError::Encode(e.to_string()))?;
+    Ok(out.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A synthetic portrait-like photo: smooth gradients and a face-like ellipse, PNG encoded.
+    fn photo(w: u32, h: u32) -> Vec<u8> {
+        let img = RgbImage::from_fn(w, h, |x, y| {
+            let (cx, cy) = (w as f32 / 2.0, h as f32 * 0.45);
+            let d = ((x as f32 - cx) / (w as f32 * 0.22)).powi(2) + ((y as f32 - cy) / (h as f32 * 0.3)).powi(2);
+            if d < 1.0 {
+                image::Rgb([224, 180, 150])
+            } else {
+                image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 200])
+            }
+        });
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(img).write_to(&mut out, ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn prepares_under_budget_with_the_right_size() {
+        let p = prepare(&photo(1200, 1000), &FaceOptions::default()).unwrap();
+        assert!(p.jpeg.len() <= 15_000, "{} bytes", p.jpeg.len());
+        assert_eq!((p.width, p.height), (480, 640));
+        let back = image::load_from_memory(&p.jpeg).unwrap();
+        assert_eq!(back.dimensions(), (480, 640));
+        // a tighter budget lowers the quality
+        let budget = p.jpeg.len() - 1;
+        let tight =
+            prepare(&photo(1200, 1000), &FaceOptions { max_bytes: budget, min_quality: 1, ..FaceOptions::default() })
+                .unwrap();
+        assert!(tight.jpeg.len() <= budget);
+        assert!(tight.quality < p.quality);
+    }
+
+    #[test]
+    fn bad_photos_are_refused() {
+        assert!(matches!(prepare(b"not an image", &FaceOptions::default()), Err(FaceError::Unreadable(_))));
+        assert!(matches!(prepare(&photo(100, 120), &FaceOptions::default()), Err(FaceError::TooSmall { .. })));
+        assert!(matches!(
+            prepare(&photo(960, 1280), &FaceOptions { max_bytes: 200, ..FaceOptions::default() }),
+            Err(FaceError::OverBudget { .. })
+        ));
+        assert!(matches!(
+            prepare(&photo(960, 1280), &FaceOptions { width: 0, ..FaceOptions::default() }),
+            Err(FaceError::Options(_))
+        ));
+    }
+}
