@@ -49,6 +49,9 @@ pub enum Error {
     /// A citizen record that cannot be used as asked.
     #[error(transparent)]
     Citizen(#[from] CitizenError),
+    /// Reading a chip failed.
+    #[error(transparent)]
+    Read(Box<crate::reader::ReadError>),
 }
 
 /// `Result` with the crate's [`Error`].

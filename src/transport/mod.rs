@@ -341,3 +341,46 @@ mod tests {
         assert!(exchanges[1].response.is_err());
     }
 }
+
+/// Fault injection for tests and QA rigs: the card is "pulled" when APDU number `at` (counting from 0) is sent:
+/// that APDU fails with [`TransportError::CardRemoved`] and the card underneath is reset (it lost power). The
+/// APDUs after it go through, as if the card were put back.
+#[derive(Debug)]
+pub struct PullCard<T> {
+    inner: T,
+    at: Option<usize>,
+    sent: usize,
+}
+
+impl<T: Transport> PullCard<T> {
+    /// Pulls the card at APDU `at`.
+    pub fn new(inner: T, at: usize) -> Self {
+        PullCard { inner, at: Some(at), sent: 0 }
+    }
+
+    /// Whether the card has been pulled.
+    pub fn pulled(&self) -> bool {
+        self.at.is_none()
+    }
+
+    /// The transport underneath.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+impl<T: Transport> Transport for PullCard<T> {
+    fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
+        if self.at == Some(self.sent) {
+            self.at = None;
+            self.inner.reset()?;
+            return Err(TransportError::CardRemoved);
+        }
+        self.sent += 1;
+        self.inner.transmit(command)
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        self.inner.reset()
+    }
+}

@@ -36,3 +36,6 @@ pub fn read_vector(rel: &str) -> Vec<u8> {
 pub fn read_json(rel: &str) -> serde_json::Value {
     json_vector(rel)
 }
+
+#[path = "chip.rs"]
+pub mod chip;

@@ -1,0 +1,334 @@
+//! The virtual chip: an ISO/IEC 7816-4 card holding an ICAO 9303 file system, answering APDUs as an issued
+//! eMRTD does. It is a [`Transport`] itself (the in-memory transport) and [`crate::vpcd`] puts it behind a
+//! real PC/SC reader.
+//!
+//! - Master file with EF.CardAccess (`011C`, readable without authentication, selectable by FID without
+//!   selecting the MF first) and EF.ATR/INFO (`2F01`, announcing extended length when enabled).
+//! - The eMRTD application (`A0 00 00 02 47 10 01`) with EF.COM, EF.SOD and the data groups; they are readable
+//!   only after access control (BAC); DG3 and DG4 answer `6982` (they need Terminal Authentication).
+//! - SELECT by AID and FID, READ BINARY with P1-P2 offsets, short file identifiers and the odd INS (`B1`, offset
+//!   DO'54) for offsets beyond 32767; GET CHALLENGE and EXTERNAL AUTHENTICATE (BAC); then ICAO secure messaging,
+//!   where a wrong MAC ends the session (`6988`).
+//!
+//! The chip never panics on any APDU: every malformed command gets a status word.
+
+mod image;
+
+use crate::access::bac::{BacChip, BacChipChallenged, BacKey};
+use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
+use crate::lds::LdsFile;
+use crate::sm::SecureMessaging;
+use crate::tlv::{Tag, TlvReader, encode_tlv};
+use crate::transport::{Transport, TransportError};
+
+pub use image::{ChipImage, ChipSecrets, ImageError};
+
+/// The eMRTD application identifier.
+pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+/// EF.ATR/INFO.
+const EF_ATR_INFO: u16 = 0x2F01;
+/// The MF.
+const MF: u16 = 0x3F00;
+
+/// What the chip can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChipConfig {
+    /// Accept extended-length APDUs (and announce it in EF.ATR/INFO).
+    pub extended_length: bool,
+    /// The most data bytes one READ BINARY returns.
+    pub max_read: usize,
+}
+
+impl Default for ChipConfig {
+    /// Extended length on, up to 65 536 bytes a read.
+    fn default() -> Self {
+        ChipConfig { extended_length: true, max_read: 65_536 }
+    }
+}
+
+impl ChipConfig {
+    /// A chip without extended length (256 bytes a read at most).
+    pub fn short_only() -> Self {
+        ChipConfig { extended_length: false, max_read: 256 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Selected {
+    Nothing,
+    Mf,
+    App,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CurrentFile {
+    None,
+    CardAccess,
+    AtrInfo,
+    Lds(LdsFile),
+}
+
+enum Access {
+    None,
+    Challenged(BacChipChallenged),
+    Secure(SecureMessaging),
+}
+
+/// The virtual chip.
+pub struct VirtualChip {
+    image: ChipImage,
+    config: ChipConfig,
+    selected: Selected,
+    current: CurrentFile,
+    access: Access,
+    atr_info: Vec<u8>,
+}
+
+impl core::fmt::Debug for VirtualChip {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VirtualChip")
+            .field("image", &self.image)
+            .field("config", &self.config)
+            .field("authenticated", &matches!(self.access, Access::Secure(_)))
+            .finish()
+    }
+}
+
+fn sw(s: u16) -> ResponseApdu {
+    ResponseApdu::status(StatusWord::from(s))
+}
+
+impl VirtualChip {
+    /// A chip with this image and configuration, just powered on.
+    pub fn new(image: ChipImage, config: ChipConfig) -> Self {
+        // ISO/IEC 7816-4 extended length information: max command and response lengths
+        let atr_info = if config.extended_length {
+            encode_tlv(Tag::new(0x7F66), &[0x02, 0x02, 0xFF, 0xFF, 0x02, 0x02, 0xFF, 0xFF])
+        } else {
+            Vec::new()
+        };
+        VirtualChip {
+            image,
+            config,
+            selected: Selected::Nothing,
+            current: CurrentFile::None,
+            access: Access::None,
+            atr_info,
+        }
+    }
+
+    /// The chip's image.
+    pub fn image(&self) -> &ChipImage {
+        &self.image
+    }
+
+    /// Whether a secure messaging session is open.
+    pub fn is_authenticated(&self) -> bool {
+        matches!(self.access, Access::Secure(_))
+    }
+
+    fn handle(&mut self, command: &CommandApdu) -> ResponseApdu {
+        if command.is_extended() && !self.config.extended_length {
+            return sw(0x6700);
+        }
+        if command.cla & 0x0C == 0x0C {
+            let Access::Secure(sm) = &mut self.access else { return sw(0x6988) };
+            let plain = match sm.unwrap_command(command) {
+                Ok(p) => p,
+                Err(e) => {
+                    let status = e.chip_status();
+                    self.access = Access::None;
+                    return ResponseApdu::status(status);
+                }
+            };
+            let response = self.process(&plain, true);
+            let Access::Secure(sm) = &mut self.access else { return response };
+            return match sm.wrap_response(&response) {
+                Ok(r) => r,
+                Err(_) => {
+                    self.access = Access::None;
+                    sw(0x6F00)
+                }
+            };
+        }
+        if command.cla != 0x00 {
+            return sw(0x6E00);
+        }
+        // an unprotected command ends any secure messaging session (ICAO 9303-11 §9.8.6)
+        if matches!(self.access, Access::Secure(_)) {
+            self.access = Access::None;
+        }
+        self.process(command, false)
+    }
+
+    fn process(&mut self, c: &CommandApdu, secure: bool) -> ResponseApdu {
+        match c.ins {
+            ins::SELECT => self.select(c),
+            ins::READ_BINARY | ins::READ_BINARY_ODD => self.read_binary(c, secure),
+            ins::GET_CHALLENGE if !secure => self.get_challenge(c),
+            ins::EXTERNAL_AUTHENTICATE if !secure => self.external_authenticate(c),
+            ins::GET_CHALLENGE | ins::EXTERNAL_AUTHENTICATE => sw(0x6985),
+            _ => sw(0x6D00),
+        }
+    }
+
+    fn select(&mut self, c: &CommandApdu) -> ResponseApdu {
+        if c.p2 & 0xF3 != 0x00 && c.p2 != 0x0C {
+            return sw(0x6A86);
+        }
+        match c.p1 {
+            0x04 => {
+                if c.data == EMRTD_AID {
+                    self.selected = Selected::App;
+                    self.current = CurrentFile::None;
+                    sw(0x9000)
+                } else {
+                    sw(0x6A82)
+                }
+            }
+            0x00 | 0x02 => {
+                let fid = match c.data.as_slice() {
+                    [] if c.p1 == 0x00 => MF,
+                    [a, b] => u16::from_be_bytes([*a, *b]),
+                    _ => return sw(0x6A87),
+                };
+                match fid {
+                    MF => {
+                        self.selected = Selected::Mf;
+                        self.current = CurrentFile::None;
+                        sw(0x9000)
+                    }
+                    0x011C if self.image.files.contains_key(&LdsFile::CardAccess) => {
+                        self.current = CurrentFile::CardAccess;
+                        sw(0x9000)
+                    }
+                    EF_ATR_INFO if !self.atr_info.is_empty() && self.selected != Selected::App => {
+                        self.current = CurrentFile::AtrInfo;
+                        sw(0x9000)
+                    }
+                    fid => match LdsFile::from_fid(fid) {
+                        Some(f) if self.selected == Selected::App && self.image.files.contains_key(&f) => {
+                            self.current = CurrentFile::Lds(f);
+                            sw(0x9000)
+                        }
+                        _ => sw(0x6A82),
+                    },
+                }
+            }
+            _ => sw(0x6A86),
+        }
+    }
+
+    fn file_bytes(&self, file: CurrentFile, secure: bool) -> Result<&[u8], u16> {
+        match file {
+            CurrentFile::None => Err(0x6986),
+            CurrentFile::AtrInfo => Ok(&self.atr_info),
+            CurrentFile::CardAccess => self.image.files.get(&LdsFile::CardAccess).map(Vec::as_slice).ok_or(0x6A82),
+            CurrentFile::Lds(f) => {
+                if matches!(f.dg_number(), Some(3 | 4)) || !secure {
+                    return Err(0x6982);
+                }
+                self.image.files.get(&f).map(Vec::as_slice).ok_or(0x6A82)
+            }
+        }
+    }
+
+    fn read_binary(&mut self, c: &CommandApdu, secure: bool) -> ResponseApdu {
+        let Some(le) = c.le else { return sw(0x6700) };
+        let (offset, wrap_53) = if c.ins == ins::READ_BINARY_ODD {
+            // offset in DO'54, response in DO'53
+            let Ok(t) = TlvReader::single(&c.data, Tag::new(0x54)) else { return sw(0x6A80) };
+            if t.value().is_empty() || t.value().len() > 3 {
+                return sw(0x6A80);
+            }
+            let offset = t.value().iter().fold(0usize, |a, b| (a << 8) | usize::from(*b));
+            (offset, true)
+        } else if c.p1 & 0x80 != 0 {
+            // short file identifier
+            if c.p1 & 0x60 != 0 {
+                return sw(0x6A86);
+            }
+            let Some(f) = LdsFile::from_sfi(c.p1 & 0x1F) else { return sw(0x6A82) };
+            let file = match f {
+                LdsFile::CardAccess => CurrentFile::CardAccess,
+                other if self.selected == Selected::App && self.image.files.contains_key(&other) => {
+                    CurrentFile::Lds(other)
+                }
+                _ => return sw(0x6A82),
+            };
+            self.current = file;
+            (usize::from(c.p2), false)
+        } else {
+            (usize::from(u16::from_be_bytes([c.p1, c.p2])), false)
+        };
+        let bytes = match self.file_bytes(self.current, secure) {
+            Ok(b) => b,
+            Err(s) => return sw(s),
+        };
+        if offset > bytes.len() {
+            return sw(0x6B00);
+        }
+        let n = le.min(self.config.max_read).min(bytes.len() - offset);
+        let data = bytes.get(offset..offset + n).unwrap_or_default().to_vec();
+        let status = if n < le && offset + n == bytes.len() { 0x6282 } else { 0x9000 };
+        let data = if wrap_53 { encode_tlv(Tag::new(0x53), &data) } else { data };
+        ResponseApdu::new(data, StatusWord::from(status))
+    }
+
+    fn bac_key(&self) -> Option<BacKey> {
+        self.image.secrets.mrz_information.as_ref().map(|m| BacKey::from_mrz_information(m))
+    }
+
+    fn get_challenge(&mut self, c: &CommandApdu) -> ResponseApdu {
+        let Some(key) = self.bac_key() else { return sw(0x6985) };
+        let mut rnd_ic = [0u8; 8];
+        rand::fill(&mut rnd_ic);
+        match BacChip::new(key).get_challenge(c, rnd_ic) {
+            Ok((response, challenged)) => {
+                self.access = Access::Challenged(challenged);
+                response
+            }
+            Err(e) => {
+                self.access = Access::None;
+                ResponseApdu::status(e.chip_status())
+            }
+        }
+    }
+
+    fn external_authenticate(&mut self, c: &CommandApdu) -> ResponseApdu {
+        let Access::Challenged(challenged) = core::mem::replace(&mut self.access, Access::None) else {
+            return sw(0x6985);
+        };
+        let mut k_ic = zeroize::Zeroizing::new([0u8; 16]);
+        rand::fill(&mut k_ic[..]);
+        match challenged.external_authenticate(c, *k_ic) {
+            Ok((response, sm)) => {
+                self.access = Access::Secure(sm);
+                response
+            }
+            Err(e) => ResponseApdu::status(e.chip_status()),
+        }
+    }
+}
+
+impl Transport for VirtualChip {
+    fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
+        Ok(self.handle(command))
+    }
+
+    /// A re-powered card: no application selected, no session.
+    fn reset(&mut self) -> Result<(), TransportError> {
+        self.selected = Selected::Nothing;
+        self.current = CurrentFile::None;
+        self.access = Access::None;
+        Ok(())
+    }
+}
+
+/// Answers the raw bytes of a command APDU (as a card reader delivers them): malformed commands get `6700`.
+pub fn answer_bytes(chip: &mut VirtualChip, command: &[u8]) -> Vec<u8> {
+    match CommandApdu::from_bytes(command) {
+        Ok(c) => chip.handle(&c).to_bytes(),
+        Err(_) => sw(0x6700).to_bytes(),
+    }
+}

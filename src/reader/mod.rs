@@ -1,0 +1,319 @@
+//! Reading a chip: select the application, run access control, read EF.COM, EF.SOD and the data groups in as
+//! few APDUs as the chip allows, and survive a card pulled mid-read.
+//!
+//! Each file is read by short file identifier (the first READ BINARY selects it), its length taken from the
+//! first bytes, then the rest in reads as large as the chip accepts: extended length when EF.ATR/INFO announces
+//! it, else 223 bytes (the most that still fits a short response once secure messaging wraps it).
+//!
+//! [`Reader`] keeps what it has read. When the card is pulled ([`ReadError::Transport`]), call
+//! [`Reader::read`] again after reconnecting: it authenticates again and continues each file from the byte it
+//! stopped at, reading nothing twice.
+
+use std::collections::BTreeMap;
+
+use crate::access::AccessError;
+use crate::access::bac::{self, BacKey};
+use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
+use crate::lds::LdsFile;
+use crate::lds::com::Com;
+use crate::sm::{SecureChannel, SmError};
+use crate::tlv::{Tag, TlvReader};
+use crate::transport::{Transport, TransportError};
+
+/// The largest plain read that fits a short response under secure messaging.
+pub const SHORT_READ: usize = 223;
+/// The largest plain read with extended length (leaves room for the secure messaging overhead).
+pub const EXTENDED_READ: usize = 65_000;
+
+/// Why a read failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// The link to the card failed (card pulled, reader gone); what was read is kept: call `read` again.
+    #[error("transport: {0}")]
+    Transport(#[from] TransportError),
+    /// Access control failed (wrong MRZ, the chip refused).
+    #[error("access control: {0}")]
+    Access(AccessError),
+    /// Secure messaging failed (a response with a bad MAC, an unprotected status word).
+    #[error("secure messaging: {0}")]
+    SecureMessaging(SmError),
+    /// The chip answered a step with an unexpected status word.
+    #[error("{step}: the chip answered {sw}")]
+    Status {
+        /// What was being done.
+        step: &'static str,
+        /// The status word.
+        sw: StatusWord,
+    },
+    /// A file's first bytes are not a TLV header.
+    #[error("{0}: malformed file header")]
+    MalformedFile(String),
+}
+
+impl From<AccessError> for ReadError {
+    /// A transport failure during access control is still a transport failure (the read can resume).
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::Transport(t) => ReadError::Transport(t),
+            other => ReadError::Access(other),
+        }
+    }
+}
+
+impl From<SmError> for ReadError {
+    /// A transport failure under secure messaging is still a transport failure (the read can resume).
+    fn from(e: SmError) -> Self {
+        match e {
+            SmError::Transport(t) => ReadError::Transport(t),
+            other => ReadError::SecureMessaging(other),
+        }
+    }
+}
+
+impl From<ReadError> for crate::Error {
+    fn from(e: ReadError) -> Self {
+        crate::Error::Read(Box::new(e))
+    }
+}
+
+/// What a read produced.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReadResult {
+    /// Every file read, complete.
+    pub files: BTreeMap<LdsFile, Vec<u8>>,
+    /// Files listed in EF.COM that the chip protects (DG3, DG4 without Terminal Authentication).
+    pub protected: Vec<LdsFile>,
+    /// The access control that ran (`BAC`).
+    pub access: String,
+    /// Whether extended-length reads were used.
+    pub extended_length: bool,
+}
+
+/// A reader of one chip, keeping its progress across interruptions.
+#[derive(Debug)]
+pub struct Reader {
+    key: BacKey,
+    /// Files asked for (`None`: everything EF.COM lists, plus EF.COM, EF.SOD, EF.CardAccess).
+    wanted: Option<Vec<LdsFile>>,
+    done: BTreeMap<LdsFile, Vec<u8>>,
+    partial: Option<(LdsFile, Vec<u8>, usize)>,
+    protected: Vec<LdsFile>,
+    extended: Option<bool>,
+    apdus: usize,
+    bytes_read: usize,
+}
+
+struct Counting<'a, T> {
+    inner: &'a mut T,
+    count: &'a mut usize,
+}
+
+impl<T: Transport> Transport for Counting<'_, T> {
+    fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
+        *self.count += 1;
+        self.inner.transmit(command)
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        self.inner.reset()
+    }
+}
+
+fn expect_ok(step: &'static str, r: &ResponseApdu) -> Result<(), ReadError> {
+    if r.sw == StatusWord::Success { Ok(()) } else { Err(ReadError::Status { step, sw: r.sw }) }
+}
+
+/// The total length of a TLV object from its first bytes, if they hold the whole header.
+fn tlv_total_len(first: &[u8]) -> Option<usize> {
+    let mut r = TlvReader::new(first);
+    match r.read() {
+        Ok(t) => Some(t.raw().len()),
+        Err(e) => match e.kind {
+            crate::tlv::TlvErrorKind::Truncated { needed, .. } => Some(e.offset + needed),
+            _ => None,
+        },
+    }
+}
+
+impl Reader {
+    /// A reader that will authenticate with BAC and read every file EF.COM lists.
+    pub fn bac(key: BacKey) -> Self {
+        Reader {
+            key,
+            wanted: None,
+            done: BTreeMap::new(),
+            partial: None,
+            protected: Vec::new(),
+            extended: None,
+            apdus: 0,
+            bytes_read: 0,
+        }
+    }
+
+    /// Reads only these files (EF.COM is always read).
+    pub fn only(mut self, files: Vec<LdsFile>) -> Self {
+        self.wanted = Some(files);
+        self
+    }
+
+    /// Forces short reads (as most eMRTD libraries read), for comparison.
+    pub fn short_reads(mut self) -> Self {
+        self.extended = Some(false);
+        self
+    }
+
+    /// APDUs sent so far, over every attempt.
+    pub fn apdu_count(&self) -> usize {
+        self.apdus
+    }
+
+    /// File bytes received so far, over every attempt (each byte once, whatever the interruptions).
+    pub fn bytes_read(&self) -> usize {
+        self.bytes_read
+    }
+
+    /// Reads the chip (or continues after an interruption) and returns every file.
+    pub fn read<T: Transport>(&mut self, transport: &mut T) -> Result<ReadResult, ReadError> {
+        let mut apdus = 0usize;
+        let result = self.read_inner(&mut Counting { inner: transport, count: &mut apdus });
+        self.apdus += apdus;
+        result
+    }
+
+    fn read_inner<T: Transport>(&mut self, t: &mut T) -> Result<ReadResult, ReadError> {
+        if !self.done.contains_key(&LdsFile::CardAccess) || self.extended.is_none() {
+            self.probe_mf(t)?;
+        }
+        let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::emulator::EMRTD_AID.to_vec());
+        expect_ok("SELECT eMRTD application", &t.transmit(&select)?)?;
+        let mut channel = bac::authenticate(&mut *t, self.key.clone(), &mut rand::rng())?;
+        if !self.done.contains_key(&LdsFile::Com) {
+            self.read_file(&mut channel, LdsFile::Com)?;
+        }
+        let com = self.done.get(&LdsFile::Com).map(|b| Com::decode(b));
+        let listed = match com {
+            Some(Ok(com)) => com.data_groups(),
+            _ => Vec::new(),
+        };
+        let mut plan = vec![LdsFile::Sod];
+        plan.extend(listed);
+        if let Some(w) = &self.wanted {
+            plan.retain(|f| w.contains(f));
+        }
+        for file in plan {
+            if self.done.contains_key(&file) || self.protected.contains(&file) {
+                continue;
+            }
+            match self.read_file(&mut channel, file) {
+                Ok(()) => {}
+                Err(ReadError::Status { sw: StatusWord::SecurityStatusNotSatisfied, .. }) => self.protected.push(file),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(ReadResult {
+            files: self.done.clone(),
+            protected: self.protected.clone(),
+            access: "BAC".into(),
+            extended_length: self.extended == Some(true),
+        })
+    }
+
+    /// EF.CardAccess (selected by FID, as some cards refuse to select the MF) and EF.ATR/INFO.
+    fn probe_mf<T: Transport>(&mut self, t: &mut T) -> Result<(), ReadError> {
+        let sel = |fid: [u8; 2]| CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(fid.to_vec());
+        if !self.done.contains_key(&LdsFile::CardAccess) && t.transmit(&sel([0x01, 0x1C]))?.sw == StatusWord::Success {
+            let r = t.transmit(&CommandApdu::new(0x00, ins::READ_BINARY, 0x00, 0x00).with_le(256))?;
+            if r.sw == StatusWord::Success || r.sw == StatusWord::from(0x6282) {
+                self.bytes_read += r.data.len();
+                self.done.insert(LdsFile::CardAccess, r.data);
+            }
+        }
+        if self.extended.is_none() {
+            let mut extended = false;
+            if t.transmit(&sel([0x2F, 0x01]))?.sw == StatusWord::Success {
+                let r = t.transmit(&CommandApdu::new(0x00, ins::READ_BINARY, 0x00, 0x00).with_le(256))?;
+                extended = TlvReader::new(&r.data).any(|o| o.is_ok_and(|o| o.tag() == Tag::new(0x7F66)));
+            }
+            self.extended = Some(extended);
+        }
+        Ok(())
+    }
+
+    fn chunk(&self) -> usize {
+        if self.extended == Some(true) { EXTENDED_READ } else { SHORT_READ }
+    }
+
+    fn read_command(&self, file: LdsFile, offset: usize, len: usize, by_sfi: bool) -> CommandApdu {
+        let mut c = if by_sfi {
+            CommandApdu::new(0x00, ins::READ_BINARY, 0x80 | file.sfi(), u8::try_from(offset).unwrap_or(0))
+        } else if offset <= 0x7FFF {
+            let [p1, p2] = u16::try_from(offset).unwrap_or(0).to_be_bytes();
+            CommandApdu::new(0x00, ins::READ_BINARY, p1, p2)
+        } else {
+            let o = u32::try_from(offset).unwrap_or(0).to_be_bytes();
+            let value: Vec<u8> = o.iter().copied().skip_while(|b| *b == 0).collect();
+            CommandApdu::new(0x00, ins::READ_BINARY_ODD, 0x00, 0x00)
+                .with_data(crate::tlv::encode_tlv(Tag::new(0x54), &value))
+        };
+        c = c.with_le(len);
+        if self.extended == Some(true) && len > 256 { c.extended() } else { c }
+    }
+
+    fn read_file<T: Transport>(&mut self, ch: &mut SecureChannel<&mut T>, file: LdsFile) -> Result<(), ReadError> {
+        if self.partial.as_ref().map(|p| p.0) != Some(file) {
+            self.partial = None;
+        }
+        // whether the file is the chip's current file in this session (an SFI read or a SELECT makes it so)
+        let mut selected = false;
+        loop {
+            let (offset, total) = match &self.partial {
+                None => (0, None),
+                Some((_, b, t)) => (b.len(), Some(*t)),
+            };
+            if total.is_some_and(|t| offset >= t) {
+                break;
+            }
+            let remaining = total.map_or(self.chunk().min(256), |t| (t - offset).min(self.chunk()));
+            let command = if !selected && offset <= 255 {
+                self.read_command(file, offset, remaining, true)
+            } else if !selected {
+                let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(file.fid().to_be_bytes().to_vec());
+                expect_ok("SELECT file", &ch.transmit(&sel)?)?;
+                selected = true;
+                continue;
+            } else {
+                self.read_command(file, offset, remaining, false)
+            };
+            let r = ch.transmit(&command)?;
+            if r.sw != StatusWord::Success && r.sw != StatusWord::from(0x6282) {
+                return Err(ReadError::Status { step: "READ BINARY", sw: r.sw });
+            }
+            selected = true;
+            let data = if command.ins == ins::READ_BINARY_ODD {
+                TlvReader::single(&r.data, Tag::new(0x53))
+                    .map(|t| t.value().to_vec())
+                    .map_err(|_| ReadError::MalformedFile(file.name()))?
+            } else {
+                r.data
+            };
+            if data.is_empty() {
+                return Err(ReadError::MalformedFile(file.name()));
+            }
+            let total = match total {
+                Some(t) => t,
+                None => tlv_total_len(&data).ok_or_else(|| ReadError::MalformedFile(file.name()))?,
+            };
+            let keep = data.len().min(total - offset);
+            self.bytes_read += keep;
+            match &mut self.partial {
+                Some((_, b, _)) => b.extend_from_slice(data.get(..keep).unwrap_or_default()),
+                None => self.partial = Some((file, data.get(..keep).unwrap_or_default().to_vec(), total)),
+            }
+        }
+        if let Some((f, bytes, _)) = self.partial.take() {
+            self.done.insert(f, bytes);
+        }
+        Ok(())
+    }
+}

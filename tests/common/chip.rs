@@ -1,0 +1,45 @@
+//! A CCCD-sized chip image built from the sample citizen record, for the emulator and reader tests.
+use cccd::citizen::CitizenRecord;
+use cccd::crypto::ec::NamedCurve;
+use cccd::crypto::public_key::{EcDomain, PublicKey};
+use cccd::emulator::{ChipImage, ChipSecrets};
+use cccd::lds::LdsFile;
+use cccd::lds::com::Com;
+use cccd::lds::dg1::Dg1;
+use cccd::lds::dg2::Dg2;
+use cccd::lds::dg2::facial::ImageDataType;
+use cccd::lds::dg13::Dg13;
+use cccd::lds::dg15::Dg15;
+use cccd::lds::security_infos::{CardAccess, Dg14};
+
+/// The sample record.
+pub fn record() -> CitizenRecord {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// A chip image like a CCCD's: EF.CardAccess, EF.COM, DG1, a 20 KB DG2, a protected DG3, DG13, DG14, DG15 and
+/// an EF.SOD (the LOES2006 sample, unrelated to the data: these tests read, they do not verify).
+pub fn cccd_image() -> ChipImage {
+    let r = record();
+    let curve = NamedCurve::BrainpoolP256r1;
+    let ca_secret = [0x11u8; 32];
+    let aa_secret = [0x22u8; 32];
+    let ec = |s: &[u8]| PublicKey::Ec { domain: EcDomain::Named(curve.oid()), point: curve.public_key(s).unwrap() };
+    let jpeg: Vec<u8> = (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let mut files = std::collections::BTreeMap::new();
+    files.insert(LdsFile::CardAccess, CardAccess::cccd().encode());
+    files.insert(LdsFile::Com, Com::cccd().encode());
+    let dg = |n| LdsFile::dg(n).unwrap();
+    files.insert(dg(1), Dg1::new(r.to_mrz().unwrap()).unwrap().encode().unwrap());
+    files.insert(dg(2), Dg2::from_image(jpeg, ImageDataType::Jpeg, 480, 640).encode().unwrap());
+    files.insert(dg(3), vec![0x63, 0x03, 0x01, 0x02, 0x03]);
+    files.insert(dg(13), Dg13::from_record(&r).unwrap().encode().unwrap());
+    files.insert(dg(14), Dg14::for_chip_authentication(&ec(&ca_secret), None).unwrap().encode());
+    files.insert(dg(15), Dg15::new(ec(&aa_secret)).unwrap().encode());
+    files.insert(LdsFile::Sod, super::vector("lds/LOES2006_EF_SOD.bin"));
+    ChipImage {
+        files,
+        secrets: ChipSecrets { mrz_information: Some(r.mrz_information().unwrap()), can: Some(r.can().unwrap()) },
+    }
+}

@@ -1,0 +1,144 @@
+//! The virtual chip and the reader, in process: a CCCD-sized image is read back byte for byte, with and without
+//! extended length, and survives a card pulled at every APDU of the read.
+mod common;
+
+use cccd::access::bac::BacKey;
+use cccd::apdu::{CommandApdu, StatusWord};
+use cccd::emulator::{ChipConfig, ChipImage, VirtualChip};
+use cccd::lds::LdsFile;
+use cccd::reader::{ReadError, Reader};
+use cccd::transport::{PullCard, Recording, Transport, TransportError};
+use common::chip::{cccd_image, record};
+
+fn key() -> BacKey {
+    BacKey::from_mrz_information(&record().mrz_information().unwrap())
+}
+
+fn expected(image: &ChipImage) -> std::collections::BTreeMap<LdsFile, Vec<u8>> {
+    let mut files = image.files.clone();
+    files.remove(&LdsFile::dg(3).unwrap());
+    files
+}
+
+/// Compares file sets without printing their (personal) bytes.
+fn assert_same(
+    got: &std::collections::BTreeMap<LdsFile, Vec<u8>>,
+    want: &std::collections::BTreeMap<LdsFile, Vec<u8>>,
+) {
+    let names = |m: &std::collections::BTreeMap<LdsFile, Vec<u8>>| m.keys().map(|k| k.name()).collect::<Vec<_>>();
+    assert_eq!(names(got), names(want));
+    for (k, v) in want {
+        assert!(got[k] == *v, "{} differs", k.name());
+    }
+}
+
+#[test]
+fn reads_every_file_byte_identical_with_and_without_extended_length() {
+    let image = cccd_image();
+    let mut counts = Vec::new();
+    for (config, short) in
+        [(ChipConfig::default(), false), (ChipConfig::short_only(), false), (ChipConfig::default(), true)]
+    {
+        let mut chip = Recording::new(VirtualChip::new(image.clone(), config));
+        let mut reader = Reader::bac(key());
+        if short {
+            reader = reader.short_reads();
+        }
+        let result = reader.read(&mut chip).unwrap();
+        assert_same(&result.files, &expected(&image));
+        assert_eq!(result.protected, vec![LdsFile::dg(3).unwrap()]);
+        assert_eq!(result.access, "BAC");
+        assert_eq!(result.extended_length, config.extended_length && !short);
+        assert_eq!(reader.apdu_count(), chip.exchanges().len());
+        counts.push(reader.apdu_count());
+    }
+    let total: usize = image.files.values().map(Vec::len).sum();
+    eprintln!(
+        "CCCD image of {total} bytes: {} APDUs with extended length, {} short (chip without), {} short (reader forced)",
+        counts[0], counts[1], counts[2]
+    );
+    // extended length reads the 20 KB face in one READ BINARY
+    assert!(counts[0] < 25, "{counts:?}");
+    assert!(counts[1] > counts[0] + 80, "{counts:?}");
+}
+
+#[test]
+fn a_wrong_mrz_is_refused_and_nothing_is_read_before_access_control() {
+    let mut chip = VirtualChip::new(cccd_image(), ChipConfig::default());
+    let wrong = BacKey::from_document("000000000", "990115", "390115").unwrap();
+    match Reader::bac(wrong).read(&mut chip) {
+        Err(ReadError::Access(e)) => assert_eq!(e.chip_status(), StatusWord::VerificationFailed),
+        other => panic!("expected an access error, got {other:?}"),
+    }
+    chip.reset().unwrap();
+    let select = CommandApdu::new(0, 0xA4, 0x04, 0x0C).with_data(cccd::emulator::EMRTD_AID.to_vec());
+    assert_eq!(chip.transmit(&select).unwrap().sw, StatusWord::Success);
+    let read_dg1 = CommandApdu::new(0, 0xB0, 0x81, 0x00).with_le(4);
+    assert_eq!(chip.transmit(&read_dg1).unwrap().sw, StatusWord::SecurityStatusNotSatisfied);
+    // EF.CardAccess is readable in the clear, by FID, without selecting the MF
+    chip.reset().unwrap();
+    let sel = CommandApdu::new(0, 0xA4, 0x02, 0x0C).with_data(vec![0x01, 0x1C]);
+    assert_eq!(chip.transmit(&sel).unwrap().sw, StatusWord::Success);
+    let r = chip.transmit(&CommandApdu::new(0, 0xB0, 0, 0).with_le(256)).unwrap();
+    assert_eq!(r.data, cccd_image().files[&LdsFile::CardAccess]);
+}
+
+#[test]
+fn a_tampered_mac_ends_the_session() {
+    let mut chip = VirtualChip::new(cccd_image(), ChipConfig::default());
+    let select = CommandApdu::new(0, 0xA4, 0x04, 0x0C).with_data(cccd::emulator::EMRTD_AID.to_vec());
+    chip.transmit(&select).unwrap();
+    let mut channel = cccd::access::bac::authenticate(&mut chip, key(), &mut rand::rng()).unwrap();
+    let read = CommandApdu::new(0, 0xB0, 0x81, 0x00).with_le(8);
+    assert_eq!(channel.transmit(&read).unwrap().sw, StatusWord::Success);
+    let mut sm = channel.session().clone();
+    let mut protected = sm.wrap(&read).unwrap();
+    let last = protected.data.len() - 1;
+    protected.data[last] ^= 0x01;
+    let chip = channel.transport_mut();
+    assert_eq!(chip.transmit(&protected).unwrap().sw, StatusWord::from(0x6988));
+    assert!(!chip.is_authenticated());
+    // the next protected command is refused too: the session is gone
+    let again = sm.wrap(&read).unwrap();
+    assert_eq!(chip.transmit(&again).unwrap().sw, StatusWord::from(0x6988));
+}
+
+#[test]
+fn a_card_pulled_at_any_apdu_resumes_to_identical_bytes_reading_nothing_twice() {
+    let image = cccd_image();
+    let want = expected(&image);
+    let file_bytes: usize = want.values().map(Vec::len).sum();
+    for config in [ChipConfig::default(), ChipConfig::short_only()] {
+        let full = {
+            let mut chip = VirtualChip::new(image.clone(), config);
+            let mut r = Reader::bac(key());
+            r.read(&mut chip).unwrap();
+            r.apdu_count()
+        };
+        for at in 0..full {
+            let mut card = PullCard::new(VirtualChip::new(image.clone(), config), at);
+            let mut reader = Reader::bac(key());
+            match reader.read(&mut card) {
+                Err(ReadError::Transport(TransportError::CardRemoved)) => {}
+                other => panic!("APDU {at}: expected the pulled card, got {other:?}"),
+            }
+            assert!(card.pulled());
+            let result = reader.read(&mut card).unwrap_or_else(|e| panic!("resume after APDU {at}: {e}"));
+            assert_same(&result.files, &want);
+            assert_eq!(reader.bytes_read(), file_bytes, "bytes read twice after APDU {at}");
+        }
+    }
+}
+
+#[test]
+fn chip_image_folders_round_trip() {
+    let image = cccd_image();
+    let dir = std::env::temp_dir().join(format!("cccd-chip-{}", std::process::id()));
+    image.save_dir(&dir).unwrap();
+    assert!(dir.join("DG13.bin").is_file() && dir.join("EF.SOD.bin").is_file() && dir.join("manifest.json").is_file());
+    let loaded = ChipImage::load_dir(&dir).unwrap();
+    assert_eq!(loaded, image);
+    assert!(!format!("{loaded:?}").contains(&*record().mrz_information().unwrap()));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(ChipImage::load_dir(&dir).is_err());
+}
