@@ -105,7 +105,9 @@ impl VpcdConnection {
     /// stop flag).
     fn read_frame(&mut self) -> Result<Option<Vec<u8>>, VpcdError> {
         let mut len = [0u8; 2];
-        match self.stream.read(&mut len[..1]) {
+        let first = self.stream.read(&mut len[..1]);
+        self.quickack();
+        match first {
             Ok(0) => return Err(VpcdError::Io(std::io::ErrorKind::UnexpectedEof.into())),
             Ok(_) => {}
             Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
@@ -116,6 +118,7 @@ impl VpcdConnection {
         self.stream.set_read_timeout(None)?;
         let result = (|| {
             self.stream.read_exact(&mut len[1..])?;
+            self.quickack();
             let mut payload = vec![0u8; usize::from(u16::from_be_bytes(len))];
             self.stream.read_exact(&mut payload)?;
             Ok::<_, std::io::Error>(payload)

@@ -1,5 +1,6 @@
 //! Argument parsing and dispatch for the `cccd` binary.
 
+mod chip;
 mod inspect;
 mod qr;
 
@@ -19,6 +20,14 @@ struct Cli {
 enum Command {
     /// Decode LDS files (EF.COM, EF.SOD, EF.CardAccess, DG1–DG16), recognized by their tag, and print them.
     Inspect(inspect::Args),
+    /// Serve a chip image as a virtual chip behind the vsmartcard-vpcd reader of pcscd.
+    Emulate(chip::EmulateArgs),
+    /// List the PC/SC readers.
+    #[cfg(feature = "pcsc")]
+    Readers,
+    /// Read a chip in a PC/SC reader (BAC), write its files, report what was read.
+    #[cfg(feature = "pcsc")]
+    Read(chip::ReadArgs),
     /// The QR code printed on the card: build and render it from a record, or decode it from text or an image.
     #[command(subcommand)]
     Qr(qr::Command),
@@ -30,6 +39,11 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args),
         Command::Qr(cmd) => qr::run(&cmd),
+        Command::Emulate(args) => chip::emulate(&args),
+        #[cfg(feature = "pcsc")]
+        Command::Readers => chip::readers(),
+        #[cfg(feature = "pcsc")]
+        Command::Read(args) => chip::read(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,151 @@
+//! `cccd emulate`, `cccd readers` and `cccd read`: the virtual chip behind a PC/SC reader, and reading a chip.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+#[cfg(feature = "pcsc")]
+use std::time::{Duration, Instant};
+
+use cccd::emulator::{ChipConfig, ChipImage, VirtualChip};
+
+use super::CliError;
+
+/// Arguments of `cccd emulate`.
+#[derive(Debug, clap::Args)]
+pub struct EmulateArgs {
+    /// The chip image folder (one `NAME.bin` per EF, `secrets/`), as `cccd issue` writes it.
+    chipdir: PathBuf,
+    /// The vpcd reader port (35963: `Virtual PCD 00 00`, 35964: `Virtual PCD 00 01`).
+    #[arg(long, default_value_t = cccd::vpcd::DEFAULT_PORT)]
+    port: u16,
+    /// The host where the vpcd driver (pcscd) listens.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Behave as a chip without extended-length APDUs.
+    #[arg(long)]
+    no_extended_length: bool,
+}
+
+/// Runs `cccd emulate`: serves the chip until the reader driver closes the connection.
+pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
+    let image = ChipImage::load_dir(&args.chipdir)
+        .map_err(|e| CliError::Input { context: args.chipdir.display().to_string(), message: e.to_string() })?;
+    let config = if args.no_extended_length { ChipConfig::short_only() } else { ChipConfig::default() };
+    let mut chip = VirtualChip::new(image, config);
+    let vpcd_err = |e: cccd::vpcd::VpcdError| CliError::Input {
+        context: format!("vpcd {}:{}", args.host, args.port),
+        message: e.to_string(),
+    };
+    let mut conn = cccd::vpcd::VpcdConnection::connect(&args.host, args.port).map_err(vpcd_err)?;
+    eprintln!("cccd: virtual chip connected to vpcd at {}:{}", args.host, args.port);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    match conn.serve(&mut chip, &cccd::vpcd::DEFAULT_ATR, &stop) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(cccd::vpcd::VpcdError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(vpcd_err(e)),
+    }
+}
+
+/// Runs `cccd readers`.
+#[cfg(feature = "pcsc")]
+pub fn readers() -> Result<ExitCode, CliError> {
+    let names = cccd::transport::pcsc::list_readers()
+        .map_err(|e| CliError::Input { context: "PC/SC".into(), message: e.to_string() })?;
+    let mut out = String::new();
+    for n in names {
+        out.push_str(&n);
+        out.push('\n');
+    }
+    super::print(&out);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `cccd read`.
+#[cfg(feature = "pcsc")]
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("key").required(true).multiple(false).args(["mrz", "doc"])))]
+pub struct ReadArgs {
+    /// The PC/SC reader.
+    #[arg(long)]
+    reader: String,
+    /// The MRZ printed on the document (lines separated by newlines), for BAC.
+    #[arg(long)]
+    mrz: Option<String>,
+    /// The document number, for BAC (with --dob and --doe).
+    #[arg(long, requires_all = ["dob", "doe"])]
+    doc: Option<String>,
+    /// Date of birth `YYMMDD`.
+    #[arg(long)]
+    dob: Option<String>,
+    /// Date of expiry `YYMMDD`.
+    #[arg(long)]
+    doe: Option<String>,
+    /// Write each file read here (`NAME.bin`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// Seconds to wait for a card in the reader.
+    #[arg(long, default_value_t = 10)]
+    wait: u64,
+}
+
+/// Runs `cccd read`.
+#[cfg(feature = "pcsc")]
+pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
+    use cccd::access::bac::BacKey;
+    use cccd::reader::Reader;
+    use serde_json::json;
+    let input = |m: String| CliError::Input { context: "access key".into(), message: m };
+    let key = match (&args.mrz, &args.doc, &args.dob, &args.doe) {
+        (Some(text), ..) => {
+            let mrz = cccd::mrz::Mrz::parse(text).map_err(|e| input(e.to_string()))?;
+            BacKey::from_mrz_information(&mrz.mrz_information().map_err(|e| input(e.to_string()))?)
+        }
+        (None, Some(doc), Some(dob), Some(doe)) => {
+            BacKey::from_document(doc, dob, doe).map_err(|e| input(e.to_string()))?
+        }
+        _ => return Err(input("give --mrz, or --doc with --dob and --doe".into())),
+    };
+    let deadline = Instant::now() + Duration::from_secs(args.wait);
+    let mut transport = loop {
+        match cccd::transport::pcsc::PcscTransport::connect(&args.reader) {
+            Ok(t) => break t,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => return Err(CliError::Input { context: args.reader.clone(), message: e.to_string() }),
+        }
+    };
+    let mut reader = Reader::bac(key);
+    let started = Instant::now();
+    let result = reader
+        .read(&mut transport)
+        .map_err(|e| CliError::Input { context: args.reader.clone(), message: e.to_string() })?;
+    let elapsed = started.elapsed();
+    if let Some(dir) = &args.out {
+        for (file, bytes) in &result.files {
+            super::write_file(&dir.join(format!("{}.bin", file.name())), bytes)?;
+        }
+    }
+    let files: Vec<_> = result.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
+    let v = json!({
+        "reader": args.reader,
+        "access": result.access,
+        "extended_length": result.extended_length,
+        "apdus": reader.apdu_count(),
+        "milliseconds": elapsed.as_millis() as u64,
+        "files": files,
+        "protected": result.protected.iter().map(|f| f.name()).collect::<Vec<_>>(),
+    });
+    let text = if args.json {
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    } else {
+        let mut s = String::new();
+        super::inspect::write_text(&mut s, &v, 0);
+        s
+    };
+    super::print(&text);
+    Ok(ExitCode::SUCCESS)
+}

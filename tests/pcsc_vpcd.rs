@@ -1,0 +1,92 @@
+//! End to end through a real `pcscd` with the `vsmartcard-vpcd` virtual reader: `cccd emulate` serves a chip
+//! image, `cccd read` reads it over PC/SC with BAC and writes every file, byte-identical to the image.
+//!
+//! `pcscd` is system-wide: `scripts/test.sh` starts it, and the tests in this file run one at a time.
+#![cfg(feature = "pcsc")]
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+
+use common::chip::cccd_image;
+
+static PCSCD: Mutex<()> = Mutex::new(());
+
+struct Emulator(Child);
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn cccd(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd")
+}
+
+fn require_pcscd() {
+    let readers = cccd(&["readers"]);
+    let list = String::from_utf8_lossy(&readers.stdout);
+    assert!(
+        readers.status.success() && list.contains("Virtual PCD 00 00"),
+        "pcscd with the vsmartcard-vpcd driver must be running (scripts/test.sh starts it): {list} {}",
+        String::from_utf8_lossy(&readers.stderr)
+    );
+}
+
+#[test]
+fn emulate_and_read_over_pcsc_with_bac() {
+    let _one_at_a_time = PCSCD.lock().unwrap_or_else(|e| e.into_inner());
+    require_pcscd();
+    let image = cccd_image();
+    let base = std::env::temp_dir().join(format!("cccd-pcsc-{}", std::process::id()));
+    let chipdir = base.join("chip");
+    let out = base.join("read");
+    image.save_dir(&chipdir).unwrap();
+    for (flag, port, reader) in
+        [(None, "35963", "Virtual PCD 00 00"), (Some("--no-extended-length"), "35964", "Virtual PCD 00 01")]
+    {
+        let mut args = vec!["emulate", chipdir.to_str().unwrap(), "--port", port];
+        args.extend(flag);
+        let _emulator = Emulator(
+            Command::new(env!("CARGO_BIN_EXE_cccd"))
+                .args(&args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let mrz = common::chip::record().to_mrz().unwrap().to_text().unwrap();
+        let read = cccd(&[
+            "read",
+            "--reader",
+            reader,
+            "--mrz",
+            &mrz,
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+            "--wait",
+            "15",
+        ]);
+        assert!(read.status.success(), "cccd read failed: {}", String::from_utf8_lossy(&read.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+        assert_eq!(report["access"], "BAC");
+        assert_eq!(report["extended_length"], flag.is_none());
+        assert_eq!(report["protected"], serde_json::json!(["DG3"]));
+        eprintln!(
+            "{reader}: {} APDUs, {} ms, extended length {}",
+            report["apdus"], report["milliseconds"], report["extended_length"]
+        );
+        for (file, bytes) in &image.files {
+            if file.dg_number() == Some(3) {
+                continue;
+            }
+            let got = std::fs::read(out.join(format!("{}.bin", file.name()))).unwrap();
+            assert!(got == *bytes, "{} differs", file.name());
+        }
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    std::fs::remove_dir_all(&base).unwrap();
+}
