@@ -51,6 +51,7 @@ pub mod face;
 pub mod lds;
 pub mod mrz;
 pub mod oid;
+pub mod pa;
 pub mod qr;
 pub mod reader;
 pub mod sm;

@@ -198,3 +198,29 @@ fn a_prepared_photo_goes_into_dg2_and_comes_back_as_png() {
     assert_eq!(back.dimensions(), (480, 640));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn verify_reports_each_check_and_fails_without_a_trusted_csca() {
+    let dir = std::env::temp_dir().join(format!("cccd-cli-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (from, to) in
+        [("LOES2006_DG1.bin", "DG1.bin"), ("LOES2006_DG15.bin", "DG15.bin"), ("LOES2006_EF_SOD.bin", "EF.SOD.bin")]
+    {
+        std::fs::copy(vectors_dir().join("lds").join(from), dir.join(to)).unwrap();
+    }
+    let (code, stdout, stderr) = cccd(&["verify", dir.to_str().unwrap(), "--at", "2006-09-30", "--json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["data_groups"]["DG1"], "match");
+    assert_eq!(v["signature"]["status"], "passed");
+    assert_eq!(v["ds_certificate_validity"]["status"], "passed");
+    assert_eq!(v["csca_chain"]["status"], "not_checked");
+    assert_eq!(v["valid"], false);
+    let (_, stdout, _) = cccd(&["verify", dir.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["ds_certificate_validity"]["status"], "failed");
+    let (code, _, stderr) = cccd(&["verify", dir.to_str().unwrap(), "--at", "30/09/2006"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("YYYY-MM-DD"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

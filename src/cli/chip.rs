@@ -130,6 +130,13 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
         }
     }
     let files: Vec<_> = result.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
+    let passive_authentication = match result.files.get(&cccd::lds::LdsFile::Sod) {
+        Some(sod) => match cccd::pa::verify(sod, &result.files, None) {
+            Ok(r) => serde_json::to_value(&r).unwrap_or_default(),
+            Err(e) => json!({ "error": e.to_string() }),
+        },
+        None => json!({ "error": "no EF.SOD read" }),
+    };
     let v = json!({
         "reader": args.reader,
         "access": result.access,
@@ -138,6 +145,7 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
         "milliseconds": elapsed.as_millis() as u64,
         "files": files,
         "protected": result.protected.iter().map(|f| f.name()).collect::<Vec<_>>(),
+        "passive_authentication": passive_authentication,
     });
     let text = if args.json {
         serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
@@ -148,4 +156,48 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     };
     super::print(&text);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `cccd verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// A chip image folder, or the folder `cccd read --out` wrote.
+    chipdir: PathBuf,
+    /// Check certificate validity as of this date (`YYYY-MM-DD`; default today).
+    #[arg(long)]
+    at: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `cccd verify`: Passive Authentication of a folder of files; exit status 1 when not valid.
+pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
+    let ctx = || args.chipdir.display().to_string();
+    let image =
+        ChipImage::load_dir(&args.chipdir).map_err(|e| CliError::Input { context: ctx(), message: e.to_string() })?;
+    let at = match &args.at {
+        Some(d) => Some(
+            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+                .map_err(|_| CliError::Input { context: "--at".into(), message: "not a YYYY-MM-DD date".into() })?,
+        ),
+        None => None,
+    };
+    let sod = image
+        .files
+        .get(&cccd::lds::LdsFile::Sod)
+        .ok_or(CliError::Input { context: ctx(), message: "no EF.SOD.bin".into() })?;
+    let report = cccd::pa::verify(sod, &image.files, at)
+        .map_err(|e| CliError::Input { context: ctx(), message: e.to_string() })?;
+    let mut v = serde_json::to_value(&report).unwrap_or_default();
+    v["valid"] = serde_json::Value::Bool(report.is_valid());
+    let text = if args.json {
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    } else {
+        let mut s = String::new();
+        super::inspect::write_text(&mut s, &v, 0);
+        s
+    };
+    super::print(&text);
+    Ok(if report.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Decode LDS files (EF.COM, EF.SOD, EF.CardAccess, DG1–DG16), recognized by their tag, and print them.
     Inspect(inspect::Args),
+    /// Passive Authentication of a chip image folder (hashes, signature, DS certificate); exit 1 when not valid.
+    Verify(chip::VerifyArgs),
     /// Serve a chip image as a virtual chip behind the vsmartcard-vpcd reader of pcscd.
     Emulate(chip::EmulateArgs),
     /// List the PC/SC readers.
@@ -40,6 +42,7 @@ pub fn run() -> ExitCode {
         Command::Inspect(args) => inspect::run(&args),
         Command::Qr(cmd) => qr::run(&cmd),
         Command::Emulate(args) => chip::emulate(&args),
+        Command::Verify(args) => chip::verify(&args),
         #[cfg(feature = "pcsc")]
         Command::Readers => chip::readers(),
         #[cfg(feature = "pcsc")]
