@@ -52,6 +52,7 @@ pub mod lds;
 pub mod mrz;
 pub mod oid;
 pub mod pa;
+pub mod pki;
 pub mod qr;
 pub mod reader;
 pub mod sm;

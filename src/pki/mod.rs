@@ -1,0 +1,315 @@
+//! Issuer PKI with software keys: Country Signing CA and Document Signer certificates (ICAO 9303-12 profile)
+//! and the signed Document Security Object (EF.SOD).
+//!
+//! Keys are ECDSA keys on any curve of [`crate::crypto::ec`]; the hash follows the curve size (SHA-256 up to
+//! 256 bits, SHA-384 up to 384, SHA-512 above). Certificates are built as DER `TBSCertificate`s and signed
+//! directly; the SOD is a CMS `SignedData` with `contentType` and `messageDigest` signed attributes and the
+//! Document Signer certificate included, as ICAO 9303-10 §4.6.2 asks.
+
+use core::fmt;
+
+use der::asn1::{ObjectIdentifier, OctetString, Uint};
+use der::{Decode, Encode, Sequence};
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+use x509_cert::Certificate;
+use x509_cert::ext::Extension;
+use x509_cert::name::Name;
+use x509_cert::time::{Time, Validity};
+use zeroize::Zeroizing;
+
+use crate::crypto::ec::{NamedCurve, der_signature};
+use crate::crypto::hash::HashAlgorithm;
+use crate::crypto::public_key::{EcDomain, PublicKey};
+use crate::lds::LdsFile;
+use crate::lds::sod::{DataGroupHash, LdsSecurityObject};
+use crate::oid;
+use crate::tlv::{Tag, TlvWriter, encode_tlv};
+
+/// A PKI failure.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PkiError {
+    /// An ASN.1 value could not be encoded or decoded.
+    #[error("ASN.1: {0}")]
+    Asn1(String),
+    /// A name that is not an RFC 4514 distinguished name.
+    #[error("invalid distinguished name")]
+    InvalidName,
+    /// The key could not sign.
+    #[error("signing failed: {0}")]
+    Signing(String),
+    /// A validity period outside what certificates can express.
+    #[error("invalid validity period")]
+    InvalidValidity,
+}
+
+impl From<der::Error> for PkiError {
+    fn from(e: der::Error) -> Self {
+        PkiError::Asn1(e.to_string())
+    }
+}
+
+/// An ECDSA key held in memory (zeroized on drop; `Debug` prints the curve only).
+pub struct SoftwareKey {
+    curve: NamedCurve,
+    secret: Zeroizing<Vec<u8>>,
+}
+
+impl fmt::Debug for SoftwareKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SoftwareKey").field("curve", &self.curve.name()).finish_non_exhaustive()
+    }
+}
+
+impl SoftwareKey {
+    /// A new random key on `curve`.
+    pub fn generate(curve: NamedCurve) -> Self {
+        SoftwareKey { curve, secret: curve.generate_secret(&mut rand::rng()) }
+    }
+
+    /// A key from its secret scalar (big-endian).
+    pub fn from_secret(curve: NamedCurve, secret: &[u8]) -> Result<Self, PkiError> {
+        curve.public_key(secret).map_err(|e| PkiError::Signing(e.to_string()))?;
+        Ok(SoftwareKey { curve, secret: Zeroizing::new(secret.to_vec()) })
+    }
+
+    /// The curve.
+    pub fn curve(&self) -> NamedCurve {
+        self.curve
+    }
+
+    /// The hash this key signs with.
+    pub fn hash(&self) -> HashAlgorithm {
+        match self.curve.field_bits() {
+            0..=256 => HashAlgorithm::Sha256,
+            257..=384 => HashAlgorithm::Sha384,
+            _ => HashAlgorithm::Sha512,
+        }
+    }
+
+    /// The public key.
+    pub fn public_key(&self) -> Result<PublicKey, PkiError> {
+        let point = self.curve.public_key(&self.secret).map_err(|e| PkiError::Signing(e.to_string()))?;
+        Ok(PublicKey::Ec { domain: EcDomain::Named(self.curve.oid()), point })
+    }
+
+    /// The signature algorithm (`ecdsa-with-SHA*`).
+    pub fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        let oid = match self.hash() {
+            HashAlgorithm::Sha384 => oid::ECDSA_WITH_SHA384,
+            HashAlgorithm::Sha512 => oid::ECDSA_WITH_SHA512,
+            _ => oid::ECDSA_WITH_SHA256,
+        };
+        AlgorithmIdentifierOwned { oid, parameters: None }
+    }
+
+    /// Signs `message`: a DER `Ecdsa-Sig-Value`.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, PkiError> {
+        let raw = self
+            .curve
+            .ecdsa_sign_prehash(&self.secret, &self.hash().digest(message))
+            .map_err(|e| PkiError::Signing(e.to_string()))?;
+        Ok(der_signature(&raw))
+    }
+}
+
+#[derive(Sequence)]
+struct TbsCertificate {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    version: u8,
+    serial_number: Uint,
+    signature: AlgorithmIdentifierOwned,
+    issuer: Name,
+    validity: Validity,
+    subject: Name,
+    subject_public_key_info: SubjectPublicKeyInfoOwned,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT")]
+    extensions: Vec<Extension>,
+}
+
+/// A certificate with its key.
+#[derive(Debug)]
+pub struct Issued {
+    /// The certificate.
+    pub certificate: Certificate,
+    /// Its DER encoding.
+    pub der: Vec<u8>,
+    /// The key.
+    pub key: SoftwareKey,
+}
+
+impl Issued {
+    /// The certificate as PEM.
+    pub fn pem(&self) -> String {
+        pem_encode("CERTIFICATE", &self.der)
+    }
+}
+
+fn pem_encode(label: &str, der: &[u8]) -> String {
+    let b64 = base64_encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        out.push_str(core::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+fn base64_encode(data: &[u8]) -> String {
+    use der::pem::LineEnding;
+    // the pem-rfc7468 encoder of `der` does the base64; strip its armour
+    let pem = der::pem::encode_string("X", LineEnding::LF, data).unwrap_or_default();
+    pem.lines().filter(|l| !l.starts_with("-----")).collect()
+}
+
+fn extension(id: ObjectIdentifier, critical: bool, value: Vec<u8>) -> Result<Extension, PkiError> {
+    Ok(Extension { extn_id: id, critical, extn_value: OctetString::new(value)? })
+}
+
+/// The subject key identifier: SHA-1 of the public key bits (RFC 5280 §4.2.1.2, method 1).
+fn key_identifier(key: &PublicKey) -> Result<Vec<u8>, PkiError> {
+    match key {
+        PublicKey::Ec { point, .. } => Ok(HashAlgorithm::Sha1.digest(point)),
+        _ => Err(PkiError::Signing("only EC keys".into())),
+    }
+}
+
+const ID_CE_SKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
+const ID_CE_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+const ID_CE_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+const ID_CE_AKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
+
+fn validity(not_before: std::time::SystemTime, days: u32) -> Result<Validity, PkiError> {
+    let not_after = not_before + std::time::Duration::from_secs(u64::from(days) * 86_400);
+    let t = |s| Time::try_from(s).map_err(|_| PkiError::InvalidValidity);
+    Ok(Validity::new(t(not_before)?, t(not_after)?))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn issue(
+    subject: &str,
+    issuer: Option<(&Certificate, &SoftwareKey)>,
+    key: SoftwareKey,
+    serial: u64,
+    not_before: std::time::SystemTime,
+    days: u32,
+    ca: bool,
+) -> Result<Issued, PkiError> {
+    let subject_name: Name = subject.parse().map_err(|_| PkiError::InvalidName)?;
+    let public = key.public_key()?;
+    let spki = SubjectPublicKeyInfoOwned::from_der(&public.to_spki_der().map_err(|e| PkiError::Asn1(e.to_string()))?)?;
+    let ski = key_identifier(&public)?;
+    let (issuer_name, signer, aki) = match issuer {
+        Some((cert, signer)) => {
+            let aki = key_identifier(&signer.public_key()?)?;
+            (cert.tbs_certificate().subject().clone(), signer, aki)
+        }
+        None => (subject_name.clone(), &key, ski.clone()),
+    };
+    let key_usage = if ca { vec![0x03, 0x02, 0x01, 0x06] } else { vec![0x03, 0x02, 0x07, 0x80] };
+    let mut extensions = vec![
+        extension(ID_CE_AKI, false, encode_tlv(Tag::new(0x30), &encode_tlv(Tag::new(0x80), &aki)))?,
+        extension(ID_CE_SKI, false, encode_tlv(Tag::new(0x04), &ski))?,
+        extension(ID_CE_KEY_USAGE, true, key_usage)?,
+    ];
+    if ca {
+        extensions.push(extension(
+            ID_CE_BASIC_CONSTRAINTS,
+            true,
+            vec![0x30, 0x06, 0x01, 0x01, 0xFF, 0x02, 0x01, 0x00],
+        )?);
+    }
+    let tbs = TbsCertificate {
+        version: 2,
+        serial_number: Uint::new(&serial.to_be_bytes())?,
+        signature: signer.signature_algorithm(),
+        issuer: issuer_name,
+        validity: validity(not_before, days)?,
+        subject: subject_name,
+        subject_public_key_info: spki,
+        extensions,
+    };
+    let tbs_der = tbs.to_der()?;
+    let signature = signer.sign(&tbs_der)?;
+    let mut body = tbs_der;
+    body.extend(signer.signature_algorithm().to_der()?);
+    let mut bits = vec![0u8];
+    bits.extend(signature);
+    body.extend(encode_tlv(Tag::new(0x03), &bits));
+    let der = encode_tlv(Tag::new(0x30), &body);
+    let certificate = Certificate::from_der(&der)?;
+    Ok(Issued { certificate, der, key })
+}
+
+/// A self-signed Country Signing CA certificate (basic constraints CA, path length 0; keyCertSign, cRLSign).
+pub fn country_signing_ca(subject: &str, key: SoftwareKey, days: u32) -> Result<Issued, PkiError> {
+    issue(subject, None, key, 1, std::time::SystemTime::now(), days, true)
+}
+
+/// A Document Signer certificate signed by the CSCA (digitalSignature), valid from `not_before` for `days`.
+pub fn document_signer(
+    subject: &str,
+    csca: &Issued,
+    key: SoftwareKey,
+    serial: u64,
+    not_before: std::time::SystemTime,
+    days: u32,
+) -> Result<Issued, PkiError> {
+    issue(subject, Some((&csca.certificate, &csca.key)), key, serial, not_before, days, false)
+}
+
+/// Builds and signs EF.SOD over the data groups (their whole encoded bytes), hashed with `hash`.
+pub fn sign_sod(
+    data_groups: &std::collections::BTreeMap<LdsFile, Vec<u8>>,
+    hash: HashAlgorithm,
+    ds: &Issued,
+) -> Result<Vec<u8>, PkiError> {
+    let hashes = data_groups
+        .iter()
+        .filter_map(|(f, bytes)| f.dg_number().map(|number| DataGroupHash { number, hash: hash.digest(bytes) }))
+        .collect();
+    let digest_alg = AlgorithmIdentifierOwned { oid: hash.oid(), parameters: None };
+    let lso =
+        LdsSecurityObject { version: 0, hash_algorithm: digest_alg, data_group_hashes: hashes, lds_version: None };
+    let econtent = lso.encode().map_err(|e| PkiError::Asn1(e.to_string()))?;
+
+    // signed attributes, in DER order (contentType sorts before messageDigest)
+    let attribute = |id: ObjectIdentifier, value: Vec<u8>| -> Result<Vec<u8>, PkiError> {
+        let mut w = TlvWriter::new();
+        w.constructed(Tag::new(0x30), |w| {
+            w.raw(&id.to_der().unwrap_or_default());
+            w.primitive(Tag::new(0x31), &value);
+        });
+        Ok(w.into_bytes())
+    };
+    // the signer's digest (messageDigest, the signed attributes) is the one its signature algorithm names;
+    // the data group hashes may use another (CCCD: SHA-256 hashes, ECDSA-SHA-384 signature)
+    let signer_digest = ds.key.hash();
+    let signer_digest_alg = AlgorithmIdentifierOwned { oid: signer_digest.oid(), parameters: None };
+    let mut attrs = attribute(oid::CMS_CONTENT_TYPE, oid::ID_LDS_SECURITY_OBJECT.to_der()?)?;
+    attrs.extend(attribute(oid::CMS_MESSAGE_DIGEST, encode_tlv(Tag::new(0x04), &signer_digest.digest(&econtent)))?);
+    let signature = ds.key.sign(&encode_tlv(Tag::new(0x31), &attrs))?;
+
+    let tbs = ds.certificate.tbs_certificate();
+    let mut sid = tbs.issuer().to_der()?;
+    sid.extend(tbs.serial_number().to_der()?);
+    let mut si = encode_tlv(Tag::new(0x02), &[1]);
+    si.extend(encode_tlv(Tag::new(0x30), &sid));
+    si.extend(signer_digest_alg.to_der()?);
+    si.extend(encode_tlv(Tag::new(0xA0), &attrs));
+    si.extend(ds.key.signature_algorithm().to_der()?);
+    si.extend(encode_tlv(Tag::new(0x04), &signature));
+
+    let mut sd = encode_tlv(Tag::new(0x02), &[3]);
+    sd.extend(encode_tlv(Tag::new(0x31), &signer_digest_alg.to_der()?));
+    let mut encap = oid::ID_LDS_SECURITY_OBJECT.to_der()?;
+    encap.extend(encode_tlv(Tag::new(0xA0), &encode_tlv(Tag::new(0x04), &econtent)));
+    sd.extend(encode_tlv(Tag::new(0x30), &encap));
+    sd.extend(encode_tlv(Tag::new(0xA0), &ds.der));
+    sd.extend(encode_tlv(Tag::new(0x31), &encode_tlv(Tag::new(0x30), &si)));
+
+    let mut ci = oid::CMS_SIGNED_DATA.to_der()?;
+    ci.extend(encode_tlv(Tag::new(0xA0), &encode_tlv(Tag::new(0x30), &sd)));
+    Ok(encode_tlv(Tag::new(0x77), &encode_tlv(Tag::new(0x30), &ci)))
+}

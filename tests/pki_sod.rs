@@ -1,0 +1,93 @@
+//! SODs signed by this library: Passive Authentication passes, and `openssl cms -verify` (an independent
+//! implementation, with the CSCA as trust anchor) accepts them, on every curve ICAO issuers use.
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use cccd::crypto::ec::NamedCurve;
+use cccd::crypto::hash::HashAlgorithm;
+use cccd::lds::LdsFile;
+use cccd::lds::sod::Sod;
+use cccd::pa::{Check, HashCheck, verify};
+use cccd::pki::{SoftwareKey, country_signing_ca, document_signer, sign_sod};
+
+fn data_groups() -> BTreeMap<LdsFile, Vec<u8>> {
+    let image = common::chip::cccd_image();
+    image.files.into_iter().filter(|(f, _)| f.dg_number().is_some()).collect()
+}
+
+#[test]
+fn signed_sods_verify_here_and_with_openssl_on_every_curve() {
+    let dgs = data_groups();
+    let dir = std::env::temp_dir().join(format!("cccd-pki-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for curve in [
+        NamedCurve::P256,
+        NamedCurve::P384,
+        NamedCurve::P521,
+        NamedCurve::BrainpoolP256r1,
+        NamedCurve::BrainpoolP384r1,
+        NamedCurve::BrainpoolP512r1,
+    ] {
+        let csca = country_signing_ca("CN=CSCA Test,O=Test,C=VN", SoftwareKey::generate(curve), 3650).unwrap();
+        let ds = document_signer(
+            "CN=DS Test,O=Test,C=VN",
+            &csca,
+            SoftwareKey::generate(curve),
+            7,
+            std::time::SystemTime::now() - std::time::Duration::from_secs(3600),
+            365,
+        )
+        .unwrap();
+        let sod = sign_sod(&dgs, HashAlgorithm::Sha256, &ds).unwrap();
+        let decoded = Sod::decode(&sod).unwrap();
+        assert_eq!(decoded.lds_security_object.data_group_hashes.len(), dgs.len());
+        let report = verify(&sod, &dgs, None).unwrap();
+        assert!(report.data_groups.values().all(|h| *h == HashCheck::Match), "{}: {report:?}", curve.name());
+        assert_eq!(report.signature, Check::Passed, "{}", curve.name());
+        assert_eq!(report.message_digest, Check::Passed);
+        assert_eq!(report.ds_certificate_validity, Check::Passed);
+
+        // openssl: the ContentInfo without the 77 wrapper, the CSCA as the only trust anchor
+        let ci = dir.join(format!("{}.p7", curve.name()));
+        let ca = dir.join(format!("{}-csca.pem", curve.name()));
+        std::fs::write(&ci, decoded.content_info_der()).unwrap();
+        std::fs::write(&ca, csca.pem()).unwrap();
+        let out = Command::new("openssl")
+            .args(["cms", "-verify", "-inform", "DER", "-in"])
+            .arg(&ci)
+            .arg("-CAfile")
+            .arg(&ca)
+            .args(["-purpose", "any", "-binary", "-out", "/dev/null"])
+            .output()
+            .expect("openssl must be installed");
+        assert!(
+            out.status.success(),
+            "openssl rejects the {} SOD: {}",
+            curve.name(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+
+        // a changed data group breaks its hash, nothing else
+        let mut changed = dgs.clone();
+        changed.get_mut(&LdsFile::dg(13).unwrap()).unwrap()[10] ^= 1;
+        let report = verify(&sod, &changed, None).unwrap();
+        assert_eq!(report.data_groups["DG13"], HashCheck::Mismatch);
+        assert_eq!(report.signature, Check::Passed);
+
+        // another CSCA is not the trust anchor: openssl refuses
+        let other = country_signing_ca("CN=CSCA Test,O=Test,C=VN", SoftwareKey::generate(curve), 3650).unwrap();
+        std::fs::write(&ca, other.pem()).unwrap();
+        let out = Command::new("openssl")
+            .args(["cms", "-verify", "-inform", "DER", "-in"])
+            .arg(&ci)
+            .arg("-CAfile")
+            .arg(&ca)
+            .args(["-purpose", "any", "-binary", "-out", "/dev/null"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "openssl accepted a SOD under the wrong CSCA ({})", curve.name());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
