@@ -78,8 +78,50 @@ impl PassiveAuthReport {
     }
 }
 
-/// Checks `sod` against the data groups read, as of `at` (today when `None`).
+/// Checks `sod` against the data groups read, as of `at` (today when `None`), without trusted CSCAs (the chain
+/// is reported as not checked).
 pub fn verify(sod: &[u8], files: &BTreeMap<LdsFile, Vec<u8>>, at: Option<Date>) -> Result<PassiveAuthReport, LdsError> {
+    verify_with_trust(sod, files, at, &[])
+}
+
+/// The Document Signer certificate's chain: a trusted CSCA with the DS's issuer name whose key verifies the DS
+/// certificate's signature, valid as of `at`.
+fn chain(ds: &x509_cert::Certificate, trust: &[x509_cert::Certificate], at: Date) -> Check {
+    use der::Encode;
+    if trust.is_empty() {
+        return Check::NotChecked("no trusted CSCA certificates given".into());
+    }
+    let issuer = ds.tbs_certificate().issuer();
+    let candidates: Vec<_> = trust.iter().filter(|c| c.tbs_certificate().subject() == issuer).collect();
+    if candidates.is_empty() {
+        return Check::Failed("unknown CSCA: no trusted certificate has the DS issuer's name".into());
+    }
+    let Ok(tbs) = ds.tbs_certificate().to_der() else { return Check::Failed("DS certificate does not encode".into()) };
+    let Some(sig) = ds.signature().as_bytes() else { return Check::Failed("DS signature has unused bits".into()) };
+    let Ok(alg) = SignatureAlgorithm::from_algorithm_identifier(ds.signature_algorithm(), None) else {
+        return Check::NotChecked("unsupported DS certificate signature algorithm".into());
+    };
+    for csca in candidates {
+        let Ok(key) = PublicKey::from_spki(csca.tbs_certificate().subject_public_key_info()) else { continue };
+        if alg.verify(&key, &tbs, sig).is_ok() {
+            let v = csca.tbs_certificate().validity();
+            let day = |t: &x509_cert::time::Time| OffsetDateTime::from(t.to_system_time()).date();
+            if at < day(&v.not_before) || at > day(&v.not_after) {
+                return Check::Failed(format!("the CSCA certificate is not valid as of {at}"));
+            }
+            return Check::Passed;
+        }
+    }
+    Check::Failed("bad signature: no trusted CSCA of that name signed the DS certificate".into())
+}
+
+/// [`verify`] with trusted CSCA certificates: the DS certificate must be signed by one of them.
+pub fn verify_with_trust(
+    sod: &[u8],
+    files: &BTreeMap<LdsFile, Vec<u8>>,
+    at: Option<Date>,
+    trust: &[x509_cert::Certificate],
+) -> Result<PassiveAuthReport, LdsError> {
     let sod = Sod::decode(sod)?;
     let lso = &sod.lds_security_object;
     let hash = HashAlgorithm::from_oid(&lso.hash_algorithm.oid);
@@ -159,6 +201,9 @@ pub fn verify(sod: &[u8], files: &BTreeMap<LdsFile, Vec<u8>>, at: Option<Date>) 
         message_digest,
         signature,
         ds_certificate_validity,
-        csca_chain: Check::NotChecked("no trusted CSCA certificates given".into()),
+        csca_chain: match cert {
+            Some(c) => chain(c, trust, at.unwrap_or_else(|| OffsetDateTime::now_utc().date())),
+            None => Check::NotChecked("no Document Signer certificate in the SOD".into()),
+        },
     })
 }

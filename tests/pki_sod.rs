@@ -9,7 +9,7 @@ use cccd::crypto::ec::NamedCurve;
 use cccd::crypto::hash::HashAlgorithm;
 use cccd::lds::LdsFile;
 use cccd::lds::sod::Sod;
-use cccd::pa::{Check, HashCheck, verify};
+use cccd::pa::{Check, HashCheck, verify, verify_with_trust};
 use cccd::pki::{SoftwareKey, country_signing_ca, document_signer, sign_sod};
 
 fn data_groups() -> BTreeMap<LdsFile, Vec<u8>> {
@@ -69,6 +69,18 @@ fn signed_sods_verify_here_and_with_openssl_on_every_curve() {
             String::from_utf8_lossy(&out.stderr)
         );
 
+        // with the CSCA trusted, Passive Authentication is complete; another CSCA of the same name is refused
+        let trusted = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&csca.certificate)).unwrap();
+        assert_eq!(trusted.csca_chain, Check::Passed, "{}", curve.name());
+        assert!(trusted.is_valid());
+        let impostor = country_signing_ca("CN=CSCA Test,O=Test,C=VN", SoftwareKey::generate(curve), 3650).unwrap();
+        let wrong = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&impostor.certificate)).unwrap();
+        assert!(matches!(&wrong.csca_chain, Check::Failed(r) if r.starts_with("bad signature")), "{wrong:?}");
+        let stranger = country_signing_ca("CN=Other CSCA,C=XX", SoftwareKey::generate(curve), 3650).unwrap();
+        let unknown = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&stranger.certificate)).unwrap();
+        assert!(matches!(&unknown.csca_chain, Check::Failed(r) if r.starts_with("unknown CSCA")), "{unknown:?}");
+        assert!(!unknown.is_valid());
+
         // a changed data group breaks its hash, nothing else
         let mut changed = dgs.clone();
         changed.get_mut(&LdsFile::dg(13).unwrap()).unwrap()[10] ^= 1;
@@ -90,4 +102,20 @@ fn signed_sods_verify_here_and_with_openssl_on_every_curve() {
         assert!(!out.status.success(), "openssl accepted a SOD under the wrong CSCA ({})", curve.name());
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_expired_document_signer_is_reported_as_expired() {
+    let curve = NamedCurve::BrainpoolP384r1;
+    let csca =
+        country_signing_ca("CN=CSCA Test,C=VN", SoftwareKey::generate(NamedCurve::BrainpoolP512r1), 3650).unwrap();
+    let two_years_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 365 * 86_400);
+    let ds = document_signer("CN=DS Test,C=VN", &csca, SoftwareKey::generate(curve), 9, two_years_ago, 365).unwrap();
+    let dgs = data_groups();
+    let sod = sign_sod(&dgs, HashAlgorithm::Sha256, &ds).unwrap();
+    let report = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&csca.certificate)).unwrap();
+    assert!(matches!(&report.ds_certificate_validity, Check::Failed(r) if r.contains("expired")), "{report:?}");
+    assert_eq!(report.signature, Check::Passed);
+    assert_eq!(report.csca_chain, Check::Passed);
+    assert!(!report.is_valid());
 }
