@@ -224,3 +224,39 @@ fn verify_reports_each_check_and_fails_without_a_trusted_csca() {
     assert!(stderr.contains("YYYY-MM-DD"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn demo_issues_reads_and_verifies_and_openssl_agrees() {
+    let dir = std::env::temp_dir().join(format!("cccd-cli-demo-{}", std::process::id()));
+    let (code, stdout, stderr) = cccd(&["demo", "--out", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("result: VALID"), "{stdout}");
+    assert!(stdout.contains("byte-identical: true"));
+    // the SOD on the chip verifies with openssl against the demo's CSCA
+    let sod = std::fs::read(dir.join("chip/EF.SOD.bin")).unwrap();
+    let ci = dir.join("sod.p7");
+    std::fs::write(&ci, &sod[4..]).unwrap();
+    let out = Command::new("openssl")
+        .args(["cms", "-verify", "-inform", "DER", "-in"])
+        .arg(&ci)
+        .arg("-CAfile")
+        .arg(dir.join("pki/csca.pem"))
+        .args(["-purpose", "any", "-binary", "-out", "/dev/null"])
+        .output()
+        .expect("openssl must be installed");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // the chip image folder verifies with the CLI too (no CSCA given: not valid, but every other check passes)
+    let (code, stdout, _) = cccd(&["verify", dir.join("chip").to_str().unwrap(), "--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["signature"]["status"], "passed");
+    assert_eq!(v["data_groups"]["DG13"], "match");
+    // the chip's secrets are not readable by others
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("chip/secrets/mrz_information")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,6 +1,7 @@
 //! Argument parsing and dispatch for the `cccd` binary.
 
 mod chip;
+mod demo;
 mod inspect;
 mod qr;
 
@@ -18,6 +19,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The whole chain on the built-in virtual chip: test PKI, issue a sample citizen's chip, read it back, verify.
+    Demo(demo::Args),
     /// Decode LDS files (EF.COM, EF.SOD, EF.CardAccess, DG1–DG16), recognized by their tag, and print them.
     Inspect(inspect::Args),
     /// Passive Authentication of a chip image folder (hashes, signature, DS certificate); exit 1 when not valid.
@@ -39,6 +42,7 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo(args) => demo::run(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Qr(cmd) => qr::run(&cmd),
         Command::Emulate(args) => chip::emulate(&args),

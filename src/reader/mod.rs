@@ -84,6 +84,8 @@ pub struct ReadResult {
     pub files: BTreeMap<LdsFile, Vec<u8>>,
     /// Files listed in EF.COM that the chip protects (DG3, DG4 without Terminal Authentication).
     pub protected: Vec<LdsFile>,
+    /// Files listed in EF.COM that the chip does not have (`6A82`).
+    pub missing: Vec<LdsFile>,
     /// The access control that ran (`BAC`).
     pub access: String,
     /// Whether extended-length reads were used.
@@ -99,6 +101,7 @@ pub struct Reader {
     done: BTreeMap<LdsFile, Vec<u8>>,
     partial: Option<(LdsFile, Vec<u8>, usize)>,
     protected: Vec<LdsFile>,
+    missing: Vec<LdsFile>,
     extended: Option<bool>,
     apdus: usize,
     bytes_read: usize,
@@ -145,6 +148,7 @@ impl Reader {
             done: BTreeMap::new(),
             partial: None,
             protected: Vec::new(),
+            missing: Vec::new(),
             extended: None,
             apdus: 0,
             bytes_read: 0,
@@ -202,18 +206,20 @@ impl Reader {
             plan.retain(|f| w.contains(f));
         }
         for file in plan {
-            if self.done.contains_key(&file) || self.protected.contains(&file) {
+            if self.done.contains_key(&file) || self.protected.contains(&file) || self.missing.contains(&file) {
                 continue;
             }
             match self.read_file(&mut channel, file) {
                 Ok(()) => {}
                 Err(ReadError::Status { sw: StatusWord::SecurityStatusNotSatisfied, .. }) => self.protected.push(file),
+                Err(ReadError::Status { sw: StatusWord::FileNotFound, .. }) => self.missing.push(file),
                 Err(e) => return Err(e),
             }
         }
         Ok(ReadResult {
             files: self.done.clone(),
             protected: self.protected.clone(),
+            missing: self.missing.clone(),
             access: "BAC".into(),
             extended_length: self.extended == Some(true),
         })
