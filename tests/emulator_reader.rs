@@ -142,3 +142,22 @@ fn chip_image_folders_round_trip() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(ChipImage::load_dir(&dir).is_err());
 }
+
+#[test]
+fn files_beyond_32767_bytes_are_read_with_the_odd_instruction() {
+    use cccd::lds::dg2::Dg2;
+    use cccd::lds::dg2::facial::ImageDataType;
+    let mut image = cccd_image();
+    let big: Vec<u8> = (0..40_000u32).map(|i| (i % 253) as u8).collect();
+    image.files.insert(LdsFile::dg(2).unwrap(), Dg2::from_image(big, ImageDataType::Jpeg, 480, 640).encode().unwrap());
+    for config in [ChipConfig::default(), ChipConfig::short_only()] {
+        let mut chip = Recording::new(VirtualChip::new(image.clone(), config));
+        let mut reader = Reader::bac(key());
+        let result = reader.read(&mut chip).unwrap();
+        assert_same(&result.files, &expected(&image));
+        if !config.extended_length {
+            // protected READ BINARY commands keep their INS in the header: B1 for offsets above 32767
+            assert!(chip.exchanges().iter().any(|e| e.command.ins == 0xB1), "no odd-INS read");
+        }
+    }
+}

@@ -8,7 +8,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 
-use common::chip::cccd_image;
+use common::chip::cccd_image_signed;
 
 static PCSCD: Mutex<()> = Mutex::new(());
 
@@ -39,8 +39,11 @@ fn require_pcscd() {
 fn emulate_and_read_over_pcsc_with_bac() {
     let _one_at_a_time = PCSCD.lock().unwrap_or_else(|e| e.into_inner());
     require_pcscd();
-    let image = cccd_image();
+    let (image, csca_pem) = cccd_image_signed();
     let base = std::env::temp_dir().join(format!("cccd-pcsc-{}", std::process::id()));
+    std::fs::create_dir_all(&base).unwrap();
+    let csca = base.join("csca.pem");
+    std::fs::write(&csca, csca_pem).unwrap();
     let chipdir = base.join("chip");
     let out = base.join("read");
     image.save_dir(&chipdir).unwrap();
@@ -66,15 +69,23 @@ fn emulate_and_read_over_pcsc_with_bac() {
             &mrz,
             "--out",
             out.to_str().unwrap(),
+            "--csca",
+            csca.to_str().unwrap(),
             "--json",
             "--wait",
             "15",
         ]);
-        assert!(read.status.success(), "cccd read failed: {}", String::from_utf8_lossy(&read.stderr));
+        assert!(
+            read.status.success(),
+            "cccd read failed: {} {}",
+            String::from_utf8_lossy(&read.stderr),
+            String::from_utf8_lossy(&read.stdout)
+        );
         let report: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
         assert_eq!(report["access"], "BAC");
         assert_eq!(report["extended_length"], flag.is_none());
         assert_eq!(report["protected"], serde_json::json!(["DG3"]));
+        assert_eq!(report["passive_authentication"]["valid"], true, "{}", report["passive_authentication"]);
         eprintln!(
             "{reader}: {} APDUs, {} ms, extended length {}",
             report["apdus"], report["milliseconds"], report["extended_length"]

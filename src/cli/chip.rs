@@ -82,6 +82,9 @@ pub struct ReadArgs {
     /// Write each file read here (`NAME.bin`).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Trusted CSCA certificates (a PEM or DER file) for Passive Authentication.
+    #[arg(long)]
+    csca: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -130,9 +133,19 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
         }
     }
     let files: Vec<_> = result.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
+    let trust = match &args.csca {
+        Some(path) => load_certificates(path)?,
+        None => Vec::new(),
+    };
+    let mut valid = false;
     let passive_authentication = match result.files.get(&cccd::lds::LdsFile::Sod) {
-        Some(sod) => match cccd::pa::verify(sod, &result.files, None) {
-            Ok(r) => serde_json::to_value(&r).unwrap_or_default(),
+        Some(sod) => match cccd::pa::verify_with_trust(sod, &result.files, None, &trust) {
+            Ok(r) => {
+                valid = r.is_valid();
+                let mut v = serde_json::to_value(&r).unwrap_or_default();
+                v["valid"] = serde_json::Value::Bool(valid);
+                v
+            }
             Err(e) => json!({ "error": e.to_string() }),
         },
         None => json!({ "error": "no EF.SOD read" }),
@@ -155,7 +168,20 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
         s
     };
     super::print(&text);
-    Ok(ExitCode::SUCCESS)
+    Ok(if valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Certificates from a PEM file (one or more) or a DER file.
+#[cfg(feature = "pcsc")]
+fn load_certificates(path: &std::path::Path) -> Result<Vec<x509_cert::Certificate>, CliError> {
+    use der::Decode;
+    let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+    let bad = |e: der::Error| CliError::Input { context: path.display().to_string(), message: e.to_string() };
+    if bytes.starts_with(b"-----BEGIN") {
+        x509_cert::Certificate::load_pem_chain(&bytes).map_err(bad)
+    } else {
+        x509_cert::Certificate::from_der(&bytes).map(|c| vec![c]).map_err(bad)
+    }
 }
 
 /// Arguments of `cccd verify`.

@@ -43,3 +43,27 @@ pub fn cccd_image() -> ChipImage {
         secrets: ChipSecrets { mrz_information: Some(r.mrz_information().unwrap()), can: Some(r.can().unwrap()) },
     }
 }
+
+/// [`cccd_image`] with an EF.SOD signed by a fresh test PKI (CSCA brainpoolP512r1, DS brainpoolP384r1); also
+/// returns the CSCA certificate as PEM.
+pub fn cccd_image_signed() -> (ChipImage, String) {
+    use cccd::crypto::hash::HashAlgorithm;
+    use cccd::pki::{SoftwareKey, country_signing_ca, document_signer, sign_sod};
+    let mut image = cccd_image();
+    let csca =
+        country_signing_ca("CN=CSCA Test,C=VN", SoftwareKey::generate(NamedCurve::BrainpoolP512r1), 3650).unwrap();
+    let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    let ds = document_signer(
+        "CN=DS Test,C=VN",
+        &csca,
+        SoftwareKey::generate(NamedCurve::BrainpoolP384r1),
+        5,
+        yesterday,
+        365,
+    )
+    .unwrap();
+    let dgs: std::collections::BTreeMap<_, _> =
+        image.files.iter().filter(|(f, _)| f.dg_number().is_some()).map(|(f, b)| (*f, b.clone())).collect();
+    image.files.insert(LdsFile::Sod, sign_sod(&dgs, HashAlgorithm::Sha256, &ds).unwrap());
+    (image, csca.pem())
+}
