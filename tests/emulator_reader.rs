@@ -108,7 +108,8 @@ fn a_card_pulled_at_any_apdu_resumes_to_identical_bytes_reading_nothing_twice() 
     let image = cccd_image();
     let want = expected(&image);
     let file_bytes: usize = want.values().map(Vec::len).sum();
-    for config in [ChipConfig::default(), ChipConfig::short_only()] {
+    // the last chip makes the reader probe extended length (EF.CardAccess read twice, the second time short)
+    for config in [ChipConfig::default(), ChipConfig::short_only(), ChipConfig::short_only().without_atr_info()] {
         let full = {
             let mut chip = VirtualChip::new(image.clone(), config);
             let mut r = Reader::bac(key());
@@ -159,5 +160,46 @@ fn files_beyond_32767_bytes_are_read_with_the_odd_instruction() {
             // protected READ BINARY commands keep their INS in the header: B1 for offsets above 32767
             assert!(chip.exchanges().iter().any(|e| e.command.ins == 0xB1), "no odd-INS read");
         }
+    }
+}
+
+/// Without EF.ATR/INFO the reader finds out by trying: an extended read of EF.CardAccess in the clear, or (no
+/// EF.CardAccess either) the first long read under secure messaging, recovering from `6700` with a new session.
+#[test]
+fn extended_length_is_found_by_trying_when_ef_atr_info_is_absent() {
+    let with_card_access = cccd_image();
+    let mut without_card_access = cccd_image();
+    without_card_access.files.remove(&LdsFile::CardAccess);
+    for image in [with_card_access, without_card_access] {
+        let has_card_access = image.files.contains_key(&LdsFile::CardAccess);
+        let mut counts = Vec::new();
+        for config in [ChipConfig::default(), ChipConfig::short_only()] {
+            let mut known = Recording::new(VirtualChip::new(image.clone(), config));
+            let mut reader = Reader::bac(key());
+            reader.read(&mut known).unwrap();
+            let baseline = reader.apdu_count();
+
+            let mut chip = Recording::new(VirtualChip::new(image.clone(), config.without_atr_info()));
+            let mut reader = Reader::bac(key());
+            let result = reader.read(&mut chip).unwrap();
+            assert_same(&result.files, &expected(&image));
+            assert_eq!(result.extended_length, config.extended_length);
+            let refused = chip
+                .exchanges()
+                .iter()
+                .filter(|e| e.response.as_ref().is_ok_and(|r| r.sw == StatusWord::WrongLength))
+                .count();
+            assert_eq!(refused, usize::from(!config.extended_length), "one refused probe at most");
+            counts.push((baseline, reader.apdu_count()));
+            // the probe costs at most a re-read of EF.CardAccess, or a second access control
+            let extra = reader.apdu_count() as isize - baseline as isize;
+            let bound = match (config.extended_length, has_card_access) {
+                (true, _) => 0,
+                (false, true) => 1,
+                (false, false) => 6,
+            };
+            assert!(extra <= bound, "{extra} extra APDUs (bound {bound})");
+        }
+        eprintln!("EF.CardAccess {has_card_access}: (with EF.ATR/INFO, without) APDUs: {counts:?}");
     }
 }

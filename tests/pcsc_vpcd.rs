@@ -47,11 +47,13 @@ fn emulate_and_read_over_pcsc_with_bac() {
     let chipdir = base.join("chip");
     let out = base.join("read");
     image.save_dir(&chipdir).unwrap();
-    for (flag, port, reader) in
-        [(None, "35963", "Virtual PCD 00 00"), (Some("--no-extended-length"), "35964", "Virtual PCD 00 01")]
-    {
+    for (flags, port, reader) in [
+        (vec![], "35963", "Virtual PCD 00 00"),
+        (vec!["--no-extended-length"], "35964", "Virtual PCD 00 01"),
+        (vec!["--no-extended-length", "--no-atr-info"], "35963", "Virtual PCD 00 00"),
+    ] {
         let mut args = vec!["emulate", chipdir.to_str().unwrap(), "--port", port];
-        args.extend(flag);
+        args.extend(flags.iter().copied());
         let _emulator = Emulator(
             Command::new(env!("CARGO_BIN_EXE_cccd"))
                 .args(&args)
@@ -83,7 +85,7 @@ fn emulate_and_read_over_pcsc_with_bac() {
         );
         let report: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
         assert_eq!(report["access"], "BAC");
-        assert_eq!(report["extended_length"], flag.is_none());
+        assert_eq!(report["extended_length"], flags.is_empty());
         assert_eq!(report["protected"], serde_json::json!(["DG3"]));
         assert_eq!(report["passive_authentication"]["valid"], true, "{}", report["passive_authentication"]);
         eprintln!(

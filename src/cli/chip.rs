@@ -23,13 +23,19 @@ pub struct EmulateArgs {
     /// Behave as a chip without extended-length APDUs.
     #[arg(long)]
     no_extended_length: bool,
+    /// Behave as a chip without EF.ATR/INFO (readers must try extended length to find out).
+    #[arg(long)]
+    no_atr_info: bool,
 }
 
 /// Runs `cccd emulate`: serves the chip until the reader driver closes the connection.
 pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
     let image = ChipImage::load_dir(&args.chipdir)
         .map_err(|e| CliError::Input { context: args.chipdir.display().to_string(), message: e.to_string() })?;
-    let config = if args.no_extended_length { ChipConfig::short_only() } else { ChipConfig::default() };
+    let mut config = if args.no_extended_length { ChipConfig::short_only() } else { ChipConfig::default() };
+    if args.no_atr_info {
+        config = config.without_atr_info();
+    }
     let mut chip = VirtualChip::new(image, config);
     let vpcd_err = |e: cccd::vpcd::VpcdError| CliError::Input {
         context: format!("vpcd {}:{}", args.host, args.port),

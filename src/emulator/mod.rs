@@ -37,19 +37,27 @@ pub struct ChipConfig {
     pub extended_length: bool,
     /// The most data bytes one READ BINARY returns.
     pub max_read: usize,
+    /// Whether the chip has EF.ATR/INFO (announcing extended length when it is on); chips without it make the
+    /// reader find out by trying.
+    pub atr_info: bool,
 }
 
 impl Default for ChipConfig {
     /// Extended length on, up to 65 536 bytes a read.
     fn default() -> Self {
-        ChipConfig { extended_length: true, max_read: 65_536 }
+        ChipConfig { extended_length: true, max_read: 65_536, atr_info: true }
     }
 }
 
 impl ChipConfig {
     /// A chip without extended length (256 bytes a read at most).
     pub fn short_only() -> Self {
-        ChipConfig { extended_length: false, max_read: 256 }
+        ChipConfig { extended_length: false, max_read: 256, atr_info: true }
+    }
+
+    /// The same chip without EF.ATR/INFO.
+    pub fn without_atr_info(self) -> Self {
+        ChipConfig { atr_info: false, ..self }
     }
 }
 
@@ -102,7 +110,7 @@ impl VirtualChip {
     /// A chip with this image and configuration, just powered on.
     pub fn new(image: ChipImage, config: ChipConfig) -> Self {
         // ISO/IEC 7816-4 extended length information: max command and response lengths
-        let atr_info = if config.extended_length {
+        let atr_info = if config.extended_length && config.atr_info {
             encode_tlv(Tag::new(0x7F66), &[0x02, 0x02, 0xFF, 0xFF, 0x02, 0x02, 0xFF, 0xFF])
         } else {
             Vec::new()

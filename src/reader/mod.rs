@@ -5,6 +5,11 @@
 //! first bytes, then the rest in reads as large as the chip accepts: extended length when EF.ATR/INFO announces
 //! it, else 223 bytes (the most that still fits a short response once secure messaging wraps it).
 //!
+//! A chip without EF.ATR/INFO is asked by trying: EF.CardAccess is read in the clear with an extended `Le`
+//! (one APDU, which also reads the file); `6700` means short reads only, and the file is read again short. A chip
+//! without EF.CardAccess is tried with the first long read under secure messaging; a `6700` there (chips often
+//! end the session with it) makes the reader authenticate again and go on with short reads.
+//!
 //! [`Reader`] keeps what it has read. When the card is pulled ([`ReadError::Transport`]), call
 //! [`Reader::read`] again after reconnecting: it authenticates again and continues each file from the byte it
 //! stopped at, reading nothing twice.
@@ -46,6 +51,9 @@ pub enum ReadError {
         /// The status word.
         sw: StatusWord,
     },
+    /// An extended-length read was refused with `6700`: go on with short reads (handled inside [`Reader::read`]).
+    #[error("the chip refused an extended-length read")]
+    ExtendedLengthRefused,
     /// A file's first bytes are not a TLV header.
     #[error("{0}: malformed file header")]
     MalformedFile(String),
@@ -186,6 +194,17 @@ impl Reader {
     }
 
     fn read_inner<T: Transport>(&mut self, t: &mut T) -> Result<ReadResult, ReadError> {
+        match self.session(t) {
+            Err(ReadError::ExtendedLengthRefused) => {
+                // the probe under secure messaging failed: a new session, with short reads
+                self.extended = Some(false);
+                self.session(t)
+            }
+            other => other,
+        }
+    }
+
+    fn session<T: Transport>(&mut self, t: &mut T) -> Result<ReadResult, ReadError> {
         if !self.done.contains_key(&LdsFile::CardAccess) || self.extended.is_none() {
             self.probe_mf(t)?;
         }
@@ -225,29 +244,45 @@ impl Reader {
         })
     }
 
-    /// EF.CardAccess (selected by FID, as some cards refuse to select the MF) and EF.ATR/INFO.
+    /// EF.ATR/INFO and EF.CardAccess (both selected by FID, as some cards refuse to select the MF). Settles
+    /// extended length unless neither file tells: then the first long read under secure messaging tries it.
     fn probe_mf<T: Transport>(&mut self, t: &mut T) -> Result<(), ReadError> {
         let sel = |fid: [u8; 2]| CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(fid.to_vec());
-        if !self.done.contains_key(&LdsFile::CardAccess) && t.transmit(&sel([0x01, 0x1C]))?.sw == StatusWord::Success {
-            let r = t.transmit(&CommandApdu::new(0x00, ins::READ_BINARY, 0x00, 0x00).with_le(256))?;
-            if r.sw == StatusWord::Success || r.sw == StatusWord::from(0x6282) {
-                self.bytes_read += r.data.len();
-                self.done.insert(LdsFile::CardAccess, r.data);
+        let read = |le: usize| CommandApdu::new(0x00, ins::READ_BINARY, 0x00, 0x00).with_le(le);
+        let ok = |r: &ResponseApdu| r.sw == StatusWord::Success || r.sw == StatusWord::EndOfFileReached;
+        if self.extended.is_none() && t.transmit(&sel([0x2F, 0x01]))?.sw == StatusWord::Success {
+            let r = t.transmit(&read(256))?;
+            if TlvReader::new(&r.data).any(|o| o.is_ok_and(|o| o.tag() == Tag::new(0x7F66))) {
+                self.extended = Some(true);
             }
         }
-        if self.extended.is_none() {
-            let mut extended = false;
-            if t.transmit(&sel([0x2F, 0x01]))?.sw == StatusWord::Success {
-                let r = t.transmit(&CommandApdu::new(0x00, ins::READ_BINARY, 0x00, 0x00).with_le(256))?;
-                extended = TlvReader::new(&r.data).any(|o| o.is_ok_and(|o| o.tag() == Tag::new(0x7F66)));
+        if !self.done.contains_key(&LdsFile::CardAccess) && t.transmit(&sel([0x01, 0x1C]))?.sw == StatusWord::Success {
+            let mut r = if self.extended.is_none() {
+                // the probe: an extended Le, in the clear
+                let r = t.transmit(&read(EXTENDED_READ).extended())?;
+                if r.sw == StatusWord::WrongLength {
+                    self.extended = Some(false);
+                    t.transmit(&read(256))?
+                } else {
+                    if ok(&r) {
+                        self.extended = Some(true);
+                    }
+                    r
+                }
+            } else {
+                t.transmit(&read(256))?
+            };
+            if ok(&r) {
+                self.bytes_read += r.data.len();
+                self.done.insert(LdsFile::CardAccess, std::mem::take(&mut r.data));
             }
-            self.extended = Some(extended);
         }
         Ok(())
     }
 
+    /// The largest read to ask for: extended when known or still to be tried.
     fn chunk(&self) -> usize {
-        if self.extended == Some(true) { EXTENDED_READ } else { SHORT_READ }
+        if self.extended == Some(false) { SHORT_READ } else { EXTENDED_READ }
     }
 
     fn read_command(&self, file: LdsFile, offset: usize, len: usize, by_sfi: bool) -> CommandApdu {
@@ -263,7 +298,7 @@ impl Reader {
                 .with_data(crate::tlv::encode_tlv(Tag::new(0x54), &value))
         };
         c = c.with_le(len);
-        if self.extended == Some(true) && len > 256 { c.extended() } else { c }
+        if self.extended != Some(false) && len > 256 { c.extended() } else { c }
     }
 
     fn read_file<T: Transport>(&mut self, ch: &mut SecureChannel<&mut T>, file: LdsFile) -> Result<(), ReadError> {
@@ -291,7 +326,18 @@ impl Reader {
             } else {
                 self.read_command(file, offset, remaining, false)
             };
-            let r = ch.transmit(&command)?;
+            let r = match ch.transmit(&command) {
+                Err(SmError::UnprotectedResponse(StatusWord::WrongLength)) if self.extended.is_none() => {
+                    return Err(ReadError::ExtendedLengthRefused);
+                }
+                other => other?,
+            };
+            if r.sw == StatusWord::WrongLength && self.extended.is_none() {
+                return Err(ReadError::ExtendedLengthRefused);
+            }
+            if command.is_extended() && self.extended.is_none() && r.sw == StatusWord::Success {
+                self.extended = Some(true);
+            }
             if r.sw != StatusWord::Success && r.sw != StatusWord::from(0x6282) {
                 return Err(ReadError::Status { step: "READ BINARY", sw: r.sw });
             }
