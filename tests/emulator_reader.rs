@@ -203,3 +203,35 @@ fn extended_length_is_found_by_trying_when_ef_atr_info_is_absent() {
         eprintln!("EF.CardAccess {has_card_access}: (with EF.ATR/INFO, without) APDUs: {counts:?}");
     }
 }
+
+/// The chip's private keys survive a save and a load (PKCS#8 files, owner-only), and never show in `Debug`.
+#[test]
+fn chip_private_keys_round_trip_through_the_image_folder() {
+    use cccd::crypto::ec::NamedCurve;
+    use cccd::emulator::ChipAuthenticationKey;
+    use cccd::pki::SoftwareKey;
+    let mut image = cccd_image();
+    let ca = SoftwareKey::generate(NamedCurve::BrainpoolP256r1);
+    let aa = SoftwareKey::generate(NamedCurve::P256);
+    image.secrets.chip_authentication = Some(ChipAuthenticationKey { key_id: Some(7), key: ca.clone() });
+    image.secrets.active_authentication = Some(aa.clone());
+    let dir = std::env::temp_dir().join(format!("cccd-keys-{}", std::process::id()));
+    image.save_dir(&dir).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("secrets/chip_authentication.pk8")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "key readable by others: {mode:o}");
+    }
+    let back = ChipImage::load_dir(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(back == image);
+    let ca_back = back.secrets.chip_authentication.as_ref().unwrap();
+    assert_eq!(ca_back.key_id, Some(7));
+    assert!(ca_back.key == ca);
+    assert!(back.secrets.active_authentication.as_ref().unwrap() == &aa);
+    let debug = format!("{back:?}");
+    let der = hex::encode(ca.to_pkcs8_der().unwrap().as_slice());
+    assert!(!debug.contains(&der[der.len() - 40..]), "key material in Debug");
+    assert!(debug.contains("brainpoolP256r1"));
+}

@@ -123,6 +123,7 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         secrets: ChipSecrets {
             mrz_information: Some(record.mrz_information().map_err(|e| fail("MRZ", e))?),
             can: Some(record.can().map_err(|e| fail("CAN", e))?),
+            ..ChipSecrets::default()
         },
     };
     let total: usize = image.files.values().map(Vec::len).sum();

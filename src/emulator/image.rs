@@ -5,6 +5,9 @@
 //!   EF.COM.bin  EF.SOD.bin  EF.CardAccess.bin  DG1.bin  DG2.bin …   one file per EF, named after LdsFile::name
 //!   secrets/mrz_information                                          the BAC key material (never printed)
 //!   secrets/can                                                      the PACE CAN, when set
+//!   secrets/chip_authentication.pk8                                  the Chip Authentication private key (PKCS#8)
+//!   secrets/chip_authentication.key_id                               its key id (decimal), when DG14 names one
+//!   secrets/active_authentication.pk8                                the Active Authentication private key (PKCS#8)
 //!   manifest.json                                                    the files with their sizes and SHA-256
 //! ```
 
@@ -15,6 +18,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto::hash::HashAlgorithm;
 use crate::lds::LdsFile;
+use crate::pki::SoftwareKey;
 
 /// Why a chip image could not be loaded or saved.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +38,30 @@ pub enum ImageError {
     /// A secret file is not valid text.
     #[error("{0}: not valid text")]
     BadSecret(String),
+    /// A private key file is not a PKCS#8 key this crate can use.
+    #[error("{path}: {source}")]
+    BadKey {
+        /// The file.
+        path: String,
+        /// Why.
+        source: crate::pki::PkiError,
+    },
+}
+
+/// The Chip Authentication key pair of a chip (its public half is in DG14).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ChipAuthenticationKey {
+    /// The key id of the matching `ChipAuthenticationPublicKeyInfo` in DG14, when the chip has several keys or
+    /// names it.
+    pub key_id: Option<u64>,
+    /// The private key.
+    pub key: SoftwareKey,
+}
+
+impl core::fmt::Debug for ChipAuthenticationKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ChipAuthenticationKey").field("key_id", &self.key_id).field("key", &self.key).finish()
+    }
 }
 
 /// The chip's secrets: access-control passwords and, later, private keys. `Debug` prints nothing of them.
@@ -43,6 +71,10 @@ pub struct ChipSecrets {
     pub mrz_information: Option<Zeroizing<String>>,
     /// The card access number for PACE.
     pub can: Option<Zeroizing<String>>,
+    /// The Chip Authentication private key.
+    pub chip_authentication: Option<ChipAuthenticationKey>,
+    /// The Active Authentication private key (its public half is DG15).
+    pub active_authentication: Option<SoftwareKey>,
 }
 
 impl core::fmt::Debug for ChipSecrets {
@@ -50,6 +82,8 @@ impl core::fmt::Debug for ChipSecrets {
         f.debug_struct("ChipSecrets")
             .field("mrz_information", &self.mrz_information.as_ref().map(|_| "REDACTED"))
             .field("can", &self.can.as_ref().map(|_| "REDACTED"))
+            .field("chip_authentication", &self.chip_authentication)
+            .field("active_authentication", &self.active_authentication)
             .finish()
     }
 }
@@ -86,6 +120,19 @@ fn read_secret(path: &Path) -> Result<Option<Zeroizing<String>>, ImageError> {
     }
 }
 
+fn read_key(path: &Path) -> Result<Option<SoftwareKey>, ImageError> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let bytes = Zeroizing::new(bytes);
+            SoftwareKey::from_pkcs8_der(&bytes)
+                .map(Some)
+                .map_err(|source| ImageError::BadKey { path: path.display().to_string(), source })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(path)(e)),
+    }
+}
+
 impl ChipImage {
     /// Loads a chip image folder.
     pub fn load_dir(dir: &Path) -> Result<Self, ImageError> {
@@ -101,9 +148,18 @@ impl ChipImage {
         if files.is_empty() {
             return Err(ImageError::Empty(dir.display().to_string()));
         }
+        let key_id = match read_secret(&dir.join("secrets/chip_authentication.key_id"))? {
+            Some(t) => {
+                Some(t.parse::<u64>().map_err(|_| ImageError::BadSecret("secrets/chip_authentication.key_id".into()))?)
+            }
+            None => None,
+        };
         let secrets = ChipSecrets {
             mrz_information: read_secret(&dir.join("secrets/mrz_information"))?,
             can: read_secret(&dir.join("secrets/can"))?,
+            chip_authentication: read_key(&dir.join("secrets/chip_authentication.pk8"))?
+                .map(|key| ChipAuthenticationKey { key_id, key }),
+            active_authentication: read_key(&dir.join("secrets/active_authentication.pk8"))?,
         };
         Ok(ChipImage { files, secrets })
     }
@@ -134,6 +190,20 @@ impl ChipImage {
             if let Some(v) = value {
                 write_private(&path, v.as_bytes())?;
             }
+        }
+        let pk8 = |key: &SoftwareKey, path: &Path| {
+            key.to_pkcs8_der().map_err(|source| ImageError::BadKey { path: path.display().to_string(), source })
+        };
+        if let Some(ca) = &self.secrets.chip_authentication {
+            let path = dir.join("secrets/chip_authentication.pk8");
+            write_private(&path, &pk8(&ca.key, &path)?)?;
+            if let Some(id) = ca.key_id {
+                write_private(&dir.join("secrets/chip_authentication.key_id"), id.to_string().as_bytes())?;
+            }
+        }
+        if let Some(aa) = &self.secrets.active_authentication {
+            let path = dir.join("secrets/active_authentication.pk8");
+            write_private(&path, &pk8(aa, &path)?)?;
         }
         Ok(())
     }

@@ -21,7 +21,7 @@ use crate::sm::SecureMessaging;
 use crate::tlv::{Tag, TlvReader, encode_tlv};
 use crate::transport::{Transport, TransportError};
 
-pub use image::{ChipImage, ChipSecrets, ImageError};
+pub use image::{ChipAuthenticationKey, ChipImage, ChipSecrets, ImageError};
 
 /// The eMRTD application identifier.
 pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];

@@ -38,6 +38,9 @@ pub enum PkiError {
     /// The key could not sign.
     #[error("signing failed: {0}")]
     Signing(String),
+    /// A key of a kind or on a curve this crate does not handle.
+    #[error("unsupported key: {0}")]
+    UnsupportedKey(String),
     /// A validity period outside what certificates can express.
     #[error("invalid validity period")]
     InvalidValidity,
@@ -105,12 +108,104 @@ impl SoftwareKey {
 
     /// Signs `message`: a DER `Ecdsa-Sig-Value`.
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, PkiError> {
-        let raw = self
-            .curve
-            .ecdsa_sign_prehash(&self.secret, &self.hash().digest(message))
-            .map_err(|e| PkiError::Signing(e.to_string()))?;
-        Ok(der_signature(&raw))
+        Ok(der_signature(&self.sign_prehash(&self.hash().digest(message))?))
     }
+
+    /// Signs a message digest made by the caller: the plain `r || s` signature (BSI TR-03111 format, as
+    /// Active Authentication sends it).
+    pub fn sign_prehash(&self, digest: &[u8]) -> Result<Vec<u8>, PkiError> {
+        self.curve.ecdsa_sign_prehash(&self.secret, digest).map_err(|e| PkiError::Signing(e.to_string()))
+    }
+
+    /// Elliptic-curve Diffie–Hellman with a peer's public point (uncompressed): the shared x-coordinate
+    /// (Chip Authentication, chip side).
+    pub fn ecdh(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, PkiError> {
+        self.curve.ecdh(&self.secret, peer).map_err(|e| PkiError::Signing(e.to_string()))
+    }
+
+    /// The key as PKCS#8 `PrivateKeyInfo` DER (RFC 5208; `id-ecPublicKey` with the named curve, an RFC 5915
+    /// `ECPrivateKey` inside, public key included).
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, PkiError> {
+        let point = self.curve.public_key(&self.secret).map_err(|e| PkiError::Signing(e.to_string()))?;
+        let ec = sec1::EcPrivateKey { private_key: &self.secret, parameters: None, public_key: Some(&point) };
+        let inner = Zeroizing::new(ec.to_der()?);
+        let params = der::Any::encode_from(&self.curve.oid())?;
+        let algorithm = spki::AlgorithmIdentifierRef { oid: oid::EC_PUBLIC_KEY, parameters: Some((&params).into()) };
+        let info = pkcs8::PrivateKeyInfoRef::new(algorithm, der::asn1::OctetStringRef::new(&inner)?);
+        Ok(Zeroizing::new(info.to_der()?))
+    }
+
+    /// A key from PKCS#8 `PrivateKeyInfo` DER (an EC key on a named curve this crate knows).
+    pub fn from_pkcs8_der(der_bytes: &[u8]) -> Result<Self, PkiError> {
+        let info = pkcs8::PrivateKeyInfoRef::from_der(der_bytes)?;
+        if info.algorithm.oid != oid::EC_PUBLIC_KEY {
+            return Err(PkiError::UnsupportedKey(format!("algorithm {}", info.algorithm.oid)));
+        }
+        let ec = sec1::EcPrivateKey::from_der(info.private_key.as_bytes())?;
+        let curve_oid = match (info.algorithm.parameters, &ec.parameters) {
+            (Some(p), _) => p.decode_as::<ObjectIdentifier>()?,
+            (None, Some(sec1::EcParameters::NamedCurve(o))) => *o,
+            (None, None) => return Err(PkiError::UnsupportedKey("no curve named".into())),
+        };
+        let curve =
+            NamedCurve::from_oid(&curve_oid).ok_or_else(|| PkiError::UnsupportedKey(format!("curve {curve_oid}")))?;
+        // left-pad the scalar to the order's size (some encoders drop leading zeros)
+        let size = curve.field_size();
+        let mut secret = Zeroizing::new(vec![0u8; size.saturating_sub(ec.private_key.len())]);
+        secret.extend_from_slice(ec.private_key);
+        SoftwareKey::from_secret(curve, &secret)
+    }
+
+    /// The key as a PEM `PRIVATE KEY` (PKCS#8).
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, PkiError> {
+        let der_bytes = self.to_pkcs8_der()?;
+        Ok(Zeroizing::new(pem_encode("PRIVATE KEY", &der_bytes)))
+    }
+
+    /// A key from a PEM `PRIVATE KEY` (PKCS#8) or `EC PRIVATE KEY` (SEC1) document.
+    pub fn from_pem(pem: &str) -> Result<Self, PkiError> {
+        let (label, der_bytes) = pem_decode(pem)?;
+        match label.as_str() {
+            "PRIVATE KEY" => SoftwareKey::from_pkcs8_der(&der_bytes),
+            "EC PRIVATE KEY" => {
+                let ec = sec1::EcPrivateKey::from_der(&der_bytes)?;
+                let Some(sec1::EcParameters::NamedCurve(o)) = ec.parameters else {
+                    return Err(PkiError::UnsupportedKey("no curve named".into()));
+                };
+                let curve = NamedCurve::from_oid(&o).ok_or_else(|| PkiError::UnsupportedKey(format!("curve {o}")))?;
+                SoftwareKey::from_secret(curve, ec.private_key)
+            }
+            other => Err(PkiError::UnsupportedKey(format!("PEM label {other}"))),
+        }
+    }
+}
+
+impl Clone for SoftwareKey {
+    fn clone(&self) -> Self {
+        SoftwareKey { curve: self.curve, secret: self.secret.clone() }
+    }
+}
+
+impl PartialEq for SoftwareKey {
+    /// Compares the secrets in constant time.
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        self.curve == other.curve && bool::from(self.secret.as_slice().ct_eq(other.secret.as_slice()))
+    }
+}
+
+impl Eq for SoftwareKey {}
+
+/// PEM armour (RFC 7468) around DER bytes, 64 characters a line.
+pub fn pem_encode(label: &str, der_bytes: &[u8]) -> String {
+    der::pem::encode_string(label, der::pem::LineEnding::LF, der_bytes).unwrap_or_default()
+}
+
+/// The label and DER bytes of the first PEM document in `pem`.
+pub fn pem_decode(pem: &str) -> Result<(String, Zeroizing<Vec<u8>>), PkiError> {
+    let (label, bytes) =
+        der::pem::decode_vec(pem.trim_start().as_bytes()).map_err(|e| PkiError::Asn1(format!("PEM: {e}")))?;
+    Ok((label.to_string(), Zeroizing::new(bytes)))
 }
 
 #[derive(Sequence)]
@@ -143,24 +238,6 @@ impl Issued {
     pub fn pem(&self) -> String {
         pem_encode("CERTIFICATE", &self.der)
     }
-}
-
-fn pem_encode(label: &str, der: &[u8]) -> String {
-    let b64 = base64_encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        out.push_str(core::str::from_utf8(chunk).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
-}
-
-fn base64_encode(data: &[u8]) -> String {
-    use der::pem::LineEnding;
-    // the pem-rfc7468 encoder of `der` does the base64; strip its armour
-    let pem = der::pem::encode_string("X", LineEnding::LF, data).unwrap_or_default();
-    pem.lines().filter(|l| !l.starts_with("-----")).collect()
 }
 
 fn extension(id: ObjectIdentifier, critical: bool, value: Vec<u8>) -> Result<Extension, PkiError> {

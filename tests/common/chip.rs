@@ -40,7 +40,11 @@ pub fn cccd_image() -> ChipImage {
     files.insert(LdsFile::Sod, super::vector("lds/LOES2006_EF_SOD.bin"));
     ChipImage {
         files,
-        secrets: ChipSecrets { mrz_information: Some(r.mrz_information().unwrap()), can: Some(r.can().unwrap()) },
+        secrets: ChipSecrets {
+            mrz_information: Some(r.mrz_information().unwrap()),
+            can: Some(r.can().unwrap()),
+            ..ChipSecrets::default()
+        },
     }
 }
 
