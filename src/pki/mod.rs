@@ -6,6 +6,9 @@
 //! directly; the SOD is a CMS `SignedData` with `contentType` and `messageDigest` signed attributes and the
 //! Document Signer certificate included, as ICAO 9303-10 §4.6.2 asks.
 
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
+
 use core::fmt;
 
 use der::asn1::{ObjectIdentifier, OctetString, Uint};
@@ -41,6 +44,12 @@ pub enum PkiError {
     /// A key of a kind or on a curve this crate does not handle.
     #[error("unsupported key: {0}")]
     UnsupportedKey(String),
+    /// The key is not the one the certificate certifies.
+    #[error("the key does not match the certificate's public key")]
+    KeyMismatch,
+    /// An HSM (PKCS#11) operation failed.
+    #[error("PKCS#11: {0}")]
+    Pkcs11(String),
     /// A validity period outside what certificates can express.
     #[error("invalid validity period")]
     InvalidValidity,
@@ -49,6 +58,31 @@ pub enum PkiError {
 impl From<der::Error> for PkiError {
     fn from(e: der::Error) -> Self {
         PkiError::Asn1(e.to_string())
+    }
+}
+
+/// A signing key: the Document Signer's (or a CSCA's), in memory ([`SoftwareKey`]) or in an HSM
+/// (`pkcs11::Pkcs11Key`, feature `pkcs11`). `Send + Sync` so one key serves parallel issuance.
+pub trait Signer: Send + Sync {
+    /// The public key.
+    fn public_key(&self) -> Result<PublicKey, PkiError>;
+    /// The hash the signature algorithm uses (also the CMS signer's digest algorithm).
+    fn hash(&self) -> HashAlgorithm;
+    /// The signature algorithm identifier (`ecdsa-with-SHA*`).
+    fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        let oid = match self.hash() {
+            HashAlgorithm::Sha384 => oid::ECDSA_WITH_SHA384,
+            HashAlgorithm::Sha512 => oid::ECDSA_WITH_SHA512,
+            HashAlgorithm::Sha224 => oid::ECDSA_WITH_SHA224,
+            _ => oid::ECDSA_WITH_SHA256,
+        };
+        AlgorithmIdentifierOwned { oid, parameters: None }
+    }
+    /// Signs a digest of [`hash`](Signer::hash) made by the caller: the plain `r || s` signature.
+    fn sign_prehash(&self, digest: &[u8]) -> Result<Vec<u8>, PkiError>;
+    /// Signs `message`: a DER `Ecdsa-Sig-Value`, as X.509 and CMS carry it.
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, PkiError> {
+        Ok(der_signature(&self.sign_prehash(&self.hash().digest(message))?))
     }
 }
 
@@ -79,42 +113,6 @@ impl SoftwareKey {
     /// The curve.
     pub fn curve(&self) -> NamedCurve {
         self.curve
-    }
-
-    /// The hash this key signs with.
-    pub fn hash(&self) -> HashAlgorithm {
-        match self.curve.field_bits() {
-            0..=256 => HashAlgorithm::Sha256,
-            257..=384 => HashAlgorithm::Sha384,
-            _ => HashAlgorithm::Sha512,
-        }
-    }
-
-    /// The public key.
-    pub fn public_key(&self) -> Result<PublicKey, PkiError> {
-        let point = self.curve.public_key(&self.secret).map_err(|e| PkiError::Signing(e.to_string()))?;
-        Ok(PublicKey::Ec { domain: EcDomain::Named(self.curve.oid()), point })
-    }
-
-    /// The signature algorithm (`ecdsa-with-SHA*`).
-    pub fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
-        let oid = match self.hash() {
-            HashAlgorithm::Sha384 => oid::ECDSA_WITH_SHA384,
-            HashAlgorithm::Sha512 => oid::ECDSA_WITH_SHA512,
-            _ => oid::ECDSA_WITH_SHA256,
-        };
-        AlgorithmIdentifierOwned { oid, parameters: None }
-    }
-
-    /// Signs `message`: a DER `Ecdsa-Sig-Value`.
-    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, PkiError> {
-        Ok(der_signature(&self.sign_prehash(&self.hash().digest(message))?))
-    }
-
-    /// Signs a message digest made by the caller: the plain `r || s` signature (BSI TR-03111 format, as
-    /// Active Authentication sends it).
-    pub fn sign_prehash(&self, digest: &[u8]) -> Result<Vec<u8>, PkiError> {
-        self.curve.ecdsa_sign_prehash(&self.secret, digest).map_err(|e| PkiError::Signing(e.to_string()))
     }
 
     /// Elliptic-curve Diffie–Hellman with a peer's public point (uncompressed): the shared x-coordinate
@@ -177,6 +175,27 @@ impl SoftwareKey {
             }
             other => Err(PkiError::UnsupportedKey(format!("PEM label {other}"))),
         }
+    }
+}
+
+impl Signer for SoftwareKey {
+    /// The public key.
+    fn public_key(&self) -> Result<PublicKey, PkiError> {
+        let point = self.curve.public_key(&self.secret).map_err(|e| PkiError::Signing(e.to_string()))?;
+        Ok(PublicKey::Ec { domain: EcDomain::Named(self.curve.oid()), point })
+    }
+
+    /// The hash follows the curve size: SHA-256 up to 256 bits, SHA-384 up to 384, SHA-512 above.
+    fn hash(&self) -> HashAlgorithm {
+        match self.curve.field_bits() {
+            0..=256 => HashAlgorithm::Sha256,
+            257..=384 => HashAlgorithm::Sha384,
+            _ => HashAlgorithm::Sha512,
+        }
+    }
+
+    fn sign_prehash(&self, digest: &[u8]) -> Result<Vec<u8>, PkiError> {
+        self.curve.ecdsa_sign_prehash(&self.secret, digest).map_err(|e| PkiError::Signing(e.to_string()))
     }
 }
 
@@ -263,34 +282,38 @@ fn validity(not_before: std::time::SystemTime, days: u32) -> Result<Validity, Pk
     Ok(Validity::new(t(not_before)?, t(not_after)?))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn issue(
-    subject: &str,
-    issuer: Option<(&Certificate, &SoftwareKey)>,
-    key: SoftwareKey,
+/// What a new certificate says of its subject.
+struct CertificateRequest<'a> {
+    subject: &'a str,
+    public_key: &'a PublicKey,
     serial: u64,
     not_before: std::time::SystemTime,
     days: u32,
     ca: bool,
-) -> Result<Issued, PkiError> {
-    let subject_name: Name = subject.parse().map_err(|_| PkiError::InvalidName)?;
-    let public = key.public_key()?;
-    let spki = SubjectPublicKeyInfoOwned::from_der(&public.to_spki_der().map_err(|e| PkiError::Asn1(e.to_string()))?)?;
-    let ski = key_identifier(&public)?;
-    let (issuer_name, signer, aki) = match issuer {
-        Some((cert, signer)) => {
-            let aki = key_identifier(&signer.public_key()?)?;
-            (cert.tbs_certificate().subject().clone(), signer, aki)
-        }
-        None => (subject_name.clone(), &key, ski.clone()),
+}
+
+/// Builds and signs a certificate: self-signed when `issuer` is `None` (then `signer` is the subject's key).
+fn certificate(
+    req: &CertificateRequest<'_>,
+    issuer: Option<&Certificate>,
+    signer: &dyn Signer,
+) -> Result<(Certificate, Vec<u8>), PkiError> {
+    let subject_name: Name = req.subject.parse().map_err(|_| PkiError::InvalidName)?;
+    let spki =
+        SubjectPublicKeyInfoOwned::from_der(&req.public_key.to_spki_der().map_err(|e| PkiError::Asn1(e.to_string()))?)?;
+    let ski = key_identifier(req.public_key)?;
+    let aki = key_identifier(&signer.public_key()?)?;
+    let issuer_name = match issuer {
+        Some(cert) => cert.tbs_certificate().subject().clone(),
+        None => subject_name.clone(),
     };
-    let key_usage = if ca { vec![0x03, 0x02, 0x01, 0x06] } else { vec![0x03, 0x02, 0x07, 0x80] };
+    let key_usage = if req.ca { vec![0x03, 0x02, 0x01, 0x06] } else { vec![0x03, 0x02, 0x07, 0x80] };
     let mut extensions = vec![
         extension(ID_CE_AKI, false, encode_tlv(Tag::new(0x30), &encode_tlv(Tag::new(0x80), &aki)))?,
         extension(ID_CE_SKI, false, encode_tlv(Tag::new(0x04), &ski))?,
         extension(ID_CE_KEY_USAGE, true, key_usage)?,
     ];
-    if ca {
+    if req.ca {
         extensions.push(extension(
             ID_CE_BASIC_CONSTRAINTS,
             true,
@@ -299,10 +322,10 @@ fn issue(
     }
     let tbs = TbsCertificate {
         version: 2,
-        serial_number: Uint::new(&serial.to_be_bytes())?,
+        serial_number: Uint::new(&req.serial.to_be_bytes())?,
         signature: signer.signature_algorithm(),
         issuer: issuer_name,
-        validity: validity(not_before, days)?,
+        validity: validity(req.not_before, req.days)?,
         subject: subject_name,
         subject_public_key_info: spki,
         extensions,
@@ -316,12 +339,22 @@ fn issue(
     body.extend(encode_tlv(Tag::new(0x03), &bits));
     let der = encode_tlv(Tag::new(0x30), &body);
     let certificate = Certificate::from_der(&der)?;
-    Ok(Issued { certificate, der, key })
+    Ok((certificate, der))
 }
 
 /// A self-signed Country Signing CA certificate (basic constraints CA, path length 0; keyCertSign, cRLSign).
 pub fn country_signing_ca(subject: &str, key: SoftwareKey, days: u32) -> Result<Issued, PkiError> {
-    issue(subject, None, key, 1, std::time::SystemTime::now(), days, true)
+    let public_key = key.public_key()?;
+    let req = CertificateRequest {
+        subject,
+        public_key: &public_key,
+        serial: 1,
+        not_before: std::time::SystemTime::now(),
+        days,
+        ca: true,
+    };
+    let (certificate, der) = certificate(&req, None, &key)?;
+    Ok(Issued { certificate, der, key })
 }
 
 /// A Document Signer certificate signed by the CSCA (digitalSignature), valid from `not_before` for `days`.
@@ -333,7 +366,70 @@ pub fn document_signer(
     not_before: std::time::SystemTime,
     days: u32,
 ) -> Result<Issued, PkiError> {
-    issue(subject, Some((&csca.certificate, &csca.key)), key, serial, not_before, days, false)
+    let public_key = key.public_key()?;
+    let req = CertificateRequest { subject, public_key: &public_key, serial, not_before, days, ca: false };
+    let (certificate, der) = certificate(&req, Some(&csca.certificate), &csca.key)?;
+    Ok(Issued { certificate, der, key })
+}
+
+/// A Document Signer certificate for a key held elsewhere (an HSM): only its public key is needed.
+pub fn document_signer_certificate(
+    subject: &str,
+    csca: &Issued,
+    public_key: &PublicKey,
+    serial: u64,
+    not_before: std::time::SystemTime,
+    days: u32,
+) -> Result<(Certificate, Vec<u8>), PkiError> {
+    let req = CertificateRequest { subject, public_key, serial, not_before, days, ca: false };
+    certificate(&req, Some(&csca.certificate), &csca.key)
+}
+
+/// A Document Signer ready to sign: its certificate and its key, wherever the key is.
+#[derive(Clone)]
+pub struct DocumentSigner {
+    /// The certificate.
+    pub certificate: Certificate,
+    /// Its DER encoding (put in every EF.SOD).
+    pub der: Vec<u8>,
+    /// The key.
+    pub signer: std::sync::Arc<dyn Signer>,
+}
+
+impl fmt::Debug for DocumentSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DocumentSigner")
+            .field("subject", &self.certificate.tbs_certificate().subject().to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DocumentSigner {
+    /// A Document Signer from its certificate (DER) and key; fails when the key is not the certificate's.
+    pub fn new(der: Vec<u8>, signer: std::sync::Arc<dyn Signer>) -> Result<Self, PkiError> {
+        let certificate = Certificate::from_der(&der)?;
+        let certified = PublicKey::from_spki(certificate.tbs_certificate().subject_public_key_info())
+            .map_err(|e| PkiError::Asn1(e.to_string()))?;
+        if certified != signer.public_key()? {
+            return Err(PkiError::KeyMismatch);
+        }
+        Ok(DocumentSigner { certificate, der, signer })
+    }
+
+    /// Builds and signs EF.SOD (see [`sign_sod`]).
+    pub fn sign_sod(
+        &self,
+        data_groups: &std::collections::BTreeMap<LdsFile, Vec<u8>>,
+        hash: HashAlgorithm,
+    ) -> Result<Vec<u8>, PkiError> {
+        sign_sod_with(data_groups, hash, &self.certificate, &self.der, self.signer.as_ref())
+    }
+}
+
+impl From<Issued> for DocumentSigner {
+    fn from(issued: Issued) -> Self {
+        DocumentSigner { certificate: issued.certificate, der: issued.der, signer: std::sync::Arc::new(issued.key) }
+    }
 }
 
 /// Builds and signs EF.SOD over the data groups (their whole encoded bytes), hashed with `hash`.
@@ -341,6 +437,17 @@ pub fn sign_sod(
     data_groups: &std::collections::BTreeMap<LdsFile, Vec<u8>>,
     hash: HashAlgorithm,
     ds: &Issued,
+) -> Result<Vec<u8>, PkiError> {
+    sign_sod_with(data_groups, hash, &ds.certificate, &ds.der, &ds.key)
+}
+
+/// [`sign_sod`] with the Document Signer's certificate and a key anywhere (software, HSM).
+pub fn sign_sod_with(
+    data_groups: &std::collections::BTreeMap<LdsFile, Vec<u8>>,
+    hash: HashAlgorithm,
+    ds_certificate: &Certificate,
+    ds_der: &[u8],
+    signer: &dyn Signer,
 ) -> Result<Vec<u8>, PkiError> {
     let hashes = data_groups
         .iter()
@@ -362,20 +469,20 @@ pub fn sign_sod(
     };
     // the signer's digest (messageDigest, the signed attributes) is the one its signature algorithm names;
     // the data group hashes may use another (CCCD: SHA-256 hashes, ECDSA-SHA-384 signature)
-    let signer_digest = ds.key.hash();
+    let signer_digest = signer.hash();
     let signer_digest_alg = AlgorithmIdentifierOwned { oid: signer_digest.oid(), parameters: None };
     let mut attrs = attribute(oid::CMS_CONTENT_TYPE, oid::ID_LDS_SECURITY_OBJECT.to_der()?)?;
     attrs.extend(attribute(oid::CMS_MESSAGE_DIGEST, encode_tlv(Tag::new(0x04), &signer_digest.digest(&econtent)))?);
-    let signature = ds.key.sign(&encode_tlv(Tag::new(0x31), &attrs))?;
+    let signature = signer.sign(&encode_tlv(Tag::new(0x31), &attrs))?;
 
-    let tbs = ds.certificate.tbs_certificate();
+    let tbs = ds_certificate.tbs_certificate();
     let mut sid = tbs.issuer().to_der()?;
     sid.extend(tbs.serial_number().to_der()?);
     let mut si = encode_tlv(Tag::new(0x02), &[1]);
     si.extend(encode_tlv(Tag::new(0x30), &sid));
     si.extend(signer_digest_alg.to_der()?);
     si.extend(encode_tlv(Tag::new(0xA0), &attrs));
-    si.extend(ds.key.signature_algorithm().to_der()?);
+    si.extend(signer.signature_algorithm().to_der()?);
     si.extend(encode_tlv(Tag::new(0x04), &signature));
 
     let mut sd = encode_tlv(Tag::new(0x02), &[3]);
@@ -383,7 +490,7 @@ pub fn sign_sod(
     let mut encap = oid::ID_LDS_SECURITY_OBJECT.to_der()?;
     encap.extend(encode_tlv(Tag::new(0xA0), &encode_tlv(Tag::new(0x04), &econtent)));
     sd.extend(encode_tlv(Tag::new(0x30), &encap));
-    sd.extend(encode_tlv(Tag::new(0xA0), &ds.der));
+    sd.extend(encode_tlv(Tag::new(0xA0), ds_der));
     sd.extend(encode_tlv(Tag::new(0x31), &encode_tlv(Tag::new(0x30), &si)));
 
     let mut ci = oid::CMS_SIGNED_DATA.to_der()?;
