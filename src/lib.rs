@@ -48,6 +48,7 @@ pub mod crypto;
 pub mod emulator;
 pub mod error;
 pub mod face;
+pub mod issuance;
 pub mod lds;
 pub mod mrz;
 pub mod oid;

@@ -88,9 +88,8 @@ pub struct ReadArgs {
     /// Write each file read here (`NAME.bin`).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Trusted CSCA certificates (a PEM or DER file) for Passive Authentication.
-    #[arg(long)]
-    csca: Option<PathBuf>,
+    #[command(flatten)]
+    trust: TrustArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -139,13 +138,10 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
         }
     }
     let files: Vec<_> = result.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
-    let trust = match &args.csca {
-        Some(path) => load_certificates(path)?,
-        None => Vec::new(),
-    };
+    let trust = args.trust.load()?;
     let mut valid = false;
     let passive_authentication = match result.files.get(&cccd::lds::LdsFile::Sod) {
-        Some(sod) => match cccd::pa::verify_with_trust(sod, &result.files, None, &trust) {
+        Some(sod) => match cccd::pa::verify_with_store(sod, &result.files, None, &trust) {
             Ok(r) => {
                 valid = r.is_valid();
                 let mut v = serde_json::to_value(&r).unwrap_or_default();
@@ -177,16 +173,29 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     Ok(if valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-/// Certificates from a PEM file (one or more) or a DER file.
-#[cfg(feature = "pcsc")]
-fn load_certificates(path: &std::path::Path) -> Result<Vec<x509_cert::Certificate>, CliError> {
-    use der::Decode;
-    let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
-    let bad = |e: der::Error| CliError::Input { context: path.display().to_string(), message: e.to_string() };
-    if bytes.starts_with(b"-----BEGIN") {
-        x509_cert::Certificate::load_pem_chain(&bytes).map_err(bad)
-    } else {
-        x509_cert::Certificate::from_der(&bytes).map(|c| vec![c]).map_err(bad)
+/// Trust material for Passive Authentication.
+#[derive(Debug, clap::Args)]
+pub struct TrustArgs {
+    /// Trusted CSCA certificates: a PEM or DER file, a folder of them, or an ICAO CSCA master list (repeatable).
+    #[arg(long)]
+    csca: Vec<PathBuf>,
+    /// A certificate revocation list from a CSCA (DER or PEM; repeatable).
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+}
+
+impl TrustArgs {
+    /// The trust store these arguments name.
+    pub fn load(&self) -> Result<cccd::pa::TrustStore, CliError> {
+        let mut store = cccd::pa::TrustStore::new();
+        let bad = |e: cccd::pa::TrustError| CliError::Input { context: "trust store".into(), message: e.to_string() };
+        for path in &self.csca {
+            store.add_path(path).map_err(bad)?;
+        }
+        for path in &self.crl {
+            store.add_crl_path(path).map_err(bad)?;
+        }
+        Ok(store)
     }
 }
 
@@ -198,6 +207,8 @@ pub struct VerifyArgs {
     /// Check certificate validity as of this date (`YYYY-MM-DD`; default today).
     #[arg(long)]
     at: Option<String>,
+    #[command(flatten)]
+    trust: TrustArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -219,7 +230,8 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
         .files
         .get(&cccd::lds::LdsFile::Sod)
         .ok_or(CliError::Input { context: ctx(), message: "no EF.SOD.bin".into() })?;
-    let report = cccd::pa::verify(sod, &image.files, at)
+    let trust = args.trust.load()?;
+    let report = cccd::pa::verify_with_store(sod, &image.files, at, &trust)
         .map_err(|e| CliError::Input { context: ctx(), message: e.to_string() })?;
     let mut v = serde_json::to_value(&report).unwrap_or_default();
     v["valid"] = serde_json::Value::Bool(report.is_valid());

@@ -3,6 +3,7 @@
 mod chip;
 mod demo;
 mod inspect;
+mod issue;
 mod qr;
 
 use std::process::ExitCode;
@@ -23,6 +24,13 @@ enum Command {
     Demo(demo::Args),
     /// Decode LDS files (EF.COM, EF.SOD, EF.CardAccess, DG1–DG16), recognized by their tag, and print them.
     Inspect(inspect::Args),
+    /// The issuer's PKI: `cccd pki init --out DIR` creates a CSCA and a Document Signer with their keys.
+    #[command(subcommand)]
+    Pki(issue::PkiCommand),
+    /// Issue one chip image (every EF, signed EF.SOD, the chip's secrets) from a citizen record and a photo.
+    Issue(issue::IssueArgs),
+    /// Issue chip images for many records (JSON lines), in parallel; failures listed in errors.jsonl.
+    IssueBatch(issue::BatchArgs),
     /// Passive Authentication of a chip image folder (hashes, signature, DS certificate); exit 1 when not valid.
     Verify(chip::VerifyArgs),
     /// Serve a chip image as a virtual chip behind the vsmartcard-vpcd reader of pcscd.
@@ -47,6 +55,9 @@ pub fn run() -> ExitCode {
         Command::Qr(cmd) => qr::run(&cmd),
         Command::Emulate(args) => chip::emulate(&args),
         Command::Verify(args) => chip::verify(&args),
+        Command::Pki(cmd) => issue::pki(&cmd),
+        Command::Issue(args) => issue::issue_command(&args),
+        Command::IssueBatch(args) => issue::batch(&args),
         #[cfg(feature = "pcsc")]
         Command::Readers => chip::readers(),
         #[cfg(feature = "pcsc")]

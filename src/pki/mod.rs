@@ -497,3 +497,42 @@ pub fn sign_sod_with(
     ci.extend(encode_tlv(Tag::new(0xA0), &encode_tlv(Tag::new(0x30), &sd)));
     Ok(encode_tlv(Tag::new(0x77), &encode_tlv(Tag::new(0x30), &ci)))
 }
+
+/// A certificate revocation list signed by the CSCA (RFC 5280 v2 CRL, DER) listing the Document Signer
+/// serial numbers `revoked` with their revocation times, valid for `days` from now.
+pub fn certificate_revocation_list(
+    csca: &Issued,
+    revoked: &[(u64, std::time::SystemTime)],
+    days: u32,
+) -> Result<Vec<u8>, PkiError> {
+    use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
+    use x509_cert::serial_number::SerialNumber;
+    let now = std::time::SystemTime::now();
+    let t = |s| Time::try_from(s).map_err(|_| PkiError::InvalidValidity);
+    let entries = revoked
+        .iter()
+        .map(|(serial, when)| {
+            Ok(RevokedCert {
+                serial_number: SerialNumber::<x509_cert::certificate::Rfc5280>::new(&serial.to_be_bytes())?,
+                revocation_date: t(*when)?,
+                crl_entry_extensions: None,
+            })
+        })
+        .collect::<Result<Vec<_>, PkiError>>()?;
+    let tbs = TbsCertList {
+        version: x509_cert::Version::V2,
+        signature: csca.key.signature_algorithm(),
+        issuer: csca.certificate.tbs_certificate().subject().clone(),
+        this_update: t(now)?,
+        next_update: Some(t(now + std::time::Duration::from_secs(u64::from(days) * 86_400))?),
+        revoked_certificates: if entries.is_empty() { None } else { Some(entries) },
+        crl_extensions: None,
+    };
+    let signature = csca.key.sign(&tbs.to_der()?)?;
+    let crl = CertificateList {
+        tbs_cert_list: tbs,
+        signature_algorithm: csca.key.signature_algorithm(),
+        signature: der::asn1::BitString::from_bytes(&signature)?,
+    };
+    Ok(crl.to_der()?)
+}

@@ -186,6 +186,20 @@ impl NamedCurve {
         ALL.into_iter().find(|c| c.oid() == *oid)
     }
 
+    /// The curve by name, case-insensitively: `secp256r1` (also `P-256`, `prime256v1`), `brainpoolP256r1`….
+    pub fn from_name(name: &str) -> Option<Self> {
+        let n = name.to_ascii_lowercase().replace('-', "");
+        let alias = match n.as_str() {
+            "p192" | "prime192v1" => "secp192r1",
+            "p224" => "secp224r1",
+            "p256" | "prime256v1" => "secp256r1",
+            "p384" => "secp384r1",
+            "p521" => "secp521r1",
+            other => other,
+        };
+        ALL.into_iter().find(|c| c.name().to_ascii_lowercase() == alias)
+    }
+
     /// The usual name: `secp256r1`, `brainpoolP256r1`….
     pub fn name(self) -> &'static str {
         match self {

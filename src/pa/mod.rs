@@ -1,9 +1,13 @@
 //! Passive Authentication (ICAO 9303-11 §5.1): are the data groups the ones the Document Signer signed?
 //!
 //! Every check has its own verdict, so a verifier can show which passed, which failed and which could not be
-//! done — never a bare bool. This module checks the SOD against the files read and against the Document Signer
-//! certificate it carries; the chain to a trusted CSCA is reported as not checked (trust stores come with the
-//! PKI module).
+//! done — never a bare bool: the data group hashes, the `messageDigest`, the CMS signature with the Document
+//! Signer certificate (inside the SOD or supplied), the DS certificate's validity as of a date, its chain to a
+//! trusted CSCA ([`TrustStore`]: files, folders, master lists) and its revocation (CRLs, when given).
+
+mod trust;
+
+pub use trust::{TrustError, TrustStore};
 
 use std::collections::BTreeMap;
 
@@ -64,6 +68,9 @@ pub struct PassiveAuthReport {
     pub ds_certificate_validity: Check,
     /// The Document Signer certificate chains to a trusted CSCA.
     pub csca_chain: Check,
+    /// The Document Signer certificate is not revoked (a CRL from its CSCA, signed by it, does not list it);
+    /// not checked when no CRL was given.
+    pub revocation: Check,
 }
 
 impl PassiveAuthReport {
@@ -75,6 +82,7 @@ impl PassiveAuthReport {
             && self.signature.passed()
             && self.ds_certificate_validity.passed()
             && self.csca_chain.passed()
+            && !matches!(self.revocation, Check::Failed(_))
     }
 }
 
@@ -84,35 +92,21 @@ pub fn verify(sod: &[u8], files: &BTreeMap<LdsFile, Vec<u8>>, at: Option<Date>) 
     verify_with_trust(sod, files, at, &[])
 }
 
-/// The Document Signer certificate's chain: a trusted CSCA with the DS's issuer name whose key verifies the DS
-/// certificate's signature, valid as of `at`.
-fn chain(ds: &x509_cert::Certificate, trust: &[x509_cert::Certificate], at: Date) -> Check {
-    use der::Encode;
-    if trust.is_empty() {
-        return Check::NotChecked("no trusted CSCA certificates given".into());
-    }
-    let issuer = ds.tbs_certificate().issuer();
-    let candidates: Vec<_> = trust.iter().filter(|c| c.tbs_certificate().subject() == issuer).collect();
-    if candidates.is_empty() {
-        return Check::Failed("unknown CSCA: no trusted certificate has the DS issuer's name".into());
-    }
-    let Ok(tbs) = ds.tbs_certificate().to_der() else { return Check::Failed("DS certificate does not encode".into()) };
-    let Some(sig) = ds.signature().as_bytes() else { return Check::Failed("DS signature has unused bits".into()) };
-    let Ok(alg) = SignatureAlgorithm::from_algorithm_identifier(ds.signature_algorithm(), None) else {
-        return Check::NotChecked("unsupported DS certificate signature algorithm".into());
+/// The Document Signer certificate's chain (a trusted CSCA with the DS's issuer name whose key verifies the DS
+/// certificate's signature, valid as of `at`) and its revocation.
+fn chain(ds: &x509_cert::Certificate, store: &TrustStore, at: Date) -> (Check, Check) {
+    let csca = match store.issuer_of(ds) {
+        Ok(c) => c,
+        Err(check) => return (check, Check::NotChecked("no trusted CSCA".into())),
     };
-    for csca in candidates {
-        let Ok(key) = PublicKey::from_spki(csca.tbs_certificate().subject_public_key_info()) else { continue };
-        if alg.verify(&key, &tbs, sig).is_ok() {
-            let v = csca.tbs_certificate().validity();
-            let day = |t: &x509_cert::time::Time| OffsetDateTime::from(t.to_system_time()).date();
-            if at < day(&v.not_before) || at > day(&v.not_after) {
-                return Check::Failed(format!("the CSCA certificate is not valid as of {at}"));
-            }
-            return Check::Passed;
-        }
-    }
-    Check::Failed("bad signature: no trusted CSCA of that name signed the DS certificate".into())
+    let v = csca.tbs_certificate().validity();
+    let day = |t: &x509_cert::time::Time| OffsetDateTime::from(t.to_system_time()).date();
+    let chain = if at < day(&v.not_before) || at > day(&v.not_after) {
+        Check::Failed(format!("the CSCA certificate is not valid as of {at}"))
+    } else {
+        Check::Passed
+    };
+    (chain, store.revocation(ds, csca))
 }
 
 /// [`verify`] with trusted CSCA certificates: the DS certificate must be signed by one of them.
@@ -121,6 +115,16 @@ pub fn verify_with_trust(
     files: &BTreeMap<LdsFile, Vec<u8>>,
     at: Option<Date>,
     trust: &[x509_cert::Certificate],
+) -> Result<PassiveAuthReport, LdsError> {
+    verify_with_store(sod, files, at, &TrustStore::from_certificates(trust))
+}
+
+/// [`verify`] against a trust store (CSCAs, CRLs); keep one store for many documents.
+pub fn verify_with_store(
+    sod: &[u8],
+    files: &BTreeMap<LdsFile, Vec<u8>>,
+    at: Option<Date>,
+    store: &TrustStore,
 ) -> Result<PassiveAuthReport, LdsError> {
     let sod = Sod::decode(sod)?;
     let lso = &sod.lds_security_object;
@@ -147,6 +151,7 @@ pub fn verify_with_trust(
             signature: missing,
             ds_certificate_validity: Check::NotChecked("no signer".into()),
             csca_chain: Check::NotChecked("no signer".into()),
+            revocation: Check::NotChecked("no signer".into()),
         });
     };
     let digest = HashAlgorithm::from_oid(&si.digest_algorithm.oid);
@@ -195,15 +200,20 @@ pub fn verify_with_trust(
             }
         }
     };
+    let (csca_chain, revocation) = match cert {
+        Some(c) => chain(c, store, at.unwrap_or_else(|| OffsetDateTime::now_utc().date())),
+        None => {
+            let none = Check::NotChecked("no Document Signer certificate in the SOD".into());
+            (none.clone(), none)
+        }
+    };
     Ok(PassiveAuthReport {
         hash_algorithm: crate::oid::name(&lso.hash_algorithm.oid),
         data_groups,
         message_digest,
         signature,
         ds_certificate_validity,
-        csca_chain: match cert {
-            Some(c) => chain(c, trust, at.unwrap_or_else(|| OffsetDateTime::now_utc().date())),
-            None => Check::NotChecked("no Document Signer certificate in the SOD".into()),
-        },
+        csca_chain,
+        revocation,
     })
 }

@@ -1,0 +1,282 @@
+//! `cccd pki init`, `cccd issue`, `cccd issue-batch`: the issuer's side.
+//!
+//! A PKI folder holds `csca.pem`, `csca.key`, `ds.pem`, `ds.key` (keys as PKCS#8 PEM, owner-only). A chip
+//! folder is what [`ChipImage::save_dir`] writes; it appears whole or not at all (written beside, then renamed).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use cccd::crypto::ec::NamedCurve;
+use cccd::emulator::ChipImage;
+use cccd::issuance::{ChipKeys, FaceImage, IssueOptions, issue};
+use cccd::pki::{DocumentSigner, SoftwareKey, country_signing_ca, document_signer, pem_decode};
+
+use super::CliError;
+
+/// `cccd pki …`
+#[derive(Debug, clap::Subcommand)]
+pub enum PkiCommand {
+    /// Create a test or pilot PKI: a self-signed CSCA and a Document Signer, with their keys.
+    Init(InitArgs),
+}
+
+/// Arguments of `cccd pki init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The folder to write `csca.pem`, `csca.key`, `ds.pem`, `ds.key` to.
+    #[arg(long)]
+    out: PathBuf,
+    /// The curve of both keys (secp256r1, secp384r1, secp521r1, brainpoolP256r1, brainpoolP384r1,
+    /// brainpoolP512r1, …); default CSCA brainpoolP512r1 and DS brainpoolP384r1, as the Vietnamese chain.
+    #[arg(long)]
+    curve: Option<String>,
+    /// The country code in the names.
+    #[arg(long, default_value = "VN")]
+    country: String,
+    /// Validity of the Document Signer certificate, in days (starting yesterday).
+    #[arg(long, default_value_t = 3650)]
+    ds_days: u32,
+    /// Overwrite an existing PKI folder.
+    #[arg(long)]
+    force: bool,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
+    move |source| CliError::Io { path: path.display().to_string(), source }
+}
+
+fn input(context: impl std::fmt::Display, e: impl std::fmt::Display) -> CliError {
+    CliError::Input { context: context.to_string(), message: e.to_string() }
+}
+
+/// Writes a file readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path).map_err(io(path))?;
+    f.write_all(bytes).map_err(io(path))
+}
+
+fn parse_curve(name: &str) -> Result<NamedCurve, CliError> {
+    NamedCurve::from_name(name).ok_or_else(|| input("--curve", format!("unknown curve {name:?}")))
+}
+
+/// Runs `cccd pki init`.
+pub fn pki(command: &PkiCommand) -> Result<ExitCode, CliError> {
+    let PkiCommand::Init(args) = command;
+    let (csca_curve, ds_curve) = match &args.curve {
+        Some(c) => (parse_curve(c)?, parse_curve(c)?),
+        None => (NamedCurve::BrainpoolP512r1, NamedCurve::BrainpoolP384r1),
+    };
+    if args.out.join("csca.key").exists() && !args.force {
+        return Err(input(args.out.display(), "already holds a PKI (use --force to replace it)"));
+    }
+    std::fs::create_dir_all(&args.out).map_err(io(&args.out))?;
+    let c = &args.country;
+    let csca = country_signing_ca(&format!("CN=CSCA {c},O=cccd,C={c}"), SoftwareKey::generate(csca_curve), 5475)
+        .map_err(|e| input("CSCA", e))?;
+    let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    let ds = document_signer(
+        &format!("CN=Document Signer {c},O=cccd,C={c}"),
+        &csca,
+        SoftwareKey::generate(ds_curve),
+        2,
+        yesterday,
+        args.ds_days,
+    )
+    .map_err(|e| input("Document Signer", e))?;
+    for (name, issued) in [("csca", &csca), ("ds", &ds)] {
+        let cert = args.out.join(format!("{name}.pem"));
+        std::fs::write(&cert, issued.pem()).map_err(io(&cert))?;
+        let key = args.out.join(format!("{name}.key"));
+        write_private(&key, issued.key.to_pkcs8_pem().map_err(|e| input(name, e))?.as_bytes())?;
+    }
+    super::print(&format!(
+        "{}: csca.pem csca.key ({}), ds.pem ds.key ({})\n",
+        args.out.display(),
+        csca_curve.name(),
+        ds_curve.name()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The Document Signer of a PKI folder (`ds.pem` and `ds.key`).
+pub fn load_document_signer(dir: &Path) -> Result<DocumentSigner, CliError> {
+    let cert_path = dir.join("ds.pem");
+    let key_path = dir.join("ds.key");
+    let cert = std::fs::read_to_string(&cert_path).map_err(io(&cert_path))?;
+    let (_, der) = pem_decode(&cert).map_err(|e| input(cert_path.display(), e))?;
+    let key_pem = zeroize::Zeroizing::new(std::fs::read_to_string(&key_path).map_err(io(&key_path))?);
+    let key = SoftwareKey::from_pem(&key_pem).map_err(|e| input(key_path.display(), e))?;
+    DocumentSigner::new(der.to_vec(), Arc::new(key)).map_err(|e| input(dir.display(), e))
+}
+
+/// What `cccd issue` and `cccd issue-batch` share.
+#[derive(Debug, clap::Args)]
+pub struct IssueCommon {
+    /// The PKI folder (`cccd pki init`): `ds.pem` and `ds.key`.
+    #[arg(long)]
+    pki: PathBuf,
+    /// The curve of the chip's Chip and Active Authentication keys.
+    #[arg(long, default_value = "brainpoolP256r1")]
+    chip_curve: String,
+    /// The byte budget of the face JPEG in DG2.
+    #[arg(long, default_value_t = 15_000)]
+    face_bytes: usize,
+}
+
+/// Arguments of `cccd issue`.
+#[derive(Debug, clap::Args)]
+pub struct IssueArgs {
+    /// The citizen record (JSON).
+    #[arg(long)]
+    record: PathBuf,
+    /// The photo (JPEG or PNG, any size): cropped and encoded for DG2.
+    #[arg(long)]
+    photo: PathBuf,
+    /// The chip image folder to write (must not exist).
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    common: IssueCommon,
+}
+
+/// Issues one chip image into `out`, which appears complete or not at all.
+fn issue_one(
+    record: &cccd::citizen::CitizenRecord,
+    photo: &[u8],
+    ds: &DocumentSigner,
+    common: &IssueCommon,
+    out: &Path,
+) -> Result<ChipImage, CliError> {
+    if out.exists() {
+        return Err(input(out.display(), "already exists"));
+    }
+    let options = cccd::face::FaceOptions { max_bytes: common.face_bytes, ..Default::default() };
+    let face: FaceImage = cccd::face::prepare(photo, &options).map_err(|e| input("photo", e))?.into();
+    let keys = ChipKeys::generate(parse_curve(&common.chip_curve)?);
+    let image = issue(record, &face, &keys, ds, &IssueOptions::default()).map_err(|e| input("issue", e))?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = out.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let written = image
+        .save_dir(&tmp)
+        .map_err(|e| input(out.display(), e))
+        .and_then(|()| std::fs::rename(&tmp, out).map_err(io(out)));
+    if written.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    written.map(|()| image)
+}
+
+/// Runs `cccd issue`.
+pub fn issue_command(args: &IssueArgs) -> Result<ExitCode, CliError> {
+    let record = super::read_record(&args.record)?;
+    let photo = std::fs::read(&args.photo).map_err(io(&args.photo))?;
+    let ds = load_document_signer(&args.common.pki)?;
+    if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    let image = issue_one(&record, &photo, &ds, &args.common, &args.out)?;
+    let total: usize = image.files.values().map(Vec::len).sum();
+    super::print(&format!("{}: {} files, {total} bytes, EF.SOD signed\n", args.out.display(), image.files.len()));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `cccd issue-batch`.
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// Citizen records, one JSON object a line.
+    #[arg(long)]
+    records: PathBuf,
+    /// A folder of photos named after the ID number (`001099012345.jpg` or `.png`).
+    #[arg(long, conflicts_with = "photo")]
+    photos: Option<PathBuf>,
+    /// One photo for every record (test rigs).
+    #[arg(long)]
+    photo: Option<PathBuf>,
+    /// The folder to write one chip image folder per record into (named after the ID number), and
+    /// `errors.jsonl` for the records that failed.
+    #[arg(long)]
+    out: PathBuf,
+    /// Parallel jobs (default: every core).
+    #[arg(long)]
+    jobs: Option<usize>,
+    #[command(flatten)]
+    common: IssueCommon,
+}
+
+/// Runs `cccd issue-batch`: exit status 1 when any record failed (see `errors.jsonl`).
+pub fn batch(args: &BatchArgs) -> Result<ExitCode, CliError> {
+    use rayon::prelude::*;
+    let text = std::fs::read_to_string(&args.records).map_err(io(&args.records))?;
+    let ds = load_document_signer(&args.common.pki)?;
+    parse_curve(&args.common.chip_curve)?;
+    let shared_photo = match &args.photo {
+        Some(p) => Some(std::fs::read(p).map_err(io(p))?),
+        None => None,
+    };
+    if shared_photo.is_none() && args.photos.is_none() {
+        return Err(input("issue-batch", "give --photos DIR or --photo FILE"));
+    }
+    std::fs::create_dir_all(&args.out).map_err(io(&args.out))?;
+    let lines: Vec<(usize, &str)> =
+        text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty()).collect();
+    let bar = indicatif::ProgressBar::new(lines.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} records, {per_sec}, eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let done = AtomicUsize::new(0);
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(|e| input("--jobs", e))?;
+    let started = std::time::Instant::now();
+    let failures: Vec<(usize, String)> = pool.install(|| {
+        lines
+            .par_iter()
+            .filter_map(|(line, json)| {
+                let result = (|| -> Result<(), CliError> {
+                    let record: cccd::citizen::CitizenRecord = serde_json::from_str(json)
+                        .map_err(|e| input("record", format!("not a citizen record: {e}")))?;
+                    let photo = match (&shared_photo, &args.photos) {
+                        (Some(p), _) => p.clone(),
+                        (None, Some(dir)) => ["jpg", "jpeg", "png"]
+                            .iter()
+                            .map(|ext| dir.join(format!("{}.{ext}", record.id_number)))
+                            .find_map(|p| std::fs::read(p).ok())
+                            .ok_or_else(|| input("photo", "no photo named after the ID number"))?,
+                        (None, None) => return Err(input("photo", "none")),
+                    };
+                    let out = args.out.join(&record.id_number);
+                    issue_one(&record, &photo, &ds, &args.common, &out).map(|_| ())
+                })();
+                done.fetch_add(1, Ordering::Relaxed);
+                bar.inc(1);
+                result.err().map(|e| (*line, e.to_string()))
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let mut failures = failures;
+    failures.sort();
+    let report: String =
+        failures.iter().map(|(line, e)| serde_json::json!({ "line": line, "error": e }).to_string() + "\n").collect();
+    let errors = args.out.join("errors.jsonl");
+    std::fs::write(&errors, report).map_err(io(&errors))?;
+    let n = done.load(Ordering::Relaxed);
+    let secs = started.elapsed().as_secs_f64();
+    super::print(&format!(
+        "{} issued, {} failed (see {}), {jobs} jobs, {:.1} s, {:.1} records/s\n",
+        n - failures.len(),
+        failures.len(),
+        errors.display(),
+        secs,
+        n as f64 / secs.max(1e-9)
+    ));
+    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -1,0 +1,232 @@
+//! The verifier's trust store: CSCA certificates (PEM or DER files, a folder of them, or ICAO CSCA master
+//! lists) and certificate revocation lists.
+//!
+//! A Document Signer certificate serves many thousands of documents, so the store remembers the DS
+//! certificates whose CSCA signature it has verified (by SHA-256 of the certificate): a verifier checking card
+//! after card pays for that signature once. Validity dates and revocation are checked every time.
+//!
+//! Master lists (ICAO 9303-12 §9: a CMS `SignedData` with `id-icao-cscaMasterList` content,
+//! `CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF Certificate }`) contribute their
+//! certificates; the list's own signature is not verified here, so load only master lists obtained from a
+//! trusted source.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Mutex;
+
+use der::{Decode, Encode};
+use x509_cert::Certificate;
+use x509_cert::crl::CertificateList;
+
+use crate::crypto::hash::HashAlgorithm;
+use crate::crypto::public_key::PublicKey;
+use crate::crypto::signature::SignatureAlgorithm;
+
+/// Why trust material could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// A file is not a certificate, a master list or a CRL.
+    #[error("{path}: {message}")]
+    Unrecognized {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// CSCA certificates and CRLs a verifier trusts.
+#[derive(Default)]
+pub struct TrustStore {
+    cscas: Vec<Certificate>,
+    crls: Vec<CertificateList>,
+    verified: Mutex<HashSet<Vec<u8>>>,
+}
+
+impl core::fmt::Debug for TrustStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TrustStore").field("cscas", &self.cscas.len()).field("crls", &self.crls.len()).finish()
+    }
+}
+
+impl Clone for TrustStore {
+    fn clone(&self) -> Self {
+        TrustStore { cscas: self.cscas.clone(), crls: self.crls.clone(), verified: Mutex::default() }
+    }
+}
+
+/// The certificates of a CSCA master list (`ContentInfo` DER).
+fn master_list_certificates(der_bytes: &[u8]) -> Result<Vec<Certificate>, String> {
+    let ci = cms::content_info::ContentInfo::from_der(der_bytes).map_err(|e| e.to_string())?;
+    if ci.content_type != crate::oid::CMS_SIGNED_DATA {
+        return Err("not a CMS SignedData".into());
+    }
+    let sd: cms::signed_data::SignedData = ci.content.decode_as().map_err(|e: der::Error| e.to_string())?;
+    if sd.encap_content_info.econtent_type != crate::oid::ID_CSCA_MASTER_LIST {
+        return Err("SignedData content is not id-icao-cscaMasterList".into());
+    }
+    let content = sd.encap_content_info.econtent.ok_or("master list without content")?;
+    let octets = content.decode_as::<der::asn1::OctetString>().map_err(|e| e.to_string())?;
+    #[derive(der::Sequence)]
+    struct CscaMasterList {
+        version: u8,
+        cert_list: der::asn1::SetOfVec<Certificate>,
+    }
+    let list = CscaMasterList::from_der(octets.as_bytes()).map_err(|e| e.to_string())?;
+    let _ = list.version;
+    Ok(list.cert_list.into_vec())
+}
+
+impl TrustStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        TrustStore::default()
+    }
+
+    /// A store of these CSCA certificates.
+    pub fn from_certificates(cscas: &[Certificate]) -> Self {
+        TrustStore { cscas: cscas.to_vec(), ..TrustStore::default() }
+    }
+
+    /// Trusts a CSCA certificate.
+    pub fn add_csca(&mut self, certificate: Certificate) {
+        self.cscas.push(certificate);
+    }
+
+    /// Adds a CRL (DER); it is used only if a trusted CSCA signed it.
+    pub fn add_crl(&mut self, crl: CertificateList) {
+        self.crls.push(crl);
+    }
+
+    /// The trusted CSCA certificates.
+    pub fn cscas(&self) -> &[Certificate] {
+        &self.cscas
+    }
+
+    /// Loads CSCA certificates from bytes: PEM (one or more certificates), a DER certificate, or a DER CSCA
+    /// master list. Returns how many certificates were added.
+    pub fn add_bytes(&mut self, bytes: &[u8]) -> Result<usize, String> {
+        let certs = if bytes.starts_with(b"-----BEGIN") {
+            Certificate::load_pem_chain(bytes).map_err(|e| e.to_string())?
+        } else if let Ok(c) = Certificate::from_der(bytes) {
+            vec![c]
+        } else {
+            master_list_certificates(bytes)?
+        };
+        let n = certs.len();
+        self.cscas.extend(certs);
+        Ok(n)
+    }
+
+    /// Loads CSCA certificates from a file (see [`add_bytes`](Self::add_bytes)) or from every file of a
+    /// folder (files that are not certificates are an error: a trust store should hold nothing unexpected).
+    pub fn add_path(&mut self, path: &Path) -> Result<usize, TrustError> {
+        let io = |source| TrustError::Io { path: path.display().to_string(), source };
+        if path.is_dir() {
+            let mut entries: Vec<_> =
+                std::fs::read_dir(path).map_err(io)?.filter_map(Result::ok).map(|e| e.path()).collect();
+            entries.sort();
+            let mut n = 0;
+            for p in entries.iter().filter(|p| p.is_file()) {
+                n += self.add_path(p)?;
+            }
+            return Ok(n);
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        self.add_bytes(&bytes).map_err(|message| TrustError::Unrecognized { path: path.display().to_string(), message })
+    }
+
+    /// Loads a CRL file (DER or PEM `X509 CRL`).
+    pub fn add_crl_path(&mut self, path: &Path) -> Result<(), TrustError> {
+        let bytes =
+            std::fs::read(path).map_err(|source| TrustError::Io { path: path.display().to_string(), source })?;
+        let unrecognized = |message: String| TrustError::Unrecognized { path: path.display().to_string(), message };
+        let der_bytes = if bytes.starts_with(b"-----BEGIN") {
+            let text = String::from_utf8_lossy(&bytes);
+            crate::pki::pem_decode(&text).map_err(|e| unrecognized(e.to_string()))?.1.to_vec()
+        } else {
+            bytes
+        };
+        let crl = CertificateList::from_der(&der_bytes).map_err(|e| unrecognized(e.to_string()))?;
+        self.crls.push(crl);
+        Ok(())
+    }
+
+    /// The trusted CSCA that signed `cert` (by issuer name and signature), remembering the verdict.
+    pub(crate) fn issuer_of(&self, cert: &Certificate) -> Result<&Certificate, super::Check> {
+        use super::Check;
+        let issuer = cert.tbs_certificate().issuer();
+        let candidates: Vec<&Certificate> =
+            self.cscas.iter().filter(|c| c.tbs_certificate().subject() == issuer).collect();
+        if self.cscas.is_empty() {
+            return Err(Check::NotChecked("no trusted CSCA certificates given".into()));
+        }
+        if candidates.is_empty() {
+            return Err(Check::Failed("unknown CSCA: no trusted certificate has the DS issuer's name".into()));
+        }
+        let fingerprint = cert.to_der().map(|d| HashAlgorithm::Sha256.digest(&d)).unwrap_or_default();
+        let Ok(tbs) = cert.tbs_certificate().to_der() else {
+            return Err(Check::Failed("DS certificate does not encode".into()));
+        };
+        let Some(sig) = cert.signature().as_bytes() else {
+            return Err(Check::Failed("DS signature has unused bits".into()));
+        };
+        let Ok(alg) = SignatureAlgorithm::from_algorithm_identifier(cert.signature_algorithm(), None) else {
+            return Err(Check::NotChecked("unsupported DS certificate signature algorithm".into()));
+        };
+        for (i, csca) in candidates.iter().enumerate() {
+            let key_fp = [fingerprint.as_slice(), &(i as u64).to_be_bytes()].concat();
+            if self.verified.lock().is_ok_and(|v| v.contains(&key_fp)) {
+                return Ok(csca);
+            }
+            let Ok(key) = PublicKey::from_spki(csca.tbs_certificate().subject_public_key_info()) else { continue };
+            if alg.verify(&key, &tbs, sig).is_ok() {
+                if let Ok(mut v) = self.verified.lock() {
+                    v.insert(key_fp);
+                }
+                return Ok(csca);
+            }
+        }
+        Err(Check::Failed("bad signature: no trusted CSCA of that name signed the DS certificate".into()))
+    }
+
+    /// Revocation of `cert` (signed by `csca`) as the trusted CRLs say.
+    pub(crate) fn revocation(&self, cert: &Certificate, csca: &Certificate) -> super::Check {
+        use super::Check;
+        let issuer = cert.tbs_certificate().issuer();
+        let Ok(key) = PublicKey::from_spki(csca.tbs_certificate().subject_public_key_info()) else {
+            return Check::NotChecked("the CSCA key is not usable".into());
+        };
+        let mut any = false;
+        for crl in self.crls.iter().filter(|c| c.tbs_cert_list.issuer == *issuer) {
+            let (Ok(tbs), Some(sig), Ok(alg)) = (
+                crl.tbs_cert_list.to_der(),
+                crl.signature.as_bytes(),
+                SignatureAlgorithm::from_algorithm_identifier(&crl.signature_algorithm, None),
+            ) else {
+                continue;
+            };
+            if alg.verify(&key, &tbs, sig).is_err() {
+                continue;
+            }
+            any = true;
+            let serial = cert.tbs_certificate().serial_number();
+            if let Some(r) =
+                crl.tbs_cert_list.revoked_certificates.iter().flatten().find(|r| r.serial_number == *serial)
+            {
+                let date = time::OffsetDateTime::from(r.revocation_date.to_system_time()).date();
+                return Check::Failed(format!("the DS certificate was revoked on {date}"));
+            }
+        }
+        if any { Check::Passed } else { Check::NotChecked("no CRL from the DS issuer given".into()) }
+    }
+}

@@ -1,0 +1,318 @@
+//! The issuer's command line: `cccd pki init`, `cccd issue`, `cccd issue-batch`, and `cccd verify` with a
+//! trust store. `openssl` is the independent checker of what `cccd issue` signs.
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cccd::emulator::ChipImage;
+use cccd::lds::LdsFile;
+use cccd::lds::sod::Sod;
+
+fn cccd(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("cccd-issue-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A portrait-like photo, 800×1000 PNG.
+fn photo(dir: &Path) -> PathBuf {
+    let img = image::RgbImage::from_fn(800, 1000, |x, y| {
+        let (dx, dy) = (x as f32 - 400.0, y as f32 - 420.0);
+        if (dx / 170.0).powi(2) + (dy / 230.0).powi(2) < 1.0 {
+            image::Rgb([220, 180, 150])
+        } else {
+            image::Rgb([(x / 4) as u8, 200, (y / 4) as u8])
+        }
+    });
+    let path = dir.join("photo.png");
+    img.save(&path).unwrap();
+    path
+}
+
+fn record_path() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json"))
+}
+
+fn openssl_accepts(sod: &[u8], csca: &Path, dir: &Path) -> Result<(), String> {
+    let ci = dir.join("sod.p7");
+    std::fs::write(&ci, Sod::decode(sod).unwrap().content_info_der()).unwrap();
+    let out = Command::new("openssl")
+        .args(["cms", "-verify", "-inform", "DER", "-in", s(&ci), "-CAfile", s(csca)])
+        .args(["-purpose", "any", "-binary", "-out", "/dev/null"])
+        .output()
+        .expect("openssl must be installed");
+    if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
+}
+
+fn verify_json(chip: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let mut args = vec!["verify", s(chip), "--json"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = cccd(&args);
+    assert!(code == 0 || code == 1, "verify failed to run: {err}");
+    (code, serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}")))
+}
+
+#[test]
+fn issued_chips_verify_with_openssl_on_every_curve() {
+    let dir = tmp("curves");
+    let photo = photo(&dir);
+    for curve in ["secp256r1", "secp384r1", "secp521r1", "brainpoolP256r1", "brainpoolP384r1", "brainpoolP512r1"] {
+        let pki = dir.join(format!("pki-{curve}"));
+        let (code, _, err) = cccd(&["pki", "init", "--out", s(&pki), "--curve", curve]);
+        assert_eq!(code, 0, "{err}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for key in ["csca.key", "ds.key"] {
+                let mode = std::fs::metadata(pki.join(key)).unwrap().permissions().mode();
+                assert_eq!(mode & 0o077, 0, "{key} readable by others");
+            }
+        }
+        // openssl reads the keys (PKCS#8) and the certificates
+        let out = Command::new("openssl").args(["pkey", "-in", s(&pki.join("ds.key")), "-noout"]).output().unwrap();
+        assert!(out.status.success(), "openssl cannot read ds.key: {}", String::from_utf8_lossy(&out.stderr));
+
+        let chip = dir.join(format!("chip-{curve}"));
+        let (code, _, err) =
+            cccd(&["issue", "--record", s(&record_path()), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+        assert_eq!(code, 0, "{curve}: {err}");
+        let image = ChipImage::load_dir(&chip).unwrap();
+        for n in [1, 2, 13, 14, 15] {
+            assert!(image.files.contains_key(&LdsFile::dg(n).unwrap()), "{curve}: DG{n} missing");
+        }
+        assert!(image.secrets.chip_authentication.is_some() && image.secrets.active_authentication.is_some());
+        assert!(image.secrets.can.is_some() && image.secrets.mrz_information.is_some());
+        openssl_accepts(&image.files[&LdsFile::Sod], &pki.join("csca.pem"), &dir)
+            .unwrap_or_else(|e| panic!("openssl rejects the {curve} SOD: {e}"));
+        let (code, v) = verify_json(&chip, &["--csca", s(&pki.join("csca.pem"))]);
+        assert_eq!((code, &v["valid"]), (0, &serde_json::json!(true)), "{curve}: {v}");
+        // no chip folder is overwritten
+        let (code, _, err) =
+            cccd(&["issue", "--record", s(&record_path()), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+        assert_eq!(code, 2);
+        assert!(err.contains("already exists"), "{err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn verify_rejects_each_fault_with_its_own_reason() {
+    let dir = tmp("faults");
+    let photo = photo(&dir);
+    let pki = dir.join("pki");
+    assert_eq!(cccd(&["pki", "init", "--out", s(&pki), "--curve", "secp256r1", "--ds-days", "30"]).0, 0);
+    let chip = dir.join("chip");
+    let (code, _, err) =
+        cccd(&["issue", "--record", s(&record_path()), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+    assert_eq!(code, 0, "{err}");
+    let csca = pki.join("csca.pem");
+    let (code, v) = verify_json(&chip, &["--csca", s(&csca)]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["revocation"]["status"], "not_checked");
+
+    // a changed DG byte
+    let changed = dir.join("changed");
+    let mut image = ChipImage::load_dir(&chip).unwrap();
+    let dg13 = image.files.get_mut(&LdsFile::dg(13).unwrap()).unwrap();
+    let last = dg13.len() - 1;
+    dg13[last] ^= 0x01;
+    image.save_dir(&changed).unwrap();
+    let (code, v) = verify_json(&changed, &["--csca", s(&csca)]);
+    assert_eq!(code, 1);
+    assert_eq!(v["data_groups"]["DG13"], "mismatch", "{v}");
+    assert_eq!(v["signature"]["status"], "passed");
+
+    // a CSCA of another country: unknown
+    let other = dir.join("other");
+    assert_eq!(cccd(&["pki", "init", "--out", s(&other), "--curve", "secp256r1", "--country", "XX"]).0, 0);
+    let (code, v) = verify_json(&chip, &["--csca", s(&other.join("csca.pem"))]);
+    assert_eq!(code, 1);
+    assert!(v["csca_chain"]["reason"].as_str().unwrap().starts_with("unknown CSCA"), "{v}");
+
+    // a CSCA of the same name that did not sign the DS certificate
+    let impostor = dir.join("impostor");
+    assert_eq!(cccd(&["pki", "init", "--out", s(&impostor), "--curve", "secp256r1"]).0, 0);
+    let (code, v) = verify_json(&chip, &["--csca", s(&impostor.join("csca.pem"))]);
+    assert_eq!(code, 1);
+    assert!(v["csca_chain"]["reason"].as_str().unwrap().starts_with("bad signature"), "{v}");
+
+    // an expired DS certificate (30 days from yesterday): checked a year on
+    let next_year = (time::OffsetDateTime::now_utc().date() + time::Duration::days(365)).to_string();
+    let (code, v) = verify_json(&chip, &["--csca", s(&csca), "--at", &next_year]);
+    assert_eq!(code, 1);
+    assert!(v["ds_certificate_validity"]["reason"].as_str().unwrap().starts_with("expired as of"), "{v}");
+    assert_eq!(v["csca_chain"]["status"], "passed");
+
+    // a folder of CSCAs and a master list made by openssl hold the right CSCA among others
+    let folder = dir.join("trust");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(&csca, folder.join("vn.pem")).unwrap();
+    std::fs::copy(other.join("csca.pem"), folder.join("xx.pem")).unwrap();
+    assert_eq!(verify_json(&chip, &["--csca", s(&folder)]).0, 0);
+    let ml = master_list(&dir, &[&other.join("csca.pem"), &csca], &other);
+    let (code, v) = verify_json(&chip, &["--csca", s(&ml)]);
+    assert_eq!(code, 0, "{v}");
+
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// An ICAO CSCA master list (CMS SignedData over `CscaMasterList`) made with openssl, signed by `signer`'s CSCA.
+fn master_list(dir: &Path, cscas: &[&Path], signer: &Path) -> PathBuf {
+    use der::{Decode, Encode};
+    let mut certs: Vec<Vec<u8>> = cscas
+        .iter()
+        .map(|p| {
+            let pem = std::fs::read(p).unwrap();
+            x509_cert::Certificate::load_pem_chain(&pem).unwrap()[0].to_der().unwrap()
+        })
+        .collect();
+    certs.sort(); // DER SET OF order
+    let set: Vec<u8> = certs.concat();
+    let tlv = |tag: u8, v: &[u8]| {
+        let mut out = vec![tag];
+        let len = v.len();
+        if len < 128 {
+            out.push(len as u8);
+        } else {
+            out.extend([0x82, (len >> 8) as u8, len as u8]);
+        }
+        out.extend_from_slice(v);
+        out
+    };
+    let content = tlv(0x30, &[vec![0x02, 0x01, 0x00], tlv(0x31, &set)].concat());
+    assert!(x509_cert::Certificate::from_der(&certs[0]).is_ok());
+    let input = dir.join("ml-content.der");
+    std::fs::write(&input, &content).unwrap();
+    let ml = dir.join("masterlist.ml");
+    let out = Command::new("openssl")
+        .args(["cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-econtent_type", "2.23.136.1.1.2"])
+        .args(["-in", s(&input), "-out", s(&ml)])
+        .args(["-signer", s(&signer.join("csca.pem")), "-inkey", s(&signer.join("csca.key"))])
+        .output()
+        .expect("openssl must be installed");
+    assert!(out.status.success(), "openssl cms -sign: {}", String::from_utf8_lossy(&out.stderr));
+    ml
+}
+
+#[test]
+fn a_revoked_document_signer_is_reported() {
+    use cccd::crypto::ec::NamedCurve;
+    use cccd::pki::{SoftwareKey, certificate_revocation_list, country_signing_ca, document_signer, sign_sod};
+    let dir = tmp("crl");
+    let csca = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 3650).unwrap();
+    let ds = document_signer(
+        "CN=DS,C=VN",
+        &csca,
+        SoftwareKey::generate(NamedCurve::P256),
+        77,
+        std::time::SystemTime::now() - std::time::Duration::from_secs(86_400),
+        365,
+    )
+    .unwrap();
+    let mut image = common::chip::cccd_image();
+    let dgs: std::collections::BTreeMap<_, _> =
+        image.files.iter().filter(|(f, _)| f.dg_number().is_some()).map(|(f, b)| (*f, b.clone())).collect();
+    image.files.insert(LdsFile::Sod, sign_sod(&dgs, cccd::crypto::hash::HashAlgorithm::Sha256, &ds).unwrap());
+    let chip = dir.join("chip");
+    image.save_dir(&chip).unwrap();
+    let csca_pem = dir.join("csca.pem");
+    std::fs::write(&csca_pem, csca.pem()).unwrap();
+
+    let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let clean = dir.join("clean.crl");
+    std::fs::write(&clean, certificate_revocation_list(&csca, &[(5, yesterday)], 30).unwrap()).unwrap();
+    let revoked = dir.join("revoked.crl");
+    std::fs::write(&revoked, certificate_revocation_list(&csca, &[(5, yesterday), (77, yesterday)], 30).unwrap())
+        .unwrap();
+    // openssl checks the CRL's signature with the CSCA
+    for crl in [&clean, &revoked] {
+        let out = Command::new("openssl")
+            .args(["crl", "-inform", "DER", "-in", s(crl), "-CAfile", s(&csca_pem), "-noout"])
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&out.stderr).contains("verify OK"), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (code, v) = verify_json(&chip, &["--csca", s(&csca_pem), "--crl", s(&clean)]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["revocation"]["status"], "passed");
+    let (code, v) = verify_json(&chip, &["--csca", s(&csca_pem), "--crl", s(&revoked)]);
+    assert_eq!(code, 1);
+    assert!(v["revocation"]["reason"].as_str().unwrap().starts_with("the DS certificate was revoked"), "{v}");
+    // a CRL signed by another key is not believed
+    let stranger = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 3650).unwrap();
+    let forged = dir.join("forged.crl");
+    std::fs::write(&forged, certificate_revocation_list(&stranger, &[(77, yesterday)], 30).unwrap()).unwrap();
+    let (code, v) = verify_json(&chip, &["--csca", s(&csca_pem), "--crl", s(&forged)]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["revocation"]["status"], "not_checked");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn issue_batch_issues_in_parallel_and_reports_failures_without_partial_output() {
+    let dir = tmp("batch");
+    let photo = photo(&dir);
+    let pki = dir.join("pki");
+    assert_eq!(cccd(&["pki", "init", "--out", s(&pki), "--curve", "secp256r1"]).0, 0);
+    let base: serde_json::Value = serde_json::from_slice(&std::fs::read(record_path()).unwrap()).unwrap();
+    let mut lines = Vec::new();
+    for i in 0..6 {
+        let mut r = base.clone();
+        r["id_number"] = serde_json::json!(format!("0010990123{:02}", 40 + i));
+        lines.push(r.to_string());
+    }
+    let mut bad = base.clone();
+    bad["date_of_birth"] = serde_json::json!("1999-02-30");
+    lines.insert(2, bad.to_string());
+    lines.insert(4, "{ not json".to_string());
+    let records = dir.join("records.jsonl");
+    std::fs::write(&records, lines.join("\n") + "\n").unwrap();
+    let out = dir.join("out");
+    let (code, stdout, err) = cccd(&[
+        "issue-batch",
+        "--records",
+        s(&records),
+        "--photo",
+        s(&photo),
+        "--pki",
+        s(&pki),
+        "--out",
+        s(&out),
+        "--jobs",
+        "2",
+    ]);
+    assert_eq!(code, 1, "{stdout} {err}");
+    assert!(stdout.starts_with("6 issued, 2 failed"), "{stdout}");
+    let errors = std::fs::read_to_string(out.join("errors.jsonl")).unwrap();
+    let failed: Vec<u64> = errors
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(failed, vec![3, 5]);
+    assert!(!errors.contains("Nguy"), "personal data in the error report");
+    let mut folders: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    folders.sort();
+    assert_eq!(folders.len(), 7, "{folders:?}"); // six chips and errors.jsonl, no partial folder
+    for i in 0..6 {
+        let chip = out.join(format!("0010990123{:02}", 40 + i));
+        let (code, v) = verify_json(&chip, &["--csca", s(&pki.join("csca.pem"))]);
+        assert_eq!(code, 0, "{v}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
