@@ -90,6 +90,8 @@ pub trait Signer: Send + Sync {
 pub struct SoftwareKey {
     curve: NamedCurve,
     secret: Zeroizing<Vec<u8>>,
+    /// The public point (uncompressed), computed once.
+    point: Vec<u8>,
 }
 
 impl fmt::Debug for SoftwareKey {
@@ -101,13 +103,19 @@ impl fmt::Debug for SoftwareKey {
 impl SoftwareKey {
     /// A new random key on `curve`.
     pub fn generate(curve: NamedCurve) -> Self {
-        SoftwareKey { curve, secret: curve.generate_secret(&mut rand::rng()) }
+        loop {
+            let secret = curve.generate_secret(&mut rand::rng());
+            // a fresh scalar in [1, n-1] always has a public point; retry rather than panic
+            if let Ok(key) = SoftwareKey::from_secret(curve, &secret) {
+                return key;
+            }
+        }
     }
 
     /// A key from its secret scalar (big-endian).
     pub fn from_secret(curve: NamedCurve, secret: &[u8]) -> Result<Self, PkiError> {
-        curve.public_key(secret).map_err(|e| PkiError::Signing(e.to_string()))?;
-        Ok(SoftwareKey { curve, secret: Zeroizing::new(secret.to_vec()) })
+        let point = curve.public_key(secret).map_err(|e| PkiError::Signing(e.to_string()))?;
+        Ok(SoftwareKey { curve, secret: Zeroizing::new(secret.to_vec()), point })
     }
 
     /// The curve.
@@ -124,8 +132,7 @@ impl SoftwareKey {
     /// The key as PKCS#8 `PrivateKeyInfo` DER (RFC 5208; `id-ecPublicKey` with the named curve, an RFC 5915
     /// `ECPrivateKey` inside, public key included).
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, PkiError> {
-        let point = self.curve.public_key(&self.secret).map_err(|e| PkiError::Signing(e.to_string()))?;
-        let ec = sec1::EcPrivateKey { private_key: &self.secret, parameters: None, public_key: Some(&point) };
+        let ec = sec1::EcPrivateKey { private_key: &self.secret, parameters: None, public_key: Some(&self.point) };
         let inner = Zeroizing::new(ec.to_der()?);
         let params = der::Any::encode_from(&self.curve.oid())?;
         let algorithm = spki::AlgorithmIdentifierRef { oid: oid::EC_PUBLIC_KEY, parameters: Some((&params).into()) };
@@ -181,8 +188,7 @@ impl SoftwareKey {
 impl Signer for SoftwareKey {
     /// The public key.
     fn public_key(&self) -> Result<PublicKey, PkiError> {
-        let point = self.curve.public_key(&self.secret).map_err(|e| PkiError::Signing(e.to_string()))?;
-        Ok(PublicKey::Ec { domain: EcDomain::Named(self.curve.oid()), point })
+        Ok(PublicKey::Ec { domain: EcDomain::Named(self.curve.oid()), point: self.point.clone() })
     }
 
     /// The hash follows the curve size: SHA-256 up to 256 bits, SHA-384 up to 384, SHA-512 above.
@@ -201,7 +207,7 @@ impl Signer for SoftwareKey {
 
 impl Clone for SoftwareKey {
     fn clone(&self) -> Self {
-        SoftwareKey { curve: self.curve, secret: self.secret.clone() }
+        SoftwareKey { curve: self.curve, secret: self.secret.clone(), point: self.point.clone() }
     }
 }
 
