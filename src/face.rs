@@ -158,9 +158,54 @@ pub fn decode(face: &FaceImage) -> Result<DynamicImage, FaceError> {
     match face.image_data_type {
         ImageDataType::Jpeg => image::load_from_memory_with_format(&face.image, ImageFormat::Jpeg)
             .map_err(|e| FaceError::Unreadable(e.to_string())),
-        ImageDataType::Jpeg2000 => Err(FaceError::Unsupported("JPEG 2000")),
+        ImageDataType::Jpeg2000 => decode_jpeg2000(&face.image),
         ImageDataType::Other(_) => Err(FaceError::Unsupported("unknown image data type")),
     }
+}
+
+/// The largest JPEG 2000 face decoded (pixels), so a forged header cannot make the decoder allocate gigabytes.
+#[cfg(feature = "jpeg2000")]
+const MAX_JPEG2000_PIXELS: u64 = 4096 * 4096;
+
+/// Decodes a JPEG 2000 codestream or JP2 file (feature `jpeg2000`, pure Rust `hayro-jpeg2000`); greyscale or
+/// RGB, with or without alpha.
+#[cfg(feature = "jpeg2000")]
+fn decode_jpeg2000(data: &[u8]) -> Result<DynamicImage, FaceError> {
+    use hayro_jpeg2000::{ColorSpace, DecodeSettings, Image};
+    let unreadable = |e: &dyn std::fmt::Debug| FaceError::Unreadable(format!("JPEG 2000: {e:?}"));
+    // the decoder is not fuzzed by this project: a panic inside it becomes an error, never a crash
+    let decoded = std::panic::catch_unwind(|| -> Result<DynamicImage, FaceError> {
+        let image = Image::new(data, &DecodeSettings::default()).map_err(|e| unreadable(&e))?;
+        let (w, h) = (image.width(), image.height());
+        if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_JPEG2000_PIXELS {
+            return Err(FaceError::Unreadable(format!("JPEG 2000: {w}×{h} pixels")));
+        }
+        let alpha = image.has_alpha();
+        let color = image.color_space().clone();
+        let pixels = image.decode().map_err(|e| unreadable(&e))?;
+        let bad = || FaceError::Unreadable("JPEG 2000: pixel buffer of the wrong size".into());
+        Ok(match (color.num_channels(), &color, alpha) {
+            (1, ColorSpace::Gray | ColorSpace::Icc { .. }, false) => {
+                DynamicImage::ImageLuma8(image::GrayImage::from_raw(w, h, pixels).ok_or_else(bad)?)
+            }
+            (1, ColorSpace::Gray | ColorSpace::Icc { .. }, true) => {
+                DynamicImage::ImageLumaA8(image::GrayAlphaImage::from_raw(w, h, pixels).ok_or_else(bad)?)
+            }
+            (3, ColorSpace::RGB | ColorSpace::Icc { .. }, false) => {
+                DynamicImage::ImageRgb8(image::RgbImage::from_raw(w, h, pixels).ok_or_else(bad)?)
+            }
+            (3, ColorSpace::RGB | ColorSpace::Icc { .. }, true) => {
+                DynamicImage::ImageRgba8(image::RgbaImage::from_raw(w, h, pixels).ok_or_else(bad)?)
+            }
+            _ => return Err(FaceError::Unsupported("JPEG 2000 colour space other than grey or RGB")),
+        })
+    });
+    decoded.unwrap_or_else(|_| Err(FaceError::Unreadable("JPEG 2000: the decoder failed".into())))
+}
+
+#[cfg(not(feature = "jpeg2000"))]
+fn decode_jpeg2000(_data: &[u8]) -> Result<DynamicImage, FaceError> {
+    Err(FaceError::Unsupported("JPEG 2000 (build with the jpeg2000 feature)"))
 }
 
 /// Encodes an image as PNG.
