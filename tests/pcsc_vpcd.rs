@@ -88,6 +88,8 @@ fn emulate_and_read_over_pcsc_with_bac() {
         assert_eq!(report["extended_length"], flags.is_empty());
         assert_eq!(report["protected"], serde_json::json!(["DG3"]));
         assert_eq!(report["passive_authentication"]["valid"], true, "{}", report["passive_authentication"]);
+        let face = image::open(out.join("face.png")).expect("cccd read --out writes the face as PNG");
+        assert!(face.width() > 0 && face.height() > face.width(), "portrait face");
         eprintln!(
             "{reader}: {} APDUs, {} ms, extended length {}",
             report["apdus"], report["milliseconds"], report["extended_length"]

@@ -132,10 +132,16 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
         .read(&mut transport)
         .map_err(|e| CliError::Input { context: args.reader.clone(), message: e.to_string() })?;
     let elapsed = started.elapsed();
+    let mut face = serde_json::Value::Null;
     if let Some(dir) = &args.out {
         for (file, bytes) in &result.files {
             super::write_file(&dir.join(format!("{}.bin", file.name())), bytes)?;
         }
+        face = match write_face(dir, &result.files) {
+            Ok(Some(path)) => json!({ "png": path }),
+            Ok(None) => serde_json::Value::Null,
+            Err(e) => json!({ "error": e }),
+        };
     }
     let files: Vec<_> = result.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
     let trust = args.trust.load()?;
@@ -161,6 +167,7 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
         "files": files,
         "protected": result.protected.iter().map(|f| f.name()).collect::<Vec<_>>(),
         "passive_authentication": passive_authentication,
+        "face": face,
     });
     let text = if args.json {
         serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
@@ -171,6 +178,21 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     };
     super::print(&text);
     Ok(if valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Writes the first face of DG2 as `face.png` in `dir`; `None` when no DG2 was read.
+#[cfg(feature = "pcsc")]
+fn write_face(
+    dir: &std::path::Path,
+    files: &std::collections::BTreeMap<cccd::lds::LdsFile, Vec<u8>>,
+) -> Result<Option<String>, String> {
+    let Some(dg2) = cccd::lds::LdsFile::dg(2).and_then(|f| files.get(&f)) else { return Ok(None) };
+    let dg2 = cccd::lds::dg2::Dg2::decode(dg2).map_err(|e| e.to_string())?;
+    let face = dg2.faces().next().ok_or("DG2 holds no face")?;
+    let png = cccd::face::decode(face).and_then(|i| cccd::face::to_png(&i)).map_err(|e| e.to_string())?;
+    let path = dir.join("face.png");
+    std::fs::write(&path, png).map_err(|e| e.to_string())?;
+    Ok(Some(path.display().to_string()))
 }
 
 /// Trust material for Passive Authentication.

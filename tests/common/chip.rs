@@ -48,12 +48,30 @@ pub fn cccd_image() -> ChipImage {
     }
 }
 
-/// [`cccd_image`] with an EF.SOD signed by a fresh test PKI (CSCA brainpoolP512r1, DS brainpoolP384r1); also
-/// returns the CSCA certificate as PEM.
+/// A real face: a synthetic portrait prepared as ICAO asks (480×640 JPEG under 15 KB).
+pub fn face_jpeg() -> (Vec<u8>, u16, u16) {
+    let photo = image::RgbImage::from_fn(900, 1200, |x, y| {
+        let (dx, dy) = (x as f32 - 450.0, y as f32 - 500.0);
+        if (dx / 190.0).powi(2) + (dy / 250.0).powi(2) < 1.0 {
+            image::Rgb([226, 186, 158])
+        } else {
+            image::Rgb([(x / 5) as u8, 205, (y / 6) as u8])
+        }
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(photo).write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let face = cccd::face::prepare(png.get_ref(), &cccd::face::FaceOptions::default()).unwrap();
+    (face.jpeg, face.width, face.height)
+}
+
+/// [`cccd_image`] with a real JPEG face in DG2 and an EF.SOD signed by a fresh test PKI (CSCA brainpoolP512r1,
+/// DS brainpoolP384r1); also returns the CSCA certificate as PEM.
 pub fn cccd_image_signed() -> (ChipImage, String) {
     use cccd::crypto::hash::HashAlgorithm;
     use cccd::pki::{SoftwareKey, country_signing_ca, document_signer, sign_sod};
     let mut image = cccd_image();
+    let (jpeg, w, h) = face_jpeg();
+    image.files.insert(LdsFile::dg(2).unwrap(), Dg2::from_image(jpeg, ImageDataType::Jpeg, w, h).encode().unwrap());
     let csca =
         country_signing_ca("CN=CSCA Test,C=VN", SoftwareKey::generate(NamedCurve::BrainpoolP512r1), 3650).unwrap();
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
