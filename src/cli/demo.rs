@@ -5,25 +5,18 @@
 //! the virtual chip serves it; the reader reads it back with BAC and Passive Authentication checks it against
 //! the CSCA.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use cccd::citizen::CitizenRecord;
 use cccd::crypto::ec::NamedCurve;
-use cccd::crypto::hash::HashAlgorithm;
-use cccd::crypto::public_key::{EcDomain, PublicKey};
-use cccd::emulator::{ChipConfig, ChipImage, ChipSecrets, VirtualChip};
+use cccd::emulator::{ChipConfig, VirtualChip};
+use cccd::issuance::{ChipKeys, IssueOptions, issue};
 use cccd::lds::LdsFile;
-use cccd::lds::com::Com;
 use cccd::lds::dg1::Dg1;
-use cccd::lds::dg2::Dg2;
-use cccd::lds::dg2::facial::ImageDataType;
 use cccd::lds::dg13::Dg13;
-use cccd::lds::dg15::Dg15;
-use cccd::lds::security_infos::{CardAccess, Dg14};
-use cccd::pki::{SoftwareKey, country_signing_ca, document_signer, sign_sod};
+use cccd::pki::{DocumentSigner, SoftwareKey, country_signing_ca, document_signer};
 use cccd::reader::Reader;
 
 use super::CliError;
@@ -95,37 +88,10 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
     }
     let face =
         cccd::face::prepare(&sample_photo()?, &cccd::face::FaceOptions::default()).map_err(|e| fail("face", e))?;
-    let chip_curve = NamedCurve::BrainpoolP256r1;
-    let ca_key = chip_curve.generate_secret(&mut rand::rng());
-    let aa_key = chip_curve.generate_secret(&mut rand::rng());
-    let ec = |secret: &[u8]| -> Result<PublicKey, CliError> {
-        let point = chip_curve.public_key(secret).map_err(|e| fail("chip keys", e))?;
-        Ok(PublicKey::Ec { domain: EcDomain::Named(chip_curve.oid()), point })
-    };
-    let dg = |n| LdsFile::dg(n).ok_or_else(|| fail("LDS", "data group number"));
-    let mut files = BTreeMap::new();
-    files.insert(
-        dg(1)?,
-        Dg1::new(record.to_mrz().map_err(|e| fail("MRZ", e))?).and_then(|d| d.encode()).map_err(|e| fail("DG1", e))?,
-    );
-    let dg2 = Dg2::from_image(face.jpeg.clone(), ImageDataType::Jpeg, face.width, face.height);
-    files.insert(dg(2)?, dg2.encode().map_err(|e| fail("DG2", e))?);
-    files.insert(dg(13)?, Dg13::from_record(&record).and_then(|d| d.encode()).map_err(|e| fail("DG13", e))?);
-    files.insert(dg(14)?, Dg14::for_chip_authentication(&ec(&ca_key)?, None).map_err(|e| fail("DG14", e))?.encode());
-    files.insert(dg(15)?, Dg15::new(ec(&aa_key)?).map_err(|e| fail("DG15", e))?.encode());
-    let sod = sign_sod(&files, HashAlgorithm::Sha256, &ds).map_err(|e| fail("EF.SOD", e))?;
-    let present: Vec<LdsFile> = [1, 2, 13, 15, 14].into_iter().filter_map(LdsFile::dg).collect();
-    files.insert(LdsFile::Com, Com::new(present).encode());
-    files.insert(LdsFile::CardAccess, CardAccess::cccd().encode());
-    files.insert(LdsFile::Sod, sod);
-    let image = ChipImage {
-        files,
-        secrets: ChipSecrets {
-            mrz_information: Some(record.mrz_information().map_err(|e| fail("MRZ", e))?),
-            can: Some(record.can().map_err(|e| fail("CAN", e))?),
-            ..ChipSecrets::default()
-        },
-    };
+    let keys = ChipKeys::generate(NamedCurve::BrainpoolP256r1);
+    let signer: DocumentSigner = ds.clone_signer().map_err(|e| fail("Document Signer", e))?;
+    let image =
+        issue(&record, &face.clone().into(), &keys, &signer, &IssueOptions::default()).map_err(|e| fail("issue", e))?;
     let total: usize = image.files.values().map(Vec::len).sum();
     step(
         "issue chip image",
@@ -176,6 +142,7 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         ),
     );
 
+    let dg = |n| LdsFile::dg(n).ok_or_else(|| fail("LDS", "data group number"));
     let back_dg13 = read.files.get(&dg(13)?).ok_or_else(|| fail("verify", "no DG13"))?;
     let back_dg1 = read.files.get(&dg(1)?).ok_or_else(|| fail("verify", "no DG1"))?;
     let back = CitizenRecord::from_dg1_dg13(

@@ -259,6 +259,11 @@ pub struct Issued {
 }
 
 impl Issued {
+    /// A [`DocumentSigner`] with this certificate and a copy of its key.
+    pub fn clone_signer(&self) -> Result<DocumentSigner, PkiError> {
+        DocumentSigner::new(self.der.clone(), std::sync::Arc::new(self.key.clone()))
+    }
+
     /// The certificate as PEM.
     pub fn pem(&self) -> String {
         pem_encode("CERTIFICATE", &self.der)
