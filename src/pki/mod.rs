@@ -1,8 +1,9 @@
-//! Issuer PKI with software keys: Country Signing CA and Document Signer certificates (ICAO 9303-12 profile)
-//! and the signed Document Security Object (EF.SOD).
+//! Issuer PKI: Country Signing CA and Document Signer certificates (ICAO 9303-12 profile), CRLs and the signed
+//! Document Security Object (EF.SOD).
 //!
-//! Keys are ECDSA keys on any curve of [`crate::crypto::ec`]; the hash follows the curve size (SHA-256 up to
-//! 256 bits, SHA-384 up to 384, SHA-512 above). Certificates are built as DER `TBSCertificate`s and signed
+//! Keys are behind the [`Signer`] trait: [`SoftwareKey`] (ECDSA on any curve of [`crate::crypto::ec`], read and
+//! written as PKCS#8 or SEC1, PEM or DER) or, with the `pkcs11` feature, `pkcs11::Pkcs11Key` in an HSM. The
+//! hash follows the curve size (SHA-256 up to 256 bits, SHA-384 up to 384, SHA-512 above). Certificates are built as DER `TBSCertificate`s and signed
 //! directly; the SOD is a CMS `SignedData` with `contentType` and `messageDigest` signed attributes and the
 //! Document Signer certificate included, as ICAO 9303-10 §4.6.2 asks.
 
