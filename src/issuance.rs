@@ -11,7 +11,7 @@
 //! ```
 //!
 //! The chip's own secrets (BAC MRZ information, CAN, the Chip and Active Authentication private keys) go to
-//! [`ChipSecrets`](crate::emulator::ChipSecrets), apart from the public files; they are zeroized when dropped.
+//! [`ChipSecrets`], apart from the public files; they are zeroized when dropped.
 //! Face preparation (cropping, JPEG under a byte budget) is [`crate::face::prepare`]; chip key generation is
 //! [`ChipKeys::generate`]. Both are kept out of [`issue`] so a printing line can run them ahead, in parallel,
 //! or on the chip itself.
