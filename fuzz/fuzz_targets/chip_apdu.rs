@@ -11,7 +11,10 @@ fn chip() -> VirtualChip {
     files.insert(LdsFile::CardAccess, vec![0x31, 0x00]);
     files.insert(LdsFile::dg(1).unwrap(), vec![0x61, 0x03, 0x5F, 0x1F, 0x00]);
     let secrets =
-        ChipSecrets { mrz_information: Some(zeroize::Zeroizing::new("L898902C<369080619406236".into())), can: None };
+        ChipSecrets {
+            mrz_information: Some(zeroize::Zeroizing::new("L898902C<369080619406236".into())),
+            ..ChipSecrets::default()
+        };
     VirtualChip::new(ChipImage { files, secrets }, ChipConfig::default())
 }
 

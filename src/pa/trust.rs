@@ -149,15 +149,20 @@ impl TrustStore {
     pub fn add_crl_path(&mut self, path: &Path) -> Result<(), TrustError> {
         let bytes =
             std::fs::read(path).map_err(|source| TrustError::Io { path: path.display().to_string(), source })?;
-        let unrecognized = |message: String| TrustError::Unrecognized { path: path.display().to_string(), message };
-        let der_bytes = if bytes.starts_with(b"-----BEGIN") {
-            let text = String::from_utf8_lossy(&bytes);
-            crate::pki::pem_decode(&text).map_err(|e| unrecognized(e.to_string()))?.1.to_vec()
+        self.add_crl_bytes(&bytes)
+            .map_err(|message| TrustError::Unrecognized { path: path.display().to_string(), message })
+    }
+
+    /// Adds a CRL from bytes (DER or PEM `X509 CRL`); it is used only if a trusted CSCA signed it.
+    pub fn add_crl_bytes(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let crl = if bytes.starts_with(b"-----BEGIN") {
+            let text = String::from_utf8_lossy(bytes);
+            let (_, der_bytes) = crate::pki::pem_decode(&text).map_err(|e| e.to_string())?;
+            CertificateList::from_der(&der_bytes)
         } else {
-            bytes
+            CertificateList::from_der(bytes)
         };
-        let crl = CertificateList::from_der(&der_bytes).map_err(|e| unrecognized(e.to_string()))?;
-        self.crls.push(crl);
+        self.crls.push(crl.map_err(|e| e.to_string())?);
         Ok(())
     }
 
