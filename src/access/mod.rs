@@ -1,7 +1,8 @@
-//! Access control protocols (ICAO Doc 9303-11 §4): Basic Access Control ([`bac`]), for the terminal and for the
-//! chip. Both sides end with the same [`SecureMessaging`](crate::sm::SecureMessaging) session.
+//! Access control protocols (ICAO Doc 9303-11 §4): Basic Access Control ([`bac`]) and PACE ([`pace`]), for the
+//! terminal and for the chip. Both sides end with the same [`SecureMessaging`](crate::sm::SecureMessaging) session.
 
 pub mod bac;
+pub mod pace;
 
 use crate::apdu::StatusWord;
 use crate::crypto::CryptoError;
@@ -34,12 +35,27 @@ pub enum AccessError {
         /// The command's INS.
         ins: u8,
     },
+    /// The chip refused the password (PACE): `retries_left` when the chip counts (`63Cx`).
+    #[error("the chip refused the password{}", match retries_left { Some(n) => format!(" ({n} tries left)"), None => String::new() })]
+    PasswordRejected {
+        /// Tries left, when the chip says.
+        retries_left: Option<u8>,
+    },
+    /// A message from the other side that does not parse.
+    #[error("malformed {0}")]
+    Malformed(&'static str),
+    /// A protocol variant or domain parameters this implementation does not run.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
     /// Malformed MRZ information (document number, dates) given by the caller.
     #[error("invalid MRZ information: {0}")]
     InvalidMrzInformation(&'static str),
     /// A cryptographic primitive failed.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// An elliptic-curve operation failed: a point not on the curve, the identity (the other side's fault).
+    #[error(transparent)]
+    Ec(#[from] crate::crypto::ec::EcError),
     /// Setting up secure messaging failed.
     #[error(transparent)]
     Sm(#[from] SmError),

@@ -1,0 +1,293 @@
+//! PACE (ICAO Doc 9303-11 §4.4), terminal and chip side: Generic Mapping with ECDH on every standardized
+//! elliptic curve (parameter IDs 8–18), passwords MRZ and CAN, ciphers 3DES and AES-128/192/256.
+//!
+//! ```text
+//! terminal                                              chip
+//! MSE:Set AT  [80 protocol OID][83 password ref]([84 parameter ID])
+//! GENERAL AUTHENTICATE 7C00                    ──►  z = E(K_π, s)                    ◄── 7C[80 z]
+//! s = D(K_π, z); 7C[81 PK_Map_IFD]             ──►  H = SK_Map_IC·PK_Map_IFD         ◄── 7C[82 PK_Map_IC]
+//! G~ = s·G + H;  7C[83 PK_DH_IFD = SK·G~]      ──►  K = x(SK_DH_IC·PK_DH_IFD)        ◄── 7C[84 PK_DH_IC]
+//! K = x(SK_DH_IFD·PK_DH_IC); 7C[85 T_IFD]      ──►  checks T_IFD                     ◄── 7C[86 T_IC]
+//! KS_enc = KDF(K,1), KS_mac = KDF(K,2), SSC = 0; tokens T = MAC(KS_mac, 7F49[06 OID][86 other side's PK_DH])
+//! ```
+//!
+//! `K_π = KDF(π, 3)` with `π = SHA-1(MRZ information)` for the MRZ password or the CAN's ASCII digits. The
+//! first three GENERAL AUTHENTICATE commands are chained (CLA `10`). Received points are checked to be on the
+//! curve and not the identity; the terminal refuses a chip ephemeral key equal to its own. Tokens are compared
+//! in constant time. Not here yet: Integrated Mapping, Chip Authentication Mapping and DH (MODP) groups; such
+//! PACEInfos are refused with [`AccessError::Unsupported`] rather than skipped silently.
+
+use zeroize::Zeroizing;
+
+use super::AccessError;
+use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
+use crate::crypto::ec::NamedCurve;
+use crate::crypto::sym::{KdfCounter, SessionKeys, SymKey, aes_cmac, mac_eq, pad_m2, retail_mac};
+use crate::lds::security_infos::PaceInfo;
+use crate::oid::{KeyAgreement, PaceMapping, PaceProtocol, SmCipher};
+use crate::sm::SecureMessaging;
+use crate::tlv::{Tag, TlvReader, encode_tlv};
+use crate::transport::Transport;
+
+/// A PACE password.
+#[derive(Clone, PartialEq, Eq)]
+pub enum PacePassword {
+    /// The MRZ information (document number, birth and expiry dates, each with its check digit).
+    Mrz(Zeroizing<String>),
+    /// The card access number (6 digits on a CCCD).
+    Can(Zeroizing<String>),
+}
+
+impl core::fmt::Debug for PacePassword {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            PacePassword::Mrz(_) => "PacePassword::Mrz(REDACTED)",
+            PacePassword::Can(_) => "PacePassword::Can(REDACTED)",
+        })
+    }
+}
+
+impl PacePassword {
+    /// The password reference of MSE:Set AT (`01` MRZ, `02` CAN).
+    pub fn reference(&self) -> u8 {
+        match self {
+            PacePassword::Mrz(_) => 1,
+            PacePassword::Can(_) => 2,
+        }
+    }
+
+    /// `π`: SHA-1 of the MRZ information, or the CAN's bytes.
+    fn pi(&self) -> Zeroizing<Vec<u8>> {
+        match self {
+            PacePassword::Mrz(m) => Zeroizing::new(crate::crypto::sym::sha1(m.as_bytes()).to_vec()),
+            PacePassword::Can(c) => Zeroizing::new(c.as_bytes().to_vec()),
+        }
+    }
+
+    /// `K_π = KDF(π, 3)` for `cipher`.
+    pub fn key(&self, cipher: SmCipher) -> SymKey {
+        SymKey::derive(cipher, &self.pi(), KdfCounter::Pi)
+    }
+}
+
+/// What a PACE run uses: the protocol, the curve and the parameter ID (from a PACEInfo).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaceParameters {
+    /// The protocol (mapping, key agreement, cipher).
+    pub protocol: PaceProtocol,
+    /// The standardized domain parameter ID.
+    pub parameter_id: u8,
+    /// Its curve.
+    pub curve: NamedCurve,
+}
+
+impl PaceParameters {
+    /// The parameters of a PACEInfo, if this implementation runs them (Generic Mapping, ECDH, a standardized
+    /// curve).
+    pub fn from_info(info: &PaceInfo) -> Result<Self, AccessError> {
+        let p = info.protocol;
+        if p.key_agreement != KeyAgreement::Ecdh || p.mapping != PaceMapping::Generic {
+            return Err(AccessError::Unsupported(format!("{} (only ECDH Generic Mapping is implemented)", p.name())));
+        }
+        let std = info
+            .standardized_parameters()
+            .ok_or_else(|| AccessError::Unsupported("PACE with proprietary domain parameters".into()))?;
+        let curve = std
+            .curve_oid()
+            .and_then(|o| NamedCurve::from_oid(&o))
+            .ok_or_else(|| AccessError::Unsupported(format!("PACE domain parameters {}", std.name())))?;
+        Ok(PaceParameters { protocol: p, parameter_id: std.id(), curve })
+    }
+
+    /// ECDH Generic Mapping on `curve` with `cipher` (for chips and tests that build their own).
+    pub fn generic_ecdh(cipher: SmCipher, curve: NamedCurve) -> Result<Self, AccessError> {
+        let id = (0u8..=18)
+            .find(|id| {
+                crate::oid::StandardizedDomainParameter::from_id(*id)
+                    .and_then(|s| s.curve_oid())
+                    .is_some_and(|o| o == curve.oid())
+            })
+            .ok_or_else(|| AccessError::Unsupported(format!("{} is not a PACE standardized curve", curve.name())))?;
+        let protocol = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: PaceMapping::Generic, cipher };
+        Ok(PaceParameters { protocol, parameter_id: id, curve })
+    }
+
+    /// How reports name the run: `PACE-GM-ECDH-AES128 (brainpoolP256r1)`.
+    pub fn description(&self) -> String {
+        let cipher = match self.protocol.cipher {
+            SmCipher::TripleDes => "3DES",
+            SmCipher::Aes128 => "AES128",
+            SmCipher::Aes192 => "AES192",
+            SmCipher::Aes256 => "AES256",
+        };
+        format!("PACE-GM-ECDH-{cipher} ({})", self.curve.name())
+    }
+
+    fn oid_value(&self) -> Result<Vec<u8>, AccessError> {
+        let oid = self.protocol.oid().ok_or_else(|| AccessError::Unsupported("protocol without an OID".into()))?;
+        Ok(oid.as_bytes().to_vec())
+    }
+
+    /// The public key data object `7F49 { 06 OID, 86 point }` the tokens are computed over.
+    fn public_key_object(&self, point: &[u8]) -> Result<Vec<u8>, AccessError> {
+        let mut body = encode_tlv(Tag::new(0x06), &self.oid_value()?);
+        body.extend(encode_tlv(Tag::new(0x86), point));
+        Ok(encode_tlv(Tag::new(0x7F49), &body))
+    }
+
+    /// The authentication token over the other side's ephemeral public key.
+    fn token(&self, keys: &SessionKeys, other_point: &[u8]) -> Result<[u8; 8], AccessError> {
+        let data = self.public_key_object(other_point)?;
+        let mut t = [0u8; 8];
+        match self.protocol.cipher {
+            SmCipher::TripleDes => t = retail_mac(keys.ks_mac.as_bytes(), &pad_m2(&data, 8))?,
+            _ => {
+                let full = aes_cmac(keys.ks_mac.as_bytes(), &data)?;
+                t.iter_mut().zip(full.iter()).for_each(|(o, f)| *o = *f);
+            }
+        }
+        Ok(t)
+    }
+
+    /// The nonce length: one cipher block.
+    fn nonce_len(&self) -> usize {
+        if self.protocol.cipher == SmCipher::TripleDes { 8 } else { 16 }
+    }
+
+    /// `G~ = s·G + H`.
+    fn mapped_generator(&self, s: &[u8], h: &[u8]) -> Result<Vec<u8>, AccessError> {
+        let sg = self.curve.mul(&self.curve.generator(), s)?;
+        Ok(self.curve.add(&sg, h)?)
+    }
+}
+
+/// The MSE:Set AT command selecting PACE (`00 22 C1 A4`).
+pub fn mse_set_at(params: &PaceParameters, password: u8, with_parameter_id: bool) -> Result<CommandApdu, AccessError> {
+    let mut data = encode_tlv(Tag::new(0x80), &params.oid_value()?);
+    data.extend(encode_tlv(Tag::new(0x83), &[password]));
+    if with_parameter_id {
+        data.extend(encode_tlv(Tag::new(0x84), &[params.parameter_id]));
+    }
+    Ok(CommandApdu::new(0x00, ins::MANAGE_SECURITY_ENVIRONMENT, 0xC1, 0xA4).with_data(data))
+}
+
+/// A GENERAL AUTHENTICATE with dynamic authentication data `7C { tag value }` (no DO for the first step).
+fn general_authenticate(object: Option<(u8, &[u8])>, last: bool) -> CommandApdu {
+    let inner = object.map(|(tag, value)| encode_tlv(Tag::new(u32::from(tag)), value)).unwrap_or_default();
+    let cla = if last { 0x00 } else { crate::apdu::CLA_CHAINING };
+    CommandApdu::new(cla, ins::GENERAL_AUTHENTICATE, 0x00, 0x00)
+        .with_data(encode_tlv(Tag::new(0x7C), &inner))
+        .with_le(256)
+}
+
+/// The value of the one data object `tag` inside dynamic authentication data `7C`.
+pub fn dynamic_object(data: &[u8], tag: u8) -> Result<Vec<u8>, AccessError> {
+    let malformed = |_| AccessError::Malformed("dynamic authentication data");
+    let outer = TlvReader::single(data, Tag::new(0x7C)).map_err(malformed)?;
+    let inner = TlvReader::single(outer.value(), Tag::new(u32::from(tag))).map_err(malformed)?;
+    Ok(inner.value().to_vec())
+}
+
+fn expect_success(r: &ResponseApdu) -> Result<(), AccessError> {
+    match r.sw {
+        StatusWord::Success => Ok(()),
+        StatusWord::VerificationFailedRetries(n) => Err(AccessError::PasswordRejected { retries_left: Some(n) }),
+        StatusWord::VerificationFailed => Err(AccessError::PasswordRejected { retries_left: None }),
+        sw => Err(AccessError::Rejected(sw)),
+    }
+}
+
+/// A completed PACE: the secure messaging session and what ran.
+#[derive(Debug)]
+pub struct PaceOutcome {
+    /// The session (SSC 0).
+    pub session: SecureMessaging,
+    /// The parameters that ran.
+    pub parameters: PaceParameters,
+    /// The chip's ephemeral public key (Chip Authentication after PACE binds to it).
+    pub chip_ephemeral_key: Vec<u8>,
+}
+
+impl PaceOutcome {
+    /// `PACE-GM-ECDH-AES128 (brainpoolP256r1)`.
+    pub fn description(&self) -> String {
+        self.parameters.description()
+    }
+}
+
+/// The terminal's secret scalars, chosen by the caller (tests reproducing published vectors); normally random.
+#[derive(Clone, Default)]
+pub struct TerminalSecrets {
+    /// `SK_Map_IFD`.
+    pub mapping: Option<Zeroizing<Vec<u8>>>,
+    /// `SK_DH_IFD`.
+    pub key_agreement: Option<Zeroizing<Vec<u8>>>,
+}
+
+/// Runs PACE as the terminal. `with_parameter_id` sends DO'84 (needed when the chip offers several parameter
+/// sets).
+pub fn authenticate<T: Transport>(
+    transport: &mut T,
+    params: &PaceParameters,
+    password: &PacePassword,
+    with_parameter_id: bool,
+) -> Result<PaceOutcome, AccessError> {
+    authenticate_with(transport, params, password, with_parameter_id, &TerminalSecrets::default())
+}
+
+/// [`authenticate`] with chosen secret scalars (the random ones when `None`).
+pub fn authenticate_with<T: Transport>(
+    transport: &mut T,
+    params: &PaceParameters,
+    password: &PacePassword,
+    with_parameter_id: bool,
+    secrets: &TerminalSecrets,
+) -> Result<PaceOutcome, AccessError> {
+    let curve = params.curve;
+    let fresh = || curve.generate_secret(&mut rand::rng());
+    expect_success(&transport.transmit(&mse_set_at(params, password.reference(), with_parameter_id)?)?)?;
+
+    // 1. the encrypted nonce
+    let r = transport.transmit(&general_authenticate(None, false))?;
+    expect_success(&r)?;
+    let z = dynamic_object(&r.data, 0x80)?;
+    if z.len() != params.nonce_len() {
+        return Err(AccessError::UnexpectedResponseLength { expected: params.nonce_len(), actual: z.len() });
+    }
+    let s = Zeroizing::new(password.key(params.protocol.cipher).decrypt_cbc_zero_iv(&z)?);
+
+    // 2. mapping
+    let sk_map = secrets.mapping.clone().unwrap_or_else(fresh);
+    let pk_map = curve.public_key(&sk_map)?;
+    let r = transport.transmit(&general_authenticate(Some((0x81, &pk_map)), false))?;
+    expect_success(&r)?;
+    let pk_map_ic = dynamic_object(&r.data, 0x82)?;
+    let h = Zeroizing::new(curve.mul(&pk_map_ic, &sk_map)?);
+    let g_tilde = params.mapped_generator(&s, &h)?;
+
+    // 3. key agreement on the mapped generator
+    let sk_dh = secrets.key_agreement.clone().unwrap_or_else(fresh);
+    let pk_dh = curve.mul(&g_tilde, &sk_dh)?;
+    let r = transport.transmit(&general_authenticate(Some((0x83, &pk_dh)), false))?;
+    expect_success(&r)?;
+    let pk_dh_ic = dynamic_object(&r.data, 0x84)?;
+    if pk_dh_ic == pk_dh {
+        return Err(AccessError::AuthenticationFailed);
+    }
+    let shared = curve.ecdh(&sk_dh, &pk_dh_ic)?;
+    let keys = SessionKeys::derive(params.protocol.cipher, &shared);
+
+    // 4. mutual authentication
+    let t_ifd = params.token(&keys, &pk_dh_ic)?;
+    let r = transport.transmit(&general_authenticate(Some((0x85, &t_ifd)), true))?;
+    expect_success(&r)?;
+    let t_ic = dynamic_object(&r.data, 0x86)?;
+    if !mac_eq(&t_ic, &params.token(&keys, &pk_dh)?) {
+        return Err(AccessError::AuthenticationFailed);
+    }
+    Ok(PaceOutcome { session: SecureMessaging::with_zero_ssc(keys), parameters: *params, chip_ephemeral_key: pk_dh_ic })
+}
+
+mod chip;
+
+pub use chip::{ChipSecretsOverride, PaceChip};
