@@ -235,3 +235,63 @@ fn chip_private_keys_round_trip_through_the_image_folder() {
     assert!(!debug.contains(&der[der.len() - 40..]), "key material in Debug");
     assert!(debug.contains("brainpoolP256r1"));
 }
+
+fn can() -> cccd::access::pace::PacePassword {
+    cccd::access::pace::PacePassword::Can(record().can().unwrap())
+}
+
+/// The CCCD is read with PACE and its CAN: the same bytes as with BAC, the run named; PACE then BAC falls back
+/// only when PACE cannot run, and says so; a wrong CAN is a typed error.
+#[test]
+fn reads_with_pace_and_the_can() {
+    use cccd::access::AccessError;
+    use cccd::access::pace::PacePassword;
+    use cccd::reader::AccessControl;
+    let image = cccd_image();
+    let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
+    let mut reader = Reader::pace(can());
+    let result = reader.read(&mut chip).unwrap();
+    assert_same(&result.files, &expected(&image));
+    assert_eq!(result.access, "PACE-GM-ECDH-AES128 (brainpoolP256r1)");
+    eprintln!("PACE read: {} APDUs", reader.apdu_count());
+
+    let mrz = PacePassword::Mrz(record().mrz_information().unwrap());
+    let result = Reader::pace(mrz.clone()).read(&mut VirtualChip::new(image.clone(), ChipConfig::default())).unwrap();
+    assert_eq!(result.access, "PACE-GM-ECDH-AES128 (brainpoolP256r1)");
+
+    // a chip without EF.CardAccess: PACE only fails, PACE then BAC says what happened
+    let mut bac_only = image.clone();
+    bac_only.files.remove(&LdsFile::CardAccess);
+    let mut chip = VirtualChip::new(bac_only.clone(), ChipConfig::default());
+    assert!(matches!(Reader::pace(can()).read(&mut chip), Err(ReadError::Access(AccessError::Unsupported(_)))));
+    let result = Reader::new(AccessControl::PaceThenBac(mrz, key())).read(&mut chip).unwrap();
+    assert!(result.access.starts_with("BAC (PACE failed: "), "{}", result.access);
+    assert_same(&result.files, &expected(&bac_only));
+
+    // a wrong CAN
+    let wrong = PacePassword::Can(zeroize::Zeroizing::new("000000".into()));
+    let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
+    match Reader::pace(wrong).read(&mut chip) {
+        Err(ReadError::Access(AccessError::PasswordRejected { retries_left: Some(2) })) => {}
+        other => panic!("expected a refused CAN, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_card_pulled_at_any_apdu_of_a_pace_read_resumes_to_identical_bytes() {
+    let image = cccd_image();
+    let want = expected(&image);
+    let full = {
+        let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
+        let mut r = Reader::pace(can());
+        r.read(&mut chip).unwrap();
+        r.apdu_count()
+    };
+    for at in 0..full {
+        let mut card = PullCard::new(VirtualChip::new(image.clone(), ChipConfig::default()), at);
+        let mut reader = Reader::pace(can());
+        assert!(matches!(reader.read(&mut card), Err(ReadError::Transport(TransportError::CardRemoved))), "{at}");
+        let result = reader.read(&mut card).unwrap_or_else(|e| panic!("resume after APDU {at}: {e}"));
+        assert_same(&result.files, &want);
+    }
+}

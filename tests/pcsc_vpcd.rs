@@ -36,7 +36,7 @@ fn require_pcscd() {
 }
 
 #[test]
-fn emulate_and_read_over_pcsc_with_bac() {
+fn emulate_and_read_over_pcsc_with_bac_and_pace() {
     let _one_at_a_time = PCSCD.lock().unwrap_or_else(|e| e.into_inner());
     require_pcscd();
     let (image, csca_pem) = cccd_image_signed();
@@ -47,10 +47,15 @@ fn emulate_and_read_over_pcsc_with_bac() {
     let chipdir = base.join("chip");
     let out = base.join("read");
     image.save_dir(&chipdir).unwrap();
-    for (flags, port, reader) in [
-        (vec![], "35963", "Virtual PCD 00 00"),
-        (vec!["--no-extended-length"], "35964", "Virtual PCD 00 01"),
-        (vec!["--no-extended-length", "--no-atr-info"], "35963", "Virtual PCD 00 00"),
+    let mrz = common::chip::record().to_mrz().unwrap().to_text().unwrap();
+    let can = common::chip::record().can().unwrap().to_string();
+    let bac = ["--mrz", mrz.as_str()];
+    let pace = ["--can", can.as_str()];
+    for (flags, port, reader, key, access) in [
+        (vec![], "35963", "Virtual PCD 00 00", bac, "BAC"),
+        (vec!["--no-extended-length"], "35964", "Virtual PCD 00 01", bac, "BAC"),
+        (vec!["--no-extended-length", "--no-atr-info"], "35963", "Virtual PCD 00 00", bac, "BAC"),
+        (vec![], "35964", "Virtual PCD 00 01", pace, "PACE-GM-ECDH-AES128 (brainpoolP256r1)"),
     ] {
         let mut args = vec!["emulate", chipdir.to_str().unwrap(), "--port", port];
         args.extend(flags.iter().copied());
@@ -62,13 +67,12 @@ fn emulate_and_read_over_pcsc_with_bac() {
                 .spawn()
                 .unwrap(),
         );
-        let mrz = common::chip::record().to_mrz().unwrap().to_text().unwrap();
         let read = cccd(&[
             "read",
             "--reader",
             reader,
-            "--mrz",
-            &mrz,
+            key[0],
+            key[1],
             "--out",
             out.to_str().unwrap(),
             "--csca",
@@ -84,14 +88,14 @@ fn emulate_and_read_over_pcsc_with_bac() {
             String::from_utf8_lossy(&read.stdout)
         );
         let report: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
-        assert_eq!(report["access"], "BAC");
+        assert_eq!(report["access"], access);
         assert_eq!(report["extended_length"], flags.is_empty());
         assert_eq!(report["protected"], serde_json::json!(["DG3"]));
         assert_eq!(report["passive_authentication"]["valid"], true, "{}", report["passive_authentication"]);
         let face = image::open(out.join("face.png")).expect("cccd read --out writes the face as PNG");
         assert!(face.width() > 0 && face.height() > face.width(), "portrait face");
         eprintln!(
-            "{reader}: {} APDUs, {} ms, extended length {}",
+            "{reader} {access}: {} APDUs, {} ms, extended length {}",
             report["apdus"], report["milliseconds"], report["extended_length"]
         );
         for (file, bytes) in &image.files {

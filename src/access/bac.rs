@@ -72,6 +72,16 @@ impl BacKey {
         date_of_birth: &str,
         date_of_expiry: &str,
     ) -> Result<Self, AccessError> {
+        Ok(Self::from_mrz_information(&Self::mrz_information_of(document_number, date_of_birth, date_of_expiry)?))
+    }
+
+    /// The MRZ information string (BAC and PACE with the MRZ use it) of a document number and the dates of
+    /// birth and expiry (`YYMMDD`), with the check digits computed.
+    pub fn mrz_information_of(
+        document_number: &str,
+        date_of_birth: &str,
+        date_of_expiry: &str,
+    ) -> Result<Zeroizing<String>, AccessError> {
         let valid = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b == b'<');
         if document_number.is_empty() || !valid(document_number) {
             return Err(AccessError::InvalidMrzInformation("document number"));
@@ -90,7 +100,7 @@ impl BacKey {
             info.push_str(field);
             info.push(char::from(b'0'.saturating_add(check_digit(field))));
         }
-        Ok(Self::from_mrz_information(&info))
+        Ok(info)
     }
 
     /// The keys of a Vietnamese CCCD from its 12-digit personal ID number, whose last 9 digits are the MRZ

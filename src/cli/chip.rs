@@ -68,14 +68,20 @@ pub fn readers() -> Result<ExitCode, CliError> {
 /// Arguments of `cccd read`.
 #[cfg(feature = "pcsc")]
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("key").required(true).multiple(false).args(["mrz", "doc"])))]
+#[command(group(clap::ArgGroup::new("key").required(true).multiple(false).args(["mrz", "doc", "can"])))]
 pub struct ReadArgs {
     /// The PC/SC reader.
     #[arg(long)]
     reader: String,
-    /// The MRZ printed on the document (lines separated by newlines), for BAC.
+    /// The card access number printed on the card (6 digits on a CCCD), for PACE.
+    #[arg(long)]
+    can: Option<String>,
+    /// The MRZ printed on the document (lines separated by newlines), for BAC or PACE.
     #[arg(long)]
     mrz: Option<String>,
+    /// The access control with an MRZ key: `bac`, `pace` or `pace-then-bac` (the report says which ran).
+    #[arg(long, default_value = "bac", value_parser = ["bac", "pace", "pace-then-bac"])]
+    access: String,
     /// The document number, for BAC (with --dob and --doe).
     #[arg(long, requires_all = ["dob", "doe"])]
     doc: Option<String>,
@@ -102,18 +108,33 @@ pub struct ReadArgs {
 #[cfg(feature = "pcsc")]
 pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     use cccd::access::bac::BacKey;
-    use cccd::reader::Reader;
+    use cccd::access::pace::PacePassword;
+    use cccd::reader::{AccessControl, Reader};
     use serde_json::json;
     let input = |m: String| CliError::Input { context: "access key".into(), message: m };
-    let key = match (&args.mrz, &args.doc, &args.dob, &args.doe) {
-        (Some(text), ..) => {
-            let mrz = cccd::mrz::Mrz::parse(text).map_err(|e| input(e.to_string()))?;
-            BacKey::from_mrz_information(&mrz.mrz_information().map_err(|e| input(e.to_string()))?)
+    let access = if let Some(can) = &args.can {
+        if can.len() != 6 || !can.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(input("the CAN is 6 digits".into()));
         }
-        (None, Some(doc), Some(dob), Some(doe)) => {
-            BacKey::from_document(doc, dob, doe).map_err(|e| input(e.to_string()))?
+        AccessControl::Pace(PacePassword::Can(zeroize::Zeroizing::new(can.clone())))
+    } else {
+        let information = match (&args.mrz, &args.doc, &args.dob, &args.doe) {
+            (Some(text), ..) => {
+                let mrz = cccd::mrz::Mrz::parse(text).map_err(|e| input(e.to_string()))?;
+                mrz.mrz_information().map_err(|e| input(e.to_string()))?
+            }
+            (None, Some(doc), Some(dob), Some(doe)) => {
+                BacKey::mrz_information_of(doc, dob, doe).map_err(|e| input(e.to_string()))?
+            }
+            _ => return Err(input("give --can, --mrz, or --doc with --dob and --doe".into())),
+        };
+        let bac = BacKey::from_mrz_information(&information);
+        let pace = PacePassword::Mrz(information);
+        match args.access.as_str() {
+            "pace" => AccessControl::Pace(pace),
+            "pace-then-bac" => AccessControl::PaceThenBac(pace, bac),
+            _ => AccessControl::Bac(bac),
         }
-        _ => return Err(input("give --mrz, or --doc with --dob and --doe".into())),
     };
     let deadline = Instant::now() + Duration::from_secs(args.wait);
     let mut transport = loop {
@@ -126,7 +147,7 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
             Err(e) => return Err(CliError::Input { context: args.reader.clone(), message: e.to_string() }),
         }
     };
-    let mut reader = Reader::bac(key);
+    let mut reader = Reader::new(access);
     let started = Instant::now();
     let result = reader
         .read(&mut transport)

@@ -90,6 +90,9 @@ pub struct VirtualChip {
     current: CurrentFile,
     access: Access,
     atr_info: Vec<u8>,
+    /// PACE as the chip runs it (when EF.CardAccess offers a PACEInfo this crate runs); kept across resets so
+    /// the CAN counter holds.
+    pace: Option<crate::access::pace::PaceChip>,
 }
 
 impl core::fmt::Debug for VirtualChip {
@@ -115,6 +118,7 @@ impl VirtualChip {
         } else {
             Vec::new()
         };
+        let pace = pace_chip(&image);
         VirtualChip {
             image,
             config,
@@ -122,6 +126,7 @@ impl VirtualChip {
             current: CurrentFile::None,
             access: Access::None,
             atr_info,
+            pace,
         }
     }
 
@@ -159,7 +164,9 @@ impl VirtualChip {
                 }
             };
         }
-        if command.cla != 0x00 {
+        if command.cla != 0x00
+            && !(command.cla == crate::apdu::CLA_CHAINING && command.ins == ins::GENERAL_AUTHENTICATE)
+        {
             return sw(0x6E00);
         }
         // an unprotected command ends any secure messaging session (ICAO 9303-11 §9.8.6)
@@ -176,6 +183,18 @@ impl VirtualChip {
             ins::GET_CHALLENGE if !secure => self.get_challenge(c),
             ins::EXTERNAL_AUTHENTICATE if !secure => self.external_authenticate(c),
             ins::GET_CHALLENGE | ins::EXTERNAL_AUTHENTICATE => sw(0x6985),
+            ins::MANAGE_SECURITY_ENVIRONMENT if !secure && c.p1 == 0xC1 && c.p2 == 0xA4 => match &mut self.pace {
+                Some(pace) => pace.set_at(c),
+                None => sw(0x6A80),
+            },
+            ins::GENERAL_AUTHENTICATE if !secure => {
+                let Some(pace) = &mut self.pace else { return sw(0x6985) };
+                let (response, outcome) = pace.general_authenticate(c);
+                if let Some(outcome) = outcome {
+                    self.access = Access::Secure(outcome.session);
+                }
+                response
+            }
             _ => sw(0x6D00),
         }
     }
@@ -319,6 +338,20 @@ impl VirtualChip {
     }
 }
 
+/// The chip side of PACE for an image: the PACEInfos of its EF.CardAccess this crate runs, its passwords.
+fn pace_chip(image: &ChipImage) -> Option<crate::access::pace::PaceChip> {
+    use crate::access::pace::{PaceChip, PaceParameters};
+    let card_access = crate::lds::security_infos::CardAccess::decode(image.files.get(&LdsFile::CardAccess)?).ok()?;
+    let offered: Vec<PaceParameters> =
+        card_access.infos.pace_infos().filter_map(|i| PaceParameters::from_info(i).ok()).collect();
+    if offered.is_empty() {
+        return None;
+    }
+    let mrz = image.secrets.mrz_information.as_ref().map(|m| m.as_str());
+    let can = image.secrets.can.as_ref().map(|c| c.as_str());
+    Some(PaceChip::new(offered, mrz, can))
+}
+
 impl Transport for VirtualChip {
     fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
         Ok(self.handle(command))
@@ -329,6 +362,9 @@ impl Transport for VirtualChip {
         self.selected = Selected::Nothing;
         self.current = CurrentFile::None;
         self.access = Access::None;
+        if let Some(p) = &mut self.pace {
+            p.abort();
+        }
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
-//! Reading a chip: select the application, run access control, read EF.COM, EF.SOD and the data groups in as
-//! few APDUs as the chip allows, and survive a card pulled mid-read.
+//! Reading a chip: run access control ([`AccessControl`]: BAC, PACE with the MRZ or the CAN using the
+//! parameters of EF.CardAccess, or PACE then BAC), select the application, read EF.COM, EF.SOD and the data
+//! groups in as few APDUs as the chip allows, and survive a card pulled mid-read.
 //!
 //! Each file is read by short file identifier (the first READ BINARY selects it), its length taken from the
 //! first bytes, then the rest in reads as large as the chip accepts: extended length when EF.ATR/INFO announces
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 
 use crate::access::AccessError;
 use crate::access::bac::{self, BacKey};
+use crate::access::pace::{self, PacePassword};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
 use crate::lds::LdsFile;
 use crate::lds::com::Com;
@@ -100,10 +102,23 @@ pub struct ReadResult {
     pub extended_length: bool,
 }
 
+/// The access control the reader runs: the caller chooses, and [`ReadResult::access`] says what ran. There is
+/// no silent fallback: `PaceThenBac` falls back to BAC only when PACE did not succeed, and says so.
+#[derive(Debug, Clone)]
+pub enum AccessControl {
+    /// Basic Access Control with the MRZ key.
+    Bac(BacKey),
+    /// PACE with the MRZ or the CAN, with the parameters of EF.CardAccess.
+    Pace(PacePassword),
+    /// PACE, and BAC when PACE is not offered or fails.
+    PaceThenBac(PacePassword, BacKey),
+}
+
 /// A reader of one chip, keeping its progress across interruptions.
 #[derive(Debug)]
 pub struct Reader {
-    key: BacKey,
+    access: AccessControl,
+    ran: String,
     /// Files asked for (`None`: everything EF.COM lists, plus EF.COM, EF.SOD, EF.CardAccess).
     wanted: Option<Vec<LdsFile>>,
     done: BTreeMap<LdsFile, Vec<u8>>,
@@ -150,8 +165,19 @@ fn tlv_total_len(first: &[u8]) -> Option<usize> {
 impl Reader {
     /// A reader that will authenticate with BAC and read every file EF.COM lists.
     pub fn bac(key: BacKey) -> Self {
+        Reader::new(AccessControl::Bac(key))
+    }
+
+    /// A reader that will authenticate with PACE (MRZ or CAN) and read every file EF.COM lists.
+    pub fn pace(password: PacePassword) -> Self {
+        Reader::new(AccessControl::Pace(password))
+    }
+
+    /// A reader with this access control.
+    pub fn new(access: AccessControl) -> Self {
         Reader {
-            key,
+            access,
+            ran: String::new(),
             wanted: None,
             done: BTreeMap::new(),
             partial: None,
@@ -208,9 +234,7 @@ impl Reader {
         if !self.done.contains_key(&LdsFile::CardAccess) || self.extended.is_none() {
             self.probe_mf(t)?;
         }
-        let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::emulator::EMRTD_AID.to_vec());
-        expect_ok("SELECT eMRTD application", &t.transmit(&select)?)?;
-        let mut channel = bac::authenticate(&mut *t, self.key.clone(), &mut rand::rng())?;
+        let mut channel = self.open(t)?;
         if !self.done.contains_key(&LdsFile::Com) {
             self.read_file(&mut channel, LdsFile::Com)?;
         }
@@ -239,9 +263,64 @@ impl Reader {
             files: self.done.clone(),
             protected: self.protected.clone(),
             missing: self.missing.clone(),
-            access: "BAC".into(),
+            access: self.ran.clone(),
             extended_length: self.extended == Some(true),
         })
+    }
+
+    /// Runs the access control and selects the eMRTD application: BAC after a plain SELECT, PACE before a
+    /// protected one.
+    fn open<'t, T: Transport>(&mut self, t: &'t mut T) -> Result<SecureChannel<&'t mut T>, ReadError> {
+        let select = || CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::emulator::EMRTD_AID.to_vec());
+        let pace_password = match &self.access {
+            AccessControl::Pace(p) | AccessControl::PaceThenBac(p, _) => Some(p.clone()),
+            AccessControl::Bac(_) => None,
+        };
+        let mut pace_failure = None;
+        if let Some(password) = pace_password {
+            match self.pace_parameters().and_then(|(params, several)| {
+                pace::authenticate(&mut *t, &params, &password, several).map_err(ReadError::from)
+            }) {
+                Ok(outcome) => {
+                    self.ran = outcome.description();
+                    let mut channel = SecureChannel::new(t, outcome.session);
+                    expect_ok("SELECT eMRTD application", &channel.transmit(&select())?)?;
+                    return Ok(channel);
+                }
+                Err(e @ ReadError::Transport(_)) => return Err(e),
+                Err(e) if matches!(self.access, AccessControl::Pace(_)) => return Err(e),
+                Err(e) => pace_failure = Some(e.to_string()),
+            }
+        }
+        let (AccessControl::Bac(key) | AccessControl::PaceThenBac(_, key)) = &self.access else {
+            return Err(ReadError::Access(AccessError::Unsupported("no access control to run".into())));
+        };
+        let key = key.clone();
+        expect_ok("SELECT eMRTD application", &t.transmit(&select())?)?;
+        let channel = bac::authenticate(&mut *t, key, &mut rand::rng())?;
+        self.ran = match pace_failure {
+            Some(why) => format!("BAC (PACE failed: {why})"),
+            None => "BAC".into(),
+        };
+        Ok(channel)
+    }
+
+    /// The PACE parameters from EF.CardAccess (the first PACEInfo this crate runs) and whether the chip offers
+    /// several (then MSE:Set AT names the parameter ID).
+    fn pace_parameters(&self) -> Result<(pace::PaceParameters, bool), ReadError> {
+        let unsupported = |m: &str| ReadError::Access(AccessError::Unsupported(m.into()));
+        let bytes = self.done.get(&LdsFile::CardAccess).ok_or_else(|| unsupported("no EF.CardAccess: no PACE"))?;
+        let card_access = crate::lds::security_infos::CardAccess::decode(bytes)
+            .map_err(|_| unsupported("EF.CardAccess does not decode"))?;
+        let infos: Vec<_> = card_access.infos.pace_infos().collect();
+        let mut last = None;
+        for info in &infos {
+            match pace::PaceParameters::from_info(info) {
+                Ok(p) => return Ok((p, infos.len() > 1)),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(ReadError::Access(last.unwrap_or(AccessError::Unsupported("EF.CardAccess offers no PACE".into()))))
     }
 
     /// EF.ATR/INFO and EF.CardAccess (both selected by FID, as some cards refuse to select the MF). Settles
