@@ -295,3 +295,56 @@ fn a_card_pulled_at_any_apdu_of_a_pace_read_resumes_to_identical_bytes() {
         assert_same(&result.files, &want);
     }
 }
+
+/// Chip and Active Authentication: a genuine chip passes both (after BAC and after PACE, CA with AES and with
+/// 3DES); a chip whose private keys are not those of DG14/DG15 (a clone) fails both; neither counts unless
+/// Passive Authentication vouches for DG14 and DG15.
+#[test]
+fn chip_and_active_authentication_catch_a_clone() {
+    use cccd::crypto::ec::NamedCurve;
+    use cccd::lds::security_infos::{ChipAuthenticationInfo, Dg14, SecurityInfo, SecurityInfoKind, SecurityInfos};
+    use cccd::oid::{CaProtocol, KeyAgreement, SmCipher};
+    use cccd::pa::Check;
+    use cccd::pki::{Signer, SoftwareKey};
+
+    let (image, csca_pem) = common::chip::cccd_image_signed();
+    let csca = x509_cert::Certificate::load_pem_chain(csca_pem.as_bytes()).unwrap();
+    for pace in [false, true] {
+        let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
+        let mut reader = if pace { Reader::pace(can()) } else { Reader::bac(key()) };
+        let result = reader.read(&mut chip).unwrap();
+        assert_eq!(result.chip_authentication, Check::Passed, "pace {pace}");
+        assert_eq!(result.active_authentication, Check::Passed, "pace {pace}");
+        let pa = cccd::pa::verify_with_trust(&result.files[&LdsFile::Sod], &result.files, None, &csca).unwrap();
+        assert!(pa.is_valid());
+        let a = result.authenticity(&pa);
+        assert_eq!((a.chip_authentication, a.active_authentication), (Check::Passed, Check::Passed));
+        // without the trust anchor, a passing chip check is not a verdict on the document
+        let unanchored = cccd::pa::verify(&result.files[&LdsFile::Sod], &result.files, None).unwrap();
+        assert!(matches!(result.authenticity(&unanchored).chip_authentication, Check::NotChecked(_)));
+    }
+
+    // a clone: the files copied, other private keys
+    let mut clone = image.clone();
+    clone.secrets.chip_authentication.as_mut().unwrap().key = SoftwareKey::generate(NamedCurve::BrainpoolP256r1);
+    clone.secrets.active_authentication = Some(SoftwareKey::generate(NamedCurve::BrainpoolP256r1));
+    let result = Reader::pace(can()).read(&mut VirtualChip::new(clone, ChipConfig::default())).unwrap();
+    assert!(matches!(result.chip_authentication, Check::Failed(_)), "{:?}", result.chip_authentication);
+    assert!(matches!(result.active_authentication, Check::Failed(_)), "{:?}", result.active_authentication);
+
+    // Chip Authentication with 3DES (MSE:Set KAT), key id 5
+    let mut des = image.clone();
+    let ca_key = des.secrets.chip_authentication.as_ref().unwrap().key.clone();
+    let infos = vec![
+        SecurityInfo::new(SecurityInfoKind::ChipAuthentication(ChipAuthenticationInfo {
+            protocol: CaProtocol { key_agreement: KeyAgreement::Ecdh, cipher: SmCipher::TripleDes },
+            version: 1,
+            key_id: Some(5),
+        }))
+        .unwrap(),
+        SecurityInfo::chip_authentication_public_key(&ca_key.public_key().unwrap(), Some(5)).unwrap(),
+    ];
+    des.files.insert(LdsFile::dg(14).unwrap(), Dg14 { infos: SecurityInfos::new(infos) }.encode());
+    let result = Reader::bac(key()).read(&mut VirtualChip::new(des, ChipConfig::default())).unwrap();
+    assert_eq!(result.chip_authentication, Check::Passed);
+}

@@ -92,6 +92,9 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
         assert_eq!(report["extended_length"], flags.is_empty());
         assert_eq!(report["protected"], serde_json::json!(["DG3"]));
         assert_eq!(report["passive_authentication"]["valid"], true, "{}", report["passive_authentication"]);
+        assert_eq!(report["chip_authentication"]["status"], "passed", "{}", report["chip_authentication"]);
+        assert_eq!(report["active_authentication"]["status"], "passed", "{}", report["active_authentication"]);
+        assert_eq!(report["clone_suspected"], false);
         let face = image::open(out.join("face.png")).expect("cccd read --out writes the face as PNG");
         assert!(face.width() > 0 && face.height() > face.width(), "portrait face");
         eprintln!(
@@ -107,5 +110,33 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
         }
         std::fs::remove_dir_all(&out).unwrap();
     }
+
+    // a clone: the signed files copied onto a chip with other private keys
+    let mut clone = image.clone();
+    clone.secrets.chip_authentication.as_mut().unwrap().key =
+        cccd::pki::SoftwareKey::generate(cccd::crypto::ec::NamedCurve::BrainpoolP256r1);
+    clone.secrets.active_authentication =
+        Some(cccd::pki::SoftwareKey::generate(cccd::crypto::ec::NamedCurve::BrainpoolP256r1));
+    let clone_dir = base.join("clone");
+    clone.save_dir(&clone_dir).unwrap();
+    let _emulator = Emulator(
+        Command::new(env!("CARGO_BIN_EXE_cccd"))
+            .args(["emulate", clone_dir.to_str().unwrap(), "--port", "35963"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let read = Command::new(env!("CARGO_BIN_EXE_cccd"))
+        .args(["read", "--reader", "Virtual PCD 00 00", "--can", &can, "--json", "--wait", "15"])
+        .args(["--csca", csca.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(read.status.code(), Some(1), "{}", String::from_utf8_lossy(&read.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(report["passive_authentication"]["valid"], true, "the copied files verify");
+    assert_eq!(report["chip_authentication"]["status"], "failed");
+    assert_eq!(report["active_authentication"]["status"], "failed");
+    assert_eq!(report["clone_suspected"], true);
     std::fs::remove_dir_all(&base).unwrap();
 }

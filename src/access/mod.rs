@@ -2,6 +2,7 @@
 //! terminal and for the chip. Both sides end with the same [`SecureMessaging`](crate::sm::SecureMessaging) session.
 
 pub mod bac;
+pub mod chip_auth;
 pub mod pace;
 
 use crate::apdu::StatusWord;

@@ -167,10 +167,14 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     let files: Vec<_> = result.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
     let trust = args.trust.load()?;
     let mut valid = false;
+    let unverified = cccd::pa::Check::NotChecked("no Passive Authentication".into());
+    let mut authenticity =
+        cccd::reader::Authenticity { chip_authentication: unverified.clone(), active_authentication: unverified };
     let passive_authentication = match result.files.get(&cccd::lds::LdsFile::Sod) {
         Some(sod) => match cccd::pa::verify_with_store(sod, &result.files, None, &trust) {
             Ok(r) => {
                 valid = r.is_valid();
+                authenticity = result.authenticity(&r);
                 let mut v = serde_json::to_value(&r).unwrap_or_default();
                 v["valid"] = serde_json::Value::Bool(valid);
                 v
@@ -179,6 +183,10 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
         },
         None => json!({ "error": "no EF.SOD read" }),
     };
+    // a chip that fails Chip or Active Authentication does not hold the keys its signed files name: a clone
+    let failed = |c: &cccd::pa::Check| matches!(c, cccd::pa::Check::Failed(_));
+    let clone = failed(&result.chip_authentication) || failed(&result.active_authentication);
+    valid = valid && !clone;
     let v = json!({
         "reader": args.reader,
         "access": result.access,
@@ -188,6 +196,10 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
         "files": files,
         "protected": result.protected.iter().map(|f| f.name()).collect::<Vec<_>>(),
         "passive_authentication": passive_authentication,
+        "chip_authentication": authenticity.chip_authentication,
+        "active_authentication": authenticity.active_authentication,
+        "clone_suspected": clone,
+        "valid": valid,
         "face": face,
     });
     let text = if args.json {

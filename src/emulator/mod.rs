@@ -93,6 +93,10 @@ pub struct VirtualChip {
     /// PACE as the chip runs it (when EF.CardAccess offers a PACEInfo this crate runs); kept across resets so
     /// the CAN counter holds.
     pace: Option<crate::access::pace::PaceChip>,
+    /// The Chip Authentication protocol set by MSE:Set AT, waiting for its GENERAL AUTHENTICATE.
+    ca_protocol: Option<crate::oid::CaProtocol>,
+    /// The session Chip Authentication established: it replaces the current one after this response.
+    next_session: Option<crate::sm::SecureMessaging>,
 }
 
 impl core::fmt::Debug for VirtualChip {
@@ -127,6 +131,8 @@ impl VirtualChip {
             access: Access::None,
             atr_info,
             pace,
+            ca_protocol: None,
+            next_session: None,
         }
     }
 
@@ -156,13 +162,18 @@ impl VirtualChip {
             };
             let response = self.process(&plain, true);
             let Access::Secure(sm) = &mut self.access else { return response };
-            return match sm.wrap_response(&response) {
+            let wrapped = match sm.wrap_response(&response) {
                 Ok(r) => r,
                 Err(_) => {
                     self.access = Access::None;
                     sw(0x6F00)
                 }
             };
+            // Chip Authentication: the response goes under the old keys, what follows under the new ones
+            if let Some(next) = self.next_session.take() {
+                self.access = Access::Secure(next);
+            }
+            return wrapped;
         }
         if command.cla != 0x00
             && !(command.cla == crate::apdu::CLA_CHAINING && command.ins == ins::GENERAL_AUTHENTICATE)
@@ -187,6 +198,11 @@ impl VirtualChip {
                 Some(pace) => pace.set_at(c),
                 None => sw(0x6A80),
             },
+            ins::MANAGE_SECURITY_ENVIRONMENT if secure && c.p1 == 0x41 && (c.p2 == 0xA4 || c.p2 == 0xA6) => {
+                self.chip_authentication_mse(c)
+            }
+            ins::GENERAL_AUTHENTICATE if secure => self.chip_authentication_ga(c),
+            ins::INTERNAL_AUTHENTICATE if secure => self.active_authentication(c),
             ins::GENERAL_AUTHENTICATE if !secure => {
                 let Some(pace) = &mut self.pace else { return sw(0x6985) };
                 let (response, outcome) = pace.general_authenticate(c);
@@ -322,6 +338,73 @@ impl VirtualChip {
         }
     }
 
+    fn dg14(&self) -> Option<crate::lds::security_infos::Dg14> {
+        crate::lds::security_infos::Dg14::decode(self.image.files.get(&LdsFile::dg(14)?)?).ok()
+    }
+
+    /// Chip Authentication keys: `K = x(SK_IC·PK_IFD)`, new session keys, SSC 0 (after this response).
+    fn chip_authentication_agree(&mut self, protocol: crate::oid::CaProtocol, ephemeral: &[u8]) -> ResponseApdu {
+        let Some(key) = &self.image.secrets.chip_authentication else { return sw(0x6985) };
+        match key.key.ecdh(ephemeral) {
+            Ok(shared) => {
+                let keys = crate::crypto::sym::SessionKeys::derive(protocol.cipher, &shared);
+                self.next_session = Some(crate::sm::SecureMessaging::with_zero_ssc(keys));
+                sw(0x9000)
+            }
+            Err(_) => sw(0x6A80),
+        }
+    }
+
+    fn chip_authentication_mse(&mut self, c: &CommandApdu) -> ResponseApdu {
+        let mut objects = std::collections::BTreeMap::new();
+        for o in TlvReader::new(&c.data) {
+            let Ok(o) = o else { return sw(0x6A80) };
+            objects.insert(o.tag().value(), o.value().to_vec());
+        }
+        if c.p2 == 0xA6 {
+            // MSE:Set KAT (3DES): the ephemeral key now, the protocol from DG14
+            let Some(ephemeral) = objects.get(&0x91) else { return sw(0x6A80) };
+            let protocol = self.dg14().and_then(|d| d.infos.chip_authentication_infos().next().map(|i| i.protocol));
+            let Some(protocol) = protocol else { return sw(0x6A88) };
+            return self.chip_authentication_agree(protocol, &ephemeral.clone());
+        }
+        let protocol = objects
+            .get(&0x80)
+            .and_then(|v| der::asn1::ObjectIdentifier::from_bytes(v).ok())
+            .and_then(|o| crate::oid::CaProtocol::from_oid(&o));
+        match protocol {
+            Some(p) if p.key_agreement == crate::oid::KeyAgreement::Ecdh => {
+                self.ca_protocol = Some(p);
+                sw(0x9000)
+            }
+            _ => sw(0x6A80),
+        }
+    }
+
+    fn chip_authentication_ga(&mut self, c: &CommandApdu) -> ResponseApdu {
+        let Some(protocol) = self.ca_protocol.take() else { return sw(0x6985) };
+        let Ok(ephemeral) = crate::access::pace::dynamic_object(&c.data, 0x80) else { return sw(0x6A80) };
+        let r = self.chip_authentication_agree(protocol, &ephemeral);
+        if r.sw == crate::apdu::StatusWord::Success {
+            ResponseApdu { data: vec![0x7C, 0x00], sw: crate::apdu::StatusWord::Success }
+        } else {
+            r
+        }
+    }
+
+    /// INTERNAL AUTHENTICATE: an ECDSA signature (plain `r || s`) over the hash of the challenge.
+    fn active_authentication(&mut self, c: &CommandApdu) -> ResponseApdu {
+        let Some(key) = &self.image.secrets.active_authentication else { return sw(0x6985) };
+        if c.data.len() != 8 {
+            return sw(0x6700);
+        }
+        let digest = crate::access::chip_auth::aa_digest(self.dg14().as_ref(), &c.data);
+        match crate::pki::Signer::sign_prehash(key, &digest) {
+            Ok(signature) => ResponseApdu { data: signature, sw: crate::apdu::StatusWord::Success },
+            Err(_) => sw(0x6F00),
+        }
+    }
+
     fn external_authenticate(&mut self, c: &CommandApdu) -> ResponseApdu {
         let Access::Challenged(challenged) = core::mem::replace(&mut self.access, Access::None) else {
             return sw(0x6985);
@@ -362,6 +445,8 @@ impl Transport for VirtualChip {
         self.selected = Selected::Nothing;
         self.current = CurrentFile::None;
         self.access = Access::None;
+        self.ca_protocol = None;
+        self.next_session = None;
         if let Some(p) = &mut self.pace {
             p.abort();
         }

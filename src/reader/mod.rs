@@ -19,10 +19,12 @@ use std::collections::BTreeMap;
 
 use crate::access::AccessError;
 use crate::access::bac::{self, BacKey};
+use crate::access::chip_auth;
 use crate::access::pace::{self, PacePassword};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
 use crate::lds::LdsFile;
 use crate::lds::com::Com;
+use crate::pa::Check;
 use crate::sm::{SecureChannel, SmError};
 use crate::tlv::{Tag, TlvReader};
 use crate::transport::{Transport, TransportError};
@@ -88,7 +90,7 @@ impl From<ReadError> for crate::Error {
 }
 
 /// What a read produced.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadResult {
     /// Every file read, complete.
     pub files: BTreeMap<LdsFile, Vec<u8>>,
@@ -100,6 +102,38 @@ pub struct ReadResult {
     pub access: String,
     /// Whether extended-length reads were used.
     pub extended_length: bool,
+    /// Chip Authentication with DG14's key (run after every file is read): passed means the chip holds the
+    /// private key — authentic only if Passive Authentication also passed ([`ReadResult::authenticity`]).
+    pub chip_authentication: Check,
+    /// Active Authentication with DG15's key.
+    pub active_authentication: Check,
+}
+
+/// Chip and Active Authentication, counted only when Passive Authentication vouches for DG14 and DG15.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Authenticity {
+    /// Chip Authentication.
+    pub chip_authentication: Check,
+    /// Active Authentication.
+    pub active_authentication: Check,
+}
+
+impl ReadResult {
+    /// Chip and Active Authentication as verdicts on the document: a passed check stays passed only if
+    /// Passive Authentication is valid and vouches for the data group holding the key (DG14, DG15).
+    pub fn authenticity(&self, pa: &crate::pa::PassiveAuthReport) -> Authenticity {
+        let vouched = |dg: &str, check: &Check| match check {
+            Check::Passed if !pa.is_valid() => Check::NotChecked("Passive Authentication did not pass".into()),
+            Check::Passed if pa.data_groups.get(dg) != Some(&crate::pa::HashCheck::Match) => {
+                Check::NotChecked(format!("{dg} is not covered by the verified EF.SOD"))
+            }
+            other => other.clone(),
+        };
+        Authenticity {
+            chip_authentication: vouched("DG14", &self.chip_authentication),
+            active_authentication: vouched("DG15", &self.active_authentication),
+        }
+    }
 }
 
 /// The access control the reader runs: the caller chooses, and [`ReadResult::access`] says what ran. There is
@@ -143,6 +177,16 @@ impl<T: Transport> Transport for Counting<'_, T> {
 
     fn reset(&mut self) -> Result<(), TransportError> {
         self.inner.reset()
+    }
+}
+
+/// A chip check's verdict; a transport failure stays an error (the read resumes and runs the check again).
+fn verdict(result: Result<(), AccessError>) -> Result<Check, ReadError> {
+    match result {
+        Ok(()) => Ok(Check::Passed),
+        Err(AccessError::Transport(t) | AccessError::Sm(SmError::Transport(t))) => Err(ReadError::Transport(t)),
+        Err(AccessError::Unsupported(why)) => Ok(Check::NotChecked(why)),
+        Err(e) => Ok(Check::Failed(e.to_string())),
     }
 }
 
@@ -259,12 +303,28 @@ impl Reader {
                 Err(e) => return Err(e),
             }
         }
+        // Active Authentication first: a failed Chip Authentication leaves no usable session
+        let dg14 = LdsFile::dg(14)
+            .and_then(|f| self.done.get(&f))
+            .and_then(|b| crate::lds::security_infos::Dg14::decode(b).ok());
+        let dg15 = LdsFile::dg(15).and_then(|f| self.done.get(&f)).map(|b| crate::lds::dg15::Dg15::decode(b));
+        let active_authentication = match dg15 {
+            None => Check::NotChecked("no DG15: the chip offers no Active Authentication".into()),
+            Some(Err(e)) => Check::Failed(format!("DG15 does not decode: {e}")),
+            Some(Ok(dg15)) => verdict(chip_auth::active_authenticate(&mut channel, &dg15.public_key, dg14.as_ref()))?,
+        };
+        let chip_authentication = match &dg14 {
+            None => Check::NotChecked("no DG14: the chip offers no Chip Authentication".into()),
+            Some(d) => verdict(chip_auth::chip_authenticate(&mut channel, d).map(|_| ()))?,
+        };
         Ok(ReadResult {
             files: self.done.clone(),
             protected: self.protected.clone(),
             missing: self.missing.clone(),
             access: self.ran.clone(),
             extended_length: self.extended == Some(true),
+            chip_authentication,
+            active_authentication,
         })
     }
 

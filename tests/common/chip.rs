@@ -43,7 +43,11 @@ pub fn cccd_image() -> ChipImage {
         secrets: ChipSecrets {
             mrz_information: Some(r.mrz_information().unwrap()),
             can: Some(r.can().unwrap()),
-            ..ChipSecrets::default()
+            chip_authentication: Some(cccd::emulator::ChipAuthenticationKey {
+                key_id: None,
+                key: cccd::pki::SoftwareKey::from_secret(curve, &ca_secret).unwrap(),
+            }),
+            active_authentication: Some(cccd::pki::SoftwareKey::from_secret(curve, &aa_secret).unwrap()),
         },
     }
 }

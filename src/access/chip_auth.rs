@@ -1,0 +1,159 @@
+//! Chip Authentication (ICAO Doc 9303-11 §6.2, ECDH) and Active Authentication (§6.1, ECDSA), terminal side;
+//! the chip side lives in the virtual chip, which uses [`chip_authentication_keys`] and [`aa_digest`].
+//!
+//! Chip Authentication runs inside the access-control session: with 3DES, MSE:Set KAT (`00 22 41 A6`,
+//! `91` ephemeral key, `84` key id); with AES, MSE:Set AT (`00 22 41 A4`, `80` protocol, `84` key id) then
+//! GENERAL AUTHENTICATE (`7C { 80 ephemeral key }`). Both sides then derive `K = x(SK·PK)`, new session keys
+//! and SSC 0. The chip proves it holds the private key of DG14 by answering the next command correctly under
+//! the new keys, so [`chip_authenticate`] reads a byte of EF.COM with them.
+//!
+//! Active Authentication signs an 8-byte challenge: ECDSA over `H(challenge)` with the hash of the
+//! ActiveAuthenticationInfo in DG14, the plain `r || s` signature checked with DG15's key. RSA (ISO/IEC 9796-2)
+//! Active Authentication is not implemented yet: such a DG15 gives [`AccessError::Unsupported`].
+
+use zeroize::Zeroizing;
+
+use super::AccessError;
+use crate::apdu::{CommandApdu, StatusWord, ins};
+use crate::crypto::ec::NamedCurve;
+use crate::crypto::hash::HashAlgorithm;
+use crate::crypto::public_key::PublicKey;
+use crate::crypto::sym::SessionKeys;
+use crate::lds::security_infos::{ChipAuthenticationPublicKeyInfo, Dg14};
+use crate::oid::{CaProtocol, KeyAgreement, SmCipher};
+use crate::sm::{SecureChannel, SecureMessaging};
+use crate::tlv::{Tag, encode_tlv};
+use crate::transport::Transport;
+
+/// The Chip Authentication DG14 offers: protocol, the chip's static public key and its curve.
+#[derive(Debug, Clone)]
+pub struct ChipAuthenticationKeys {
+    /// The protocol.
+    pub protocol: CaProtocol,
+    /// The key id, when DG14 names one.
+    pub key_id: Option<u64>,
+    /// The chip's static public point.
+    pub public_point: Vec<u8>,
+    /// Its curve.
+    pub curve: NamedCurve,
+}
+
+/// The ECDH Chip Authentication DG14 describes (the first ChipAuthenticationInfo with a matching public key).
+pub fn chip_authentication_keys(dg14: &Dg14) -> Result<ChipAuthenticationKeys, AccessError> {
+    let keys: Vec<&ChipAuthenticationPublicKeyInfo> = dg14.infos.chip_authentication_public_keys().collect();
+    let mut info_seen = false;
+    for info in dg14.infos.chip_authentication_infos() {
+        info_seen = true;
+        if info.protocol.key_agreement != KeyAgreement::Ecdh {
+            continue;
+        }
+        let key = keys.iter().find(|k| info.key_id.is_none() || k.key_id == info.key_id);
+        let Some(PublicKey::Ec { point, .. }) = key.map(|k| &k.public_key) else { continue };
+        let Some(curve) = key.and_then(|k| k.public_key.curve()).and_then(|o| NamedCurve::from_oid(&o)) else {
+            continue;
+        };
+        return Ok(ChipAuthenticationKeys {
+            protocol: info.protocol,
+            key_id: info.key_id.or_else(|| key.and_then(|k| k.key_id)),
+            public_point: point.clone(),
+            curve,
+        });
+    }
+    Err(AccessError::Unsupported(if info_seen {
+        "DG14 offers only DH Chip Authentication or keys on unknown curves".into()
+    } else {
+        "DG14 offers no Chip Authentication".into()
+    }))
+}
+
+fn key_id_object(key_id: Option<u64>) -> Vec<u8> {
+    key_id
+        .map(|id| {
+            let bytes: Vec<u8> = id.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+            encode_tlv(Tag::new(0x84), if bytes.is_empty() { &[0] } else { &bytes })
+        })
+        .unwrap_or_default()
+}
+
+fn expect_ok(step: &'static str, sw: StatusWord) -> Result<(), AccessError> {
+    let _ = step;
+    if sw == StatusWord::Success { Ok(()) } else { Err(AccessError::Rejected(sw)) }
+}
+
+/// Runs Chip Authentication inside `channel`'s session and switches it to the new keys, then proves them with
+/// a one-byte read of EF.COM. An error that is the chip's answer means the chip is not genuine (or not the
+/// one DG14 describes); the channel's session is then unusable.
+pub fn chip_authenticate<T: Transport>(
+    channel: &mut SecureChannel<T>,
+    dg14: &Dg14,
+) -> Result<ChipAuthenticationKeys, AccessError> {
+    let keys = chip_authentication_keys(dg14)?;
+    let curve = keys.curve;
+    let secret = curve.generate_secret(&mut rand::rng());
+    let ephemeral = curve.public_key(&secret)?;
+    if keys.protocol.cipher == SmCipher::TripleDes {
+        let mut data = encode_tlv(Tag::new(0x91), &ephemeral);
+        data.extend(key_id_object(keys.key_id));
+        let kat = CommandApdu::new(0x00, ins::MANAGE_SECURITY_ENVIRONMENT, 0x41, 0xA6).with_data(data);
+        expect_ok("MSE:Set KAT", channel.transmit(&kat)?.sw)?;
+    } else {
+        let oid = keys.protocol.oid().ok_or_else(|| AccessError::Unsupported("CA protocol without an OID".into()))?;
+        let mut data = encode_tlv(Tag::new(0x80), oid.as_bytes());
+        data.extend(key_id_object(keys.key_id));
+        let set_at = CommandApdu::new(0x00, ins::MANAGE_SECURITY_ENVIRONMENT, 0x41, 0xA4).with_data(data);
+        expect_ok("MSE:Set AT", channel.transmit(&set_at)?.sw)?;
+        let ga = CommandApdu::new(0x00, ins::GENERAL_AUTHENTICATE, 0x00, 0x00)
+            .with_data(encode_tlv(Tag::new(0x7C), &encode_tlv(Tag::new(0x80), &ephemeral)))
+            .with_le(256);
+        expect_ok("GENERAL AUTHENTICATE", channel.transmit(&ga)?.sw)?;
+    }
+    let shared = curve.ecdh(&secret, &keys.public_point)?;
+    channel.set_session(SecureMessaging::with_zero_ssc(SessionKeys::derive(keys.protocol.cipher, &shared)));
+    // the proof: the chip answers under the new keys (a wrong key makes its MAC fail here)
+    let probe = CommandApdu::new(0x00, ins::READ_BINARY, 0x80 | 0x1E, 0x00).with_le(1);
+    expect_ok("READ BINARY after Chip Authentication", channel.transmit(&probe)?.sw)?;
+    Ok(keys)
+}
+
+/// The hash an ECDSA Active Authentication signs with, from DG14's ActiveAuthenticationInfo (SHA-256 when
+/// DG14 names none).
+pub fn aa_hash(dg14: Option<&Dg14>) -> HashAlgorithm {
+    use crate::oid::*;
+    let oid = dg14.and_then(|d| d.infos.active_authentication()).map(|a| a.signature_algorithm);
+    match oid {
+        Some(o) if o == ECDSA_PLAIN_SHA1 || o == ECDSA_WITH_SHA1 => HashAlgorithm::Sha1,
+        Some(o) if o == ECDSA_PLAIN_SHA224 || o == ECDSA_WITH_SHA224 => HashAlgorithm::Sha224,
+        Some(o) if o == ECDSA_PLAIN_SHA384 || o == ECDSA_WITH_SHA384 => HashAlgorithm::Sha384,
+        Some(o) if o == ECDSA_PLAIN_SHA512 || o == ECDSA_WITH_SHA512 => HashAlgorithm::Sha512,
+        _ => HashAlgorithm::Sha256,
+    }
+}
+
+/// The digest an ECDSA Active Authentication signs: `H(challenge)`.
+pub fn aa_digest(dg14: Option<&Dg14>, challenge: &[u8]) -> Vec<u8> {
+    aa_hash(dg14).digest(challenge)
+}
+
+/// Runs Active Authentication: INTERNAL AUTHENTICATE with a random 8-byte challenge, the signature checked with
+/// DG15's public key. `Ok(())` when it verifies.
+pub fn active_authenticate<T: Transport>(
+    channel: &mut SecureChannel<T>,
+    dg15_key: &PublicKey,
+    dg14: Option<&Dg14>,
+) -> Result<(), AccessError> {
+    let PublicKey::Ec { point, .. } = dg15_key else {
+        return Err(AccessError::Unsupported("RSA (ISO/IEC 9796-2) Active Authentication".into()));
+    };
+    let curve = dg15_key
+        .curve()
+        .and_then(|o| NamedCurve::from_oid(&o))
+        .ok_or_else(|| AccessError::Unsupported("Active Authentication key on an unknown curve".into()))?;
+    let mut challenge = Zeroizing::new([0u8; 8]);
+    rand::fill(&mut challenge[..]);
+    let command =
+        CommandApdu::new(0x00, ins::INTERNAL_AUTHENTICATE, 0x00, 0x00).with_data(challenge.to_vec()).with_le(256);
+    let response = channel.transmit(&command)?;
+    expect_ok("INTERNAL AUTHENTICATE", response.sw)?;
+    let digest = aa_digest(dg14, challenge.as_slice());
+    curve.ecdsa_verify_prehash(point, &digest, &response.data).map_err(|_| AccessError::AuthenticationFailed)
+}
