@@ -17,7 +17,7 @@
 //! | 2 | [`vpcd`] | the card side of the `vsmartcard-vpcd` protocol (any `Transport` behind a real `pcscd`) |
 //! | 3 | [`sm`], [`access`], [`qr`], [`face`] | ICAO secure messaging (3DES and AES, terminal and chip side) and the secure channel; Basic Access Control; the card's QR payload, rendering and scanning; face photos to DG2 images and back to pixels |
 //! | 3 | [`pki`], [`pa`] | the `Signer` trait (software keys, PKCS#11), CSCA/DS certificates, CRLs, signed EF.SOD; Passive Authentication with trust stores |
-//! | 4 | [`issuance`], [`emulator`], [`reader`] | record + face + keys → chip image; the virtual chip; the reader (access control, largest reads, resume after a pulled card) |
+//! | 4 | [`issuance`], [`emulator`], [`reader`], [`perso`] | record + face + keys → chip image; the virtual chip (issued or blank, with fault injection and a link model); the reader (BAC/PACE, largest reads, resume after a pulled card, Chip and Active Authentication); the personalizer (write, verify, then lock) |
 //!
 //! Parsers never panic on input, report the byte offset where they failed and treat trailing data as an error;
 //! every one has a fuzz target (`fuzz/`). Personal data and keys never reach `Debug` output or error messages;
@@ -56,6 +56,7 @@ pub mod lds;
 pub mod mrz;
 pub mod oid;
 pub mod pa;
+pub mod perso;
 pub mod pki;
 pub mod qr;
 pub mod reader;

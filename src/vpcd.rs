@@ -137,17 +137,42 @@ impl VpcdConnection {
         Ok(())
     }
 
-    /// Serves `card` until `stop` is set or the driver closes the connection.
-    pub fn serve<T: Transport>(&mut self, card: &mut T, atr: &[u8], stop: &Arc<AtomicBool>) -> Result<(), VpcdError> {
+    /// Serves `card` until `stop` is set, the driver closes the connection, or the card leaves the field (an
+    /// injected fault): then the connection is dropped, which the reader sees as a removed card.
+    pub fn serve<T: Transport>(
+        &mut self,
+        card: &mut T,
+        atr: &[u8],
+        stop: &Arc<AtomicBool>,
+    ) -> Result<ServeEnd, VpcdError> {
         while !stop.load(Ordering::Relaxed) {
             let Some(payload) = self.read_frame()? else { continue };
             let frame = parse_frame(&payload)?;
+            if let Frame::Apdu(bytes) = &frame
+                && let Ok(cmd) = CommandApdu::from_bytes(bytes)
+            {
+                match card.transmit(&cmd) {
+                    Ok(r) => self.write_frame(&r.to_bytes())?,
+                    Err(crate::transport::TransportError::CardRemoved) => return Ok(ServeEnd::CardRemoved),
+                    Err(_) => self.write_frame(&ResponseApdu::status(StatusWord::from(0x6F00)).to_bytes())?,
+                }
+                continue;
+            }
             if let Some(reply) = answer(card, atr, &frame) {
                 self.write_frame(&reply)?;
             }
         }
-        Ok(())
+        Ok(ServeEnd::Stopped)
     }
+}
+
+/// Why [`VpcdConnection::serve`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServeEnd {
+    /// The stop flag was set.
+    Stopped,
+    /// The card left the field (a fault injected in the virtual chip).
+    CardRemoved,
 }
 
 /// An ATR for a contactless eMRTD behind a PC/SC reader (PC/SC Part 3 form for ISO 14443-4 type A).

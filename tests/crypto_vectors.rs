@@ -179,3 +179,28 @@ fn aes_secure_messaging_primitives() {
     assert_eq!(unpad_m2(&pt, 16).unwrap(), h(&c["plaintext"]));
     // (3. the gmrtd AES-128 command wrap is asserted in tests/sm_vectors.rs through `SecureMessaging`.)
 }
+
+/// A plain `r‖s` signature whose first byte happens to be 0x30 is not mistaken for DER (found by the
+/// personalization tests: 1 Active Authentication in 256 failed).
+#[test]
+fn raw_signatures_starting_with_0x30_verify() {
+    use cccd::crypto::ec::NamedCurve;
+    use cccd::pki::{Signer, SoftwareKey};
+    for curve in [NamedCurve::BrainpoolP256r1, NamedCurve::P256, NamedCurve::P384] {
+        let key = SoftwareKey::from_secret(curve, &[0x42; 32]).unwrap();
+        let cccd::crypto::public_key::PublicKey::Ec { point, .. } = key.public_key().unwrap() else { panic!() };
+        // RFC 6979 nonces: the same digests give the same signatures, so this search is deterministic
+        let (digest, sig) = (0u32..)
+            .map(|i| cccd::crypto::hash::HashAlgorithm::Sha256.digest(&i.to_be_bytes()))
+            .map(|d| {
+                let s = key.sign_prehash(&d).unwrap();
+                (d, s)
+            })
+            .find(|(_, s)| s[0] == 0x30)
+            .unwrap();
+        curve.ecdsa_verify_prehash(&point, &digest, &sig).unwrap();
+        let mut bad = sig.clone();
+        bad[10] ^= 1;
+        assert!(curve.ecdsa_verify_prehash(&point, &digest, &bad).is_err());
+    }
+}

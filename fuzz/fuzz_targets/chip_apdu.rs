@@ -22,6 +22,6 @@ fuzz_target!(|data: &[u8]| {
     let mut c = chip();
     for command in data.split(|b| *b == 0xFF) {
         let response = answer_bytes(&mut c, command);
-        assert!(response.len() >= 2);
+        assert!(response.is_none_or(|r| r.len() >= 2));
     }
 });

@@ -22,6 +22,12 @@ pub mod ins {
     pub const READ_BINARY_ODD: u8 = 0xB1;
     /// UPDATE BINARY.
     pub const UPDATE_BINARY: u8 = 0xD6;
+    /// UPDATE BINARY with offset and data objects (odd INS, for offsets above 32767).
+    pub const UPDATE_BINARY_ODD: u8 = 0xD7;
+    /// CREATE FILE (personalization).
+    pub const CREATE_FILE: u8 = 0xE0;
+    /// PUT DATA (personalization: keys, passwords, LOCK).
+    pub const PUT_DATA: u8 = 0xDA;
     /// GET CHALLENGE.
     pub const GET_CHALLENGE: u8 = 0x84;
     /// EXTERNAL AUTHENTICATE / MUTUAL AUTHENTICATE (BAC).
@@ -34,6 +40,13 @@ pub mod ins {
     pub const GENERAL_AUTHENTICATE: u8 = 0x86;
     /// GET RESPONSE.
     pub const GET_RESPONSE: u8 = 0xC0;
+}
+
+impl zeroize::Zeroize for CommandApdu {
+    /// Clears the data field (commands that carry keys: PUT DATA during personalization).
+    fn zeroize(&mut self) {
+        self.data.zeroize();
+    }
 }
 
 /// The CLA bit of command chaining (ISO/IEC 7816-4 §5.4.1): "not the last command of a chain".

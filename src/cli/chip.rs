@@ -13,7 +13,21 @@ use super::CliError;
 #[derive(Debug, clap::Args)]
 pub struct EmulateArgs {
     /// The chip image folder (one `NAME.bin` per EF, `secrets/`), as `cccd issue` writes it.
-    chipdir: PathBuf,
+    #[arg(required_unless_present = "blank", conflicts_with = "blank")]
+    chipdir: Option<PathBuf>,
+    /// Serve a blank chip waiting for personalization (`cccd perso`).
+    #[arg(long, requires = "transport_key")]
+    blank: bool,
+    /// The blank chip's AES transport key (32 hex digits).
+    #[arg(long)]
+    transport_key: Option<String>,
+    /// Faults to inject: `drop-after=N`, `sw=N:6A82`, `corrupt=N`, `tear=N:K` (comma-separated; commands and
+    /// writes counted from 0). A pulled card is taken out of the reader and put back half a second later.
+    #[arg(long)]
+    fault: Option<String>,
+    /// A contactless link to simulate, in real time: `106k`, `212k`, `424k`, `848k`.
+    #[arg(long)]
+    link: Option<String>,
     /// The vpcd reader port (35963: `Virtual PCD 00 00`, 35964: `Virtual PCD 00 01`).
     #[arg(long, default_value_t = cccd::vpcd::DEFAULT_PORT)]
     port: u16,
@@ -30,25 +44,63 @@ pub struct EmulateArgs {
 
 /// Runs `cccd emulate`: serves the chip until the reader driver closes the connection.
 pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
-    let image = ChipImage::load_dir(&args.chipdir)
-        .map_err(|e| CliError::Input { context: args.chipdir.display().to_string(), message: e.to_string() })?;
     let mut config = if args.no_extended_length { ChipConfig::short_only() } else { ChipConfig::default() };
     if args.no_atr_info {
         config = config.without_atr_info();
     }
-    let mut chip = VirtualChip::new(image, config);
+    let mut chip = match (&args.chipdir, &args.transport_key) {
+        (Some(dir), _) => VirtualChip::new(
+            ChipImage::load_dir(dir)
+                .map_err(|e| CliError::Input { context: dir.display().to_string(), message: e.to_string() })?,
+            config,
+        ),
+        (None, Some(key)) => VirtualChip::blank(parse_transport_key(key)?, config),
+        (None, None) => {
+            return Err(CliError::Input { context: "emulate".into(), message: "give CHIPDIR or --blank".into() });
+        }
+    };
+    let mut faults = match &args.fault {
+        Some(spec) => cccd::emulator::Faults::parse(spec)
+            .ok_or_else(|| CliError::Input { context: "--fault".into(), message: "not a fault list".into() })?,
+        None => cccd::emulator::Faults::default(),
+    };
+    if let Some(link) = &args.link {
+        let mut model = cccd::emulator::LinkModel::parse(link)
+            .ok_or_else(|| CliError::Input { context: "--link".into(), message: "give e.g. 106k".into() })?;
+        model.sleep = true;
+        faults.link = Some(model);
+    }
+    chip.set_faults(faults);
     let vpcd_err = |e: cccd::vpcd::VpcdError| CliError::Input {
         context: format!("vpcd {}:{}", args.host, args.port),
         message: e.to_string(),
     };
-    let mut conn = cccd::vpcd::VpcdConnection::connect(&args.host, args.port).map_err(vpcd_err)?;
-    eprintln!("cccd: virtual chip connected to vpcd at {}:{}", args.host, args.port);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    match conn.serve(&mut chip, &cccd::vpcd::DEFAULT_ATR, &stop) {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(cccd::vpcd::VpcdError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(ExitCode::SUCCESS),
-        Err(e) => Err(vpcd_err(e)),
+    loop {
+        let mut conn = cccd::vpcd::VpcdConnection::connect(&args.host, args.port).map_err(vpcd_err)?;
+        eprintln!("cccd: virtual chip connected to vpcd at {}:{}", args.host, args.port);
+        match conn.serve(&mut chip, &cccd::vpcd::DEFAULT_ATR, &stop) {
+            Ok(cccd::vpcd::ServeEnd::CardRemoved) => {
+                // out of the field: the reader sees the card go, then come back with its memory intact
+                drop(conn);
+                eprintln!("cccd: card pulled (injected fault); back in 0.5 s");
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                let _ = cccd::transport::Transport::reset(&mut chip);
+            }
+            Ok(cccd::vpcd::ServeEnd::Stopped) => return Ok(ExitCode::SUCCESS),
+            Err(cccd::vpcd::VpcdError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(e) => return Err(vpcd_err(e)),
+        }
     }
+}
+
+/// A 16-byte AES transport key from 32 hex digits.
+pub fn parse_transport_key(hex_key: &str) -> Result<[u8; 16], CliError> {
+    let bad = || CliError::Input { context: "--transport-key".into(), message: "32 hex digits".into() };
+    let bytes = zeroize::Zeroizing::new(hex::decode(hex_key.trim()).map_err(|_| bad())?);
+    <[u8; 16]>::try_from(bytes.as_slice()).map_err(|_| bad())
 }
 
 /// Runs `cccd readers`.

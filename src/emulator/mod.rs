@@ -21,7 +21,12 @@ use crate::sm::SecureMessaging;
 use crate::tlv::{Tag, TlvReader, encode_tlv};
 use crate::transport::{Transport, TransportError};
 
+pub mod fault;
+pub mod perso;
+
+pub use fault::{Faults, LinkModel};
 pub use image::{ChipAuthenticationKey, ChipImage, ChipSecrets, ImageError};
+pub use perso::LifeCycle;
 
 /// The eMRTD application identifier.
 pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
@@ -97,6 +102,20 @@ pub struct VirtualChip {
     ca_protocol: Option<crate::oid::CaProtocol>,
     /// The session Chip Authentication established: it replaces the current one after this response.
     next_session: Option<crate::sm::SecureMessaging>,
+    /// Where the chip is in its life.
+    life: LifeCycle,
+    /// The personalization state (chips made blank); `None` for chips loaded already issued.
+    perso: Option<perso::Perso>,
+    /// Whether the open secure messaging session is the personalization session.
+    perso_session: bool,
+    /// Injected faults and the link model (QA rigs).
+    faults: Faults,
+    /// The card is out of the field until the next reset.
+    removed: bool,
+    /// Commands received (counted for fault injection).
+    commands: usize,
+    /// UPDATE BINARY commands received.
+    writes: usize,
 }
 
 impl core::fmt::Debug for VirtualChip {
@@ -133,7 +152,37 @@ impl VirtualChip {
             pace,
             ca_protocol: None,
             next_session: None,
+            life: LifeCycle::Operational,
+            perso: None,
+            perso_session: false,
+            faults: Faults::default(),
+            removed: false,
+            commands: 0,
+            writes: 0,
         }
+    }
+
+    /// A blank chip (no file, no secret) waiting for personalization with this AES transport key.
+    pub fn blank(transport_key: [u8; 16], config: ChipConfig) -> Self {
+        let mut chip = VirtualChip::new(ChipImage::default(), config);
+        chip.life = LifeCycle::Personalization;
+        chip.perso = Some(perso::Perso::new(transport_key));
+        chip
+    }
+
+    /// Where the chip is in its life.
+    pub fn life_cycle(&self) -> LifeCycle {
+        self.life
+    }
+
+    /// Injects faults (replacing any set before).
+    pub fn set_faults(&mut self, faults: Faults) {
+        self.faults = faults;
+    }
+
+    /// The faults still armed and the link model's simulated time so far.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
     }
 
     /// The chip's image.
@@ -188,6 +237,13 @@ impl VirtualChip {
     }
 
     fn process(&mut self, c: &CommandApdu, secure: bool) -> ResponseApdu {
+        if let Some(r) = self.personalization(c, secure) {
+            return r;
+        }
+        if self.life == LifeCycle::Personalization && c.ins == ins::MANAGE_SECURITY_ENVIRONMENT && !secure {
+            // the secrets may have been written since: PACE as they are now
+            self.pace = pace_chip(&self.image);
+        }
         match c.ins {
             ins::SELECT => self.select(c),
             ins::READ_BINARY | ins::READ_BINARY_ODD => self.read_binary(c, secure),
@@ -208,6 +264,7 @@ impl VirtualChip {
                 let (response, outcome) = pace.general_authenticate(c);
                 if let Some(outcome) = outcome {
                     self.access = Access::Secure(outcome.session);
+                    self.perso_session = false;
                 }
                 response
             }
@@ -263,6 +320,10 @@ impl VirtualChip {
     }
 
     fn file_bytes(&self, file: CurrentFile, secure: bool) -> Result<&[u8], u16> {
+        if let (CurrentFile::Lds(f), true) = (file, secure && self.perso_session) {
+            // the writer reads back every file it wrote, biometrics included
+            return self.image.files.get(&f).map(Vec::as_slice).ok_or(0x6A82);
+        }
         match file {
             CurrentFile::None => Err(0x6986),
             CurrentFile::AtrInfo => Ok(&self.atr_info),
@@ -336,6 +397,103 @@ impl VirtualChip {
                 ResponseApdu::status(e.chip_status())
             }
         }
+    }
+
+    /// The personalization commands; `None` for the commands of an issued chip.
+    fn personalization(&mut self, c: &CommandApdu, secure: bool) -> Option<ResponseApdu> {
+        let perso_command =
+            matches!(c.ins, ins::CREATE_FILE | ins::UPDATE_BINARY | ins::UPDATE_BINARY_ODD | ins::PUT_DATA);
+        let transport_key_auth = !secure
+            && ((c.ins == ins::GET_CHALLENGE && c.le == Some(16))
+                || (c.ins == ins::EXTERNAL_AUTHENTICATE && c.data.len() == 32));
+        if !perso_command && !transport_key_auth {
+            return None;
+        }
+        let Some(perso) = self.perso.as_mut() else { return Some(sw(0x6D00)) };
+        if self.life == LifeCycle::Operational {
+            return Some(sw(0x6985));
+        }
+        if transport_key_auth {
+            if c.ins == ins::GET_CHALLENGE {
+                self.access = Access::None;
+                self.perso_session = false;
+                return Some(perso.get_challenge());
+            }
+            return Some(match perso.external_authenticate(c) {
+                Ok(sm) => {
+                    self.access = Access::Secure(sm);
+                    self.perso_session = true;
+                    sw(0x9000)
+                }
+                Err(r) => r,
+            });
+        }
+        if perso.blocked() {
+            return Some(sw(0x6983));
+        }
+        if !(secure && self.perso_session) {
+            return Some(sw(0x6982));
+        }
+        let status = match c.ins {
+            ins::CREATE_FILE => match perso::create_file(&mut self.image, c) {
+                Ok(file) => {
+                    self.current =
+                        if file == LdsFile::CardAccess { CurrentFile::CardAccess } else { CurrentFile::Lds(file) };
+                    0x9000
+                }
+                Err(status) => status,
+            },
+            ins::PUT_DATA if c.p1 == 0xDE && c.p2 == 0xAD => {
+                self.life = LifeCycle::Operational;
+                self.pace = pace_chip(&self.image);
+                0x9000
+            }
+            ins::PUT_DATA => perso::put_data(&mut self.image, c.p2, &c.data),
+            _ => return Some(self.update_binary(c)),
+        };
+        Some(sw(status))
+    }
+
+    fn update_binary(&mut self, c: &CommandApdu) -> ResponseApdu {
+        let file = match self.current {
+            CurrentFile::CardAccess => LdsFile::CardAccess,
+            CurrentFile::Lds(f) => f,
+            _ => return sw(0x6986),
+        };
+        let (offset, data) = if c.ins == ins::UPDATE_BINARY_ODD {
+            let mut offset = None;
+            let mut data = None;
+            for o in TlvReader::new(&c.data) {
+                let Ok(o) = o else { return sw(0x6A80) };
+                match o.tag().value() {
+                    0x54 if o.value().len() <= 3 => {
+                        offset = Some(o.value().iter().fold(0usize, |a, b| (a << 8) | usize::from(*b)))
+                    }
+                    0x53 => data = Some(o.value().to_vec()),
+                    _ => return sw(0x6A80),
+                }
+            }
+            let (Some(offset), Some(data)) = (offset, data) else { return sw(0x6A80) };
+            (offset, data)
+        } else {
+            if c.p1 & 0x80 != 0 {
+                return sw(0x6A86);
+            }
+            (usize::from(u16::from_be_bytes([c.p1, c.p2])), c.data.clone())
+        };
+        let write = self.writes;
+        self.writes += 1;
+        if let Some((at, keep)) = self.faults.tear
+            && at == write
+        {
+            // a torn write: the first bytes land, then the card leaves the field
+            self.faults.tear = None;
+            let part = data.get(..keep.min(data.len())).unwrap_or_default();
+            let _ = perso::update_binary(&mut self.image, file, offset, part);
+            self.removed = true;
+            return sw(0x6F00);
+        }
+        sw(perso::update_binary(&mut self.image, file, offset, &data))
     }
 
     fn dg14(&self) -> Option<crate::lds::security_infos::Dg14> {
@@ -414,6 +572,7 @@ impl VirtualChip {
         match challenged.external_authenticate(c, *k_ic) {
             Ok((response, sm)) => {
                 self.access = Access::Secure(sm);
+                self.perso_session = false;
                 response
             }
             Err(e) => ResponseApdu::status(e.chip_status()),
@@ -435,9 +594,44 @@ fn pace_chip(image: &ChipImage) -> Option<crate::access::pace::PaceChip> {
     Some(PaceChip::new(offered, mrz, can))
 }
 
+impl VirtualChip {
+    /// One exchange with the faults applied: a removed card answers nothing until it is reset.
+    fn exchange(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
+        if self.removed {
+            return Err(TransportError::CardRemoved);
+        }
+        let n = self.commands;
+        self.commands += 1;
+        if self.faults.drop_after.is_some_and(|d| n >= d) {
+            self.faults.drop_after = None;
+            self.removed = true;
+            return Err(TransportError::CardRemoved);
+        }
+        if let Some((at, status)) = self.faults.status_at.filter(|(at, _)| *at == n) {
+            let _ = at;
+            self.faults.status_at = None;
+            return Ok(sw(status));
+        }
+        let mut response = self.handle(command);
+        if self.removed {
+            return Err(TransportError::CardRemoved);
+        }
+        if self.faults.corrupt_at == Some(n) {
+            self.faults.corrupt_at = None;
+            match response.data.last_mut() {
+                Some(b) => *b ^= 0x01,
+                None => response.sw = StatusWord::from(u16::from(response.sw) ^ 0x0001),
+            }
+        }
+        let command_len = command.to_bytes().map(|b| b.len()).unwrap_or(0);
+        self.faults.account(command_len, response.data.len() + 2);
+        Ok(response)
+    }
+}
+
 impl Transport for VirtualChip {
     fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
-        Ok(self.handle(command))
+        self.exchange(command)
     }
 
     /// A re-powered card: no application selected, no session.
@@ -447,6 +641,11 @@ impl Transport for VirtualChip {
         self.access = Access::None;
         self.ca_protocol = None;
         self.next_session = None;
+        self.perso_session = false;
+        self.removed = false;
+        if let Some(p) = &mut self.perso {
+            p.session_open = false;
+        }
         if let Some(p) = &mut self.pace {
             p.abort();
         }
@@ -455,9 +654,10 @@ impl Transport for VirtualChip {
 }
 
 /// Answers the raw bytes of a command APDU (as a card reader delivers them): malformed commands get `6700`.
-pub fn answer_bytes(chip: &mut VirtualChip, command: &[u8]) -> Vec<u8> {
+/// `None` when an injected fault pulled the card (the bridge then takes it out of the reader).
+pub fn answer_bytes(chip: &mut VirtualChip, command: &[u8]) -> Option<Vec<u8>> {
     match CommandApdu::from_bytes(command) {
-        Ok(c) => chip.handle(&c).to_bytes(),
-        Err(_) => sw(0x6700).to_bytes(),
+        Ok(c) => chip.exchange(&c).ok().map(|r| r.to_bytes()),
+        Err(_) => Some(sw(0x6700).to_bytes()),
     }
 }

@@ -372,9 +372,19 @@ impl NamedCurve {
             use signature::hazmat::PrehashVerifier;
             let point = point_from::<C>(curve, public)?;
             let key = ecdsa::VerifyingKey::<C>::from_affine(point).map_err(|_| EcError::InvalidPoint(curve.name()))?;
-            let raw = raw_signature(signature, curve.field_size()).ok_or(EcError::MalformedSignature)?;
-            let sig = ecdsa::Signature::<C>::from_slice(&raw).map_err(|_| EcError::MalformedSignature)?;
-            key.verify_prehash(prehash, &sig).map_err(|_| EcError::BadSignature)
+            // a raw r‖s may begin with 0x30 by chance: try the DER reading and the raw reading
+            let n = curve.field_size();
+            let der = der_to_raw(signature, n);
+            let raw = (signature.len() == 2 * n).then(|| signature.to_vec());
+            let mut seen = false;
+            for candidate in [der, raw].into_iter().flatten() {
+                let Ok(sig) = ecdsa::Signature::<C>::from_slice(&candidate) else { continue };
+                seen = true;
+                if key.verify_prehash(prehash, &sig).is_ok() {
+                    return Ok(());
+                }
+            }
+            Err(if seen { EcError::BadSignature } else { EcError::MalformedSignature })
         }
         dispatch!(self, go(self, public, prehash, signature))
     }
@@ -383,9 +393,16 @@ impl NamedCurve {
 /// Converts a DER `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` or a raw `r‖s` to raw `r‖s` of
 /// `2·n` bytes.
 pub fn raw_signature(signature: &[u8], n: usize) -> Option<Vec<u8>> {
-    if signature.len() == 2 * n && signature.first() != Some(&0x30) {
-        return Some(signature.to_vec());
+    if signature.first() == Some(&0x30)
+        && let Some(raw) = der_to_raw(signature, n)
+    {
+        return Some(raw);
     }
+    (signature.len() == 2 * n).then(|| signature.to_vec())
+}
+
+/// The raw `r‖s` of a DER `Ecdsa-Sig-Value`, if `signature` is one.
+fn der_to_raw(signature: &[u8], n: usize) -> Option<Vec<u8>> {
     let seq = crate::tlv::TlvReader::single(signature, crate::tlv::Tag::new(0x30)).ok()?;
     let mut r = seq.children();
     let mut out = Vec::with_capacity(2 * n);

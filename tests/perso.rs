@@ -1,0 +1,221 @@
+//! Personalization of a blank virtual chip: the whole image written, verified by a reader session, locked;
+//! interrupted at every APDU, torn at every write, refused with a wrong transport key — and never a locked chip
+//! with wrong data.
+mod common;
+
+use cccd::apdu::{CommandApdu, StatusWord, ins};
+use cccd::emulator::{ChipConfig, ChipImage, Faults, LifeCycle, LinkModel, VirtualChip};
+use cccd::pa::Check;
+use cccd::perso::{OpenEmrtdProfile, PersoError, PersoProfile, Personalizer};
+use cccd::reader::Reader;
+use cccd::transport::{Transport, TransportError};
+
+const KEY: [u8; 16] = *b"transport key 16";
+
+fn image() -> (ChipImage, Vec<x509_cert::Certificate>) {
+    let (image, csca) = common::chip::cccd_image_signed();
+    (image, x509_cert::Certificate::load_pem_chain(csca.as_bytes()).unwrap())
+}
+
+/// The chip holds exactly the image (files and secrets) and is locked.
+fn assert_issued(chip: &VirtualChip, image: &ChipImage) {
+    assert_eq!(chip.life_cycle(), LifeCycle::Operational);
+    let got = chip.image();
+    for (f, b) in &image.files {
+        assert!(got.files.get(f) == Some(b), "{} differs", f.name());
+    }
+    assert_eq!(got.files.len(), image.files.len());
+    let (a, b) = (&got.secrets, &image.secrets);
+    assert!(a.mrz_information == b.mrz_information, "MRZ information differs");
+    assert!(a.can == b.can, "CAN differs");
+    assert!(a.chip_authentication == b.chip_authentication, "CA key differs");
+    assert!(a.active_authentication == b.active_authentication, "AA key differs");
+}
+
+fn personalize(chip: &mut VirtualChip, image: &ChipImage) -> Result<cccd::perso::PersoReport, PersoError> {
+    let profile = OpenEmrtdProfile::new(KEY);
+    Personalizer::new(&profile, image).run(chip)
+}
+
+#[test]
+fn a_blank_chip_is_written_verified_and_locked() {
+    let (image, csca) = image();
+    for (config, name) in [(ChipConfig::default(), "extended length"), (ChipConfig::short_only(), "short APDUs")] {
+        let mut chip = VirtualChip::blank(KEY, config);
+        let mut steps = Vec::new();
+        let profile = OpenEmrtdProfile::new(KEY);
+        let report = Personalizer::new(&profile, &image).on_progress(|p| steps.push(p.step)).run(&mut chip).unwrap();
+        assert_issued(&chip, &image);
+        assert_eq!(report.bytes_written, image.files.values().map(Vec::len).sum::<usize>());
+        assert_eq!(report.reader_access, "PACE-GM-ECDH-AES128 (brainpoolP256r1)");
+        assert_eq!(steps.first(), Some(&"session"));
+        assert_eq!(steps.last(), Some(&"done"));
+        let lock_step = steps.iter().position(|s| *s == "lock").unwrap();
+        assert!(steps.iter().position(|s| *s == "reader session").unwrap() < lock_step);
+
+        // an issued chip: a verifier reads it with PACE, everything passes
+        let can = cccd::access::pace::PacePassword::Can(image.secrets.can.clone().unwrap());
+        let result = Reader::pace(can).read(&mut chip).unwrap();
+        let pa =
+            cccd::pa::verify_with_trust(&result.files[&cccd::lds::LdsFile::Sod], &result.files, None, &csca).unwrap();
+        assert!(pa.is_valid());
+        let a = result.authenticity(&pa);
+        assert_eq!((a.chip_authentication, a.active_authentication), (Check::Passed, Check::Passed));
+
+        // the link model: the same personalization timed at 106 and 424 kbit/s
+        for kbit in [106, 424] {
+            let mut chip = VirtualChip::blank(KEY, config);
+            chip.set_faults(Faults { link: Some(LinkModel::iso14443(kbit)), ..Faults::default() });
+            let report = personalize(&mut chip, &image).unwrap();
+            eprintln!(
+                "personalization ({name}) of {} bytes: {} APDUs, {} bytes on the link, {:.0} ms at {kbit} kbit/s",
+                report.bytes_written,
+                report.apdus,
+                chip.faults().link_bytes,
+                chip.faults().link_time_us as f64 / 1000.0
+            );
+        }
+    }
+}
+
+#[test]
+fn a_card_pulled_at_every_apdu_resumes_to_a_correct_locked_chip() {
+    let (image, _) = image();
+    let full = {
+        let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
+        personalize(&mut chip, &image).unwrap().apdus
+    };
+    for n in 0..full {
+        let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
+        chip.set_faults(Faults { drop_after: Some(n), ..Faults::default() });
+        match personalize(&mut chip, &image) {
+            Err(PersoError::Transport(TransportError::CardRemoved)) => {}
+            other => panic!("APDU {n}: expected the pulled card, got {other:?}"),
+        }
+        // never locked with anything but the image (a pull right after LOCK leaves it locked and correct)
+        if chip.life_cycle() == LifeCycle::Operational {
+            assert!(chip.image() == &image, "APDU {n}: locked with wrong data");
+        }
+        chip.reset().unwrap();
+        let report = personalize(&mut chip, &image).unwrap_or_else(|e| panic!("resume after APDU {n}: {e}"));
+        assert_issued(&chip, &image);
+        assert!(report.bytes_written <= image.files.values().map(Vec::len).sum::<usize>());
+    }
+    eprintln!("pulled at each of {full} APDUs: every resumed run ended in a correct, locked chip");
+}
+
+#[test]
+fn torn_writes_and_corrupted_answers_never_lock_a_wrong_chip() {
+    let (image, _) = image();
+    for config in [ChipConfig::default(), ChipConfig::short_only()] {
+        let writes = {
+            let mut chip = VirtualChip::blank(KEY, config);
+            personalize(&mut chip, &image).unwrap();
+            chip.image().files.len() + 200 // an upper bound on UPDATE BINARY commands
+        };
+        let mut torn = 0;
+        for w in 0..writes {
+            // the write torn before its first byte, after one, or after a hundred
+            for keep in [[0, 1, 100][w % 3]] {
+                let mut chip = VirtualChip::blank(KEY, config);
+                chip.set_faults(Faults { tear: Some((w, keep)), ..Faults::default() });
+                match personalize(&mut chip, &image) {
+                    Ok(_) => break, // fewer writes than `w`: nothing torn
+                    Err(PersoError::Transport(_)) => torn += 1,
+                    Err(e) => panic!("write {w}: {e}"),
+                }
+                assert_eq!(chip.life_cycle(), LifeCycle::Personalization, "locked after a torn write");
+                chip.reset().unwrap();
+                personalize(&mut chip, &image).unwrap_or_else(|e| panic!("resume after torn write {w}: {e}"));
+                assert_issued(&chip, &image);
+            }
+        }
+        assert!(torn > 3, "{torn}");
+    }
+    // a corrupted answer (bad MAC) stops the run before LOCK; a second run completes
+    let full = {
+        let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
+        personalize(&mut chip, &image).unwrap().apdus
+    };
+    for n in (0..full).step_by(3) {
+        let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
+        chip.set_faults(Faults { corrupt_at: Some(n), ..Faults::default() });
+        if personalize(&mut chip, &image).is_err() {
+            assert!(chip.life_cycle() == LifeCycle::Personalization || chip.image() == &image, "APDU {n}");
+            chip.reset().unwrap();
+            personalize(&mut chip, &image).unwrap_or_else(|e| panic!("after corrupted answer {n}: {e}"));
+        }
+        assert_issued(&chip, &image);
+    }
+}
+
+#[test]
+fn the_transport_key_guards_the_chip_and_lock_is_final() {
+    let (image, _) = image();
+    // without the session every personalization command is refused
+    let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
+    let create = CommandApdu::new(0, ins::CREATE_FILE, 0, 0).with_data(vec![0x63, 0x04, 0x00, 0x10, 0x01, 0x1E]);
+    let commands = [
+        create.clone(),
+        CommandApdu::new(0, ins::UPDATE_BINARY, 0, 0).with_data(vec![1, 2, 3]),
+        CommandApdu::new(0, ins::PUT_DATA, 0, 0x65).with_data(vec![0xA1, 0x03, 0x80, 0x01, 0x31]),
+        CommandApdu::new(0, ins::PUT_DATA, 0xDE, 0xAD),
+    ];
+    for c in &commands {
+        assert_eq!(u16::from(chip.transmit(c).unwrap().sw), 0x6982, "{:02X}", c.ins);
+    }
+    // wrong keys: counted, then blocked for good
+    let wrong = OpenEmrtdProfile::new([0x55; 16]);
+    for left in (1..10u8).rev() {
+        match Personalizer::new(&wrong, &image).run(&mut chip) {
+            Err(PersoError::WrongTransportKey { retries_left }) => assert_eq!(retries_left, left),
+            other => panic!("expected a wrong key, got {other:?}"),
+        }
+    }
+    assert!(matches!(Personalizer::new(&wrong, &image).run(&mut chip), Err(PersoError::Blocked)));
+    assert!(matches!(personalize(&mut chip, &image), Err(PersoError::Blocked)), "the right key is refused too");
+    assert_eq!(chip.life_cycle(), LifeCycle::Personalization);
+
+    // a right key after a few wrong ones restores the count
+    let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
+    for _ in 0..3 {
+        assert!(Personalizer::new(&wrong, &image).run(&mut chip).is_err());
+    }
+    personalize(&mut chip, &image).unwrap();
+    assert_issued(&chip, &image);
+
+    // after LOCK: every personalization command is refused, even in a session attempt
+    for c in &commands {
+        assert_eq!(chip.transmit(c).unwrap().sw, StatusWord::ConditionsNotSatisfied, "{:02X}", c.ins);
+    }
+    let profile = OpenEmrtdProfile::new(KEY);
+    let mut t: &mut dyn Transport = &mut chip;
+    assert!(profile.open_session(&mut t).unwrap().is_none());
+    // a run on a locked chip with the same image only checks it
+    let report = personalize(&mut chip, &image).unwrap();
+    assert!(report.already_locked && report.bytes_written == 0);
+    // with another image it fails and says so
+    let mut other = image.clone();
+    other.files.get_mut(&cccd::lds::LdsFile::dg(13).unwrap()).unwrap()[10] ^= 1;
+    assert!(matches!(personalize(&mut chip, &other), Err(PersoError::Verification(_))));
+}
+
+#[test]
+fn a_chip_holding_another_image_is_not_overwritten_and_not_locked() {
+    let (image, _) = image();
+    let (mut other, _) = common::chip::cccd_image_signed();
+    // the other image's DG13 is longer: a chip half-written with it cannot take this image
+    let dg13 = cccd::lds::LdsFile::dg(13).unwrap();
+    let mut record = common::chip::record();
+    record.full_name.push_str(" Thêm");
+    other.files.insert(dg13, cccd::lds::dg13::Dg13::from_record(&record).unwrap().encode().unwrap());
+    let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
+    chip.set_faults(Faults { drop_after: Some(30), ..Faults::default() });
+    assert!(personalize(&mut chip, &other).is_err());
+    chip.reset().unwrap();
+    match personalize(&mut chip, &image) {
+        Err(PersoError::FileSizeMismatch(f)) => assert_eq!(f, "DG13"),
+        other => panic!("expected a size mismatch, got {other:?}"),
+    }
+    assert_eq!(chip.life_cycle(), LifeCycle::Personalization);
+}
