@@ -140,3 +140,101 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
     assert_eq!(report["clone_suspected"], true);
     std::fs::remove_dir_all(&base).unwrap();
 }
+
+/// The card-printing path through real `pcscd`: `cccd emulate --blank` + `cccd perso` + `cccd read` ends with a
+/// locked chip whose every file is byte-identical and whose verification passes; a card pulled mid-write (an
+/// injected fault) is completed by a second `cccd perso`.
+#[test]
+fn emulate_blank_perso_then_read_over_pcsc() {
+    let _one_at_a_time = PCSCD.lock().unwrap_or_else(|e| e.into_inner());
+    require_pcscd();
+    let (image, csca_pem) = cccd_image_signed();
+    let base = std::env::temp_dir().join(format!("cccd-pcsc-perso-{}", std::process::id()));
+    std::fs::create_dir_all(&base).unwrap();
+    let csca = base.join("csca.pem");
+    std::fs::write(&csca, csca_pem).unwrap();
+    let chipdir = base.join("chip");
+    image.save_dir(&chipdir).unwrap();
+    let key = "000102030405060708090a0b0c0d0e0f";
+    let can = common::chip::record().can().unwrap().to_string();
+    for (port, reader, fault) in
+        [("35963", "Virtual PCD 00 00", None), ("35964", "Virtual PCD 00 01", Some("drop-after=25"))]
+    {
+        let mut args = vec!["emulate", "--blank", "--transport-key", key, "--port", port];
+        if let Some(f) = fault {
+            args.extend(["--fault", f]);
+        }
+        let _emulator = Emulator(
+            Command::new(env!("CARGO_BIN_EXE_cccd"))
+                .args(&args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let perso = || {
+            cccd(&[
+                "perso",
+                "--reader",
+                reader,
+                chipdir.to_str().unwrap(),
+                "--transport-key",
+                key,
+                "--json",
+                "--wait",
+                "15",
+            ])
+        };
+        let mut out = perso();
+        if fault.is_some() {
+            assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(report["locked"], false);
+            assert_eq!(report["run_again"], true, "{report}");
+            std::thread::sleep(std::time::Duration::from_millis(800));
+            out = perso();
+        }
+        assert!(
+            out.status.success(),
+            "cccd perso: {} {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["locked"], true);
+        eprintln!("{reader}: perso {} APDUs, {} ms (fault {fault:?})", report["apdus"], report["milliseconds"]);
+
+        let readout = base.join(format!("read-{port}"));
+        let read = cccd(&[
+            "read",
+            "--reader",
+            reader,
+            "--can",
+            &can,
+            "--csca",
+            csca.to_str().unwrap(),
+            "--out",
+            readout.to_str().unwrap(),
+            "--json",
+            "--wait",
+            "15",
+        ]);
+        assert!(read.status.success(), "cccd read: {}", String::from_utf8_lossy(&read.stdout));
+        let report: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+        assert_eq!(report["valid"], true);
+        assert_eq!(report["chip_authentication"]["status"], "passed");
+        assert_eq!(report["active_authentication"]["status"], "passed");
+        for (file, bytes) in &image.files {
+            if file.dg_number() == Some(3) {
+                continue;
+            }
+            let got = std::fs::read(readout.join(format!("{}.bin", file.name()))).unwrap();
+            assert!(got == *bytes, "{} differs", file.name());
+        }
+        // locked: a second personalization only checks the chip
+        let again = perso();
+        let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+        assert_eq!(report["already_locked"], true, "{report}");
+    }
+    std::fs::remove_dir_all(&base).unwrap();
+}

@@ -352,3 +352,81 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     super::print(&text);
     Ok(if report.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
+
+/// Arguments of `cccd perso`.
+#[cfg(feature = "pcsc")]
+#[derive(Debug, clap::Args)]
+pub struct PersoArgs {
+    /// The PC/SC reader holding the blank (or half-written) chip.
+    #[arg(long)]
+    reader: String,
+    /// The chip image folder to write (`cccd issue` makes one).
+    chipdir: PathBuf,
+    /// The chip's AES transport key (32 hex digits).
+    #[arg(long)]
+    transport_key: String,
+    /// Seconds to wait for a card in the reader.
+    #[arg(long, default_value_t = 10)]
+    wait: u64,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `cccd perso`: writes, verifies, locks; exit 1 when the chip was not completed (run again).
+#[cfg(feature = "pcsc")]
+pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
+    use cccd::perso::{OpenEmrtdProfile, PersoError, Personalizer};
+    let image = ChipImage::load_dir(&args.chipdir)
+        .map_err(|e| CliError::Input { context: args.chipdir.display().to_string(), message: e.to_string() })?;
+    let profile = OpenEmrtdProfile::new(parse_transport_key(&args.transport_key)?);
+    let deadline = Instant::now() + Duration::from_secs(args.wait);
+    let mut transport = loop {
+        match cccd::transport::pcsc::PcscTransport::connect(&args.reader) {
+            Ok(t) => break t,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+            Err(e) => return Err(CliError::Input { context: args.reader.clone(), message: e.to_string() }),
+        }
+    };
+    let total: usize = image.files.values().map(Vec::len).sum();
+    let bar = indicatif::ProgressBar::new(total as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = Instant::now();
+    let result = Personalizer::new(&profile, &image)
+        .on_progress(|p| {
+            bar.set_position(p.bytes_written as u64);
+            bar.set_message(p.step);
+        })
+        .run(&mut transport);
+    bar.finish_and_clear();
+    let (code, v) = match result {
+        Ok(r) => (
+            ExitCode::SUCCESS,
+            serde_json::json!({
+                "locked": true,
+                "already_locked": r.already_locked,
+                "apdus": r.apdus,
+                "bytes_written": r.bytes_written,
+                "files_kept": r.files_kept,
+                "verified_with": r.reader_access,
+                "milliseconds": started.elapsed().as_millis() as u64,
+            }),
+        ),
+        Err(e) => {
+            let resumable = matches!(e, PersoError::Transport(_) | PersoError::SecureMessaging(_));
+            (ExitCode::from(1), serde_json::json!({ "locked": false, "error": e.to_string(), "run_again": resumable }))
+        }
+    };
+    let text = if args.json {
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    } else {
+        let mut s = String::new();
+        super::inspect::write_text(&mut s, &v, 0);
+        s
+    };
+    super::print(&text);
+    Ok(code)
+}

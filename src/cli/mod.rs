@@ -33,7 +33,7 @@ enum Command {
     IssueBatch(issue::BatchArgs),
     /// Passive Authentication of a chip image folder (hashes, signature, DS certificate); exit 1 when not valid.
     Verify(chip::VerifyArgs),
-    /// Serve a chip image as a virtual chip behind the vsmartcard-vpcd reader of pcscd.
+    /// Serve a chip image (or a blank chip) as a virtual chip behind the vsmartcard-vpcd reader of pcscd.
     Emulate(chip::EmulateArgs),
     /// List the PC/SC readers.
     #[cfg(feature = "pcsc")]
@@ -41,6 +41,9 @@ enum Command {
     /// Read a chip in a PC/SC reader (BAC), write its files, report what was read.
     #[cfg(feature = "pcsc")]
     Read(chip::ReadArgs),
+    /// Personalize a chip in a PC/SC reader with a chip image: write, verify (reader session), lock.
+    #[cfg(feature = "pcsc")]
+    Perso(chip::PersoArgs),
     /// The QR code printed on the card: build and render it from a record, or decode it from text or an image.
     #[command(subcommand)]
     Qr(qr::Command),
@@ -62,6 +65,8 @@ pub fn run() -> ExitCode {
         Command::Readers => chip::readers(),
         #[cfg(feature = "pcsc")]
         Command::Read(args) => chip::read(&args),
+        #[cfg(feature = "pcsc")]
+        Command::Perso(args) => chip::perso(&args),
     };
     match result {
         Ok(code) => code,
