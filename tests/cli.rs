@@ -231,7 +231,11 @@ fn demo_issues_reads_and_verifies_and_openssl_agrees() {
     let (code, stdout, stderr) = cccd(&["demo", "--out", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("result: VALID"), "{stdout}");
-    assert!(stdout.contains("byte-identical: true"));
+    assert!(stdout.contains("locked: true"), "{stdout}");
+    for access in ["PACE-GM-ECDH-AES128 (brainpoolP256r1), ", "BAC, "] {
+        let line = stdout.lines().find(|l| l.contains(access)).unwrap_or_else(|| panic!("no {access} read: {stdout}"));
+        assert!(line.contains("files identical: true, PA valid, CA passed, AA passed"), "{line}");
+    }
     // the SOD on the chip verifies with openssl against the demo's CSCA
     let sod = std::fs::read(dir.join("chip/EF.SOD.bin")).unwrap();
     let ci = dir.join("sod.p7");
@@ -248,6 +252,8 @@ fn demo_issues_reads_and_verifies_and_openssl_agrees() {
     // the chip image folder verifies with the CLI too (no CSCA given: not valid, but every other check passes)
     let (code, stdout, _) = cccd(&["verify", dir.join("chip").to_str().unwrap(), "--json"]);
     assert_eq!(code, 1);
+    let csca = dir.join("pki/csca.pem");
+    assert_eq!(cccd(&["verify", dir.join("chip").to_str().unwrap(), "--csca", csca.to_str().unwrap()]).0, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["signature"]["status"], "passed");
     assert_eq!(v["data_groups"]["DG13"], "match");

@@ -2,8 +2,8 @@
 //!
 //! A test PKI (CSCA brainpoolP512r1, Document Signer brainpoolP384r1, as the Vietnamese chain), a sample citizen
 //! record and photo become a chip image (EF.CardAccess, EF.COM, DG1, DG2, DG13, DG14, DG15, a signed EF.SOD);
-//! the virtual chip serves it; the reader reads it back with BAC and Passive Authentication checks it against
-//! the CSCA.
+//! the personalizer writes it to a blank virtual chip (transport key, write, read back, reader session, LOCK);
+//! the reader reads it back with PACE (CAN) and with BAC, and Passive, Chip and Active Authentication check it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,7 +17,7 @@ use cccd::lds::LdsFile;
 use cccd::lds::dg1::Dg1;
 use cccd::lds::dg13::Dg13;
 use cccd::pki::{DocumentSigner, SoftwareKey, country_signing_ca, document_signer};
-use cccd::reader::Reader;
+use cccd::reader::{AccessControl, Reader};
 
 use super::CliError;
 
@@ -107,40 +107,69 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
     );
 
     let t = Instant::now();
-    let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
-    let key = cccd::access::bac::BacKey::from_mrz_information(&record.mrz_information().map_err(|e| fail("MRZ", e))?);
-    let mut reader = Reader::bac(key);
-    let read = reader.read(&mut chip).map_err(|e| fail("read", e))?;
-    let identical = image.files.iter().all(|(f, b)| read.files.get(f) == Some(b));
+    let transport_key: [u8; 16] = rand::random();
+    let mut chip = VirtualChip::blank(transport_key, ChipConfig::default());
+    chip.set_faults(cccd::emulator::Faults {
+        link: Some(cccd::emulator::LinkModel::iso14443(424)),
+        ..Default::default()
+    });
+    let profile = cccd::perso::OpenEmrtdProfile::new(transport_key);
+    let perso = cccd::perso::Personalizer::new(&profile, &image).run(&mut chip).map_err(|e| fail("perso", e))?;
+    let locked = chip.life_cycle() == cccd::emulator::LifeCycle::Operational;
     step(
-        "read back (BAC, in memory)",
+        "personalize blank chip",
         t,
         format!(
-            "{} APDUs, extended length, {} files byte-identical: {identical}",
-            reader.apdu_count(),
-            read.files.len()
+            "{} APDUs, {} bytes written, verified ({}), locked: {locked}; {:.0} ms on a 424 kbit/s link",
+            perso.apdus,
+            perso.bytes_written,
+            perso.reader_access,
+            chip.faults().link_time_us as f64 / 1000.0
         ),
     );
 
-    let t = Instant::now();
-    let sod = read.files.get(&LdsFile::Sod).ok_or_else(|| fail("verify", "no EF.SOD read"))?;
-    let report = cccd::pa::verify_with_trust(sod, &read.files, None, std::slice::from_ref(&csca.certificate))
-        .map_err(|e| fail("verify", e))?;
-    step(
-        "Passive Authentication",
-        t,
-        format!(
-            "hashes {}, signature {:?}, DS validity {:?}, CSCA chain {:?}",
-            if report.data_groups.values().all(|h| *h == cccd::pa::HashCheck::Match) {
-                "all match"
-            } else {
-                "MISMATCH"
-            },
-            report.signature,
-            report.ds_certificate_validity,
-            report.csca_chain
-        ),
-    );
+    let trust = cccd::pa::TrustStore::from_certificates(std::slice::from_ref(&csca.certificate));
+    let can = cccd::access::pace::PacePassword::Can(record.can().map_err(|e| fail("CAN", e))?);
+    let bac = cccd::access::bac::BacKey::from_mrz_information(&record.mrz_information().map_err(|e| fail("MRZ", e))?);
+    let mut verdicts = Vec::new();
+    let mut read = None;
+    for (name, access) in
+        [("read back (PACE, CAN)", AccessControl::Pace(can)), ("read back (BAC, MRZ)", AccessControl::Bac(bac))]
+    {
+        let t = Instant::now();
+        let _ = cccd::transport::Transport::reset(&mut chip);
+        let mut reader = Reader::new(access);
+        let result = reader.read(&mut chip).map_err(|e| fail("read", e))?;
+        let identical = image.files.iter().all(|(f, b)| result.files.get(f) == Some(b) || result.protected.contains(f));
+        let sod = result.files.get(&LdsFile::Sod).ok_or_else(|| fail("verify", "no EF.SOD read"))?;
+        let report = cccd::pa::verify_with_store(sod, &result.files, None, &trust).map_err(|e| fail("verify", e))?;
+        let a = result.authenticity(&report);
+        let passed =
+            identical && report.is_valid() && a.chip_authentication.passed() && a.active_authentication.passed();
+        step(
+            name,
+            t,
+            format!(
+                "{}, {} APDUs, files identical: {identical}, PA {}, CA {}, AA {}",
+                result.access,
+                reader.apdu_count(),
+                if report.is_valid() { "valid" } else { "NOT VALID" },
+                if a.chip_authentication.passed() { "passed" } else { "FAILED" },
+                if a.active_authentication.passed() { "passed" } else { "FAILED" },
+            ),
+        );
+        verdicts.push(passed);
+        read = Some(result);
+    }
+    let read = read.ok_or_else(|| fail("read", "nothing read"))?;
+    let identical = locked && verdicts.iter().all(|v| *v);
+    let report = cccd::pa::verify_with_store(
+        read.files.get(&LdsFile::Sod).ok_or_else(|| fail("verify", "no EF.SOD"))?,
+        &read.files,
+        None,
+        &trust,
+    )
+    .map_err(|e| fail("verify", e))?;
 
     let dg = |n| LdsFile::dg(n).ok_or_else(|| fail("LDS", "data group number"));
     let back_dg13 = read.files.get(&dg(13)?).ok_or_else(|| fail("verify", "no DG13"))?;
@@ -165,7 +194,7 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
     }
 
     let ok = identical && report.is_valid() && back == record;
-    let mut out = String::from("cccd demo: issue → virtual chip → read → verify\n\n");
+    let mut out = String::from("cccd demo: issue → personalize a blank virtual chip → read (PACE, BAC) → verify\n\n");
     out.push_str(&log);
     out.push_str(&format!(
         "\nholder read back: {} ({}), born {}, ID …{} — record round trip: {}\n",
@@ -180,7 +209,6 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         out.push_str(&format!("files kept in {}\n", dir.display()));
     }
     out.push_str(if ok { "\nresult: VALID\n" } else { "\nresult: NOT VALID\n" });
-    out.push_str("(not yet in this demo: personalization commands, PACE, Chip and Active Authentication)\n");
     super::print(&out);
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
