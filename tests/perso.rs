@@ -62,11 +62,13 @@ fn a_blank_chip_is_written_verified_and_locked() {
         let a = result.authenticity(&pa);
         assert_eq!((a.chip_authentication, a.active_authentication), (Check::Passed, Check::Passed));
 
-        // the link model: the same personalization timed at 106 and 424 kbit/s
+        // the link model: a CCCD-sized image (20 KB DG2) timed at 106 and 424 kbit/s
+        let (big, _) = common::chip::cccd_image_20k_signed();
         for kbit in [106, 424] {
             let mut chip = VirtualChip::blank(KEY, config);
             chip.set_faults(Faults { link: Some(LinkModel::iso14443(kbit)), ..Faults::default() });
-            let report = personalize(&mut chip, &image).unwrap();
+            let report = personalize(&mut chip, &big).unwrap();
+            assert_issued(&chip, &big);
             eprintln!(
                 "personalization ({name}) of {} bytes: {} APDUs, {} bytes on the link, {:.0} ms at {kbit} kbit/s",
                 report.bytes_written,

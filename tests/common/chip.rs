@@ -71,11 +71,22 @@ pub fn face_jpeg() -> (Vec<u8>, u16, u16) {
 /// [`cccd_image`] with a real JPEG face in DG2 and an EF.SOD signed by a fresh test PKI (CSCA brainpoolP512r1,
 /// DS brainpoolP384r1); also returns the CSCA certificate as PEM.
 pub fn cccd_image_signed() -> (ChipImage, String) {
-    use cccd::crypto::hash::HashAlgorithm;
-    use cccd::pki::{SoftwareKey, country_signing_ca, document_signer, sign_sod};
     let mut image = cccd_image();
     let (jpeg, w, h) = face_jpeg();
     image.files.insert(LdsFile::dg(2).unwrap(), Dg2::from_image(jpeg, ImageDataType::Jpeg, w, h).encode().unwrap());
+    sign(image)
+}
+
+/// [`cccd_image`] as it is (a 20 KB DG2 of synthetic bytes, CCCD-sized) with a signed EF.SOD.
+#[allow(dead_code)]
+pub fn cccd_image_20k_signed() -> (ChipImage, String) {
+    sign(cccd_image())
+}
+
+/// Signs an image's data groups with a fresh test PKI (CSCA brainpoolP512r1, DS brainpoolP384r1).
+fn sign(mut image: ChipImage) -> (ChipImage, String) {
+    use cccd::crypto::hash::HashAlgorithm;
+    use cccd::pki::{SoftwareKey, country_signing_ca, document_signer, sign_sod};
     let csca =
         country_signing_ca("CN=CSCA Test,C=VN", SoftwareKey::generate(NamedCurve::BrainpoolP512r1), 3650).unwrap();
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
