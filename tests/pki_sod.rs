@@ -119,3 +119,30 @@ fn an_expired_document_signer_is_reported_as_expired() {
     assert_eq!(report.csca_chain, Check::Passed);
     assert!(!report.is_valid());
 }
+
+/// An SOD without its Document Signer certificate verifies when the verifier supplies the certificate (found by
+/// issuer and serial number), and says what is missing when it does not.
+#[test]
+fn a_sod_without_its_ds_certificate_verifies_with_a_supplied_one() {
+    use cccd::pa::{TrustStore, verify_with_store};
+    use cccd::pki::sign_sod_without_certificate;
+    let dgs = data_groups();
+    let csca = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 3650).unwrap();
+    let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    let ds = document_signer("CN=DS,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 9, yesterday, 30).unwrap();
+    let sod = sign_sod_without_certificate(&dgs, HashAlgorithm::Sha256, &ds.certificate, &ds.key).unwrap();
+    assert!(Sod::decode(&sod).unwrap().certificates.is_empty());
+    let mut store = TrustStore::from_certificates(std::slice::from_ref(&csca.certificate));
+    let without = verify_with_store(&sod, &dgs, None, &store).unwrap();
+    assert!(matches!(&without.signature, Check::NotChecked(r) if r.contains("none supplied")), "{without:?}");
+    assert!(!without.is_valid());
+    // another DS certificate (other serial) is not taken for it
+    let other =
+        document_signer("CN=DS,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 10, yesterday, 30).unwrap();
+    store.add_document_signer(other.certificate.clone());
+    assert!(!verify_with_store(&sod, &dgs, None, &store).unwrap().signature.passed());
+    store.add_document_signer_bytes(ds.pem().as_bytes()).unwrap();
+    let with = verify_with_store(&sod, &dgs, None, &store).unwrap();
+    assert_eq!(with.signature, Check::Passed);
+    assert!(with.is_valid(), "{with:?}");
+}

@@ -289,6 +289,9 @@ pub struct TrustArgs {
     /// A certificate revocation list from a CSCA (DER or PEM; repeatable).
     #[arg(long)]
     crl: Vec<PathBuf>,
+    /// A Document Signer certificate (PEM or DER), for SODs that do not carry theirs (repeatable).
+    #[arg(long)]
+    ds: Vec<PathBuf>,
 }
 
 impl TrustArgs {
@@ -301,6 +304,13 @@ impl TrustArgs {
         }
         for path in &self.crl {
             store.add_crl_path(path).map_err(bad)?;
+        }
+        for path in &self.ds {
+            let bytes =
+                std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+            store
+                .add_document_signer_bytes(&bytes)
+                .map_err(|message| CliError::Input { context: path.display().to_string(), message })?;
         }
         Ok(store)
     }

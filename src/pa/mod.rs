@@ -164,9 +164,10 @@ pub fn verify_with_store(
         (None, _) => Check::NotChecked("no signed attributes".into()),
         (_, None) => Check::NotChecked("unsupported digest algorithm".into()),
     };
-    let cert = sod.certificates.first();
+    // the DS certificate in the SOD, or one the verifier supplied
+    let cert = sod.certificates.first().or_else(|| store.document_signer_for(&si.sid));
     let signature = match cert {
-        None => Check::NotChecked("no Document Signer certificate in the SOD".into()),
+        None => Check::NotChecked("no Document Signer certificate (none in the SOD, none supplied)".into()),
         Some(c) => {
             let key = PublicKey::from_spki(c.tbs_certificate().subject_public_key_info());
             let alg = SignatureAlgorithm::from_algorithm_identifier(&si.signature_algorithm, digest);
@@ -185,7 +186,7 @@ pub fn verify_with_store(
         }
     };
     let ds_certificate_validity = match cert {
-        None => Check::NotChecked("no Document Signer certificate in the SOD".into()),
+        None => Check::NotChecked("no Document Signer certificate (none in the SOD, none supplied)".into()),
         Some(c) => {
             let v = c.tbs_certificate().validity();
             let day = |t: &x509_cert::time::Time| OffsetDateTime::from(t.to_system_time()).date();
@@ -203,7 +204,7 @@ pub fn verify_with_store(
     let (csca_chain, revocation) = match cert {
         Some(c) => chain(c, store, at.unwrap_or_else(|| OffsetDateTime::now_utc().date())),
         None => {
-            let none = Check::NotChecked("no Document Signer certificate in the SOD".into());
+            let none = Check::NotChecked("no Document Signer certificate (none in the SOD, none supplied)".into());
             (none.clone(), none)
         }
     };

@@ -48,6 +48,7 @@ pub enum TrustError {
 #[derive(Default)]
 pub struct TrustStore {
     cscas: Vec<Certificate>,
+    document_signers: Vec<Certificate>,
     crls: Vec<CertificateList>,
     verified: Mutex<HashSet<Vec<u8>>>,
 }
@@ -60,7 +61,12 @@ impl core::fmt::Debug for TrustStore {
 
 impl Clone for TrustStore {
     fn clone(&self) -> Self {
-        TrustStore { cscas: self.cscas.clone(), crls: self.crls.clone(), verified: Mutex::default() }
+        TrustStore {
+            cscas: self.cscas.clone(),
+            document_signers: self.document_signers.clone(),
+            crls: self.crls.clone(),
+            verified: Mutex::default(),
+        }
     }
 }
 
@@ -100,6 +106,43 @@ impl TrustStore {
     /// Trusts a CSCA certificate.
     pub fn add_csca(&mut self, certificate: Certificate) {
         self.cscas.push(certificate);
+    }
+
+    /// Supplies a Document Signer certificate, for SODs that do not carry theirs (it must still chain to a
+    /// trusted CSCA).
+    pub fn add_document_signer(&mut self, certificate: Certificate) {
+        self.document_signers.push(certificate);
+    }
+
+    /// Supplies Document Signer certificates from bytes (PEM, one or more, or DER).
+    pub fn add_document_signer_bytes(&mut self, bytes: &[u8]) -> Result<usize, String> {
+        let certs = if bytes.starts_with(b"-----BEGIN") {
+            Certificate::load_pem_chain(bytes).map_err(|e| e.to_string())?
+        } else {
+            vec![Certificate::from_der(bytes).map_err(|e| e.to_string())?]
+        };
+        let n = certs.len();
+        self.document_signers.extend(certs);
+        Ok(n)
+    }
+
+    /// The supplied Document Signer certificate a signer info names (issuer and serial number, or subject key
+    /// identifier).
+    pub fn document_signer_for(&self, sid: &cms::signed_data::SignerIdentifier) -> Option<&Certificate> {
+        use cms::signed_data::SignerIdentifier;
+        self.document_signers.iter().find(|c| match sid {
+            SignerIdentifier::IssuerAndSerialNumber(i) => {
+                c.tbs_certificate().issuer() == &i.issuer && c.tbs_certificate().serial_number() == &i.serial_number
+            }
+            SignerIdentifier::SubjectKeyIdentifier(ski) => c
+                .tbs_certificate()
+                .extensions()
+                .into_iter()
+                .flatten()
+                .filter(|e| e.extn_id == der::asn1::ObjectIdentifier::new_unwrap("2.5.29.14"))
+                .filter_map(|e| der::asn1::OctetString::from_der(e.extn_value.as_bytes()).ok())
+                .any(|v| v.as_bytes() == ski.0.as_bytes()),
+        })
     }
 
     /// Adds a CRL (DER); it is used only if a trusted CSCA signed it.

@@ -461,6 +461,27 @@ pub fn sign_sod_with(
     ds_der: &[u8],
     signer: &dyn Signer,
 ) -> Result<Vec<u8>, PkiError> {
+    build_sod(data_groups, hash, ds_certificate, Some(ds_der), signer)
+}
+
+/// [`sign_sod_with`] without the Document Signer certificate in the SOD (some issuers leave it out: verifiers
+/// then need it from elsewhere, e.g. [`crate::pa::TrustStore::add_document_signer`]).
+pub fn sign_sod_without_certificate(
+    data_groups: &std::collections::BTreeMap<LdsFile, Vec<u8>>,
+    hash: HashAlgorithm,
+    ds_certificate: &Certificate,
+    signer: &dyn Signer,
+) -> Result<Vec<u8>, PkiError> {
+    build_sod(data_groups, hash, ds_certificate, None, signer)
+}
+
+fn build_sod(
+    data_groups: &std::collections::BTreeMap<LdsFile, Vec<u8>>,
+    hash: HashAlgorithm,
+    ds_certificate: &Certificate,
+    ds_der: Option<&[u8]>,
+    signer: &dyn Signer,
+) -> Result<Vec<u8>, PkiError> {
     let hashes = data_groups
         .iter()
         .filter_map(|(f, bytes)| f.dg_number().map(|number| DataGroupHash { number, hash: hash.digest(bytes) }))
@@ -502,7 +523,9 @@ pub fn sign_sod_with(
     let mut encap = oid::ID_LDS_SECURITY_OBJECT.to_der()?;
     encap.extend(encode_tlv(Tag::new(0xA0), &encode_tlv(Tag::new(0x04), &econtent)));
     sd.extend(encode_tlv(Tag::new(0x30), &encap));
-    sd.extend(encode_tlv(Tag::new(0xA0), ds_der));
+    if let Some(der_bytes) = ds_der {
+        sd.extend(encode_tlv(Tag::new(0xA0), der_bytes));
+    }
     sd.extend(encode_tlv(Tag::new(0x31), &encode_tlv(Tag::new(0x30), &si)));
 
     let mut ci = oid::CMS_SIGNED_DATA.to_der()?;
