@@ -204,3 +204,58 @@ fn raw_signatures_starting_with_0x30_verify() {
         assert!(curve.ecdsa_verify_prehash(&point, &digest, &bad).is_err());
     }
 }
+
+/// RSA Active Authentication (ISO/IEC 9796-2 scheme 1): signatures made by openssl's raw RSA private operation
+/// over `6A ‖ M1 ‖ H(M1 ‖ challenge) ‖ trailer` verify, with SHA-1 (`BC`) and SHA-256 (`34 CC`) trailers; a
+/// wrong challenge or a changed signature fails.
+#[test]
+fn rsa_active_authentication_signatures_made_by_openssl_verify() {
+    use cccd::access::chip_auth::verify_active_authentication;
+    use cccd::crypto::hash::HashAlgorithm;
+    use der::Decode;
+    use std::process::Command;
+    let dir = std::env::temp_dir().join(format!("cccd-aa-rsa-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("k.pem");
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).output().expect("openssl must be installed");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    run(&["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1536", "-out", key.to_str().unwrap()]);
+    let spki = run(&["pkey", "-in", key.to_str().unwrap(), "-pubout", "-outform", "DER"]);
+    let public =
+        cccd::crypto::public_key::PublicKey::from_spki(&spki::SubjectPublicKeyInfoOwned::from_der(&spki).unwrap())
+            .unwrap();
+    let k = 1536 / 8;
+    let challenge = [1u8, 2, 3, 4, 5, 6, 7, 8];
+    for (hash, trailer) in [(HashAlgorithm::Sha1, vec![0xBC]), (HashAlgorithm::Sha256, vec![0x34, 0xCC])] {
+        let h_len = hash.digest(&[]).len();
+        let m1: Vec<u8> = (0..k - 1 - h_len - trailer.len()).map(|i| (i * 7 + 3) as u8).collect();
+        let digest = hash.digest(&[m1.as_slice(), &challenge].concat());
+        let f = [vec![0x6A], m1.clone(), digest, trailer.clone()].concat();
+        assert_eq!(f.len(), k);
+        let (f_path, s_path) = (dir.join("f.bin"), dir.join("s.bin"));
+        std::fs::write(&f_path, &f).unwrap();
+        run(&[
+            // the raw private operation (RSA "decryption" without padding is s = F^d mod n)
+            "pkeyutl",
+            "-decrypt",
+            "-inkey",
+            key.to_str().unwrap(),
+            "-pkeyopt",
+            "rsa_padding_mode:none",
+            "-in",
+            f_path.to_str().unwrap(),
+            "-out",
+            s_path.to_str().unwrap(),
+        ]);
+        let signature = std::fs::read(&s_path).unwrap();
+        verify_active_authentication(&public, None, &challenge, &signature).unwrap();
+        assert!(verify_active_authentication(&public, None, &[9; 8], &signature).is_err());
+        let mut bad = signature.clone();
+        bad[k / 2] ^= 1;
+        assert!(verify_active_authentication(&public, None, &challenge, &bad).is_err());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

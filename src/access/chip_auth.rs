@@ -8,8 +8,8 @@
 //! the new keys, so [`chip_authenticate`] reads a byte of EF.COM with them.
 //!
 //! Active Authentication signs an 8-byte challenge: ECDSA over `H(challenge)` with the hash of the
-//! ActiveAuthenticationInfo in DG14, the plain `r || s` signature checked with DG15's key. RSA (ISO/IEC 9796-2)
-//! Active Authentication is not implemented yet: such a DG15 gives [`AccessError::Unsupported`].
+//! ActiveAuthenticationInfo in DG14 (the plain `r || s` signature checked with DG15's key), or RSA with
+//! ISO/IEC 9796-2 scheme 1 (message recovery; terminal side only: the virtual chip signs with ECDSA).
 
 use zeroize::Zeroizing;
 
@@ -134,26 +134,48 @@ pub fn aa_digest(dg14: Option<&Dg14>, challenge: &[u8]) -> Vec<u8> {
     aa_hash(dg14).digest(challenge)
 }
 
+/// Checks an Active Authentication signature over `challenge` with DG15's key: ECDSA (plain `r‖s` or DER) over
+/// `H(challenge)` with the hash of DG14's ActiveAuthenticationInfo, or RSA ISO/IEC 9796-2 scheme 1 with the
+/// challenge as the non-recoverable part.
+pub fn verify_active_authentication(
+    dg15_key: &PublicKey,
+    dg14: Option<&Dg14>,
+    challenge: &[u8],
+    signature: &[u8],
+) -> Result<(), AccessError> {
+    match dg15_key {
+        PublicKey::Ec { point, .. } => {
+            let curve = dg15_key
+                .curve()
+                .and_then(|o| NamedCurve::from_oid(&o))
+                .ok_or_else(|| AccessError::Unsupported("Active Authentication key on an unknown curve".into()))?;
+            let digest = aa_digest(dg14, challenge);
+            curve.ecdsa_verify_prehash(point, &digest, signature).map_err(|_| AccessError::AuthenticationFailed)
+        }
+        PublicKey::Rsa { modulus, exponent } => {
+            crate::crypto::signature::verify_iso9796_2(modulus, exponent, challenge, signature)
+                .map(|_| ())
+                .map_err(|_| AccessError::AuthenticationFailed)
+        }
+        _ => Err(AccessError::Unsupported("Active Authentication with a DH key".into())),
+    }
+}
+
 /// Runs Active Authentication: INTERNAL AUTHENTICATE with a random 8-byte challenge, the signature checked with
-/// DG15's public key. `Ok(())` when it verifies.
+/// DG15's public key ([`verify_active_authentication`]). `Ok(())` when it verifies.
 pub fn active_authenticate<T: Transport>(
     channel: &mut SecureChannel<T>,
     dg15_key: &PublicKey,
     dg14: Option<&Dg14>,
 ) -> Result<(), AccessError> {
-    let PublicKey::Ec { point, .. } = dg15_key else {
-        return Err(AccessError::Unsupported("RSA (ISO/IEC 9796-2) Active Authentication".into()));
-    };
-    let curve = dg15_key
-        .curve()
-        .and_then(|o| NamedCurve::from_oid(&o))
-        .ok_or_else(|| AccessError::Unsupported("Active Authentication key on an unknown curve".into()))?;
+    if matches!(dg15_key, PublicKey::Dh { .. }) {
+        return Err(AccessError::Unsupported("Active Authentication with a DH key".into()));
+    }
     let mut challenge = Zeroizing::new([0u8; 8]);
     rand::fill(&mut challenge[..]);
     let command =
         CommandApdu::new(0x00, ins::INTERNAL_AUTHENTICATE, 0x00, 0x00).with_data(challenge.to_vec()).with_le(256);
     let response = channel.transmit(&command)?;
     expect_ok("INTERNAL AUTHENTICATE", response.sw)?;
-    let digest = aa_digest(dg14, challenge.as_slice());
-    curve.ecdsa_verify_prehash(point, &digest, &response.data).map_err(|_| AccessError::AuthenticationFailed)
+    verify_active_authentication(dg15_key, dg14, challenge.as_slice(), &response.data)
 }
