@@ -254,14 +254,7 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
         "valid": valid,
         "face": face,
     });
-    let text = if args.json {
-        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
-    } else {
-        let mut s = String::new();
-        super::inspect::write_text(&mut s, &v, 0);
-        s
-    };
-    super::print(&text);
+    print_report(&v, args.json);
     Ok(if valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
@@ -352,14 +345,7 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
         .map_err(|e| CliError::Input { context: ctx(), message: e.to_string() })?;
     let mut v = serde_json::to_value(&report).unwrap_or_default();
     v["valid"] = serde_json::Value::Bool(report.is_valid());
-    let text = if args.json {
-        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
-    } else {
-        let mut s = String::new();
-        super::inspect::write_text(&mut s, &v, 0);
-        s
-    };
-    super::print(&text);
+    print_report(&v, args.json);
     Ok(if report.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
@@ -430,13 +416,18 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
             (ExitCode::from(1), serde_json::json!({ "locked": false, "error": e.to_string(), "run_again": resumable }))
         }
     };
-    let text = if args.json {
-        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    print_report(&v, args.json);
+    Ok(code)
+}
+
+/// Prints a report as JSON or as indented text.
+fn print_report(v: &serde_json::Value, json: bool) {
+    let text = if json {
+        serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
     } else {
         let mut s = String::new();
-        super::inspect::write_text(&mut s, &v, 0);
+        super::inspect::write_text(&mut s, v, 0);
         s
     };
     super::print(&text);
-    Ok(code)
 }

@@ -87,6 +87,15 @@ pub trait Signer: Send + Sync {
     }
 }
 
+/// The hash an ECDSA key on `curve` signs with: SHA-256 up to 256 bits, SHA-384 up to 384, SHA-512 above.
+pub fn hash_for_curve(curve: NamedCurve) -> HashAlgorithm {
+    match curve.field_bits() {
+        0..=256 => HashAlgorithm::Sha256,
+        257..=384 => HashAlgorithm::Sha384,
+        _ => HashAlgorithm::Sha512,
+    }
+}
+
 /// An ECDSA key held in memory (zeroized on drop; `Debug` prints the curve only).
 pub struct SoftwareKey {
     curve: NamedCurve,
@@ -192,13 +201,8 @@ impl Signer for SoftwareKey {
         Ok(PublicKey::Ec { domain: EcDomain::Named(self.curve.oid()), point: self.point.clone() })
     }
 
-    /// The hash follows the curve size: SHA-256 up to 256 bits, SHA-384 up to 384, SHA-512 above.
     fn hash(&self) -> HashAlgorithm {
-        match self.curve.field_bits() {
-            0..=256 => HashAlgorithm::Sha256,
-            257..=384 => HashAlgorithm::Sha384,
-            _ => HashAlgorithm::Sha512,
-        }
+        hash_for_curve(self.curve)
     }
 
     fn sign_prehash(&self, digest: &[u8]) -> Result<Vec<u8>, PkiError> {

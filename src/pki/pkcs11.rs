@@ -162,11 +162,7 @@ impl Signer for Pkcs11Key {
     }
 
     fn hash(&self) -> HashAlgorithm {
-        match self.curve.field_bits() {
-            0..=256 => HashAlgorithm::Sha256,
-            257..=384 => HashAlgorithm::Sha384,
-            _ => HashAlgorithm::Sha512,
-        }
+        super::hash_for_curve(self.curve)
     }
 
     fn sign_prehash(&self, digest: &[u8]) -> Result<Vec<u8>, PkiError> {
