@@ -348,3 +348,50 @@ fn chip_and_active_authentication_catch_a_clone() {
     let result = Reader::bac(key()).read(&mut VirtualChip::new(des, ChipConfig::default())).unwrap();
     assert_eq!(result.chip_authentication, Check::Passed);
 }
+
+/// PACE-CAM: a chip whose EF.CardAccess offers Generic Mapping and Chip Authentication Mapping is read with
+/// CAM, which proves the DG14 key without a separate Chip Authentication; a clone's proof fails.
+#[test]
+fn pace_cam_proves_the_chip_authentication_key_and_catches_a_clone() {
+    use cccd::crypto::ec::NamedCurve;
+    use cccd::lds::security_infos::{CardAccess, PaceInfo, SecurityInfo, SecurityInfoKind, SecurityInfos};
+    use cccd::oid::{KeyAgreement, PaceMapping, PaceProtocol, SmCipher};
+    use cccd::pa::Check;
+    use cccd::pki::SoftwareKey;
+
+    let (mut image, csca_pem) = common::chip::cccd_image_signed();
+    let mut infos: Vec<SecurityInfo> = CardAccess::cccd().infos.infos().to_vec();
+    let cam = PaceProtocol {
+        key_agreement: KeyAgreement::Ecdh,
+        mapping: PaceMapping::ChipAuthentication,
+        cipher: SmCipher::Aes256,
+    };
+    infos.push(
+        SecurityInfo::new(SecurityInfoKind::Pace(PaceInfo { protocol: cam, version: 2, parameter_id: Some(13) }))
+            .unwrap(),
+    );
+    image.files.insert(LdsFile::CardAccess, CardAccess { infos: SecurityInfos::new(infos) }.encode());
+    let csca = x509_cert::Certificate::load_pem_chain(csca_pem.as_bytes()).unwrap();
+
+    let mut chip = Recording::new(VirtualChip::new(image.clone(), ChipConfig::default()));
+    let result = Reader::pace(can()).read(&mut chip).unwrap();
+    assert_eq!(result.access, "PACE-CAM-ECDH-AES256 (brainpoolP256r1)");
+    assert_eq!(result.chip_authentication, Check::Passed);
+    assert_eq!(result.active_authentication, Check::Passed);
+    // no MSE:Set AT for Chip Authentication after PACE (P1 41): CAM did it
+    assert!(
+        !chip.exchanges().iter().any(|e| e.command.ins == 0x22 && e.command.p1 == 0x41),
+        "a separate Chip Authentication ran"
+    );
+    let pa = cccd::pa::verify_with_trust(&result.files[&LdsFile::Sod], &result.files, None, &csca).unwrap();
+    assert!(pa.is_valid());
+    assert_eq!(result.authenticity(&pa).chip_authentication, Check::Passed);
+    assert_same(&result.files, &expected(&image));
+
+    // a clone: the files copied, another Chip Authentication key
+    let mut clone = image.clone();
+    clone.secrets.chip_authentication.as_mut().unwrap().key = SoftwareKey::generate(NamedCurve::BrainpoolP256r1);
+    let result = Reader::pace(can()).read(&mut VirtualChip::new(clone, ChipConfig::default())).unwrap();
+    assert!(result.access.starts_with("PACE-CAM"), "{}", result.access);
+    assert!(matches!(result.chip_authentication, Check::Failed(_)), "{:?}", result.chip_authentication);
+}

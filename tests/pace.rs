@@ -1,6 +1,7 @@
 //! PACE: ICAO Doc 9303-11 Appendix G.1 (ECDH Generic Mapping, brainpoolP256r1, AES-128) reproduced value by
 //! value and APDU by APDU on both sides, and every cipher × standardized curve round trip between the terminal
-//! and the chip side; wrong passwords fail cleanly and the CAN counter is enforced.
+//! and the chip side, for Generic Mapping and Chip Authentication Mapping (whose proof is checked against a
+//! DG14 and refused for another chip's key); wrong passwords fail cleanly and the CAN counter is enforced.
 mod common;
 
 use cccd::access::AccessError;
@@ -166,6 +167,52 @@ fn every_cipher_and_curve_round_trips_between_terminal_and_chip() {
         }
     }
     assert_eq!(runs, 4 * 11 * 2);
+}
+
+#[test]
+fn chip_authentication_mapping_round_trips_on_every_aes_cipher_and_curve_and_proves_the_dg14_key() {
+    use cccd::lds::security_infos::Dg14;
+    use cccd::pki::{Signer, SoftwareKey};
+    let mut runs = 0;
+    for cipher in [SmCipher::Aes128, SmCipher::Aes192, SmCipher::Aes256] {
+        for curve in NamedCurve::all() {
+            let params = PaceParameters::chip_authentication_mapping(cipher, curve).unwrap();
+            assert!(params.description().starts_with("PACE-CAM-ECDH-AES"), "{}", params.description());
+            let key = SoftwareKey::generate(curve);
+            let dg14_for = |k: &SoftwareKey| Dg14::for_chip_authentication(&k.public_key().unwrap(), None).unwrap();
+            let mut chip =
+                Chip(PaceChip::new(vec![params], None, Some("123456")).with_chip_authentication_key(key.clone()), None);
+            let pw = PacePassword::Can(Zeroizing::new("123456".into()));
+            let outcome = authenticate(&mut chip, &params, &pw, false)
+                .unwrap_or_else(|e| panic!("{}: {e}", params.description()));
+            assert!(outcome.session.keys() == chip.1.take().unwrap().session.keys());
+            let cam = outcome.chip_authentication_mapping.expect("CAM data");
+            assert_eq!(cam.verify(&dg14_for(&key)).unwrap(), None, "{}", params.description());
+            // a DG14 with another chip's key: not this chip
+            let other = SoftwareKey::generate(curve);
+            assert_eq!(cam.verify(&dg14_for(&other)), Err(AccessError::AuthenticationFailed));
+            // a tampered proof
+            let mut bad = cam.clone();
+            if let Some(b) = bad.chip_authentication_data.last_mut() {
+                *b ^= 1;
+            }
+            assert!(bad.verify(&dg14_for(&key)).is_err());
+            runs += 1;
+        }
+    }
+    assert_eq!(runs, 3 * 11);
+    // no 3DES CAM; a chip without a key on the curve refuses CAM at MSE:Set AT
+    assert!(PaceParameters::chip_authentication_mapping(SmCipher::TripleDes, NamedCurve::P256).is_err());
+    let params = PaceParameters::chip_authentication_mapping(SmCipher::Aes128, NamedCurve::P256).unwrap();
+    let mut keyless = Chip(PaceChip::new(vec![params], None, Some("123456")), None);
+    let pw = PacePassword::Can(Zeroizing::new("123456".into()));
+    assert!(matches!(authenticate(&mut keyless, &params, &pw, false), Err(AccessError::Rejected(_))));
+    let mut wrong_curve = Chip(
+        PaceChip::new(vec![params], None, Some("123456"))
+            .with_chip_authentication_key(SoftwareKey::generate(NamedCurve::BrainpoolP256r1)),
+        None,
+    );
+    assert!(matches!(authenticate(&mut wrong_curve, &params, &pw, false), Err(AccessError::Rejected(_))));
 }
 
 #[test]

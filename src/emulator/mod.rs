@@ -591,7 +591,11 @@ fn pace_chip(image: &ChipImage) -> Option<crate::access::pace::PaceChip> {
     }
     let mrz = image.secrets.mrz_information.as_ref().map(|m| m.as_str());
     let can = image.secrets.can.as_ref().map(|c| c.as_str());
-    Some(PaceChip::new(offered, mrz, can))
+    let chip = PaceChip::new(offered, mrz, can);
+    Some(match &image.secrets.chip_authentication {
+        Some(key) => chip.with_chip_authentication_key(key.key.clone()),
+        None => chip,
+    })
 }
 
 impl VirtualChip {

@@ -133,6 +133,12 @@ impl SoftwareKey {
         self.curve
     }
 
+    /// PACE-CAM's Chip Authentication Data `CA_IC = SK_IC⁻¹·SK_Map,IC mod n` for this (static Chip
+    /// Authentication) key and the chip's ephemeral mapping secret.
+    pub fn chip_authentication_data(&self, mapping_secret: &[u8]) -> Result<Zeroizing<Vec<u8>>, PkiError> {
+        self.curve.inverse_times(&self.secret, mapping_secret).map_err(|e| PkiError::Signing(e.to_string()))
+    }
+
     /// Elliptic-curve Diffie–Hellman with a peer's public point (uncompressed): the shared x-coordinate
     /// (Chip Authentication, chip side).
     pub fn ecdh(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, PkiError> {

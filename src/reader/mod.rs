@@ -153,6 +153,8 @@ pub enum AccessControl {
 pub struct Reader {
     access: AccessControl,
     ran: String,
+    /// What PACE-CAM proved, to check against DG14 once it is read.
+    cam: Option<pace::ChipAuthenticationMapping>,
     /// Files asked for (`None`: everything EF.COM lists, plus EF.COM, EF.SOD, EF.CardAccess).
     wanted: Option<Vec<LdsFile>>,
     done: BTreeMap<LdsFile, Vec<u8>>,
@@ -222,6 +224,7 @@ impl Reader {
         Reader {
             access,
             ran: String::new(),
+            cam: None,
             wanted: None,
             done: BTreeMap::new(),
             partial: None,
@@ -313,9 +316,11 @@ impl Reader {
             Some(Err(e)) => Check::Failed(format!("DG15 does not decode: {e}")),
             Some(Ok(dg15)) => verdict(chip_auth::active_authenticate(&mut channel, &dg15.public_key, dg14.as_ref()))?,
         };
-        let chip_authentication = match &dg14 {
-            None => Check::NotChecked("no DG14: the chip offers no Chip Authentication".into()),
-            Some(d) => verdict(chip_auth::chip_authenticate(&mut channel, d).map(|_| ()))?,
+        let chip_authentication = match (&dg14, &self.cam) {
+            (None, _) => Check::NotChecked("no DG14: the chip offers no Chip Authentication".into()),
+            // PACE-CAM proved the key already: no separate Chip Authentication
+            (Some(d), Some(cam)) => verdict(cam.verify(d).map(|_| ()))?,
+            (Some(d), None) => verdict(chip_auth::chip_authenticate(&mut channel, d).map(|_| ()))?,
         };
         Ok(ReadResult {
             files: self.done.clone(),
@@ -343,6 +348,7 @@ impl Reader {
             }) {
                 Ok(outcome) => {
                     self.ran = outcome.description();
+                    self.cam = outcome.chip_authentication_mapping.clone();
                     let mut channel = SecureChannel::new(t, outcome.session);
                     expect_ok("SELECT eMRTD application", &channel.transmit(&select())?)?;
                     return Ok(channel);
@@ -365,7 +371,8 @@ impl Reader {
         Ok(channel)
     }
 
-    /// The PACE parameters from EF.CardAccess (the first PACEInfo this crate runs) and whether the chip offers
+    /// The PACE parameters from EF.CardAccess (the first PACE-CAM PACEInfo this crate runs, else the first it
+    /// runs) and whether the chip offers
     /// several (then MSE:Set AT names the parameter ID).
     fn pace_parameters(&self) -> Result<(pace::PaceParameters, bool), ReadError> {
         let unsupported = |m: &str| ReadError::Access(AccessError::Unsupported(m.into()));
@@ -374,13 +381,21 @@ impl Reader {
             .map_err(|_| unsupported("EF.CardAccess does not decode"))?;
         let infos: Vec<_> = card_access.infos.pace_infos().collect();
         let mut last = None;
+        let mut runnable = Vec::new();
         for info in &infos {
             match pace::PaceParameters::from_info(info) {
-                Ok(p) => return Ok((p, infos.len() > 1)),
+                Ok(p) => runnable.push(p),
                 Err(e) => last = Some(e),
             }
         }
-        Err(ReadError::Access(last.unwrap_or(AccessError::Unsupported("EF.CardAccess offers no PACE".into()))))
+        // PACE-CAM first: it proves the Chip Authentication key within PACE
+        let best = runnable.iter().find(|p| p.is_chip_authentication_mapping()).or(runnable.first());
+        match best {
+            Some(p) => Ok((*p, infos.len() > 1)),
+            None => {
+                Err(ReadError::Access(last.unwrap_or(AccessError::Unsupported("EF.CardAccess offers no PACE".into()))))
+            }
+        }
     }
 
     /// EF.ATR/INFO and EF.CardAccess (both selected by FID, as some cards refuse to select the MF). Settles

@@ -3,12 +3,16 @@
 //! Wrong passwords are counted: the CAN has 3 tries (`63C2`, `63C1`, `63C0`), then PACE with the CAN answers
 //! `6983` (blocked) until the chip is re-personalized; a successful PACE with the CAN restores the 3 tries. A
 //! failed PACE with the MRZ answers `6300` (an MRZ is printed on the document: no counter is kept for it).
+//!
+//! PACE-CAM needs the chip's static Chip Authentication key on the PACE curve
+//! ([`PaceChip::with_chip_authentication_key`]); without it MSE:Set AT refuses CAM (`6A80`).
 
 use zeroize::Zeroizing;
 
 use super::{PaceOutcome, PaceParameters, PacePassword, dynamic_object};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
-use crate::crypto::sym::{SessionKeys, mac_eq};
+use crate::crypto::sym::{SessionKeys, mac_eq, pad_m2};
+use crate::pki::SoftwareKey;
 use crate::sm::SecureMessaging;
 use crate::tlv::{Tag, TlvReader, encode_tlv};
 
@@ -28,10 +32,29 @@ pub struct ChipSecretsOverride {
 
 enum State {
     Idle,
-    Set { params: PaceParameters, password: PacePassword },
-    NonceSent { params: PaceParameters, password: PacePassword, s: Zeroizing<Vec<u8>> },
-    Mapped { params: PaceParameters, password: PacePassword, g_tilde: Vec<u8> },
-    Agreed { params: PaceParameters, password: PacePassword, keys: SessionKeys, pk_dh_ifd: Vec<u8>, pk_dh_ic: Vec<u8> },
+    Set {
+        params: PaceParameters,
+        password: PacePassword,
+    },
+    NonceSent {
+        params: PaceParameters,
+        password: PacePassword,
+        s: Zeroizing<Vec<u8>>,
+    },
+    Mapped {
+        params: PaceParameters,
+        password: PacePassword,
+        g_tilde: Vec<u8>,
+        sk_map: Zeroizing<Vec<u8>>,
+    },
+    Agreed {
+        params: PaceParameters,
+        password: PacePassword,
+        keys: SessionKeys,
+        pk_dh_ifd: Vec<u8>,
+        pk_dh_ic: Vec<u8>,
+        sk_map: Zeroizing<Vec<u8>>,
+    },
 }
 
 /// The chip side of PACE.
@@ -41,6 +64,7 @@ pub struct PaceChip {
     can: Option<PacePassword>,
     can_tries: u8,
     overrides: ChipSecretsOverride,
+    chip_authentication: Option<SoftwareKey>,
     state: State,
 }
 
@@ -70,6 +94,7 @@ impl PaceChip {
             can: can.map(|c| PacePassword::Can(Zeroizing::new(c.to_string()))),
             can_tries: CAN_TRIES,
             overrides: ChipSecretsOverride::default(),
+            chip_authentication: None,
             state: State::Idle,
         }
     }
@@ -77,6 +102,12 @@ impl PaceChip {
     /// Uses these values instead of random ones (tests).
     pub fn with_secrets(mut self, overrides: ChipSecretsOverride) -> Self {
         self.overrides = overrides;
+        self
+    }
+
+    /// The static Chip Authentication key PACE-CAM proves (its public half is in DG14).
+    pub fn with_chip_authentication_key(mut self, key: SoftwareKey) -> Self {
+        self.chip_authentication = Some(key);
         self
     }
 
@@ -104,8 +135,11 @@ impl PaceChip {
             }
         }
         let (Some(oid), Some(reference)) = (oid, reference) else { return sw(0x6A80) };
+        let cam_key_on = |p: &PaceParameters| self.chip_authentication.as_ref().is_some_and(|k| k.curve() == p.curve);
         let Some(params) = self.offered.iter().copied().find(|p| {
-            p.protocol.oid().is_some_and(|o| o.as_bytes() == oid.as_slice()) && id.is_none_or(|i| i == p.parameter_id)
+            p.protocol.oid().is_some_and(|o| o.as_bytes() == oid.as_slice())
+                && id.is_none_or(|i| i == p.parameter_id)
+                && (!p.is_chip_authentication_mapping() || cam_key_on(p))
         }) else {
             return sw(0x6A80);
         };
@@ -163,10 +197,10 @@ impl PaceChip {
                 }
                 let h = curve.mul(&pk_map_ifd, &sk).map_err(|_| 0x6A80u16)?;
                 let g_tilde = params.mapped_generator(&s, &h).map_err(|_| 0x6A80u16)?;
-                self.state = State::Mapped { params, password, g_tilde };
+                self.state = State::Mapped { params, password, g_tilde, sk_map: sk };
                 Ok((dynamic(0x82, &pk_map_ic), None))
             }
-            State::Mapped { params, password, g_tilde } => {
+            State::Mapped { params, password, g_tilde, sk_map } => {
                 let pk_dh_ifd = dynamic_object(&c.data, 0x83).map_err(|_| 0x6A80u16)?;
                 let curve = params.curve;
                 let sk = Self::secret(&self.overrides.key_agreement, &params);
@@ -177,10 +211,10 @@ impl PaceChip {
                 let shared = curve.ecdh(&sk, &pk_dh_ifd).map_err(|_| 0x6A80u16)?;
                 let keys = SessionKeys::derive(params.protocol.cipher, &shared);
                 let response = dynamic(0x84, &pk_dh_ic);
-                self.state = State::Agreed { params, password, keys, pk_dh_ifd, pk_dh_ic };
+                self.state = State::Agreed { params, password, keys, pk_dh_ifd, pk_dh_ic, sk_map };
                 Ok((response, None))
             }
-            State::Agreed { params, password, keys, pk_dh_ifd, pk_dh_ic } => {
+            State::Agreed { params, password, keys, pk_dh_ifd, pk_dh_ic, sk_map } => {
                 let t_ifd = dynamic_object(&c.data, 0x85).map_err(|_| 0x6A80u16)?;
                 let expected = params.token(&keys, &pk_dh_ic).map_err(|_| 0x6F00u16)?;
                 if !mac_eq(&t_ifd, &expected) {
@@ -196,12 +230,23 @@ impl PaceChip {
                     self.can_tries = CAN_TRIES;
                 }
                 let t_ic = params.token(&keys, &pk_dh_ifd).map_err(|_| 0x6F00u16)?;
+                let mut data = encode_tlv(Tag::new(0x86), &t_ic);
+                if params.is_chip_authentication_mapping() {
+                    let key = self.chip_authentication.as_ref().ok_or(0x6985u16)?;
+                    let ca_ic = key.chip_authentication_data(&sk_map).map_err(|_| 0x6F00u16)?;
+                    let iv = PaceParameters::cam_iv(&keys).map_err(|_| 0x6F00u16)?;
+                    let a_ic =
+                        keys.ks_enc.encrypt_cbc(&iv, &Zeroizing::new(pad_m2(&ca_ic, 16))).map_err(|_| 0x6F00u16)?;
+                    data.extend(encode_tlv(Tag::new(0x8A), &a_ic));
+                }
                 let outcome = PaceOutcome {
                     session: SecureMessaging::with_zero_ssc(keys),
                     parameters: params,
                     chip_ephemeral_key: pk_dh_ic,
+                    chip_authentication_mapping: None,
                 };
-                Ok((dynamic(0x86, &t_ic), Some(outcome)))
+                let response = ResponseApdu { data: encode_tlv(Tag::new(0x7C), &data), sw: StatusWord::Success };
+                Ok((response, Some(outcome)))
             }
         }
     }

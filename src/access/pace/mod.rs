@@ -1,5 +1,6 @@
-//! PACE (ICAO Doc 9303-11 §4.4), terminal and chip side: Generic Mapping with ECDH on every standardized
-//! elliptic curve (parameter IDs 8–18), passwords MRZ and CAN, ciphers 3DES and AES-128/192/256.
+//! PACE (ICAO Doc 9303-11 §4.4), terminal and chip side: Generic Mapping and Chip Authentication Mapping with
+//! ECDH on every standardized elliptic curve (parameter IDs 8–18), passwords MRZ and CAN, ciphers 3DES (GM
+//! only) and AES-128/192/256.
 //!
 //! ```text
 //! terminal                                              chip
@@ -11,10 +12,17 @@
 //! KS_enc = KDF(K,1), KS_mac = KDF(K,2), SSC = 0; tokens T = MAC(KS_mac, 7F49[06 OID][86 other side's PK_DH])
 //! ```
 //!
+//! **Chip Authentication Mapping** (PACE-CAM, AES only) maps like GM; the chip's last answer adds
+//! `8A A_IC`, its Chip Authentication Data `CA_IC = SK_IC⁻¹·SK_Map,IC mod n` encrypted with KS_enc in CBC mode
+//! (IV = E(KS_enc, FF…FF), ISO 9797-1 padding 2). The terminal decrypts it into
+//! [`PaceOutcome::chip_authentication_mapping`]; once DG14 has passed Passive Authentication,
+//! [`ChipAuthenticationMapping::verify`] checks `PK_Map,IC = CA_IC·PK_IC` with DG14's key: the chip holds
+//! `SK_IC`, with no separate Chip Authentication run.
+//!
 //! `K_π = KDF(π, 3)` with `π = SHA-1(MRZ information)` for the MRZ password or the CAN's ASCII digits. The
 //! first three GENERAL AUTHENTICATE commands are chained (CLA `10`). Received points are checked to be on the
 //! curve and not the identity; the terminal refuses a chip ephemeral key equal to its own. Tokens are compared
-//! in constant time. Not here yet: Integrated Mapping, Chip Authentication Mapping and DH (MODP) groups; such
+//! in constant time. Not here yet: Integrated Mapping and DH (MODP) groups; such
 //! PACEInfos are refused with [`AccessError::Unsupported`] rather than skipped silently.
 
 use zeroize::Zeroizing;
@@ -23,7 +31,7 @@ use super::AccessError;
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
 use crate::crypto::ec::NamedCurve;
 use crate::crypto::sym::{KdfCounter, SessionKeys, SymKey, aes_cmac, mac_eq, pad_m2, retail_mac};
-use crate::lds::security_infos::PaceInfo;
+use crate::lds::security_infos::{Dg14, PaceInfo};
 use crate::oid::{KeyAgreement, PaceMapping, PaceProtocol, SmCipher};
 use crate::sm::SecureMessaging;
 use crate::tlv::{Tag, TlvReader, encode_tlv};
@@ -82,12 +90,18 @@ pub struct PaceParameters {
 }
 
 impl PaceParameters {
-    /// The parameters of a PACEInfo, if this implementation runs them (Generic Mapping, ECDH, a standardized
-    /// curve).
+    /// The parameters of a PACEInfo, if this implementation runs them (ECDH Generic or Chip Authentication
+    /// Mapping on a standardized curve).
     pub fn from_info(info: &PaceInfo) -> Result<Self, AccessError> {
         let p = info.protocol;
-        if p.key_agreement != KeyAgreement::Ecdh || p.mapping != PaceMapping::Generic {
-            return Err(AccessError::Unsupported(format!("{} (only ECDH Generic Mapping is implemented)", p.name())));
+        if p.key_agreement != KeyAgreement::Ecdh || p.mapping == PaceMapping::Integrated {
+            return Err(AccessError::Unsupported(format!(
+                "{} (ECDH Generic and Chip Authentication Mapping are implemented)",
+                p.name()
+            )));
+        }
+        if p.mapping == PaceMapping::ChipAuthentication && p.cipher == SmCipher::TripleDes {
+            return Err(AccessError::Unsupported("PACE-CAM with 3DES (the mapping is defined for AES only)".into()));
         }
         let std = info
             .standardized_parameters()
@@ -101,6 +115,18 @@ impl PaceParameters {
 
     /// ECDH Generic Mapping on `curve` with `cipher` (for chips and tests that build their own).
     pub fn generic_ecdh(cipher: SmCipher, curve: NamedCurve) -> Result<Self, AccessError> {
+        Self::ecdh(PaceMapping::Generic, cipher, curve)
+    }
+
+    /// ECDH Chip Authentication Mapping on `curve` with an AES `cipher`.
+    pub fn chip_authentication_mapping(cipher: SmCipher, curve: NamedCurve) -> Result<Self, AccessError> {
+        if cipher == SmCipher::TripleDes {
+            return Err(AccessError::Unsupported("PACE-CAM with 3DES (the mapping is defined for AES only)".into()));
+        }
+        Self::ecdh(PaceMapping::ChipAuthentication, cipher, curve)
+    }
+
+    fn ecdh(mapping: PaceMapping, cipher: SmCipher, curve: NamedCurve) -> Result<Self, AccessError> {
         let id = (0u8..=18)
             .find(|id| {
                 crate::oid::StandardizedDomainParameter::from_id(*id)
@@ -108,11 +134,11 @@ impl PaceParameters {
                     .is_some_and(|o| o == curve.oid())
             })
             .ok_or_else(|| AccessError::Unsupported(format!("{} is not a PACE standardized curve", curve.name())))?;
-        let protocol = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: PaceMapping::Generic, cipher };
+        let protocol = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping, cipher };
         Ok(PaceParameters { protocol, parameter_id: id, curve })
     }
 
-    /// How reports name the run: `PACE-GM-ECDH-AES128 (brainpoolP256r1)`.
+    /// How reports name the run: `PACE-GM-ECDH-AES128 (brainpoolP256r1)`, `PACE-CAM-ECDH-AES256 (P-384)`.
     pub fn description(&self) -> String {
         let cipher = match self.protocol.cipher {
             SmCipher::TripleDes => "3DES",
@@ -120,7 +146,12 @@ impl PaceParameters {
             SmCipher::Aes192 => "AES192",
             SmCipher::Aes256 => "AES256",
         };
-        format!("PACE-GM-ECDH-{cipher} ({})", self.curve.name())
+        let mapping = match self.protocol.mapping {
+            PaceMapping::Generic => "GM",
+            PaceMapping::Integrated => "IM",
+            PaceMapping::ChipAuthentication => "CAM",
+        };
+        format!("PACE-{mapping}-ECDH-{cipher} ({})", self.curve.name())
     }
 
     fn oid_value(&self) -> Result<Vec<u8>, AccessError> {
@@ -154,6 +185,16 @@ impl PaceParameters {
         if self.protocol.cipher == SmCipher::TripleDes { 8 } else { 16 }
     }
 
+    /// Whether this is PACE-CAM.
+    pub fn is_chip_authentication_mapping(&self) -> bool {
+        self.protocol.mapping == PaceMapping::ChipAuthentication
+    }
+
+    /// The CBC IV of PACE-CAM's encrypted Chip Authentication Data: `E(KS_enc, FF…FF)`.
+    pub(crate) fn cam_iv(keys: &SessionKeys) -> Result<Vec<u8>, AccessError> {
+        Ok(keys.ks_enc.sm_iv(&[0xFF; 16])?)
+    }
+
     /// `G~ = s·G + H`.
     fn mapped_generator(&self, s: &[u8], h: &[u8]) -> Result<Vec<u8>, AccessError> {
         let sg = self.curve.mul(&self.curve.generator(), s)?;
@@ -180,12 +221,17 @@ fn general_authenticate(object: Option<(u8, &[u8])>, last: bool) -> CommandApdu 
         .with_le(256)
 }
 
-/// The value of the one data object `tag` inside dynamic authentication data `7C`.
+/// The value of data object `tag` inside dynamic authentication data `7C` (which may hold others).
 pub fn dynamic_object(data: &[u8], tag: u8) -> Result<Vec<u8>, AccessError> {
-    let malformed = |_| AccessError::Malformed("dynamic authentication data");
-    let outer = TlvReader::single(data, Tag::new(0x7C)).map_err(malformed)?;
-    let inner = TlvReader::single(outer.value(), Tag::new(u32::from(tag))).map_err(malformed)?;
-    Ok(inner.value().to_vec())
+    let malformed = AccessError::Malformed("dynamic authentication data");
+    let outer = TlvReader::single(data, Tag::new(0x7C)).map_err(|_| malformed.clone())?;
+    for object in TlvReader::new(outer.value()) {
+        let object = object.map_err(|_| malformed.clone())?;
+        if object.tag() == Tag::new(u32::from(tag)) {
+            return Ok(object.value().to_vec());
+        }
+    }
+    Err(malformed)
 }
 
 fn expect_success(r: &ResponseApdu) -> Result<(), AccessError> {
@@ -206,6 +252,53 @@ pub struct PaceOutcome {
     pub parameters: PaceParameters,
     /// The chip's ephemeral public key (Chip Authentication after PACE binds to it).
     pub chip_ephemeral_key: Vec<u8>,
+    /// PACE-CAM: what the chip sent to prove its Chip Authentication key, to check against DG14.
+    pub chip_authentication_mapping: Option<ChipAuthenticationMapping>,
+}
+
+/// What PACE-CAM leaves for the terminal to check once DG14 has passed Passive Authentication: the chip's
+/// mapping key `PK_Map,IC` and its decrypted Chip Authentication Data `CA_IC`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ChipAuthenticationMapping {
+    /// The curve PACE ran on.
+    pub curve: NamedCurve,
+    /// `PK_Map,IC` (uncompressed SEC1).
+    pub mapping_key: Vec<u8>,
+    /// `CA_IC = SK_IC⁻¹·SK_Map,IC mod n` (big-endian).
+    pub chip_authentication_data: Vec<u8>,
+}
+
+impl core::fmt::Debug for ChipAuthenticationMapping {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ChipAuthenticationMapping").field("curve", &self.curve).finish_non_exhaustive()
+    }
+}
+
+impl ChipAuthenticationMapping {
+    /// Checks `PK_Map,IC = CA_IC·PK_IC` with a Chip Authentication public key of DG14 on the PACE curve (DG14
+    /// must have passed Passive Authentication for this to mean the chip is genuine). Returns the key id of
+    /// the key that matched, if DG14 names one.
+    pub fn verify(&self, dg14: &Dg14) -> Result<Option<u64>, AccessError> {
+        use crate::crypto::public_key::PublicKey;
+        let mut candidates = 0usize;
+        for key in dg14.infos.chip_authentication_public_keys() {
+            let PublicKey::Ec { point, .. } = &key.public_key else { continue };
+            if key.public_key.curve().and_then(|o| NamedCurve::from_oid(&o)) != Some(self.curve) {
+                continue;
+            }
+            candidates += 1;
+            if self.curve.mul(point, &self.chip_authentication_data).is_ok_and(|p| p == self.mapping_key) {
+                return Ok(key.key_id);
+            }
+        }
+        if candidates == 0 {
+            return Err(AccessError::Unsupported(format!(
+                "DG14 has no Chip Authentication key on {} for PACE-CAM",
+                self.curve.name()
+            )));
+        }
+        Err(AccessError::AuthenticationFailed)
+    }
 }
 
 impl PaceOutcome {
@@ -285,7 +378,21 @@ pub fn authenticate_with<T: Transport>(
     if !mac_eq(&t_ic, &params.token(&keys, &pk_dh)?) {
         return Err(AccessError::AuthenticationFailed);
     }
-    Ok(PaceOutcome { session: SecureMessaging::with_zero_ssc(keys), parameters: *params, chip_ephemeral_key: pk_dh_ic })
+    let chip_authentication_mapping = if params.is_chip_authentication_mapping() {
+        let a_ic = dynamic_object(&r.data, 0x8A)?;
+        let padded = Zeroizing::new(keys.ks_enc.decrypt_cbc(&PaceParameters::cam_iv(&keys)?, &a_ic)?);
+        let ca_ic = crate::crypto::sym::unpad_m2(&padded, 16)
+            .map_err(|_| AccessError::Malformed("PACE-CAM Chip Authentication Data"))?;
+        Some(ChipAuthenticationMapping { curve, mapping_key: pk_map_ic, chip_authentication_data: ca_ic.to_vec() })
+    } else {
+        None
+    };
+    Ok(PaceOutcome {
+        session: SecureMessaging::with_zero_ssc(keys),
+        parameters: *params,
+        chip_ephemeral_key: pk_dh_ic,
+        chip_authentication_mapping,
+    })
 }
 
 mod chip;

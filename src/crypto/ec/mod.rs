@@ -316,6 +316,24 @@ impl NamedCurve {
         dispatch!(self, go(self, p, q))
     }
 
+    /// `a⁻¹·b mod n` for secret scalars `a`, `b` (big-endian), as a big-endian scalar of the curve's length: the
+    /// Chip Authentication Data `CA_IC = SK_IC⁻¹·SK_Map,IC` of PACE-CAM. Inversion is constant time.
+    pub fn inverse_times(self, a: &[u8], b: &[u8]) -> Result<Zeroizing<Vec<u8>>, EcError> {
+        fn go<C: EcCurve>(curve: NamedCurve, a: &[u8], b: &[u8]) -> Result<Zeroizing<Vec<u8>>, EcError>
+        where
+            FieldBytesSize<C>: ModulusSize,
+            AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C> + AffineCoordinates<FieldRepr = FieldBytes<C>>,
+            Scalar<C>: Invert<Output = CtOption<Scalar<C>>> + Reduce<FieldBytes<C>>,
+        {
+            let a = secret_scalar::<C>(curve, a)?;
+            let b = secret_scalar::<C>(curve, b)?;
+            let product: Scalar<C> = *a.invert() * *b;
+            let repr: FieldBytes<C> = product.into();
+            Ok(Zeroizing::new(repr.to_vec()))
+        }
+        dispatch!(self, go(self, a, b))
+    }
+
     /// ECDH: the x-coordinate of `secret·peer` (ICAO 9303-11 §9.4.1: the shared secret is the x-coordinate).
     pub fn ecdh(self, secret: &[u8], peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, EcError> {
         let shared = Zeroizing::new(self.mul(peer, secret)?);
