@@ -395,3 +395,18 @@ fn pace_cam_proves_the_chip_authentication_key_and_catches_a_clone() {
     assert!(result.access.starts_with("PACE-CAM"), "{}", result.access);
     assert!(matches!(result.chip_authentication, Check::Failed(_)), "{:?}", result.chip_authentication);
 }
+
+/// PACE with DH Generic Mapping (a MODP group of EF.CardAccess) between the reader and the virtual chip.
+#[test]
+fn pace_dh_generic_mapping_reads_the_chip() {
+    use cccd::lds::security_infos::{CardAccess, PaceInfo, SecurityInfo, SecurityInfoKind, SecurityInfos};
+    use cccd::oid::{KeyAgreement, PaceMapping, PaceProtocol, SmCipher};
+
+    let mut image = cccd_image();
+    let dh = PaceProtocol { key_agreement: KeyAgreement::Dh, mapping: PaceMapping::Generic, cipher: SmCipher::Aes128 };
+    let info = SecurityInfo::new(SecurityInfoKind::Pace(PaceInfo { protocol: dh, version: 2, parameter_id: Some(2) }));
+    image.files.insert(LdsFile::CardAccess, CardAccess { infos: SecurityInfos::new(vec![info.unwrap()]) }.encode());
+    let result = Reader::pace(can()).read(&mut VirtualChip::new(image.clone(), ChipConfig::default())).unwrap();
+    assert_eq!(result.access, "PACE-GM-DH-AES128 (2048-bit MODP (256-bit subgroup))");
+    assert_same(&result.files, &expected(&image));
+}

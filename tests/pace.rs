@@ -42,13 +42,13 @@ fn mrz(v: &serde_json::Value) -> PacePassword {
 fn appendix_g1_values() {
     let v = g1();
     let params = g1_parameters(&v);
-    assert_eq!(params.curve, NamedCurve::BrainpoolP256r1);
+    assert_eq!(params.curve(), Some(NamedCurve::BrainpoolP256r1));
     assert_eq!(params.parameter_id, 13);
     assert_eq!(params.description(), "PACE-GM-ECDH-AES128 (brainpoolP256r1)");
     let k_pi = mrz(&v).key(SmCipher::Aes128);
     assert_eq!(k_pi.as_bytes(), h(&v["K_pi = KDF(K,3) AES-128"]));
     assert_eq!(k_pi.decrypt_cbc_zero_iv(&h(&v["encrypted_nonce_z"])).unwrap(), h(&v["decrypted_nonce_s"]));
-    let curve = params.curve;
+    let curve = params.curve().unwrap();
     assert_eq!(curve.public_key(&h(&v["SK_Map_IFD"])).unwrap(), point(&v["PK_Map_IFD"]));
     assert_eq!(curve.public_key(&h(&v["SK_Map_IC"])).unwrap(), point(&v["PK_Map_IC"]));
     let hp = curve.mul(&point(&v["PK_Map_IC"]), &h(&v["SK_Map_IFD"])).unwrap();
@@ -167,6 +167,44 @@ fn every_cipher_and_curve_round_trips_between_terminal_and_chip() {
         }
     }
     assert_eq!(runs, 4 * 11 * 2);
+}
+
+#[test]
+fn dh_generic_mapping_round_trips_in_every_modp_group_and_cipher() {
+    use cccd::crypto::dh::ModpGroup;
+    let mut runs = 0;
+    for group in ModpGroup::all() {
+        for cipher in [SmCipher::TripleDes, SmCipher::Aes128, SmCipher::Aes192, SmCipher::Aes256] {
+            let params = PaceParameters::generic_dh(cipher, group).unwrap();
+            assert!(params.description().starts_with("PACE-GM-DH-"), "{}", params.description());
+            assert_eq!(params.parameter_id, group.parameter_id());
+            let mut chip = Chip(PaceChip::new(vec![params], Some("T22000129364081251010318"), Some("123456")), None);
+            let pw = PacePassword::Can(Zeroizing::new("123456".into()));
+            let outcome =
+                authenticate(&mut chip, &params, &pw, true).unwrap_or_else(|e| panic!("{}: {e}", params.description()));
+            assert!(outcome.session.keys() == chip.1.take().unwrap().session.keys(), "{}", params.description());
+            assert!(outcome.chip_authentication_mapping.is_none());
+            runs += 1;
+        }
+    }
+    assert_eq!(runs, 3 * 4);
+    // a wrong password fails cleanly, counted
+    let params = PaceParameters::generic_dh(SmCipher::Aes128, ModpGroup::Modp1024_160).unwrap();
+    let mut chip = Chip(PaceChip::new(vec![params], None, Some("123456")), None);
+    let wrong = PacePassword::Can(Zeroizing::new("000000".into()));
+    assert!(matches!(
+        authenticate(&mut chip, &params, &wrong, false),
+        Err(AccessError::PasswordRejected { retries_left: Some(2) })
+    ));
+    // CAM is not defined for DH
+    assert!(
+        PaceParameters::new(
+            cccd::oid::PaceMapping::ChipAuthentication,
+            SmCipher::Aes128,
+            cccd::access::pace::PaceDomain::Dh(ModpGroup::Modp2048_256)
+        )
+        .is_err()
+    );
 }
 
 #[test]

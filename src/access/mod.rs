@@ -57,6 +57,9 @@ pub enum AccessError {
     /// An elliptic-curve operation failed: a point not on the curve, the identity (the other side's fault).
     #[error(transparent)]
     Ec(#[from] crate::crypto::ec::EcError),
+    /// A finite-field DH operation failed: a public value outside the subgroup (the other side's fault).
+    #[error(transparent)]
+    Dh(#[from] crate::crypto::dh::DhError),
     /// Setting up secure messaging failed.
     #[error(transparent)]
     Sm(#[from] SmError),

@@ -8,6 +8,7 @@
 //!   (ISO/IEC 9797-1 MAC algorithm 3), AES-CMAC, the ICAO Doc 9303-11 §9.7.1 key derivation function and the
 //!   secure messaging keys ([`SymKey`], [`SessionKeys`]).
 
+pub mod dh;
 pub mod ec;
 pub mod hash;
 pub mod public_key;

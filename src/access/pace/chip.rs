@@ -135,7 +135,8 @@ impl PaceChip {
             }
         }
         let (Some(oid), Some(reference)) = (oid, reference) else { return sw(0x6A80) };
-        let cam_key_on = |p: &PaceParameters| self.chip_authentication.as_ref().is_some_and(|k| k.curve() == p.curve);
+        let cam_key_on =
+            |p: &PaceParameters| self.chip_authentication.as_ref().is_some_and(|k| Some(k.curve()) == p.curve());
         let Some(params) = self.offered.iter().copied().find(|p| {
             p.protocol.oid().is_some_and(|o| o.as_bytes() == oid.as_slice())
                 && id.is_none_or(|i| i == p.parameter_id)
@@ -166,7 +167,7 @@ impl PaceChip {
     }
 
     fn secret(slot: &Option<Zeroizing<Vec<u8>>>, params: &PaceParameters) -> Zeroizing<Vec<u8>> {
-        slot.clone().unwrap_or_else(|| params.curve.generate_secret(&mut rand::rng()))
+        slot.clone().unwrap_or_else(|| params.domain.generate_secret())
     }
 
     fn step(&mut self, c: &CommandApdu) -> Result<(ResponseApdu, Option<PaceOutcome>), u16> {
@@ -189,26 +190,26 @@ impl PaceChip {
             }
             State::NonceSent { params, password, s } => {
                 let pk_map_ifd = dynamic_object(&c.data, 0x81).map_err(|_| 0x6A80u16)?;
-                let curve = params.curve;
+                let domain = params.domain;
                 let sk = Self::secret(&self.overrides.mapping, &params);
-                let pk_map_ic = curve.public_key(&sk).map_err(|_| 0x6F00u16)?;
+                let pk_map_ic = domain.public_key(&sk).map_err(|_| 0x6F00u16)?;
                 if pk_map_ic == pk_map_ifd {
                     return Err(0x6A80);
                 }
-                let h = curve.mul(&pk_map_ifd, &sk).map_err(|_| 0x6A80u16)?;
+                let h = Zeroizing::new(domain.exp(&pk_map_ifd, &sk).map_err(|_| 0x6A80u16)?);
                 let g_tilde = params.mapped_generator(&s, &h).map_err(|_| 0x6A80u16)?;
                 self.state = State::Mapped { params, password, g_tilde, sk_map: sk };
                 Ok((dynamic(0x82, &pk_map_ic), None))
             }
             State::Mapped { params, password, g_tilde, sk_map } => {
                 let pk_dh_ifd = dynamic_object(&c.data, 0x83).map_err(|_| 0x6A80u16)?;
-                let curve = params.curve;
+                let domain = params.domain;
                 let sk = Self::secret(&self.overrides.key_agreement, &params);
-                let pk_dh_ic = curve.mul(&g_tilde, &sk).map_err(|_| 0x6F00u16)?;
+                let pk_dh_ic = domain.exp(&g_tilde, &sk).map_err(|_| 0x6F00u16)?;
                 if pk_dh_ic == pk_dh_ifd {
                     return Err(0x6A80);
                 }
-                let shared = curve.ecdh(&sk, &pk_dh_ifd).map_err(|_| 0x6A80u16)?;
+                let shared = domain.shared_secret(&sk, &pk_dh_ifd).map_err(|_| 0x6A80u16)?;
                 let keys = SessionKeys::derive(params.protocol.cipher, &shared);
                 let response = dynamic(0x84, &pk_dh_ic);
                 self.state = State::Agreed { params, password, keys, pk_dh_ifd, pk_dh_ic, sk_map };

@@ -1,6 +1,8 @@
-//! PACE (ICAO Doc 9303-11 §4.4), terminal and chip side: Generic Mapping and Chip Authentication Mapping with
-//! ECDH on every standardized elliptic curve (parameter IDs 8–18), passwords MRZ and CAN, ciphers 3DES (GM
-//! only) and AES-128/192/256.
+//! PACE (ICAO Doc 9303-11 §4.4), terminal and chip side: Generic Mapping with ECDH on every standardized
+//! elliptic curve (parameter IDs 8–18) and with DH in every standardized MODP group (IDs 0–2, RFC 5114), Chip
+//! Authentication Mapping with ECDH; passwords MRZ and CAN; ciphers 3DES (GM only) and AES-128/192/256.
+//! With DH, `G~ = g^s·h`, public values travel as unsigned integers the length of `p`, the public key data
+//! object of the tokens holds them under tag `84`, and the shared secret is the whole group element.
 //!
 //! ```text
 //! terminal                                              chip
@@ -22,13 +24,14 @@
 //! `K_π = KDF(π, 3)` with `π = SHA-1(MRZ information)` for the MRZ password or the CAN's ASCII digits. The
 //! first three GENERAL AUTHENTICATE commands are chained (CLA `10`). Received points are checked to be on the
 //! curve and not the identity; the terminal refuses a chip ephemeral key equal to its own. Tokens are compared
-//! in constant time. Not here yet: Integrated Mapping and DH (MODP) groups; such
+//! in constant time (DH values are checked to lie in the order-q subgroup). Not here yet: Integrated Mapping; such
 //! PACEInfos are refused with [`AccessError::Unsupported`] rather than skipped silently.
 
 use zeroize::Zeroizing;
 
 use super::AccessError;
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
+use crate::crypto::dh::ModpGroup;
 use crate::crypto::ec::NamedCurve;
 use crate::crypto::sym::{KdfCounter, SessionKeys, SymKey, aes_cmac, mac_eq, pad_m2, retail_mac};
 use crate::lds::security_infos::{Dg14, PaceInfo};
@@ -78,64 +81,78 @@ impl PacePassword {
     }
 }
 
-/// What a PACE run uses: the protocol, the curve and the parameter ID (from a PACEInfo).
+/// What a PACE run uses: the protocol, the group and the parameter ID (from a PACEInfo).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PaceParameters {
     /// The protocol (mapping, key agreement, cipher).
     pub protocol: PaceProtocol,
     /// The standardized domain parameter ID.
     pub parameter_id: u8,
-    /// Its curve.
-    pub curve: NamedCurve,
+    /// Its group: a curve or a MODP group.
+    pub domain: PaceDomain,
 }
 
 impl PaceParameters {
-    /// The parameters of a PACEInfo, if this implementation runs them (ECDH Generic or Chip Authentication
-    /// Mapping on a standardized curve).
+    /// The parameters of a PACEInfo, if this implementation runs them (Generic Mapping with ECDH or DH, or
+    /// Chip Authentication Mapping, on standardized domain parameters).
     pub fn from_info(info: &PaceInfo) -> Result<Self, AccessError> {
         let p = info.protocol;
-        if p.key_agreement != KeyAgreement::Ecdh || p.mapping == PaceMapping::Integrated {
-            return Err(AccessError::Unsupported(format!(
-                "{} (ECDH Generic and Chip Authentication Mapping are implemented)",
-                p.name()
-            )));
-        }
-        if p.mapping == PaceMapping::ChipAuthentication && p.cipher == SmCipher::TripleDes {
-            return Err(AccessError::Unsupported("PACE-CAM with 3DES (the mapping is defined for AES only)".into()));
-        }
         let std = info
             .standardized_parameters()
             .ok_or_else(|| AccessError::Unsupported("PACE with proprietary domain parameters".into()))?;
-        let curve = std
-            .curve_oid()
-            .and_then(|o| NamedCurve::from_oid(&o))
+        let domain = PaceDomain::from_parameter_id(std.id())
             .ok_or_else(|| AccessError::Unsupported(format!("PACE domain parameters {}", std.name())))?;
-        Ok(PaceParameters { protocol: p, parameter_id: std.id(), curve })
+        Self::new(p.mapping, p.cipher, domain).and_then(|params| {
+            if params.protocol == p {
+                Ok(params)
+            } else {
+                Err(AccessError::Unsupported(format!("{} on {}", p.name(), domain.name())))
+            }
+        })
     }
 
-    /// ECDH Generic Mapping on `curve` with `cipher` (for chips and tests that build their own).
+    /// PACE with `mapping` and `cipher` on a standardized `domain` (for chips and tests that build their own).
+    /// Refused: Integrated Mapping (not implemented), CAM with 3DES or DH (not defined).
+    pub fn new(mapping: PaceMapping, cipher: SmCipher, domain: PaceDomain) -> Result<Self, AccessError> {
+        if mapping == PaceMapping::Integrated {
+            return Err(AccessError::Unsupported(
+                "PACE Integrated Mapping (Generic and Chip Authentication Mapping are implemented)".into(),
+            ));
+        }
+        if mapping == PaceMapping::ChipAuthentication && cipher == SmCipher::TripleDes {
+            return Err(AccessError::Unsupported("PACE-CAM with 3DES (the mapping is defined for AES only)".into()));
+        }
+        let key_agreement = match domain {
+            PaceDomain::Ec(_) => KeyAgreement::Ecdh,
+            PaceDomain::Dh(_) if mapping == PaceMapping::ChipAuthentication => {
+                return Err(AccessError::Unsupported("PACE-CAM with DH (the mapping is defined for ECDH only)".into()));
+            }
+            PaceDomain::Dh(_) => KeyAgreement::Dh,
+        };
+        let parameter_id = domain
+            .parameter_id()
+            .ok_or_else(|| AccessError::Unsupported(format!("{} is not a PACE standardized domain", domain.name())))?;
+        Ok(PaceParameters { protocol: PaceProtocol { key_agreement, mapping, cipher }, parameter_id, domain })
+    }
+
+    /// ECDH Generic Mapping on `curve` with `cipher`.
     pub fn generic_ecdh(cipher: SmCipher, curve: NamedCurve) -> Result<Self, AccessError> {
-        Self::ecdh(PaceMapping::Generic, cipher, curve)
+        Self::new(PaceMapping::Generic, cipher, PaceDomain::Ec(curve))
+    }
+
+    /// DH Generic Mapping in a standardized MODP `group` with `cipher`.
+    pub fn generic_dh(cipher: SmCipher, group: ModpGroup) -> Result<Self, AccessError> {
+        Self::new(PaceMapping::Generic, cipher, PaceDomain::Dh(group))
     }
 
     /// ECDH Chip Authentication Mapping on `curve` with an AES `cipher`.
     pub fn chip_authentication_mapping(cipher: SmCipher, curve: NamedCurve) -> Result<Self, AccessError> {
-        if cipher == SmCipher::TripleDes {
-            return Err(AccessError::Unsupported("PACE-CAM with 3DES (the mapping is defined for AES only)".into()));
-        }
-        Self::ecdh(PaceMapping::ChipAuthentication, cipher, curve)
+        Self::new(PaceMapping::ChipAuthentication, cipher, PaceDomain::Ec(curve))
     }
 
-    fn ecdh(mapping: PaceMapping, cipher: SmCipher, curve: NamedCurve) -> Result<Self, AccessError> {
-        let id = (0u8..=18)
-            .find(|id| {
-                crate::oid::StandardizedDomainParameter::from_id(*id)
-                    .and_then(|s| s.curve_oid())
-                    .is_some_and(|o| o == curve.oid())
-            })
-            .ok_or_else(|| AccessError::Unsupported(format!("{} is not a PACE standardized curve", curve.name())))?;
-        let protocol = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping, cipher };
-        Ok(PaceParameters { protocol, parameter_id: id, curve })
+    /// The curve, for ECDH.
+    pub fn curve(&self) -> Option<NamedCurve> {
+        self.domain.curve()
     }
 
     /// How reports name the run: `PACE-GM-ECDH-AES128 (brainpoolP256r1)`, `PACE-CAM-ECDH-AES256 (P-384)`.
@@ -151,7 +168,11 @@ impl PaceParameters {
             PaceMapping::Integrated => "IM",
             PaceMapping::ChipAuthentication => "CAM",
         };
-        format!("PACE-{mapping}-ECDH-{cipher} ({})", self.curve.name())
+        let agreement = match self.domain {
+            PaceDomain::Ec(_) => "ECDH",
+            PaceDomain::Dh(_) => "DH",
+        };
+        format!("PACE-{mapping}-{agreement}-{cipher} ({})", self.domain.name())
     }
 
     fn oid_value(&self) -> Result<Vec<u8>, AccessError> {
@@ -159,10 +180,11 @@ impl PaceParameters {
         Ok(oid.as_bytes().to_vec())
     }
 
-    /// The public key data object `7F49 { 06 OID, 86 point }` the tokens are computed over.
+    /// The public key data object `7F49 { 06 OID, 86 point }` (ECDH) or `7F49 { 06 OID, 84 value }` (DH) the
+    /// tokens are computed over.
     fn public_key_object(&self, point: &[u8]) -> Result<Vec<u8>, AccessError> {
         let mut body = encode_tlv(Tag::new(0x06), &self.oid_value()?);
-        body.extend(encode_tlv(Tag::new(0x86), point));
+        body.extend(encode_tlv(Tag::new(self.domain.public_key_tag()), point));
         Ok(encode_tlv(Tag::new(0x7F49), &body))
     }
 
@@ -195,10 +217,9 @@ impl PaceParameters {
         Ok(keys.ks_enc.sm_iv(&[0xFF; 16])?)
     }
 
-    /// `G~ = s·G + H`.
+    /// `G~ = s·G + H` or `g~ = g^s·h`.
     fn mapped_generator(&self, s: &[u8], h: &[u8]) -> Result<Vec<u8>, AccessError> {
-        let sg = self.curve.mul(&self.curve.generator(), s)?;
-        Ok(self.curve.add(&sg, h)?)
+        self.domain.generic_mapping(s, h)
     }
 }
 
@@ -336,8 +357,8 @@ pub fn authenticate_with<T: Transport>(
     with_parameter_id: bool,
     secrets: &TerminalSecrets,
 ) -> Result<PaceOutcome, AccessError> {
-    let curve = params.curve;
-    let fresh = || curve.generate_secret(&mut rand::rng());
+    let domain = params.domain;
+    let fresh = || domain.generate_secret();
     expect_success(&transport.transmit(&mse_set_at(params, password.reference(), with_parameter_id)?)?)?;
 
     // 1. the encrypted nonce
@@ -351,23 +372,23 @@ pub fn authenticate_with<T: Transport>(
 
     // 2. mapping
     let sk_map = secrets.mapping.clone().unwrap_or_else(fresh);
-    let pk_map = curve.public_key(&sk_map)?;
+    let pk_map = domain.public_key(&sk_map)?;
     let r = transport.transmit(&general_authenticate(Some((0x81, &pk_map)), false))?;
     expect_success(&r)?;
     let pk_map_ic = dynamic_object(&r.data, 0x82)?;
-    let h = Zeroizing::new(curve.mul(&pk_map_ic, &sk_map)?);
+    let h = Zeroizing::new(domain.exp(&pk_map_ic, &sk_map)?);
     let g_tilde = params.mapped_generator(&s, &h)?;
 
     // 3. key agreement on the mapped generator
     let sk_dh = secrets.key_agreement.clone().unwrap_or_else(fresh);
-    let pk_dh = curve.mul(&g_tilde, &sk_dh)?;
+    let pk_dh = domain.exp(&g_tilde, &sk_dh)?;
     let r = transport.transmit(&general_authenticate(Some((0x83, &pk_dh)), false))?;
     expect_success(&r)?;
     let pk_dh_ic = dynamic_object(&r.data, 0x84)?;
     if pk_dh_ic == pk_dh {
         return Err(AccessError::AuthenticationFailed);
     }
-    let shared = curve.ecdh(&sk_dh, &pk_dh_ic)?;
+    let shared = domain.shared_secret(&sk_dh, &pk_dh_ic)?;
     let keys = SessionKeys::derive(params.protocol.cipher, &shared);
 
     // 4. mutual authentication
@@ -378,15 +399,16 @@ pub fn authenticate_with<T: Transport>(
     if !mac_eq(&t_ic, &params.token(&keys, &pk_dh)?) {
         return Err(AccessError::AuthenticationFailed);
     }
-    let chip_authentication_mapping = if params.is_chip_authentication_mapping() {
-        let a_ic = dynamic_object(&r.data, 0x8A)?;
-        let padded = Zeroizing::new(keys.ks_enc.decrypt_cbc(&PaceParameters::cam_iv(&keys)?, &a_ic)?);
-        let ca_ic = crate::crypto::sym::unpad_m2(&padded, 16)
-            .map_err(|_| AccessError::Malformed("PACE-CAM Chip Authentication Data"))?;
-        Some(ChipAuthenticationMapping { curve, mapping_key: pk_map_ic, chip_authentication_data: ca_ic.to_vec() })
-    } else {
-        None
-    };
+    let chip_authentication_mapping =
+        if let (true, Some(curve)) = (params.is_chip_authentication_mapping(), domain.curve()) {
+            let a_ic = dynamic_object(&r.data, 0x8A)?;
+            let padded = Zeroizing::new(keys.ks_enc.decrypt_cbc(&PaceParameters::cam_iv(&keys)?, &a_ic)?);
+            let ca_ic = crate::crypto::sym::unpad_m2(&padded, 16)
+                .map_err(|_| AccessError::Malformed("PACE-CAM Chip Authentication Data"))?;
+            Some(ChipAuthenticationMapping { curve, mapping_key: pk_map_ic, chip_authentication_data: ca_ic.to_vec() })
+        } else {
+            None
+        };
     Ok(PaceOutcome {
         session: SecureMessaging::with_zero_ssc(keys),
         parameters: *params,
@@ -396,5 +418,7 @@ pub fn authenticate_with<T: Transport>(
 }
 
 mod chip;
+mod domain;
 
 pub use chip::{ChipSecretsOverride, PaceChip};
+pub use domain::PaceDomain;
