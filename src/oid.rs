@@ -11,6 +11,9 @@ pub const ID_PK: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.7.
 pub const ID_PK_DH: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.7.2.2.1.1");
 /// `id-PK-ECDH`: Chip Authentication public key, elliptic-curve Diffie–Hellman.
 pub const ID_PK_ECDH: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.7.2.2.1.2");
+/// `standardizedDomainParameters` (BSI TR-03110-3): an AlgorithmIdentifier whose parameter is a PACE
+/// standardized domain parameter ID, used for Chip Authentication keys in place of `id-ecPublicKey`/`dhpublicnumber`.
+pub const STANDARDIZED_DOMAIN_PARAMETERS: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.2");
 /// `id-TA`: Terminal Authentication.
 pub const ID_TA: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.7.2.2.2");
 /// `id-CA`: Chip Authentication.

@@ -396,17 +396,36 @@ fn pace_cam_proves_the_chip_authentication_key_and_catches_a_clone() {
     assert!(matches!(result.chip_authentication, Check::Failed(_)), "{:?}", result.chip_authentication);
 }
 
-/// PACE with DH Generic Mapping (a MODP group of EF.CardAccess) between the reader and the virtual chip.
+/// PACE with DH Generic Mapping and with Integrated Mapping (ECDH and DH) between the reader and the virtual
+/// chip, as EF.CardAccess offers them.
 #[test]
-fn pace_dh_generic_mapping_reads_the_chip() {
+fn pace_dh_and_integrated_mapping_read_the_chip() {
     use cccd::lds::security_infos::{CardAccess, PaceInfo, SecurityInfo, SecurityInfoKind, SecurityInfos};
     use cccd::oid::{KeyAgreement, PaceMapping, PaceProtocol, SmCipher};
 
-    let mut image = cccd_image();
-    let dh = PaceProtocol { key_agreement: KeyAgreement::Dh, mapping: PaceMapping::Generic, cipher: SmCipher::Aes128 };
-    let info = SecurityInfo::new(SecurityInfoKind::Pace(PaceInfo { protocol: dh, version: 2, parameter_id: Some(2) }));
-    image.files.insert(LdsFile::CardAccess, CardAccess { infos: SecurityInfos::new(vec![info.unwrap()]) }.encode());
-    let result = Reader::pace(can()).read(&mut VirtualChip::new(image.clone(), ChipConfig::default())).unwrap();
-    assert_eq!(result.access, "PACE-GM-DH-AES128 (2048-bit MODP (256-bit subgroup))");
-    assert_same(&result.files, &expected(&image));
+    for (key_agreement, mapping, cipher, id, expected_access) in [
+        (
+            KeyAgreement::Dh,
+            PaceMapping::Generic,
+            SmCipher::Aes128,
+            2,
+            "PACE-GM-DH-AES128 (2048-bit MODP (256-bit subgroup))",
+        ),
+        (KeyAgreement::Ecdh, PaceMapping::Integrated, SmCipher::Aes256, 16, "PACE-IM-ECDH-AES256 (brainpoolP384r1)"),
+        (
+            KeyAgreement::Dh,
+            PaceMapping::Integrated,
+            SmCipher::TripleDes,
+            1,
+            "PACE-IM-DH-3DES (2048-bit MODP (224-bit subgroup))",
+        ),
+    ] {
+        let mut image = cccd_image();
+        let protocol = PaceProtocol { key_agreement, mapping, cipher };
+        let info = SecurityInfo::new(SecurityInfoKind::Pace(PaceInfo { protocol, version: 2, parameter_id: Some(id) }));
+        image.files.insert(LdsFile::CardAccess, CardAccess { infos: SecurityInfos::new(vec![info.unwrap()]) }.encode());
+        let result = Reader::pace(can()).read(&mut VirtualChip::new(image.clone(), ChipConfig::default())).unwrap();
+        assert_eq!(result.access, expected_access);
+        assert_same(&result.files, &expected(&image));
+    }
 }

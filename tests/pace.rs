@@ -73,6 +73,7 @@ fn appendix_g1_terminal_side_apdu_by_apdu() {
     let secrets = TerminalSecrets {
         mapping: Some(Zeroizing::new(h(&v["SK_Map_IFD"]))),
         key_agreement: Some(Zeroizing::new(h(&v["SK_DH_IFD"]))),
+        nonce: None,
     };
     // one PACEInfo: no parameter ID sent, as in the published trace
     let outcome = authenticate_with(&mut chip, &params, &mrz(&v), false, &secrets).unwrap();
@@ -167,6 +168,41 @@ fn every_cipher_and_curve_round_trips_between_terminal_and_chip() {
         }
     }
     assert_eq!(runs, 4 * 11 * 2);
+}
+
+#[test]
+fn integrated_mapping_round_trips_on_every_cipher_curve_and_group() {
+    use cccd::access::pace::PaceDomain;
+    use cccd::crypto::dh::ModpGroup;
+    let mut runs = 0;
+    let domains: Vec<PaceDomain> = NamedCurve::all()
+        .filter(|c| *c != NamedCurve::P224)
+        .map(PaceDomain::Ec)
+        .chain(ModpGroup::all().into_iter().map(PaceDomain::Dh))
+        .collect();
+    for cipher in [SmCipher::TripleDes, SmCipher::Aes128, SmCipher::Aes192, SmCipher::Aes256] {
+        for domain in &domains {
+            let params = PaceParameters::new(cccd::oid::PaceMapping::Integrated, cipher, *domain).unwrap();
+            assert!(params.description().starts_with("PACE-IM-"), "{}", params.description());
+            let mut chip = Chip(PaceChip::new(vec![params], Some("T22000129364081251010318"), Some("123456")), None);
+            let pw = PacePassword::Mrz(Zeroizing::new("T22000129364081251010318".into()));
+            let outcome =
+                authenticate(&mut chip, &params, &pw, true).unwrap_or_else(|e| panic!("{}: {e}", params.description()));
+            assert!(outcome.session.keys() == chip.1.take().unwrap().session.keys(), "{}", params.description());
+            runs += 1;
+        }
+    }
+    assert_eq!(runs, 4 * 13);
+    // the point encoding needs p ≡ 3 (mod 4): not P-224
+    assert!(PaceParameters::integrated_ecdh(SmCipher::Aes128, NamedCurve::P224).is_err());
+    // a wrong CAN is counted with IM as with GM
+    let params = PaceParameters::integrated_ecdh(SmCipher::Aes128, NamedCurve::BrainpoolP256r1).unwrap();
+    let mut chip = Chip(PaceChip::new(vec![params], None, Some("123456")), None);
+    let wrong = PacePassword::Can(Zeroizing::new("000000".into()));
+    assert!(matches!(
+        authenticate(&mut chip, &params, &wrong, false),
+        Err(AccessError::PasswordRejected { retries_left: Some(2) })
+    ));
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! `[1, q − 1]` and zeroized.
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{BoxedUint, Odd};
+use crypto_bigint::{BoxedUint, NonZero, Odd};
 use zeroize::{Zeroize, Zeroizing};
 
 /// What can go wrong in a DH computation.
@@ -113,6 +113,12 @@ fn precision(bytes: usize) -> u32 {
     u32::try_from(bytes.max(1).div_ceil(8) * 64).unwrap_or(u32::MAX)
 }
 
+/// `x` with another precision (it must fit).
+fn with_precision(x: &BoxedUint, bits: u32) -> Result<BoxedUint, DhError> {
+    let bytes = Zeroizing::new(x.to_be_bytes().to_vec());
+    BoxedUint::from_be_slice(trim(&bytes), bits).map_err(|_| DhError::InvalidParameters)
+}
+
 impl DhDomain {
     fn empty() -> Self {
         DhDomain { p: Vec::new(), g: Vec::new(), q: Vec::new(), p_bits: 0, params: None, q_int: BoxedUint::zero() }
@@ -191,16 +197,22 @@ impl DhDomain {
         Ok(BoxedMontyForm::new(x, params))
     }
 
+    /// A secret exponent as an integer below q: longer exponents (some chips and the ICAO examples use
+    /// exponents the length of p) are reduced mod q, which gives the same powers of subgroup elements.
     fn exponent(&self, secret: &[u8]) -> Result<BoxedUint, DhError> {
         let secret = trim(secret);
-        if secret.is_empty() || secret.len() > self.q.len() {
+        if secret.is_empty() || secret.len() > self.p.len() {
             return Err(DhError::InvalidSecret);
         }
-        let x = BoxedUint::from_be_slice(secret, self.q_int.bits_precision()).map_err(|_| DhError::InvalidSecret)?;
-        if x >= self.q_int {
+        let wide = precision(secret.len().max(self.q.len()));
+        let x = BoxedUint::from_be_slice(secret, wide).map_err(|_| DhError::InvalidSecret)?;
+        let q = NonZero::new(with_precision(&self.q_int, wide)?).into_option().ok_or(DhError::InvalidParameters)?;
+        let mut reduced = with_precision(&x.rem(&q), self.q_int.bits_precision())?;
+        if bool::from(reduced.is_zero()) {
+            reduced.zeroize();
             return Err(DhError::InvalidSecret);
         }
-        Ok(x)
+        Ok(reduced)
     }
 
     fn encode(&self, x: &BoxedMontyForm) -> Vec<u8> {
@@ -261,6 +273,22 @@ impl DhDomain {
     /// (ICAO Doc 9303-11 §9.6: the whole group element).
     pub fn shared_secret(&self, secret: &[u8], peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, DhError> {
         Ok(Zeroizing::new(self.pow(peer, secret)?))
+    }
+
+    /// `x^((p−1)/q) mod p`: PACE Integrated Mapping's map `f_g` of an integer `x < p` into the order-q
+    /// subgroup (refused when the result is 1).
+    pub fn cofactor_map(&self, x: &[u8]) -> Result<Vec<u8>, DhError> {
+        let params = self.params()?;
+        let bits = params.bits_precision();
+        let e = self.element(x)?;
+        let one = BoxedUint::one_with_precision(bits);
+        let p_minus_1 = params.modulus().as_ref().wrapping_sub(&one);
+        let q = NonZero::new(with_precision(&self.q_int, bits)?).into_option().ok_or(DhError::InvalidParameters)?;
+        let cofactor = p_minus_1.wrapping_div(&q);
+        let mapped = e.pow(&cofactor);
+        let out = self.encode(&mapped);
+        self.validate(&out)?;
+        Ok(out)
     }
 
     /// `g^s · h mod p`: PACE Generic Mapping's new generator, for a nonce `s` (any integer below q's byte

@@ -251,6 +251,26 @@ impl PublicKey {
                 return Err(PublicKeyError::Invalid("EC point is not SEC1 encoded"));
             }
             Ok(PublicKey::Ec { domain, point: key_bits.to_vec() })
+        } else if alg == oid::STANDARDIZED_DOMAIN_PARAMETERS {
+            // a standardized domain parameter ID: a named curve (8–18, SEC1 point) or a MODP group (0–2, INTEGER)
+            let id = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<u8>().ok())
+                .ok_or(PublicKeyError::Invalid("standardized domain parameter ID"))?;
+            let sdp = oid::StandardizedDomainParameter::from_id(id)
+                .ok_or(PublicKeyError::Invalid("unknown standardized domain parameter ID"))?;
+            if let Some(curve) = sdp.curve_oid() {
+                if !matches!(key_bits.first(), Some(0x02..=0x04)) {
+                    return Err(PublicKeyError::Invalid("EC point is not SEC1 encoded"));
+                }
+                Ok(PublicKey::Ec { domain: EcDomain::Named(curve), point: key_bits.to_vec() })
+            } else {
+                let y = Int::from_der(key_bits)?;
+                let parameters = spki.algorithm.parameters.as_ref().map(|p| p.to_der()).transpose()?;
+                Ok(PublicKey::Dh { parameters, public_value: trim(y.as_bytes()) })
+            }
         } else if alg == oid::DH_PUBLIC_NUMBER || alg == oid::ID_PK_DH {
             let y = Int::from_der(key_bits)?;
             let parameters = spki.algorithm.parameters.as_ref().map(|p| p.to_der()).transpose()?;

@@ -188,6 +188,13 @@ impl PaceChip {
                 self.state = State::NonceSent { params, password, s };
                 Ok((dynamic(0x80, &z), None))
             }
+            State::NonceSent { params, password, s } if params.is_integrated_mapping() => {
+                let t = dynamic_object(&c.data, 0x81).map_err(|_| 0x6A80u16)?;
+                let g_tilde =
+                    params.domain.integrated_mapping(params.protocol.cipher, &s, &t).map_err(|_| 0x6A80u16)?;
+                self.state = State::Mapped { params, password, g_tilde, sk_map: Zeroizing::new(Vec::new()) };
+                Ok((dynamic(0x82, &[]), None))
+            }
             State::NonceSent { params, password, s } => {
                 let pk_map_ifd = dynamic_object(&c.data, 0x81).map_err(|_| 0x6A80u16)?;
                 let domain = params.domain;

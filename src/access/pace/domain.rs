@@ -5,9 +5,10 @@ use std::sync::OnceLock;
 
 use zeroize::Zeroizing;
 
-use super::AccessError;
+use super::{AccessError, im};
 use crate::crypto::dh::{DhDomain, ModpGroup};
 use crate::crypto::ec::NamedCurve;
+use crate::oid::SmCipher;
 
 /// A PACE group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,6 +102,23 @@ impl PaceDomain {
         match self {
             PaceDomain::Ec(c) => Ok(c.ecdh(secret, peer)?),
             PaceDomain::Dh(g) => dh(g).shared_secret(secret, peer).map_err(AccessError::from),
+        }
+    }
+
+    /// Integrated Mapping's new generator: `f_G(R_p(s, t))` (ECDH) or `R_p(s, t)^((p−1)/q)` (DH).
+    pub fn integrated_mapping(self, cipher: SmCipher, s: &[u8], t: &[u8]) -> Result<Vec<u8>, AccessError> {
+        match self {
+            PaceDomain::Ec(c) => {
+                let p = c.parameters().p;
+                let random = im::pseudo_random(cipher, s, t, c.field_bits())?;
+                im::point_encoding(c, &im::reduce(&random, &p)?)
+            }
+            PaceDomain::Dh(g) => {
+                let d = dh(g);
+                let p_bits = d.p().len() * 8 - d.p().first().map_or(8, |b| b.leading_zeros() as usize);
+                let random = im::pseudo_random(cipher, s, t, p_bits)?;
+                Ok(d.cofactor_map(&im::reduce(&random, d.p())?)?)
+            }
         }
     }
 

@@ -1,8 +1,10 @@
-//! PACE (ICAO Doc 9303-11 §4.4), terminal and chip side: Generic Mapping with ECDH on every standardized
-//! elliptic curve (parameter IDs 8–18) and with DH in every standardized MODP group (IDs 0–2, RFC 5114), Chip
-//! Authentication Mapping with ECDH; passwords MRZ and CAN; ciphers 3DES (GM only) and AES-128/192/256.
-//! With DH, `G~ = g^s·h`, public values travel as unsigned integers the length of `p`, the public key data
-//! object of the tokens holds them under tag `84`, and the shared secret is the whole group element.
+//! PACE (ICAO Doc 9303-11 §4.4), terminal and chip side, every mapping: Generic Mapping with ECDH on every
+//! standardized elliptic curve (parameter IDs 8–18) and with DH in every standardized MODP group (IDs 0–2,
+//! RFC 5114); Integrated Mapping with ECDH (every curve with `p ≡ 3 mod 4`, i.e. all but P-224) and DH;
+//! Chip Authentication Mapping with ECDH; passwords MRZ and CAN; ciphers 3DES (not with CAM) and
+//! AES-128/192/256. With DH, `G~ = g^s·h`, public values travel as unsigned integers the length of `p`, the
+//! public key data object of the tokens holds them under tag `84`, and the shared secret is the whole group
+//! element. ICAO's worked examples G.1, G.2, H.1, H.2 and I.1 are reproduced by the tests.
 //!
 //! ```text
 //! terminal                                              chip
@@ -21,11 +23,14 @@
 //! [`ChipAuthenticationMapping::verify`] checks `PK_Map,IC = CA_IC·PK_IC` with DG14's key: the chip holds
 //! `SK_IC`, with no separate Chip Authentication run.
 //!
+//! **Integrated Mapping** replaces step 2: the terminal sends a nonce `t` (`81 t`, the chip answers an empty
+//! `82`) and both sides map `G~ = f_G(R_p(s, t))` (see [`im`]); the chip's nonce `s` is then 16 or 32 bytes.
+//!
 //! `K_π = KDF(π, 3)` with `π = SHA-1(MRZ information)` for the MRZ password or the CAN's ASCII digits. The
 //! first three GENERAL AUTHENTICATE commands are chained (CLA `10`). Received points are checked to be on the
 //! curve and not the identity; the terminal refuses a chip ephemeral key equal to its own. Tokens are compared
-//! in constant time (DH values are checked to lie in the order-q subgroup). Not here yet: Integrated Mapping; such
-//! PACEInfos are refused with [`AccessError::Unsupported`] rather than skipped silently.
+//! in constant time (DH values are checked to lie in the order-q subgroup). PACEInfos with proprietary domain
+//! parameters are refused with [`AccessError::Unsupported`] rather than skipped silently.
 
 use zeroize::Zeroizing;
 
@@ -93,8 +98,8 @@ pub struct PaceParameters {
 }
 
 impl PaceParameters {
-    /// The parameters of a PACEInfo, if this implementation runs them (Generic Mapping with ECDH or DH, or
-    /// Chip Authentication Mapping, on standardized domain parameters).
+    /// The parameters of a PACEInfo, if this implementation runs them (any mapping on standardized domain
+    /// parameters).
     pub fn from_info(info: &PaceInfo) -> Result<Self, AccessError> {
         let p = info.protocol;
         let std = info
@@ -112,12 +117,12 @@ impl PaceParameters {
     }
 
     /// PACE with `mapping` and `cipher` on a standardized `domain` (for chips and tests that build their own).
-    /// Refused: Integrated Mapping (not implemented), CAM with 3DES or DH (not defined).
+    /// Refused: CAM with 3DES or DH (not defined), Integrated Mapping on P-224 (its point encoding needs
+    /// `p ≡ 3 mod 4`).
     pub fn new(mapping: PaceMapping, cipher: SmCipher, domain: PaceDomain) -> Result<Self, AccessError> {
-        if mapping == PaceMapping::Integrated {
-            return Err(AccessError::Unsupported(
-                "PACE Integrated Mapping (Generic and Chip Authentication Mapping are implemented)".into(),
-            ));
+        if mapping == PaceMapping::Integrated && domain == PaceDomain::Ec(NamedCurve::P224) {
+            // the point encoding needs p ≡ 3 (mod 4)
+            return Err(AccessError::Unsupported("PACE Integrated Mapping on P-224 (p ≢ 3 mod 4)".into()));
         }
         if mapping == PaceMapping::ChipAuthentication && cipher == SmCipher::TripleDes {
             return Err(AccessError::Unsupported("PACE-CAM with 3DES (the mapping is defined for AES only)".into()));
@@ -143,6 +148,16 @@ impl PaceParameters {
     /// DH Generic Mapping in a standardized MODP `group` with `cipher`.
     pub fn generic_dh(cipher: SmCipher, group: ModpGroup) -> Result<Self, AccessError> {
         Self::new(PaceMapping::Generic, cipher, PaceDomain::Dh(group))
+    }
+
+    /// ECDH Integrated Mapping on `curve` with `cipher`.
+    pub fn integrated_ecdh(cipher: SmCipher, curve: NamedCurve) -> Result<Self, AccessError> {
+        Self::new(PaceMapping::Integrated, cipher, PaceDomain::Ec(curve))
+    }
+
+    /// DH Integrated Mapping in a standardized MODP `group` with `cipher`.
+    pub fn integrated_dh(cipher: SmCipher, group: ModpGroup) -> Result<Self, AccessError> {
+        Self::new(PaceMapping::Integrated, cipher, PaceDomain::Dh(group))
     }
 
     /// ECDH Chip Authentication Mapping on `curve` with an AES `cipher`.
@@ -188,7 +203,12 @@ impl PaceParameters {
         Ok(encode_tlv(Tag::new(0x7F49), &body))
     }
 
-    /// The authentication token over the other side's ephemeral public key.
+    /// The authentication token over the other side's ephemeral public key: `T_IFD` over the chip's key,
+    /// `T_IC` over the terminal's.
+    pub fn authentication_token(&self, keys: &SessionKeys, other_point: &[u8]) -> Result<[u8; 8], AccessError> {
+        self.token(keys, other_point)
+    }
+
     fn token(&self, keys: &SessionKeys, other_point: &[u8]) -> Result<[u8; 8], AccessError> {
         let data = self.public_key_object(other_point)?;
         let mut t = [0u8; 8];
@@ -202,9 +222,21 @@ impl PaceParameters {
         Ok(t)
     }
 
-    /// The nonce length: one cipher block.
+    /// The chip nonce's length: one cipher block (GM, CAM), or the smallest multiple of the block size not
+    /// shorter than the key (IM).
     fn nonce_len(&self) -> usize {
-        if self.protocol.cipher == SmCipher::TripleDes { 8 } else { 16 }
+        if self.protocol.mapping == PaceMapping::Integrated {
+            im::chip_nonce_len(self.protocol.cipher)
+        } else if self.protocol.cipher == SmCipher::TripleDes {
+            8
+        } else {
+            16
+        }
+    }
+
+    /// Whether this is Integrated Mapping.
+    pub fn is_integrated_mapping(&self) -> bool {
+        self.protocol.mapping == PaceMapping::Integrated
     }
 
     /// Whether this is PACE-CAM.
@@ -336,6 +368,8 @@ pub struct TerminalSecrets {
     pub mapping: Option<Zeroizing<Vec<u8>>>,
     /// `SK_DH_IFD`.
     pub key_agreement: Option<Zeroizing<Vec<u8>>>,
+    /// Integrated Mapping's nonce `t`.
+    pub nonce: Option<Vec<u8>>,
 }
 
 /// Runs PACE as the terminal. `with_parameter_id` sends DO'84 (needed when the chip offers several parameter
@@ -371,13 +405,27 @@ pub fn authenticate_with<T: Transport>(
     let s = Zeroizing::new(password.key(params.protocol.cipher).decrypt_cbc_zero_iv(&z)?);
 
     // 2. mapping
-    let sk_map = secrets.mapping.clone().unwrap_or_else(fresh);
-    let pk_map = domain.public_key(&sk_map)?;
-    let r = transport.transmit(&general_authenticate(Some((0x81, &pk_map)), false))?;
-    expect_success(&r)?;
-    let pk_map_ic = dynamic_object(&r.data, 0x82)?;
-    let h = Zeroizing::new(domain.exp(&pk_map_ic, &sk_map)?);
-    let g_tilde = params.mapped_generator(&s, &h)?;
+    let (g_tilde, pk_map_ic) = if params.is_integrated_mapping() {
+        let t = secrets.nonce.clone().unwrap_or_else(|| {
+            let mut t = vec![0u8; im::terminal_nonce_len(params.protocol.cipher)];
+            rand::fill(t.as_mut_slice());
+            t
+        });
+        let r = transport.transmit(&general_authenticate(Some((0x81, &t)), false))?;
+        expect_success(&r)?;
+        if !dynamic_object(&r.data, 0x82)?.is_empty() {
+            return Err(AccessError::Malformed("Integrated Mapping data (82 must be empty)"));
+        }
+        (domain.integrated_mapping(params.protocol.cipher, &s, &t)?, Vec::new())
+    } else {
+        let sk_map = secrets.mapping.clone().unwrap_or_else(fresh);
+        let pk_map = domain.public_key(&sk_map)?;
+        let r = transport.transmit(&general_authenticate(Some((0x81, &pk_map)), false))?;
+        expect_success(&r)?;
+        let pk_map_ic = dynamic_object(&r.data, 0x82)?;
+        let h = Zeroizing::new(domain.exp(&pk_map_ic, &sk_map)?);
+        (params.mapped_generator(&s, &h)?, pk_map_ic)
+    };
 
     // 3. key agreement on the mapped generator
     let sk_dh = secrets.key_agreement.clone().unwrap_or_else(fresh);
@@ -419,6 +467,7 @@ pub fn authenticate_with<T: Transport>(
 
 mod chip;
 mod domain;
+pub mod im;
 
 pub use chip::{ChipSecretsOverride, PaceChip};
 pub use domain::PaceDomain;

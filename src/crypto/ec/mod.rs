@@ -295,8 +295,8 @@ impl NamedCurve {
             Scalar<C>: Invert<Output = CtOption<Scalar<C>>> + Reduce<FieldBytes<C>>,
         {
             let p = point_from::<C>(curve, point)?;
-            let k = secret_scalar::<C>(curve, scalar)?;
-            encode_nonidentity::<C>(curve, ProjectivePoint::<C>::from(p) * *k)
+            let k = reduced_scalar::<C>(curve, scalar)?;
+            encode_nonidentity::<C>(curve, ProjectivePoint::<C>::from(p) * k)
         }
         dispatch!(self, go(self, point, scalar))
     }
@@ -482,6 +482,28 @@ where
     let offset = n - bytes.len();
     padded.get_mut(offset..).ok_or(EcError::InvalidScalar(curve.name()))?.copy_from_slice(bytes);
     Option::from(NonZeroScalar::<C>::from_repr(*padded)).ok_or(EcError::InvalidScalar(curve.name()))
+}
+
+/// A scalar of at most the field's length reduced mod n (`k·P = (k mod n)·P`: some published examples use
+/// ephemeral keys above n); zero is refused.
+fn reduced_scalar<C: EcCurve>(curve: NamedCurve, bytes: &[u8]) -> Result<Scalar<C>, EcError>
+where
+    FieldBytesSize<C>: ModulusSize,
+    AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C> + AffineCoordinates<FieldRepr = FieldBytes<C>>,
+    Scalar<C>: Invert<Output = CtOption<Scalar<C>>> + Reduce<FieldBytes<C>>,
+{
+    let n = curve.field_size();
+    if bytes.len() > n {
+        return Err(EcError::InvalidScalar(curve.name()));
+    }
+    let mut padded = Zeroizing::new(FieldBytes::<C>::default());
+    let offset = n - bytes.len();
+    padded.get_mut(offset..).ok_or(EcError::InvalidScalar(curve.name()))?.copy_from_slice(bytes);
+    let k = <Scalar<C> as Reduce<FieldBytes<C>>>::reduce(&padded);
+    if bool::from(elliptic_curve::ff::Field::is_zero(&k)) {
+        return Err(EcError::InvalidScalar(curve.name()));
+    }
+    Ok(k)
 }
 
 fn encode_nonidentity<C: EcCurve>(curve: NamedCurve, p: ProjectivePoint<C>) -> Result<Vec<u8>, EcError>
