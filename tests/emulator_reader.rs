@@ -14,6 +14,10 @@ fn key() -> BacKey {
     BacKey::from_mrz_information(&record().mrz_information().unwrap())
 }
 
+fn expected_image_files(image: &ChipImage) -> std::collections::BTreeMap<LdsFile, Vec<u8>> {
+    expected(image)
+}
+
 fn expected(image: &ChipImage) -> std::collections::BTreeMap<LdsFile, Vec<u8>> {
     let mut files = image.files.clone();
     files.remove(&LdsFile::dg(3).unwrap());
@@ -428,4 +432,109 @@ fn pace_dh_and_integrated_mapping_read_the_chip() {
         assert_eq!(result.access, expected_access);
         assert_same(&result.files, &expected(&image));
     }
+}
+
+/// PACE with explicit domain parameters: PACEInfos with chip-specific parameter IDs and their
+/// PACEDomainParameterInfos (brainpoolP256r1 spelled out as explicit ECParameters, the 2048-bit MODP group as
+/// X9.42 DomainParameters) are read like the standardized ones; parameters of no standardized curve are
+/// refused as unsupported, never run or skipped silently.
+#[test]
+fn pace_with_explicit_domain_parameters() {
+    use cccd::access::AccessError;
+    use cccd::access::pace::PaceParameters;
+    use cccd::crypto::dh::ModpGroup;
+    use cccd::crypto::ec::NamedCurve;
+    use cccd::crypto::public_key::{EcDomain, ExplicitCurve, PublicKey};
+    use cccd::lds::security_infos::{CardAccess, SecurityInfo};
+    use cccd::tlv::{Tag, TlvReader, encode_tlv};
+
+    let seq = |parts: &[Vec<u8>]| encode_tlv(Tag::new(0x30), &parts.concat());
+    let int = |v: &[u8]| {
+        encode_tlv(
+            Tag::new(0x02),
+            &[if v.first().is_some_and(|b| *b >= 0x80) { vec![0] } else { vec![] }, v.to_vec()].concat(),
+        )
+    };
+    let oid = |v: &[u8]| encode_tlv(Tag::new(0x06), v);
+    let explicit_ec = |curve: NamedCurve| {
+        let d = curve.parameters();
+        let curve = ExplicitCurve {
+            p: d.p,
+            a: d.a,
+            b: d.b,
+            generator: d.generator.clone(),
+            order: d.order,
+            cofactor: Some(vec![1]),
+            seed: None,
+        };
+        let spki = PublicKey::Ec { domain: EcDomain::Explicit(curve), point: d.generator }.to_spki_der().unwrap();
+        let outer = TlvReader::single(&spki, Tag::new(0x30)).unwrap();
+        let alg = TlvReader::new(outer.value()).next().unwrap().unwrap();
+        encode_tlv(alg.tag(), alg.value())
+    };
+    let group = ModpGroup::Modp2048_256.domain();
+    let dh_alg = seq(&[
+        oid(&[0x2A, 0x86, 0x48, 0xCE, 0x3E, 0x02, 0x01]),
+        seq(&[int(group.p()), int(group.g()), int(group.q())]),
+    ]);
+    // id-PACE-ECDH-GM-AES-CBC-CMAC-128 / id-PACE-DH-GM-AES-CBC-CMAC-256, and the id-PACE-*-GM arcs
+    let pace_ecdh_gm = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02];
+    let pace_dh_gm = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x01];
+    let pace_info = |arc: &[u8], cipher: u8, id: u8| seq(&[oid(&[arc, &[cipher]].concat()), int(&[2]), int(&[id])]);
+    let domain_info = |arc: &[u8], alg: Vec<u8>, id: u8| seq(&[oid(arc), alg, int(&[id])]);
+    let card_access = |infos: Vec<Vec<u8>>| encode_tlv(Tag::new(0x31), &infos.concat());
+
+    for (infos, expected) in [
+        (
+            vec![
+                pace_info(&pace_ecdh_gm, 2, 32),
+                domain_info(&pace_ecdh_gm, explicit_ec(NamedCurve::BrainpoolP256r1), 32),
+            ],
+            "PACE-GM-ECDH-AES128 (brainpoolP256r1)",
+        ),
+        (
+            vec![pace_info(&pace_dh_gm, 4, 33), domain_info(&pace_dh_gm, dh_alg.clone(), 33)],
+            "PACE-GM-DH-AES256 (2048-bit MODP (256-bit subgroup))",
+        ),
+    ] {
+        let bytes = card_access(infos);
+        let decoded = CardAccess::decode(&bytes).unwrap();
+        let params = PaceParameters::from_security_infos(&decoded.infos);
+        assert!(params[0].as_ref().is_ok_and(|p| p.parameter_id >= 32), "{params:?}");
+        let mut image = cccd_image();
+        image.files.insert(LdsFile::CardAccess, bytes);
+        let mut chip = Recording::new(VirtualChip::new(image.clone(), ChipConfig::default()));
+        let result = Reader::pace(can()).read(&mut chip).unwrap();
+        assert_eq!(result.access, expected);
+        assert_same(&result.files, &expected_image_files(&image));
+    }
+
+    // explicit parameters of a curve that is none of the standardized ones (b changed): refused, with a reason
+    let mut d = NamedCurve::BrainpoolP256r1.parameters();
+    if let Some(last) = d.b.last_mut() {
+        *last ^= 1;
+    }
+    let odd = ExplicitCurve {
+        p: d.p,
+        a: d.a,
+        b: d.b,
+        generator: d.generator.clone(),
+        order: d.order,
+        cofactor: None,
+        seed: None,
+    };
+    let spki = PublicKey::Ec { domain: EcDomain::Explicit(odd), point: d.generator }.to_spki_der().unwrap();
+    let outer = TlvReader::single(&spki, Tag::new(0x30)).unwrap();
+    let alg = TlvReader::new(outer.value()).next().unwrap().unwrap();
+    let bytes = card_access(vec![
+        pace_info(&pace_ecdh_gm, 2, 40),
+        domain_info(&pace_ecdh_gm, encode_tlv(alg.tag(), alg.value()), 40),
+    ]);
+    let decoded = CardAccess::decode(&bytes).unwrap();
+    let params = PaceParameters::from_security_infos(&decoded.infos);
+    assert!(
+        matches!(&params[0], Err(AccessError::Unsupported(why)) if why.contains("no standardized curve")),
+        "{params:?}"
+    );
+    let _ = SecurityInfo::decode;
 }

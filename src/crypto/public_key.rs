@@ -180,7 +180,8 @@ struct RsaPublicKeyIn {
 }
 
 impl EcDomain {
-    fn from_any(params: Option<&Any>) -> Result<Self, PublicKeyError> {
+    /// Interprets `ECParameters` (a named curve OID, NULL, or explicit parameters).
+    pub fn from_any(params: Option<&Any>) -> Result<Self, PublicKeyError> {
         let Some(params) = params else { return Err(PublicKeyError::Invalid("EC key without domain parameters")) };
         match params.tag() {
             der::Tag::ObjectIdentifier => Ok(EcDomain::Named(params.decode_as::<ObjectIdentifier>()?)),

@@ -585,7 +585,7 @@ fn pace_chip(image: &ChipImage) -> Option<crate::access::pace::PaceChip> {
     use crate::access::pace::{PaceChip, PaceParameters};
     let card_access = crate::lds::security_infos::CardAccess::decode(image.files.get(&LdsFile::CardAccess)?).ok()?;
     let offered: Vec<PaceParameters> =
-        card_access.infos.pace_infos().filter_map(|i| PaceParameters::from_info(i).ok()).collect();
+        PaceParameters::from_security_infos(&card_access.infos).into_iter().filter_map(Result::ok).collect();
     if offered.is_empty() {
         return None;
     }

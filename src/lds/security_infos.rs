@@ -380,6 +380,14 @@ impl SecurityInfos {
         })
     }
 
+    /// The PACEDomainParameterInfos (explicit domain parameters for PACEInfos with chip-specific IDs).
+    pub fn pace_domain_parameters(&self) -> impl Iterator<Item = &DomainParameterInfo> {
+        self.infos.iter().filter_map(|i| match &i.kind {
+            SecurityInfoKind::PaceDomainParameter(p) => Some(p),
+            _ => None,
+        })
+    }
+
     /// The ChipAuthenticationInfos.
     pub fn chip_authentication_infos(&self) -> impl Iterator<Item = &ChipAuthenticationInfo> {
         self.infos.iter().filter_map(|i| match &i.kind {

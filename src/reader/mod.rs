@@ -379,13 +379,13 @@ impl Reader {
         let bytes = self.done.get(&LdsFile::CardAccess).ok_or_else(|| unsupported("no EF.CardAccess: no PACE"))?;
         let card_access = crate::lds::security_infos::CardAccess::decode(bytes)
             .map_err(|_| unsupported("EF.CardAccess does not decode"))?;
-        let infos: Vec<_> = card_access.infos.pace_infos().collect();
+        let infos = pace::PaceParameters::from_security_infos(&card_access.infos);
         let mut last = None;
         let mut runnable = Vec::new();
         for info in &infos {
-            match pace::PaceParameters::from_info(info) {
-                Ok(p) => runnable.push(p),
-                Err(e) => last = Some(e),
+            match info {
+                Ok(p) => runnable.push(*p),
+                Err(e) => last = Some(e.clone()),
             }
         }
         // PACE-CAM first: it proves the Chip Authentication key within PACE
@@ -427,8 +427,21 @@ impl Reader {
                 t.transmit(&read(256))?
             };
             if ok(&r) {
-                self.bytes_read += r.data.len();
-                self.done.insert(LdsFile::CardAccess, std::mem::take(&mut r.data));
+                let mut file = std::mem::take(&mut r.data);
+                // a long EF.CardAccess (explicit domain parameters): the rest, by offset
+                let total = tlv_total_len(&file).unwrap_or(file.len()).min(0x7FFF);
+                while file.len() < total {
+                    let [p1, p2] = u16::try_from(file.len()).unwrap_or(0).to_be_bytes();
+                    let more = t.transmit(
+                        &CommandApdu::new(0x00, ins::READ_BINARY, p1, p2).with_le((total - file.len()).min(SHORT_READ)),
+                    )?;
+                    if !ok(&more) || more.data.is_empty() {
+                        break;
+                    }
+                    file.extend_from_slice(&more.data);
+                }
+                self.bytes_read += file.len();
+                self.done.insert(LdsFile::CardAccess, file);
             }
         }
         Ok(())

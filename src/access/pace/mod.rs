@@ -32,6 +32,7 @@
 //! in constant time (DH values are checked to lie in the order-q subgroup). PACEInfos with proprietary domain
 //! parameters are refused with [`AccessError::Unsupported`] rather than skipped silently.
 
+use der::Decode;
 use zeroize::Zeroizing;
 
 use super::AccessError;
@@ -39,7 +40,7 @@ use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
 use crate::crypto::dh::ModpGroup;
 use crate::crypto::ec::NamedCurve;
 use crate::crypto::sym::{KdfCounter, SessionKeys, SymKey, aes_cmac, mac_eq, pad_m2, retail_mac};
-use crate::lds::security_infos::{Dg14, PaceInfo};
+use crate::lds::security_infos::{Dg14, DomainParameterInfo, PaceInfo, SecurityInfos};
 use crate::oid::{KeyAgreement, PaceMapping, PaceProtocol, SmCipher};
 use crate::sm::SecureMessaging;
 use crate::tlv::{Tag, TlvReader, encode_tlv};
@@ -114,6 +115,39 @@ impl PaceParameters {
                 Err(AccessError::Unsupported(format!("{} on {}", p.name(), domain.name())))
             }
         })
+    }
+
+    /// Every PACEInfo of `infos` (EF.CardAccess), each with its parameters or why this implementation does
+    /// not run it. A PACEInfo with a chip-specific parameter ID takes its PACEDomainParameterInfo: explicit
+    /// elliptic-curve or DH parameters that are one of the standardized curves or groups run (as real chips
+    /// that spell out brainpoolP256r1 do); others are refused as unsupported.
+    pub fn from_security_infos(infos: &SecurityInfos) -> Vec<Result<Self, AccessError>> {
+        infos
+            .pace_infos()
+            .map(|info| {
+                if info.standardized_parameters().is_some() {
+                    return Self::from_info(info);
+                }
+                let explicit: Vec<&DomainParameterInfo> = infos.pace_domain_parameters().collect();
+                let found = explicit
+                    .iter()
+                    .find(|d| d.id == info.parameter_id)
+                    .or_else(
+                        || if explicit.len() == 1 && info.parameter_id.is_none() { explicit.first() } else { None },
+                    )
+                    .ok_or_else(|| {
+                        AccessError::Unsupported("PACEInfo without standardized or explicit domain parameters".into())
+                    })?;
+                let domain = explicit_domain(found)?;
+                let mut params = Self::new(info.protocol.mapping, info.protocol.cipher, domain)?;
+                if params.protocol != info.protocol {
+                    return Err(AccessError::Unsupported(format!("{} on {}", info.protocol.name(), domain.name())));
+                }
+                params.parameter_id =
+                    info.parameter_id.and_then(|i| u8::try_from(i).ok()).unwrap_or(params.parameter_id);
+                Ok(params)
+            })
+            .collect()
     }
 
     /// PACE with `mapping` and `cipher` on a standardized `domain` (for chips and tests that build their own).
@@ -252,6 +286,43 @@ impl PaceParameters {
     /// `G~ = s·G + H` or `g~ = g^s·h`.
     fn mapped_generator(&self, s: &[u8], h: &[u8]) -> Result<Vec<u8>, AccessError> {
         self.domain.generic_mapping(s, h)
+    }
+}
+
+/// The group explicit PACE domain parameters describe, when it is a standardized one.
+fn explicit_domain(info: &DomainParameterInfo) -> Result<PaceDomain, AccessError> {
+    use crate::crypto::public_key::EcDomain;
+    let unsupported = |what: &str| AccessError::Unsupported(format!("PACE with {what}"));
+    let any = info
+        .parameters
+        .as_deref()
+        .map(der::Any::from_der)
+        .transpose()
+        .map_err(|_| AccessError::Malformed("PACEDomainParameterInfo"))?;
+    if info.algorithm == crate::oid::EC_PUBLIC_KEY {
+        let curve = match EcDomain::from_any(any.as_ref()).map_err(|_| AccessError::Malformed("ECParameters"))? {
+            EcDomain::Named(oid) => NamedCurve::from_oid(&oid),
+            EcDomain::Explicit(c) => c.named_curve().and_then(|o| NamedCurve::from_oid(&o)),
+            EcDomain::ImplicitlyCa => None,
+        };
+        curve.map(PaceDomain::Ec).ok_or_else(|| unsupported("explicit curve parameters of no standardized curve"))
+    } else if info.algorithm == crate::oid::DH_PUBLIC_NUMBER {
+        // DomainParameters ::= SEQUENCE { p, g, q, ... } (X9.42)
+        let der = info.parameters.as_deref().unwrap_or_default();
+        let seq = TlvReader::single(der, Tag::new(0x30)).map_err(|_| AccessError::Malformed("DH DomainParameters"))?;
+        let ints: Vec<Vec<u8>> = TlvReader::new(seq.value())
+            .take(3)
+            .map(|o| o.map(|o| o.value().to_vec()))
+            .collect::<Result<_, _>>()
+            .map_err(|_| AccessError::Malformed("DH DomainParameters"))?;
+        let [p, g, q] = ints.as_slice() else { return Err(AccessError::Malformed("DH DomainParameters")) };
+        let domain = crate::crypto::dh::DhDomain::new(p, g, q)?;
+        domain.standardized().map(PaceDomain::Dh).ok_or_else(|| unsupported("DH parameters of no standardized group"))
+    } else if info.algorithm == crate::oid::STANDARDIZED_DOMAIN_PARAMETERS {
+        let id = any.and_then(|a| a.decode_as::<u8>().ok()).ok_or(AccessError::Malformed("domain parameter ID"))?;
+        PaceDomain::from_parameter_id(id).ok_or_else(|| unsupported("an unknown standardized domain parameter ID"))
+    } else {
+        Err(unsupported("domain parameters of an unknown algorithm"))
     }
 }
 
