@@ -538,3 +538,49 @@ fn pace_with_explicit_domain_parameters() {
     );
     let _ = SecurityInfo::decode;
 }
+
+/// A chip that signs Active Authentication with RSA (ISO/IEC 9796-2 scheme 1, SHA-1): the virtual chip signs,
+/// the reader verifies with DG15's RSA key; another RSA key (a clone) fails; the key survives a save and load.
+#[test]
+fn rsa_active_authentication_on_the_virtual_chip() {
+    use cccd::crypto::public_key::PublicKey;
+    use cccd::emulator::RsaActiveAuthenticationKey;
+    use cccd::lds::dg15::Dg15;
+    use cccd::pa::Check;
+    use rsa::traits::PublicKeyParts;
+
+    let rsa_key = |bits| rsa::RsaPrivateKey::new(&mut rand::rng(), bits).unwrap();
+    let public = |k: &rsa::RsaPrivateKey| PublicKey::Rsa {
+        modulus: k.n().as_ref().to_be_bytes_trimmed_vartime().to_vec(),
+        exponent: k.e().to_be_bytes_trimmed_vartime().to_vec(),
+    };
+    let key = rsa_key(1024);
+    let mut image = cccd_image();
+    image.files.insert(LdsFile::dg(15).unwrap(), Dg15::new(public(&key)).unwrap().encode());
+    image.secrets.active_authentication = None;
+    image.secrets.active_authentication_rsa = Some(RsaActiveAuthenticationKey(key.clone()));
+    let result = Reader::pace(can()).read(&mut VirtualChip::new(image.clone(), ChipConfig::default())).unwrap();
+    assert_eq!(result.active_authentication, Check::Passed);
+    assert!(
+        !format!("{:?}", image.secrets).contains(&hex::encode(rsa::traits::PrivateKeyParts::d(&key).to_be_bytes()))
+    );
+
+    // saved and loaded, the chip still signs
+    let dir = std::env::temp_dir().join(format!("cccd-rsa-aa-{}", std::process::id()));
+    image.save_dir(&dir).unwrap();
+    let loaded = ChipImage::load_dir(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(loaded.secrets.active_authentication_rsa == image.secrets.active_authentication_rsa);
+    let result = Reader::bac(key_bac()).read(&mut VirtualChip::new(loaded, ChipConfig::default())).unwrap();
+    assert_eq!(result.active_authentication, Check::Passed);
+
+    // a clone: DG15 copied, another key
+    let mut clone = image.clone();
+    clone.secrets.active_authentication_rsa = Some(RsaActiveAuthenticationKey(rsa_key(1024)));
+    let result = Reader::pace(can()).read(&mut VirtualChip::new(clone, ChipConfig::default())).unwrap();
+    assert!(matches!(result.active_authentication, Check::Failed(_)), "{:?}", result.active_authentication);
+}
+
+fn key_bac() -> BacKey {
+    key()
+}

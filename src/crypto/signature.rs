@@ -312,6 +312,68 @@ pub fn verify_iso9796_2(
     Err(SignatureError::BadSignature)
 }
 
+/// Signs `m2` (the non-recoverable part: an Active Authentication challenge) with ISO/IEC 9796-2 digital
+/// signature scheme 1, as a chip does: `F = 6A ‖ M1 ‖ H(M1 ‖ M2) ‖ trailer` with a random `M1` filling the
+/// modulus, `s = F^d mod n` (the private operation blinded and checked), the smaller of `s` and `n − s`.
+pub fn sign_iso9796_2(
+    key: &rsa::RsaPrivateKey,
+    hash: HashAlgorithm,
+    m2: &[u8],
+    rng: &mut dyn rand_core::CryptoRng,
+) -> Result<Vec<u8>, SignatureError> {
+    use rsa::traits::PublicKeyParts;
+    let k = key.size();
+    let trailer: Vec<u8> = match hash {
+        HashAlgorithm::Sha1 => vec![0xBC],
+        HashAlgorithm::Sha224 => vec![0x38, 0xCC],
+        HashAlgorithm::Sha256 => vec![0x34, 0xCC],
+        HashAlgorithm::Sha384 => vec![0x36, 0xCC],
+        HashAlgorithm::Sha512 => vec![0x35, 0xCC],
+    };
+    let hash_len = hash.digest(&[]).len();
+    // the top byte 6A stays below a modulus whose top byte is at least 0x80 (a full-length modulus)
+    if key.n_bits_precision() < 512 || !key.n().as_ref().bits().is_multiple_of(8) {
+        return Err(SignatureError::MalformedKey("ISO/IEC 9796-2: the modulus must be a whole number of bytes".into()));
+    }
+    let m1_len =
+        k.checked_sub(1 + hash_len + trailer.len()).ok_or(SignatureError::MalformedKey("modulus too short".into()))?;
+    let mut m1 = zeroize::Zeroizing::new(vec![0u8; m1_len]);
+    rng.fill_bytes(&mut m1);
+    let digest = hash.digest(&[m1.as_slice(), m2].concat());
+    let f = zeroize::Zeroizing::new([&[0x6A][..], &m1, &digest, &trailer].concat());
+    let f =
+        rsa::BoxedUint::from_be_slice(&f, key.n_bits_precision()).map_err(|_| SignatureError::MalformedSignature)?;
+    let mut rng = rsa_rng(rng);
+    let s = rsa::hazmat::rsa_decrypt_and_check(key, Some(&mut rng), &f)
+        .map_err(|e| SignatureError::MalformedKey(e.to_string()))?;
+    let other = key.n().as_ref().wrapping_sub(&s);
+    let smaller = if other < s { other } else { s };
+    let bytes = smaller.to_be_bytes();
+    let mut out = vec![0u8; k.saturating_sub(bytes.len())];
+    out.extend_from_slice(bytes.get(bytes.len().saturating_sub(k)..).unwrap_or_default());
+    Ok(out)
+}
+
+/// A `rand_core` 0.10 generator over a `dyn CryptoRng` for the `rsa` crate's blinding.
+fn rsa_rng(rng: &mut dyn rand_core::CryptoRng) -> impl rand_core::CryptoRng + '_ {
+    struct Wrap<'a>(&'a mut dyn rand_core::CryptoRng);
+    impl rand_core::TryRng for Wrap<'_> {
+        type Error = core::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            Ok(self.0.next_u32())
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            Ok(self.0.next_u64())
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            self.0.fill_bytes(dst);
+            Ok(())
+        }
+    }
+    impl rand_core::TryCryptoRng for Wrap<'_> {}
+    Wrap(rng)
+}
+
 fn rsa_key(modulus: &[u8], exponent: &[u8]) -> Result<rsa::RsaPublicKey, SignatureError> {
     let n = rsa::BoxedUint::from_be_slice_vartime(modulus);
     let e = rsa::BoxedUint::from_be_slice_vartime(exponent);

@@ -8,6 +8,7 @@
 //!   secrets/chip_authentication.pk8                                  the Chip Authentication private key (PKCS#8)
 //!   secrets/chip_authentication.key_id                               its key id (decimal), when DG14 names one
 //!   secrets/active_authentication.pk8                                the Active Authentication private key (PKCS#8)
+//!   secrets/active_authentication_rsa.pk8                            or an RSA one (PKCS#8; ISO/IEC 9796-2 signing)
 //!   manifest.json                                                    the files with their sizes and SHA-256
 //! ```
 
@@ -75,6 +76,20 @@ pub struct ChipSecrets {
     pub chip_authentication: Option<ChipAuthenticationKey>,
     /// The Active Authentication private key (its public half is DG15).
     pub active_authentication: Option<SoftwareKey>,
+    /// An RSA Active Authentication private key instead (ISO/IEC 9796-2 scheme 1 with SHA-1), for chips that
+    /// sign with RSA; used when `active_authentication` is `None`.
+    pub active_authentication_rsa: Option<RsaActiveAuthenticationKey>,
+}
+
+/// An RSA Active Authentication private key (zeroized on drop by the `rsa` crate). `Debug` prints its size only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RsaActiveAuthenticationKey(pub rsa::RsaPrivateKey);
+
+impl core::fmt::Debug for RsaActiveAuthenticationKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        use rsa::traits::PublicKeyParts;
+        write!(f, "RsaActiveAuthenticationKey({} bits, REDACTED)", self.0.n().as_ref().bits())
+    }
 }
 
 impl core::fmt::Debug for ChipSecrets {
@@ -84,6 +99,7 @@ impl core::fmt::Debug for ChipSecrets {
             .field("can", &self.can.as_ref().map(|_| "REDACTED"))
             .field("chip_authentication", &self.chip_authentication)
             .field("active_authentication", &self.active_authentication)
+            .field("active_authentication_rsa", &self.active_authentication_rsa)
             .finish()
     }
 }
@@ -133,6 +149,20 @@ fn read_key(path: &Path) -> Result<Option<SoftwareKey>, ImageError> {
     }
 }
 
+fn read_rsa_key(path: &Path) -> Result<Option<RsaActiveAuthenticationKey>, ImageError> {
+    use rsa::pkcs8::DecodePrivateKey;
+    match std::fs::read(path) {
+        Ok(der) => {
+            let der = zeroize::Zeroizing::new(der);
+            rsa::RsaPrivateKey::from_pkcs8_der(&der)
+                .map(|k| Some(RsaActiveAuthenticationKey(k)))
+                .map_err(|_| ImageError::BadSecret(path.display().to_string()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ImageError::Io { path: path.display().to_string(), source: e }),
+    }
+}
+
 impl ChipImage {
     /// Loads a chip image folder.
     pub fn load_dir(dir: &Path) -> Result<Self, ImageError> {
@@ -160,6 +190,7 @@ impl ChipImage {
             chip_authentication: read_key(&dir.join("secrets/chip_authentication.pk8"))?
                 .map(|key| ChipAuthenticationKey { key_id, key }),
             active_authentication: read_key(&dir.join("secrets/active_authentication.pk8"))?,
+            active_authentication_rsa: read_rsa_key(&dir.join("secrets/active_authentication_rsa.pk8"))?,
         };
         Ok(ChipImage { files, secrets })
     }
@@ -204,6 +235,14 @@ impl ChipImage {
         if let Some(aa) = &self.secrets.active_authentication {
             let path = dir.join("secrets/active_authentication.pk8");
             write_private(&path, &pk8(aa, &path)?)?;
+        }
+        if let Some(aa) = &self.secrets.active_authentication_rsa {
+            use rsa::pkcs8::EncodePrivateKey;
+            let path = dir.join("secrets/active_authentication_rsa.pk8");
+            let der =
+                aa.0.to_pkcs8_der()
+                    .map_err(|_| ImageError::BadSecret("secrets/active_authentication_rsa.pk8".into()))?;
+            write_private(&path, der.as_bytes())?;
         }
         Ok(())
     }

@@ -25,7 +25,7 @@ pub mod fault;
 pub mod perso;
 
 pub use fault::{Faults, LinkModel};
-pub use image::{ChipAuthenticationKey, ChipImage, ChipSecrets, ImageError};
+pub use image::{ChipAuthenticationKey, ChipImage, ChipSecrets, ImageError, RsaActiveAuthenticationKey};
 pub use perso::LifeCycle;
 
 /// The eMRTD application identifier.
@@ -550,12 +550,20 @@ impl VirtualChip {
         }
     }
 
-    /// INTERNAL AUTHENTICATE: an ECDSA signature (plain `r || s`) over the hash of the challenge.
+    /// INTERNAL AUTHENTICATE: an ECDSA signature (plain `r || s`) over the hash of the challenge, or an RSA
+    /// ISO/IEC 9796-2 scheme 1 signature (SHA-1) with the challenge as the non-recoverable part.
     fn active_authentication(&mut self, c: &CommandApdu) -> ResponseApdu {
-        let Some(key) = &self.image.secrets.active_authentication else { return sw(0x6985) };
         if c.data.len() != 8 {
             return sw(0x6700);
         }
+        let Some(key) = &self.image.secrets.active_authentication else {
+            let Some(rsa_key) = &self.image.secrets.active_authentication_rsa else { return sw(0x6985) };
+            let hash = crate::crypto::hash::HashAlgorithm::Sha1;
+            return match crate::crypto::signature::sign_iso9796_2(&rsa_key.0, hash, &c.data, &mut rand::rng()) {
+                Ok(signature) => ResponseApdu { data: signature, sw: crate::apdu::StatusWord::Success },
+                Err(_) => sw(0x6F00),
+            };
+        };
         let digest = crate::access::chip_auth::aa_digest(self.dg14().as_ref(), &c.data);
         match crate::pki::Signer::sign_prehash(key, &digest) {
             Ok(signature) => ResponseApdu { data: signature, sw: crate::apdu::StatusWord::Success },
