@@ -183,6 +183,7 @@ pub fn issue(
             key: keys.chip_authentication.clone(),
         }),
         active_authentication: Some(keys.active_authentication.clone()),
+        chip_authentication_dh: None,
         active_authentication_rsa: None,
     };
     Ok(ChipImage { files, secrets })

@@ -259,3 +259,72 @@ fn rsa_active_authentication_signatures_made_by_openssl_verify() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The chip side's RSA Active Authentication signature, opened by openssl's raw RSA public operation, is
+/// `6A ‖ M1 ‖ SHA-1(M1 ‖ challenge) ‖ BC` (or its complement to n); and a DH Chip Authentication key written
+/// as PKCS#8 is read by openssl as X9.42 DH with the same public value.
+#[test]
+fn chip_side_rsa_signature_and_dh_key_checked_by_openssl() {
+    use cccd::crypto::dh::{DhPrivateKey, ModpGroup};
+    use cccd::crypto::hash::HashAlgorithm;
+    use rsa::pkcs8::EncodePrivateKey;
+    use rsa::traits::PublicKeyParts;
+    use std::process::Command;
+    let dir = std::env::temp_dir().join(format!("cccd-chip-side-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).output().expect("openssl must be installed");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let key = rsa::RsaPrivateKey::new(&mut rand::rng(), 1024).unwrap();
+    let key_path = dir.join("aa.der");
+    std::fs::write(&key_path, key.to_pkcs8_der().unwrap().as_bytes()).unwrap();
+    let challenge = [9u8, 8, 7, 6, 5, 4, 3, 2];
+    let signature =
+        cccd::crypto::signature::sign_iso9796_2(&key, HashAlgorithm::Sha1, &challenge, &mut rand::rng()).unwrap();
+    let sig_path = dir.join("sig.bin");
+    std::fs::write(&sig_path, &signature).unwrap();
+    let opened = run(&[
+        "pkeyutl",
+        "-verifyrecover",
+        "-inkey",
+        key_path.to_str().unwrap(),
+        "-keyform",
+        "DER",
+        "-pkeyopt",
+        "rsa_padding_mode:none",
+        "-in",
+        sig_path.to_str().unwrap(),
+    ]);
+    let n = key.n().as_ref().to_be_bytes_trimmed_vartime().to_vec();
+    let f = if opened.first() == Some(&0x6A) {
+        opened
+    } else {
+        // the signer sent n − s: openssl opens it to n − F
+        let n_int = rsa::BoxedUint::from_be_slice_vartime(&n);
+        let o = rsa::BoxedUint::from_be_slice(&opened, n_int.bits_precision()).unwrap();
+        n_int.wrapping_sub(&o).to_be_bytes_trimmed_vartime().to_vec()
+    };
+    assert_eq!(f.len(), 128);
+    assert_eq!((f[0], f[127]), (0x6A, 0xBC));
+    let m1 = &f[1..107];
+    assert_eq!(&f[107..127], HashAlgorithm::Sha1.digest(&[m1, &challenge].concat()).as_slice());
+
+    let dh = DhPrivateKey::generate(ModpGroup::Modp2048_224.domain());
+    let dh_path = dir.join("dh.der");
+    std::fs::write(&dh_path, dh.to_pkcs8_der().as_slice()).unwrap();
+    let text = String::from_utf8(run(&["pkey", "-inform", "DER", "-in", dh_path.to_str().unwrap(), "-text", "-noout"]))
+        .unwrap();
+    let public_hex: String = text
+        .split("public-key:")
+        .nth(1)
+        .and_then(|rest| rest.split("P:").next())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .collect();
+    let ours = hex::encode(dh.public_value().unwrap());
+    assert_eq!(public_hex.trim_start_matches('0'), ours.trim_start_matches('0'), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

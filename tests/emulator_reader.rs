@@ -584,3 +584,49 @@ fn rsa_active_authentication_on_the_virtual_chip() {
 fn key_bac() -> BacKey {
     key()
 }
+
+/// Chip Authentication with DH: DG14 holds a `dhpublicnumber` key (2048-bit MODP group), the virtual chip
+/// its private half; the reader runs it with AES (MSE:Set AT + GENERAL AUTHENTICATE) and 3DES (MSE:Set KAT),
+/// after PACE and after BAC; a clone's key fails; the key survives a save and load.
+#[test]
+fn dh_chip_authentication_on_the_virtual_chip() {
+    use cccd::crypto::dh::{DhPrivateKey, ModpGroup};
+    use cccd::emulator::DhChipAuthenticationKey;
+    use cccd::lds::security_infos::{ChipAuthenticationInfo, Dg14, SecurityInfo, SecurityInfoKind, SecurityInfos};
+    use cccd::oid::{CaProtocol, KeyAgreement, SmCipher};
+    use cccd::pa::Check;
+
+    let key = DhPrivateKey::generate(ModpGroup::Modp2048_256.domain());
+    for (cipher, key_id) in [(SmCipher::Aes128, Some(7)), (SmCipher::TripleDes, None)] {
+        let mut image = cccd_image();
+        let infos = vec![
+            SecurityInfo::new(SecurityInfoKind::ChipAuthentication(ChipAuthenticationInfo {
+                protocol: CaProtocol { key_agreement: KeyAgreement::Dh, cipher },
+                version: 1,
+                key_id,
+            }))
+            .unwrap(),
+            SecurityInfo::chip_authentication_public_key(&key.public_key().unwrap(), key_id).unwrap(),
+        ];
+        image.files.insert(LdsFile::dg(14).unwrap(), Dg14 { infos: SecurityInfos::new(infos) }.encode());
+        image.secrets.chip_authentication = None;
+        image.secrets.chip_authentication_dh = Some(DhChipAuthenticationKey { key_id, key: key.clone() });
+        for pace in [true, false] {
+            let mut reader = if pace { Reader::pace(can()) } else { Reader::bac(key_bac()) };
+            let result = reader.read(&mut VirtualChip::new(image.clone(), ChipConfig::default())).unwrap();
+            assert_eq!(result.chip_authentication, Check::Passed, "{cipher:?} pace {pace}");
+        }
+        let dir = std::env::temp_dir().join(format!("cccd-dh-ca-{}-{cipher:?}", std::process::id()));
+        image.save_dir(&dir).unwrap();
+        let loaded = ChipImage::load_dir(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(loaded.secrets.chip_authentication_dh == image.secrets.chip_authentication_dh);
+        assert!(!format!("{:?}", loaded.secrets).contains("secret"));
+
+        let mut clone = image.clone();
+        let other = DhPrivateKey::generate(ModpGroup::Modp2048_256.domain());
+        clone.secrets.chip_authentication_dh = Some(DhChipAuthenticationKey { key_id, key: other });
+        let result = Reader::pace(can()).read(&mut VirtualChip::new(clone, ChipConfig::default())).unwrap();
+        assert!(matches!(result.chip_authentication, Check::Failed(_)), "{:?}", result.chip_authentication);
+    }
+}

@@ -1,20 +1,24 @@
-//! Chip Authentication (ICAO Doc 9303-11 §6.2, ECDH) and Active Authentication (§6.1, ECDSA), terminal side;
-//! the chip side lives in the virtual chip, which uses [`chip_authentication_keys`] and [`aa_digest`].
+//! Chip Authentication (ICAO Doc 9303-11 §6.2, ECDH and DH) and Active Authentication (§6.1, ECDSA and RSA),
+//! terminal side; the chip side lives in the virtual chip, which uses [`chip_authentication_keys`],
+//! [`aa_digest`] and [`crate::crypto::signature::sign_iso9796_2`].
 //!
 //! Chip Authentication runs inside the access-control session: with 3DES, MSE:Set KAT (`00 22 41 A6`,
 //! `91` ephemeral key, `84` key id); with AES, MSE:Set AT (`00 22 41 A4`, `80` protocol, `84` key id) then
-//! GENERAL AUTHENTICATE (`7C { 80 ephemeral key }`). Both sides then derive `K = x(SK·PK)`, new session keys
+//! GENERAL AUTHENTICATE (`7C { 80 ephemeral key }`). Both sides then derive `K = x(SK·PK)` (ECDH) or
+//! `K = PK^SK mod p` (DH, the key's group from its X9.42 or standardized parameters), new session keys
 //! and SSC 0. The chip proves it holds the private key of DG14 by answering the next command correctly under
 //! the new keys, so [`chip_authenticate`] reads a byte of EF.COM with them.
 //!
 //! Active Authentication signs an 8-byte challenge: ECDSA over `H(challenge)` with the hash of the
 //! ActiveAuthenticationInfo in DG14 (the plain `r || s` signature checked with DG15's key), or RSA with
-//! ISO/IEC 9796-2 scheme 1 (message recovery; terminal side only: the virtual chip signs with ECDSA).
+//! ISO/IEC 9796-2 scheme 1 (message recovery). Neither result means "genuine" unless Passive Authentication
+//! vouched for DG14 and DG15 ([`crate::reader::ReadResult::authenticity`]).
 
 use zeroize::Zeroizing;
 
 use super::AccessError;
 use crate::apdu::{CommandApdu, StatusWord, ins};
+use crate::crypto::dh::DhDomain;
 use crate::crypto::ec::NamedCurve;
 use crate::crypto::hash::HashAlgorithm;
 use crate::crypto::public_key::PublicKey;
@@ -25,42 +29,78 @@ use crate::sm::{SecureChannel, SecureMessaging};
 use crate::tlv::{Tag, encode_tlv};
 use crate::transport::Transport;
 
-/// The Chip Authentication DG14 offers: protocol, the chip's static public key and its curve.
+/// The group of a Chip Authentication key: a curve (ECDH) or a DH group from the key's parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaDomain {
+    /// ECDH on a curve.
+    Ec(NamedCurve),
+    /// DH in a group.
+    Dh(DhDomain),
+}
+
+impl CaDomain {
+    fn generate_secret(&self) -> Zeroizing<Vec<u8>> {
+        match self {
+            CaDomain::Ec(c) => c.generate_secret(&mut rand::rng()),
+            CaDomain::Dh(d) => d.generate_secret(&mut rand::rng()),
+        }
+    }
+
+    fn public_key(&self, secret: &[u8]) -> Result<Vec<u8>, AccessError> {
+        Ok(match self {
+            CaDomain::Ec(c) => c.public_key(secret)?,
+            CaDomain::Dh(d) => d.public_key(secret)?,
+        })
+    }
+
+    fn shared_secret(&self, secret: &[u8], peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, AccessError> {
+        Ok(match self {
+            CaDomain::Ec(c) => c.ecdh(secret, peer)?,
+            CaDomain::Dh(d) => d.shared_secret(secret, peer)?,
+        })
+    }
+}
+
+/// The Chip Authentication DG14 offers: protocol, the chip's static public key and its group.
 #[derive(Debug, Clone)]
 pub struct ChipAuthenticationKeys {
     /// The protocol.
     pub protocol: CaProtocol,
     /// The key id, when DG14 names one.
     pub key_id: Option<u64>,
-    /// The chip's static public point.
-    pub public_point: Vec<u8>,
-    /// Its curve.
-    pub curve: NamedCurve,
+    /// The chip's static public key: an uncompressed point (ECDH) or the public value (DH).
+    pub public_key: Vec<u8>,
+    /// Its group.
+    pub domain: CaDomain,
 }
 
-/// The ECDH Chip Authentication DG14 describes (the first ChipAuthenticationInfo with a matching public key).
+/// The Chip Authentication DG14 describes: the first ChipAuthenticationInfo (ECDH or DH) with a matching
+/// public key on a known curve or in a DH group its parameters define.
 pub fn chip_authentication_keys(dg14: &Dg14) -> Result<ChipAuthenticationKeys, AccessError> {
     let keys: Vec<&ChipAuthenticationPublicKeyInfo> = dg14.infos.chip_authentication_public_keys().collect();
     let mut info_seen = false;
     for info in dg14.infos.chip_authentication_infos() {
         info_seen = true;
-        if info.protocol.key_agreement != KeyAgreement::Ecdh {
-            continue;
-        }
-        let key = keys.iter().find(|k| info.key_id.is_none() || k.key_id == info.key_id);
-        let Some(PublicKey::Ec { point, .. }) = key.map(|k| &k.public_key) else { continue };
-        let Some(curve) = key.and_then(|k| k.public_key.curve()).and_then(|o| NamedCurve::from_oid(&o)) else {
-            continue;
+        let Some(key) = keys.iter().find(|k| info.key_id.is_none() || k.key_id == info.key_id) else { continue };
+        let found = match (&key.public_key, info.protocol.key_agreement) {
+            (PublicKey::Ec { point, .. }, KeyAgreement::Ecdh) => {
+                key.public_key.curve().and_then(|o| NamedCurve::from_oid(&o)).map(|c| (point.clone(), CaDomain::Ec(c)))
+            }
+            (PublicKey::Dh { parameters: Some(params), public_value }, KeyAgreement::Dh) => {
+                DhDomain::from_parameters_der(params).ok().map(|d| (public_value.clone(), CaDomain::Dh(d)))
+            }
+            _ => None,
         };
+        let Some((public_key, domain)) = found else { continue };
         return Ok(ChipAuthenticationKeys {
             protocol: info.protocol,
-            key_id: info.key_id.or_else(|| key.and_then(|k| k.key_id)),
-            public_point: point.clone(),
-            curve,
+            key_id: info.key_id.or(key.key_id),
+            public_key,
+            domain,
         });
     }
     Err(AccessError::Unsupported(if info_seen {
-        "DG14 offers only DH Chip Authentication or keys on unknown curves".into()
+        "DG14 offers Chip Authentication only with keys on unknown curves or groups".into()
     } else {
         "DG14 offers no Chip Authentication".into()
     }))
@@ -88,9 +128,8 @@ pub fn chip_authenticate<T: Transport>(
     dg14: &Dg14,
 ) -> Result<ChipAuthenticationKeys, AccessError> {
     let keys = chip_authentication_keys(dg14)?;
-    let curve = keys.curve;
-    let secret = curve.generate_secret(&mut rand::rng());
-    let ephemeral = curve.public_key(&secret)?;
+    let secret = keys.domain.generate_secret();
+    let ephemeral = keys.domain.public_key(&secret)?;
     if keys.protocol.cipher == SmCipher::TripleDes {
         let mut data = encode_tlv(Tag::new(0x91), &ephemeral);
         data.extend(key_id_object(keys.key_id));
@@ -107,7 +146,7 @@ pub fn chip_authenticate<T: Transport>(
             .with_le(256);
         expect_ok("GENERAL AUTHENTICATE", channel.transmit(&ga)?.sw)?;
     }
-    let shared = curve.ecdh(&secret, &keys.public_point)?;
+    let shared = keys.domain.shared_secret(&secret, &keys.public_key)?;
     channel.set_session(SecureMessaging::with_zero_ssc(SessionKeys::derive(keys.protocol.cipher, &shared)));
     // the proof: the chip answers under the new keys (a wrong key makes its MAC fail here)
     let probe = CommandApdu::new(0x00, ins::READ_BINARY, 0x80 | 0x1E, 0x00).with_le(1);

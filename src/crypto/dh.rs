@@ -305,6 +305,138 @@ impl DhDomain {
     }
 }
 
+impl DhDomain {
+    /// Domain parameters as a DH key's AlgorithmIdentifier carries them: X9.42 `DomainParameters ::= SEQUENCE
+    /// { p, g, q, … }`, PKCS#3 `SEQUENCE { p, g }` of a standardized group, or a standardized domain parameter
+    /// ID (`INTEGER`, BSI TR-03110 `standardizedDomainParameters`).
+    pub fn from_parameters_der(der: &[u8]) -> Result<Self, DhError> {
+        use crate::tlv::{Tag, TlvReader};
+        if let Ok(id) = TlvReader::single(der, Tag::new(0x02)) {
+            let id = match id.value() {
+                [v] => *v,
+                _ => return Err(DhError::InvalidParameters),
+            };
+            return ModpGroup::from_parameter_id(id).map(ModpGroup::domain).ok_or(DhError::InvalidParameters);
+        }
+        let seq = TlvReader::single(der, Tag::new(0x30)).map_err(|_| DhError::InvalidParameters)?;
+        let ints: Vec<&[u8]> = TlvReader::new(seq.value())
+            .take(3)
+            .map(|o| o.map(|o| o.value()))
+            .collect::<Result<_, _>>()
+            .map_err(|_| DhError::InvalidParameters)?;
+        match ints.as_slice() {
+            [p, g, q] => DhDomain::new(p, g, q),
+            [p, g] => ModpGroup::all()
+                .into_iter()
+                .map(ModpGroup::domain)
+                .find(|d| d.p() == trim(p) && d.g() == trim(g))
+                .ok_or(DhError::InvalidParameters),
+            _ => Err(DhError::InvalidParameters),
+        }
+    }
+
+    /// X9.42 `DomainParameters ::= SEQUENCE { p, g, q }` (DER).
+    pub fn to_parameters_der(&self) -> Vec<u8> {
+        use crate::tlv::{Tag, encode_tlv};
+        let int = |v: &[u8]| {
+            let mut body = if v.first().is_some_and(|b| *b >= 0x80) { vec![0] } else { Vec::new() };
+            body.extend_from_slice(v);
+            encode_tlv(Tag::new(0x02), &body)
+        };
+        encode_tlv(Tag::new(0x30), &[int(&self.p), int(&self.g), int(&self.q)].concat())
+    }
+}
+
+/// A DH private key with its domain (a chip's static Chip Authentication key). The exponent is zeroized on
+/// drop; `Debug` prints the group size only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DhPrivateKey {
+    domain: DhDomain,
+    secret: Zeroizing<Vec<u8>>,
+}
+
+impl core::fmt::Debug for DhPrivateKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "DhPrivateKey({:?}, REDACTED)", self.domain)
+    }
+}
+
+impl DhPrivateKey {
+    /// A new random key in `domain`.
+    pub fn generate(domain: DhDomain) -> Self {
+        let secret = domain.generate_secret(&mut rand::rng());
+        // generate_secret yields q-length big-endian bytes, as from_secret keeps them
+        DhPrivateKey { domain, secret }
+    }
+
+    /// A key from its exponent (checked against the domain; kept as a big-endian number the length of q).
+    pub fn from_secret(domain: DhDomain, secret: &[u8]) -> Result<Self, DhError> {
+        domain.public_key(secret)?;
+        let trimmed = trim(secret);
+        let mut normalized = Zeroizing::new(vec![0u8; domain.q().len().saturating_sub(trimmed.len())]);
+        normalized.extend_from_slice(trimmed);
+        Ok(DhPrivateKey { domain, secret: normalized })
+    }
+
+    /// The domain.
+    pub fn domain(&self) -> &DhDomain {
+        &self.domain
+    }
+
+    /// The public value `g^x mod p`.
+    pub fn public_value(&self) -> Result<Vec<u8>, DhError> {
+        self.domain.public_key(&self.secret)
+    }
+
+    /// The public key as DG14 carries it (`dhpublicnumber` with X9.42 domain parameters).
+    pub fn public_key(&self) -> Result<crate::crypto::public_key::PublicKey, DhError> {
+        Ok(crate::crypto::public_key::PublicKey::Dh {
+            parameters: Some(self.domain.to_parameters_der()),
+            public_value: trim(&self.public_value()?).to_vec(),
+        })
+    }
+
+    /// The shared secret with a peer's public value (checked), the length of p.
+    pub fn shared_secret(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, DhError> {
+        self.domain.shared_secret(&self.secret, peer)
+    }
+
+    /// PKCS#8 `PrivateKeyInfo` (`dhpublicnumber` with X9.42 domain parameters, the exponent as an INTEGER).
+    pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
+        use crate::tlv::{Tag, encode_tlv};
+        let int = |v: &[u8]| {
+            let mut body = if v.first().is_some_and(|b| *b >= 0x80) { vec![0] } else { Vec::new() };
+            body.extend_from_slice(v);
+            encode_tlv(Tag::new(0x02), &body)
+        };
+        let oid = encode_tlv(Tag::new(0x06), crate::oid::DH_PUBLIC_NUMBER.as_bytes());
+        let algorithm = encode_tlv(Tag::new(0x30), &[oid, self.domain.to_parameters_der()].concat());
+        let key = Zeroizing::new(int(trim(&self.secret)));
+        let octets = Zeroizing::new(encode_tlv(Tag::new(0x04), &key));
+        Zeroizing::new(encode_tlv(Tag::new(0x30), &[int(&[0]), algorithm, octets.to_vec()].concat()))
+    }
+
+    /// Reads [`DhPrivateKey::to_pkcs8_der`]'s format.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, DhError> {
+        use crate::tlv::{Tag, TlvReader};
+        let bad = |_| DhError::InvalidParameters;
+        let outer = TlvReader::single(der, Tag::new(0x30)).map_err(bad)?;
+        let mut r = TlvReader::new(outer.value());
+        r.expect(Tag::new(0x02)).map_err(bad)?;
+        let algorithm = r.expect(Tag::new(0x30)).map_err(bad)?;
+        let mut a = TlvReader::new(algorithm.value());
+        let oid = a.expect(Tag::new(0x06)).map_err(bad)?;
+        if oid.value() != crate::oid::DH_PUBLIC_NUMBER.as_bytes() {
+            return Err(DhError::InvalidParameters);
+        }
+        let params = a.read().map_err(bad)?;
+        let domain = DhDomain::from_parameters_der(params.raw())?;
+        let octets = r.expect(Tag::new(0x04)).map_err(bad)?;
+        let x = TlvReader::single(octets.value(), Tag::new(0x02)).map_err(|_| DhError::InvalidSecret)?;
+        DhPrivateKey::from_secret(domain, x.value())
+    }
+}
+
 const RFC5114_1_P: &str = "B10B8F96A080E01DDE92DE5EAE5D54EC52C99FBCFB06A3C69A6A9DCA52D23B616073E28675A23D189838EF1E2EE652C013ECB4AEA906112324975C3CD49B83BFACCBDD7D90C4BD7098488E9C219A73724EFFD6FAE5644738FAA31A4FF55BCCC0A151AF5F0DC8B4BD45BF37DF365C1A65E68CFDA76D4DA708DF1FB2BC2E4A4371";
 const RFC5114_1_G: &str = "A4D1CBD5C3FD34126765A442EFB99905F8104DD258AC507FD6406CFF14266D31266FEA1E5C41564B777E690F5504F213160217B4B01B886A5E91547F9E2749F4D7FBD7D3B9A92EE1909D0D2263F80A76A6A24C087A091F531DBF0A0169B6A28AD662A4D18E73AFA32D779D5918D08BC8858F4DCEF97C2A24855E6EEB22B3B2E5";
 const RFC5114_1_Q: &str = "F518AA8781A8DF278ABA4E7D64B7CB9D49462353";

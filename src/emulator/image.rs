@@ -8,6 +8,7 @@
 //!   secrets/chip_authentication.pk8                                  the Chip Authentication private key (PKCS#8)
 //!   secrets/chip_authentication.key_id                               its key id (decimal), when DG14 names one
 //!   secrets/active_authentication.pk8                                the Active Authentication private key (PKCS#8)
+//!   secrets/chip_authentication_dh.pk8                               or a DH one (PKCS#8, dhpublicnumber)
 //!   secrets/active_authentication_rsa.pk8                            or an RSA one (PKCS#8; ISO/IEC 9796-2 signing)
 //!   manifest.json                                                    the files with their sizes and SHA-256
 //! ```
@@ -76,9 +77,21 @@ pub struct ChipSecrets {
     pub chip_authentication: Option<ChipAuthenticationKey>,
     /// The Active Authentication private key (its public half is DG15).
     pub active_authentication: Option<SoftwareKey>,
+    /// A DH Chip Authentication private key instead (DG14 then holds a `dhpublicnumber` key), used when
+    /// `chip_authentication` is `None`.
+    pub chip_authentication_dh: Option<DhChipAuthenticationKey>,
     /// An RSA Active Authentication private key instead (ISO/IEC 9796-2 scheme 1 with SHA-1), for chips that
     /// sign with RSA; used when `active_authentication` is `None`.
     pub active_authentication_rsa: Option<RsaActiveAuthenticationKey>,
+}
+
+/// A DH Chip Authentication private key and the key id DG14 names for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DhChipAuthenticationKey {
+    /// The key id, when DG14 names one.
+    pub key_id: Option<u64>,
+    /// The private key (its `Debug` is redacted).
+    pub key: crate::crypto::dh::DhPrivateKey,
 }
 
 /// An RSA Active Authentication private key (zeroized on drop by the `rsa` crate). `Debug` prints its size only.
@@ -99,6 +112,7 @@ impl core::fmt::Debug for ChipSecrets {
             .field("can", &self.can.as_ref().map(|_| "REDACTED"))
             .field("chip_authentication", &self.chip_authentication)
             .field("active_authentication", &self.active_authentication)
+            .field("chip_authentication_dh", &self.chip_authentication_dh)
             .field("active_authentication_rsa", &self.active_authentication_rsa)
             .finish()
     }
@@ -149,6 +163,19 @@ fn read_key(path: &Path) -> Result<Option<SoftwareKey>, ImageError> {
     }
 }
 
+fn read_dh_key(path: &Path) -> Result<Option<crate::crypto::dh::DhPrivateKey>, ImageError> {
+    match std::fs::read(path) {
+        Ok(der) => {
+            let der = zeroize::Zeroizing::new(der);
+            crate::crypto::dh::DhPrivateKey::from_pkcs8_der(&der)
+                .map(Some)
+                .map_err(|_| ImageError::BadSecret(path.display().to_string()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ImageError::Io { path: path.display().to_string(), source: e }),
+    }
+}
+
 fn read_rsa_key(path: &Path) -> Result<Option<RsaActiveAuthenticationKey>, ImageError> {
     use rsa::pkcs8::DecodePrivateKey;
     match std::fs::read(path) {
@@ -190,6 +217,8 @@ impl ChipImage {
             chip_authentication: read_key(&dir.join("secrets/chip_authentication.pk8"))?
                 .map(|key| ChipAuthenticationKey { key_id, key }),
             active_authentication: read_key(&dir.join("secrets/active_authentication.pk8"))?,
+            chip_authentication_dh: read_dh_key(&dir.join("secrets/chip_authentication_dh.pk8"))?
+                .map(|key| DhChipAuthenticationKey { key_id, key }),
             active_authentication_rsa: read_rsa_key(&dir.join("secrets/active_authentication_rsa.pk8"))?,
         };
         Ok(ChipImage { files, secrets })
@@ -235,6 +264,12 @@ impl ChipImage {
         if let Some(aa) = &self.secrets.active_authentication {
             let path = dir.join("secrets/active_authentication.pk8");
             write_private(&path, &pk8(aa, &path)?)?;
+        }
+        if let Some(ca) = &self.secrets.chip_authentication_dh {
+            write_private(&dir.join("secrets/chip_authentication_dh.pk8"), &ca.key.to_pkcs8_der())?;
+            if let Some(id) = ca.key_id {
+                write_private(&dir.join("secrets/chip_authentication.key_id"), id.to_string().as_bytes())?;
+            }
         }
         if let Some(aa) = &self.secrets.active_authentication_rsa {
             use rsa::pkcs8::EncodePrivateKey;

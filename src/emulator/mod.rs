@@ -25,7 +25,9 @@ pub mod fault;
 pub mod perso;
 
 pub use fault::{Faults, LinkModel};
-pub use image::{ChipAuthenticationKey, ChipImage, ChipSecrets, ImageError, RsaActiveAuthenticationKey};
+pub use image::{
+    ChipAuthenticationKey, ChipImage, ChipSecrets, DhChipAuthenticationKey, ImageError, RsaActiveAuthenticationKey,
+};
 pub use perso::LifeCycle;
 
 /// The eMRTD application identifier.
@@ -500,10 +502,16 @@ impl VirtualChip {
         crate::lds::security_infos::Dg14::decode(self.image.files.get(&LdsFile::dg(14)?)?).ok()
     }
 
-    /// Chip Authentication keys: `K = x(SK_IC·PK_IFD)`, new session keys, SSC 0 (after this response).
+    /// Chip Authentication keys: `K = x(SK_IC·PK_IFD)` (ECDH) or `PK_IFD^SK_IC mod p` (DH), new session keys, SSC 0 (after this response).
     fn chip_authentication_agree(&mut self, protocol: crate::oid::CaProtocol, ephemeral: &[u8]) -> ResponseApdu {
-        let Some(key) = &self.image.secrets.chip_authentication else { return sw(0x6985) };
-        match key.key.ecdh(ephemeral) {
+        let shared = match (&self.image.secrets.chip_authentication, &self.image.secrets.chip_authentication_dh) {
+            (Some(key), _) if protocol.key_agreement == crate::oid::KeyAgreement::Ecdh => key.key.ecdh(ephemeral).ok(),
+            (_, Some(key)) if protocol.key_agreement == crate::oid::KeyAgreement::Dh => {
+                key.key.shared_secret(ephemeral).ok()
+            }
+            _ => return sw(0x6985),
+        };
+        match shared.ok_or(()) {
             Ok(shared) => {
                 let keys = crate::crypto::sym::SessionKeys::derive(protocol.cipher, &shared);
                 self.next_session = Some(crate::sm::SecureMessaging::with_zero_ssc(keys));
@@ -531,7 +539,7 @@ impl VirtualChip {
             .and_then(|v| der::asn1::ObjectIdentifier::from_bytes(v).ok())
             .and_then(|o| crate::oid::CaProtocol::from_oid(&o));
         match protocol {
-            Some(p) if p.key_agreement == crate::oid::KeyAgreement::Ecdh => {
+            Some(p) => {
                 self.ca_protocol = Some(p);
                 sw(0x9000)
             }

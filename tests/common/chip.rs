@@ -48,6 +48,7 @@ pub fn cccd_image() -> ChipImage {
                 key: cccd::pki::SoftwareKey::from_secret(curve, &ca_secret).unwrap(),
             }),
             active_authentication: Some(cccd::pki::SoftwareKey::from_secret(curve, &aa_secret).unwrap()),
+            chip_authentication_dh: None,
             active_authentication_rsa: None,
         },
     }
