@@ -7,7 +7,9 @@
 //!   and shared secret, the chip's shared secret, the proof read under the new keys) against three bare
 //!   scalar multiplications;
 //! - Active Authentication (ECDSA P-256 with SHA-256 inside a PACE session: the chip signs, the terminal
-//!   verifies) against one bare ECDSA sign plus one bare verify.
+//!   verifies) against one bare ECDSA sign plus one bare verify;
+//! - the other PACE variants for reference: CAM and IM on brainpoolP256r1, GM and IM with DH in the 2048-bit
+//!   MODP group with a 256-bit subgroup.
 //!
 //! `cargo bench --bench pace`
 use std::hint::black_box;
@@ -16,6 +18,7 @@ use cccd::access::chip_auth::{active_authenticate, chip_authenticate};
 use cccd::access::pace::{PaceChip, PaceParameters, PacePassword, authenticate};
 use cccd::apdu::{CommandApdu, ResponseApdu, ins};
 use cccd::citizen::CitizenRecord;
+use cccd::crypto::dh::ModpGroup;
 use cccd::crypto::ec::NamedCurve;
 use cccd::crypto::hash::HashAlgorithm;
 use cccd::emulator::{ChipConfig, EMRTD_AID, VirtualChip};
@@ -66,6 +69,26 @@ fn bench(c: &mut Criterion) {
     g.bench_function("full PACE handshake (terminal + chip)", |b| {
         b.iter(|| black_box(authenticate(&mut chip, &params, &password, false).expect("pace")))
     });
+    g.finish();
+
+    // the other mappings and DH, each a full handshake (terminal + chip)
+    let mut g = c.benchmark_group("PACE variants (terminal + chip)");
+    g.sample_size(20);
+    let cam_key = cccd::pki::SoftwareKey::generate(curve);
+    let variants = [
+        ("CAM-ECDH-AES128 brainpoolP256r1", PaceParameters::chip_authentication_mapping(SmCipher::Aes128, curve)),
+        ("IM-ECDH-AES128 brainpoolP256r1", PaceParameters::integrated_ecdh(SmCipher::Aes128, curve)),
+        ("GM-DH-AES128 2048-bit MODP/256", PaceParameters::generic_dh(SmCipher::Aes128, ModpGroup::Modp2048_256)),
+        ("IM-DH-AES128 2048-bit MODP/256", PaceParameters::integrated_dh(SmCipher::Aes128, ModpGroup::Modp2048_256)),
+    ];
+    for (name, variant) in variants {
+        let variant = variant.expect("parameters");
+        let mut chip =
+            Chip(PaceChip::new(vec![variant], None, Some("123456")).with_chip_authentication_key(cam_key.clone()));
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(authenticate(&mut chip, &variant, &password, false).expect("pace")))
+        });
+    }
     g.finish();
 
     // an issued CCCD-like image: CA key on brainpoolP256r1, AA key on P-256
