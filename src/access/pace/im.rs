@@ -1,8 +1,9 @@
 //! PACE Integrated Mapping (ICAO Doc 9303-11 §4.4.3.3.2, Appendix B): the pseudo-random function `R_p(s, t)`
-//! built from the protocol's block cipher, and the maps into the group: the point encoding `f_G` of
-//! [BCIMRT2010] (affine form of Appendix B.2; needs `p ≡ 3 mod 4` and, here, cofactor 1) for ECDH, and
-//! `f_g(x) = x^((p−1)/q) mod p` for DH. Field arithmetic is `crypto-bigint`'s constant-time Montgomery form;
-//! the branch of the point encoding is a constant-time selection.
+//! built from the protocol's block cipher, and the maps into the group: for ECDH the point encoding `f_G` of
+//! Brier, Coron, Icart, Madore, Randriam and Tibouchi (CRYPTO 2010) in the affine form of Appendix B.2 (it
+//! needs `p ≡ 3 mod 4`; the cofactor is 1 on every curve here), for DH `f_g(x) = x^((p−1)/q) mod p`. Field
+//! arithmetic is `crypto-bigint`'s constant-time Montgomery form; the branch of the point encoding is a
+//! constant-time selection.
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, CtEq, CtSelect, NonZero, Odd};
