@@ -316,3 +316,43 @@ fn issue_batch_issues_in_parallel_and_reports_failures_without_partial_output() 
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `cccd issue --pace` chooses the PACE protocols EF.CardAccess offers: the chip then runs them (the reader
+/// prefers CAM), and a spec that names no runnable protocol is refused before anything is written.
+#[test]
+fn issue_offers_the_chosen_pace_protocols() {
+    use cccd::access::pace::PacePassword;
+    use cccd::emulator::{ChipConfig, VirtualChip};
+    use cccd::pa::Check;
+    use cccd::reader::Reader;
+    let dir = tmp("pace");
+    let photo = photo(&dir);
+    let pki = dir.join("pki");
+    assert_eq!(cccd(&["pki", "init", "--out", s(&pki)]).0, 0);
+    let chip = dir.join("chip");
+    let record = record_path();
+    let args = ["issue", "--record", s(&record), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)];
+    let (code, _, err) = cccd(&[&args[..], &["--pace", "im-dh-3des-1,cam-ecdh-aes256-13"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let image = ChipImage::load_dir(&chip).unwrap();
+    let can = PacePassword::Can(image.secrets.can.clone().unwrap());
+    let result = Reader::pace(can.clone()).read(&mut VirtualChip::new(image.clone(), ChipConfig::default())).unwrap();
+    assert_eq!(result.access, "PACE-CAM-ECDH-AES256 (brainpoolP256r1)");
+    assert_eq!(result.chip_authentication, Check::Passed);
+
+    for (bad, why) in [
+        ("gm-ecdh-aes128-1", "agreement must match"),
+        ("cam-ecdh-3des-13", "3DES"),
+        ("cam-ecdh-aes128-12", "curve of the chip"),
+        ("im-ecdh-aes128-10", "P-224"),
+        ("xx-ecdh-aes128-13", "mapping"),
+        ("gm-ecdh-aes128", "MAPPING-AGREEMENT-CIPHER-ID"),
+    ] {
+        let out = dir.join(format!("bad-{bad}"));
+        let args = ["issue", "--record", s(&record), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&out)];
+        let (code, _, err) = cccd(&[&args[..], &["--pace", bad]].concat());
+        assert_ne!(code, 0, "{bad}");
+        assert!(err.contains(why), "{bad}: {err}");
+        assert!(!out.exists(), "{bad}: output written");
+    }
+}

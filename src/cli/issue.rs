@@ -128,6 +128,66 @@ pub struct IssueCommon {
     /// The byte budget of the face JPEG in DG2.
     #[arg(long, default_value_t = 15_000)]
     face_bytes: usize,
+    /// The PACE protocols EF.CardAccess offers, comma-separated `MAPPING-AGREEMENT-CIPHER-ID` (mapping gm, im
+    /// or cam; agreement ecdh or dh; cipher 3des, aes128, aes192 or aes256; a standardized domain parameter
+    /// ID), e.g. `cam-ecdh-aes128-13,gm-ecdh-aes128-13`. Default: the CCCD's `gm-ecdh-aes128-13`.
+    #[arg(long, value_delimiter = ',')]
+    pace: Vec<String>,
+}
+
+/// EF.CardAccess offering these PACE protocols (with the CCCD's Terminal and Chip Authentication infos).
+fn card_access_with(
+    pace: &[String],
+    chip_curve: NamedCurve,
+) -> Result<cccd::lds::security_infos::CardAccess, CliError> {
+    use cccd::access::pace::{PaceDomain, PaceParameters};
+    use cccd::lds::security_infos::{CardAccess, PaceInfo, SecurityInfo, SecurityInfoKind, SecurityInfos};
+    use cccd::oid::{PaceMapping, SmCipher};
+    let base = CardAccess::cccd();
+    if pace.is_empty() {
+        return Ok(base);
+    }
+    let mut infos: Vec<SecurityInfo> =
+        base.infos.infos().iter().filter(|i| !matches!(i.kind(), SecurityInfoKind::Pace(_))).cloned().collect();
+    for spec in pace {
+        let bad = |why: &str| input("--pace", format!("{spec:?}: {why}"));
+        let parts: Vec<&str> = spec.split('-').collect();
+        let [mapping, agreement, cipher, id] = parts.as_slice() else {
+            return Err(bad("expected MAPPING-AGREEMENT-CIPHER-ID, e.g. gm-ecdh-aes128-13"));
+        };
+        let mapping = match mapping.to_ascii_lowercase().as_str() {
+            "gm" => PaceMapping::Generic,
+            "im" => PaceMapping::Integrated,
+            "cam" => PaceMapping::ChipAuthentication,
+            _ => return Err(bad("mapping must be gm, im or cam")),
+        };
+        let cipher = match cipher.to_ascii_lowercase().as_str() {
+            "3des" => SmCipher::TripleDes,
+            "aes128" => SmCipher::Aes128,
+            "aes192" => SmCipher::Aes192,
+            "aes256" => SmCipher::Aes256,
+            _ => return Err(bad("cipher must be 3des, aes128, aes192 or aes256")),
+        };
+        let domain = id
+            .parse::<u8>()
+            .ok()
+            .and_then(PaceDomain::from_parameter_id)
+            .ok_or_else(|| bad("not a standardized domain parameter ID (0-2, 8-18)"))?;
+        let is_dh = matches!(domain, PaceDomain::Dh(_));
+        if (agreement.eq_ignore_ascii_case("dh")) != is_dh
+            || !["dh", "ecdh"].contains(&agreement.to_ascii_lowercase().as_str())
+        {
+            return Err(bad("the agreement must match the domain (dh for IDs 0-2, ecdh for 8-18)"));
+        }
+        let params = PaceParameters::new(mapping, cipher, domain).map_err(|e| bad(&e.to_string()))?;
+        if mapping == PaceMapping::ChipAuthentication && params.curve() != Some(chip_curve) {
+            return Err(bad("CAM runs on the curve of the chip's Chip Authentication key (--chip-curve)"));
+        }
+        let info =
+            PaceInfo { protocol: params.protocol, version: 2, parameter_id: Some(u64::from(params.parameter_id)) };
+        infos.push(SecurityInfo::new(SecurityInfoKind::Pace(info)).map_err(|e| bad(&e.to_string()))?);
+    }
+    Ok(CardAccess { infos: SecurityInfos::new(infos) })
 }
 
 /// Arguments of `cccd issue`.
@@ -159,8 +219,10 @@ fn issue_one(
     }
     let options = cccd::face::FaceOptions { max_bytes: common.face_bytes, ..Default::default() };
     let face: FaceImage = cccd::face::prepare(photo, &options).map_err(|e| input("photo", e))?.into();
-    let keys = ChipKeys::generate(parse_curve(&common.chip_curve)?);
-    let image = issue(record, &face, &keys, ds, &IssueOptions::default()).map_err(|e| input("issue", e))?;
+    let chip_curve = parse_curve(&common.chip_curve)?;
+    let keys = ChipKeys::generate(chip_curve);
+    let options = IssueOptions { card_access: card_access_with(&common.pace, chip_curve)?, ..IssueOptions::default() };
+    let image = issue(record, &face, &keys, ds, &options).map_err(|e| input("issue", e))?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = out.with_file_name(format!(".{name}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
