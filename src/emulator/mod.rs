@@ -5,10 +5,13 @@
 //! - Master file with EF.CardAccess (`011C`, readable without authentication, selectable by FID without
 //!   selecting the MF first) and EF.ATR/INFO (`2F01`, announcing extended length when enabled).
 //! - The eMRTD application (`A0 00 00 02 47 10 01`) with EF.COM, EF.SOD and the data groups; they are readable
-//!   only after access control (BAC); DG3 and DG4 answer `6982` (they need Terminal Authentication).
+//!   only after access control (BAC or PACE); DG3 and DG4 answer `6982` (they need Terminal Authentication).
 //! - SELECT by AID and FID, READ BINARY with P1-P2 offsets, short file identifiers and the odd INS (`B1`, offset
-//!   DO'54) for offsets beyond 32767; GET CHALLENGE and EXTERNAL AUTHENTICATE (BAC); then ICAO secure messaging,
-//!   where a wrong MAC ends the session (`6988`).
+//!   DO'54) for offsets beyond 32767; GET CHALLENGE and EXTERNAL AUTHENTICATE (BAC); PACE as EF.CardAccess
+//!   offers it (every mapping, ECDH and DH; a CAN counter); then ICAO secure messaging, where a wrong MAC ends
+//!   the session (`6988`); Chip Authentication with the image's ECDH or DH key and Active Authentication with
+//!   its ECDSA or RSA key.
+//! - Blank chips and the personalization command set ([`perso`]); faults and a link model ([`fault`]).
 //!
 //! The chip never panics on any APDU: every malformed command gets a status word.
 
