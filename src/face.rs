@@ -153,19 +153,38 @@ pub fn prepare(photo: &[u8], options: &FaceOptions) -> Result<PreparedFace, Face
     Ok(PreparedFace { jpeg: best.1, width: out_w, height: out_h, quality: best.0 })
 }
 
-/// Decodes the face image of a DG2 facial record.
+/// Decodes the face image of a DG2 facial record. A header that claims more pixels than a face can have
+/// ([`MAX_FACE_PIXELS`]) or far more than its bytes can carry ([`MAX_PIXELS_PER_BYTE`]) is refused before
+/// decoding: a forged kilobyte must not cost gigabytes or seconds.
 pub fn decode(face: &FaceImage) -> Result<DynamicImage, FaceError> {
     match face.image_data_type {
-        ImageDataType::Jpeg => image::load_from_memory_with_format(&face.image, ImageFormat::Jpeg)
-            .map_err(|e| FaceError::Unreadable(e.to_string())),
+        ImageDataType::Jpeg => {
+            let reader = image::ImageReader::with_format(Cursor::new(&face.image), ImageFormat::Jpeg);
+            let (w, h) = reader.into_dimensions().map_err(|e| FaceError::Unreadable(e.to_string()))?;
+            check_size("JPEG", w, h, face.image.len())?;
+            image::load_from_memory_with_format(&face.image, ImageFormat::Jpeg)
+                .map_err(|e| FaceError::Unreadable(e.to_string()))
+        }
         ImageDataType::Jpeg2000 => decode_jpeg2000(&face.image),
         ImageDataType::Other(_) => Err(FaceError::Unsupported("unknown image data type")),
     }
 }
 
-/// The largest JPEG 2000 face decoded (pixels), so a forged header cannot make the decoder allocate gigabytes.
-#[cfg(feature = "jpeg2000")]
-const MAX_JPEG2000_PIXELS: u64 = 4096 * 4096;
+/// The most pixels a face image may have (16.7 million: ten times a 1200×1600 portrait).
+pub const MAX_FACE_PIXELS: u64 = 4096 * 4096;
+
+/// The most pixels per byte of image data a face may claim. Real faces carry tens of pixels a byte (480×640
+/// in 15 KB is 20); a flat test image compresses to a few hundred.
+pub const MAX_PIXELS_PER_BYTE: u64 = 1000;
+
+fn check_size(kind: &str, w: u32, h: u32, bytes: usize) -> Result<(), FaceError> {
+    let pixels = u64::from(w) * u64::from(h);
+    let carried = MAX_PIXELS_PER_BYTE.saturating_mul(u64::try_from(bytes).unwrap_or(u64::MAX));
+    if w == 0 || h == 0 || pixels > MAX_FACE_PIXELS || pixels > carried {
+        return Err(FaceError::Unreadable(format!("{kind}: {w}×{h} pixels claimed by {bytes} bytes")));
+    }
+    Ok(())
+}
 
 /// Decodes a JPEG 2000 codestream or JP2 file (feature `jpeg2000`, pure Rust `hayro-jpeg2000`); greyscale or
 /// RGB, with or without alpha.
@@ -177,9 +196,7 @@ fn decode_jpeg2000(data: &[u8]) -> Result<DynamicImage, FaceError> {
     let decoded = std::panic::catch_unwind(|| -> Result<DynamicImage, FaceError> {
         let image = Image::new(data, &DecodeSettings::default()).map_err(|e| unreadable(&e))?;
         let (w, h) = (image.width(), image.height());
-        if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_JPEG2000_PIXELS {
-            return Err(FaceError::Unreadable(format!("JPEG 2000: {w}×{h} pixels")));
-        }
+        check_size("JPEG 2000", w, h, data.len())?;
         let alpha = image.has_alpha();
         let color = image.color_space().clone();
         let pixels = image.decode().map_err(|e| unreadable(&e))?;

@@ -70,3 +70,29 @@ fn jpeg2000_faces_decode_to_the_encoded_pixels() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Found by the fuzzing campaign: JPEG 2000 headers claiming 10–12 million pixels in a few hundred bytes kept
+/// the decoder busy for seconds. Such claims are refused before decoding (more pixels than the bytes can
+/// carry); a JPEG header forged the same way is refused too, while real faces still decode.
+#[test]
+fn headers_claiming_more_pixels_than_their_bytes_carry_are_refused() {
+    use cccd::lds::dg2::facial::FaceImage;
+    let regressions = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/face");
+    for name in ["j2k-12mp-from-1366-bytes", "j2k-10mp-from-499-bytes"] {
+        let bytes = std::fs::read(regressions.join(name)).unwrap();
+        let e = cccd::face::decode(&FaceImage::new(bytes, ImageDataType::Jpeg2000, 0, 0)).unwrap_err();
+        assert!(e.to_string().contains("pixels claimed by"), "{name}: {e}");
+    }
+    // a real 480×640 JPEG decodes; the same bytes with a SOF0 claiming 30000×30000 do not
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(portrait())
+        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .unwrap();
+    let face = FaceImage::new(jpeg.clone(), ImageDataType::Jpeg, 0, 0);
+    let decoded = cccd::face::decode(&face).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (portrait().width(), portrait().height()));
+    let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).expect("SOF0");
+    jpeg[sof + 5..sof + 9].copy_from_slice(&[0x75, 0x30, 0x75, 0x30]);
+    let e = cccd::face::decode(&FaceImage::new(jpeg, ImageDataType::Jpeg, 0, 0)).unwrap_err();
+    assert!(e.to_string().contains("30000×30000 pixels claimed"), "{e}");
+}
