@@ -71,9 +71,10 @@ fn jpeg2000_faces_decode_to_the_encoded_pixels() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Found by the fuzzing campaign: JPEG 2000 headers claiming 10–12 million pixels in a few hundred bytes kept
-/// the decoder busy for seconds. Such claims are refused before decoding (more pixels than the bytes can
-/// carry); a JPEG header forged the same way is refused too, while real faces still decode.
+/// Found by the fuzzing campaign: JPEG 2000 headers claiming 10–12 million pixels in a few hundred bytes, or a
+/// 24-pixel-wide sliver 43 778 pixels tall, kept the decoder busy for seconds. Such claims are refused before
+/// decoding (more pixels than the bytes can carry, no portrait's aspect ratio); a JPEG header forged the same
+/// way is refused too, while real faces still decode.
 #[test]
 fn headers_claiming_more_pixels_than_their_bytes_carry_are_refused() {
     use cccd::lds::dg2::facial::FaceImage;
@@ -83,6 +84,10 @@ fn headers_claiming_more_pixels_than_their_bytes_carry_are_refused() {
         let e = cccd::face::decode(&FaceImage::new(bytes, ImageDataType::Jpeg2000, 0, 0)).unwrap_err();
         assert!(e.to_string().contains("pixels claimed by"), "{name}: {e}");
     }
+    // a 24×43 778 sliver (2.6 s in the decoder): no portrait
+    let bytes = std::fs::read(regressions.join("j2k-24x43778-sliver")).unwrap();
+    let e = cccd::face::decode(&FaceImage::new(bytes, ImageDataType::Jpeg2000, 0, 0)).unwrap_err();
+    assert!(e.to_string().contains("no portrait"), "{e}");
     // a real 480×640 JPEG decodes; the same bytes with a SOF0 claiming 30000×30000 do not
     let mut jpeg = Vec::new();
     image::DynamicImage::ImageRgb8(portrait())
