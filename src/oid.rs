@@ -25,6 +25,8 @@ pub const ID_PACE: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.
 pub const ID_AA: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.5");
 /// `id-icao-mrtd-security-ldsSecurityObject`: the eContentType of EF.SOD.
 pub const ID_LDS_SECURITY_OBJECT: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.1");
+/// `id-icao-cscaMasterListSigningKey` (extended key usage of a Master List Signer).
+pub const ID_ICAO_MASTER_LIST_SIGNING_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.3");
 /// `id-icao-cscaMasterList`.
 pub const ID_CSCA_MASTER_LIST: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.2");
 /// The OID at the head of the Vietnamese DG13 (`1.0.10646.1.0.8`).
@@ -113,6 +115,8 @@ pub const CMS_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.
 pub const CMS_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 /// CMS `id-messageDigest` attribute.
 pub const CMS_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+/// X.509 `id-ce-subjectKeyIdentifier`.
+pub const SUBJECT_KEY_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 /// CMS `id-signingTime` attribute.
 pub const CMS_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
 

@@ -168,6 +168,36 @@ fn verify_rejects_each_fault_with_its_own_reason() {
     let (code, v) = verify_json(&chip, &["--csca", s(&ml)]);
     assert_eq!(code, 0, "{v}");
 
+    // a master list from `cccd pki master-list`, signed by the other country's Master List Signer: trusted
+    // when anchored at that country's CSCA, refused (before any verdict) when anchored elsewhere or edited
+    let ml = dir.join("xx.ml");
+    let (code, out, err) = cccd(&["pki", "master-list", "--pki", s(&other), "--out", s(&ml), s(&csca)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2 CSCA certificates, signed by CN=Master List Signer XX"), "{out}");
+    let (code, v) = verify_json(&chip, &["--csca", s(&ml), "--ml-anchor", s(&other.join("csca.pem"))]);
+    assert_eq!((code, &v["csca_chain"]["status"]), (0, &serde_json::json!("passed")), "{v}");
+    let (code, _, err) = cccd(&["verify", s(&chip), "--csca", s(&ml), "--ml-anchor", s(&csca)]);
+    assert_eq!(code, 2);
+    assert!(err.contains("master list refused: signer chain failed"), "{err}");
+    let (code, out, _) = cccd(&["pki", "check-master-list", s(&ml), "--anchor", s(&other.join("csca.pem")), "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((code, &report["valid"], &report["anchored"]), (0, &serde_json::json!(true), &serde_json::json!(true)));
+    assert_eq!(report["csca_subjects"].as_array().map(Vec::len), Some(2), "{report}");
+    assert_eq!(cccd(&["pki", "check-master-list", s(&ml), "--anchor", s(&csca)]).0, 1);
+    let mut edited = std::fs::read(&ml).unwrap();
+    let at = edited.windows(7).position(|w| w == b"CSCA VN").unwrap();
+    edited[at + 5] = b'W';
+    std::fs::write(&ml, &edited).unwrap();
+    let (code, _, err) = cccd(&["verify", s(&chip), "--csca", s(&ml)]);
+    assert_eq!(code, 2);
+    assert!(err.contains("master list refused: signed attributes failed: messageDigest differs"), "{err}");
+    let (code, out, _) = cccd(&["pki", "check-master-list", s(&ml), "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (code, &report["valid"], &report["signature"]["status"]),
+        (1, &serde_json::json!(false), &serde_json::json!("passed"))
+    );
+
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -217,7 +217,7 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
         };
     }
     let files: Vec<_> = result.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
-    let trust = args.trust.load()?;
+    let trust = args.trust.load(None)?;
     let mut valid = false;
     let unverified = cccd::pa::Check::NotChecked("no Passive Authentication".into());
     let mut authenticity =
@@ -277,8 +277,13 @@ fn write_face(
 #[derive(Debug, clap::Args)]
 pub struct TrustArgs {
     /// Trusted CSCA certificates: a PEM or DER file, a folder of them, or an ICAO CSCA master list (repeatable).
+    /// A master list must be intact (signed by a signer a CSCA in it certified) unless `--ml-anchor` asks more.
     #[arg(long)]
     csca: Vec<PathBuf>,
+    /// A CSCA certificate trusted beforehand (PEM or DER file, or a folder; repeatable): every master list
+    /// given with `--csca` must be signed by a signer one of these certified, valid as of the date checked.
+    #[arg(long)]
+    ml_anchor: Vec<PathBuf>,
     /// A certificate revocation list from a CSCA (DER or PEM; repeatable).
     #[arg(long)]
     crl: Vec<PathBuf>,
@@ -288,10 +293,19 @@ pub struct TrustArgs {
 }
 
 impl TrustArgs {
-    /// The trust store these arguments name.
-    pub fn load(&self) -> Result<cccd::pa::TrustStore, CliError> {
+    /// The trust store these arguments name, master lists checked as of `at` (today when `None`).
+    pub fn load(&self, at: Option<time::Date>) -> Result<cccd::pa::TrustStore, CliError> {
         let mut store = cccd::pa::TrustStore::new();
         let bad = |e: cccd::pa::TrustError| CliError::Input { context: "trust store".into(), message: e.to_string() };
+        if !self.ml_anchor.is_empty() {
+            let mut anchors = cccd::pa::TrustStore::new();
+            anchors.set_master_list_policy(cccd::pa::MasterListPolicy::Unchecked);
+            for path in &self.ml_anchor {
+                anchors.add_path(path).map_err(bad)?;
+            }
+            store
+                .set_master_list_policy(cccd::pa::MasterListPolicy::Anchored { anchors: anchors.cscas().to_vec(), at });
+        }
         for path in &self.csca {
             store.add_path(path).map_err(bad)?;
         }
@@ -340,7 +354,7 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
         .files
         .get(&cccd::lds::LdsFile::Sod)
         .ok_or(CliError::Input { context: ctx(), message: "no EF.SOD.bin".into() })?;
-    let trust = args.trust.load()?;
+    let trust = args.trust.load(at)?;
     let report = cccd::pa::verify_with_store(sod, &image.files, at, &trust)
         .map_err(|e| CliError::Input { context: ctx(), message: e.to_string() })?;
     let mut v = serde_json::to_value(&report).unwrap_or_default();
@@ -421,7 +435,7 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
 }
 
 /// Prints a report as JSON or as indented text.
-fn print_report(v: &serde_json::Value, json: bool) {
+pub(super) fn print_report(v: &serde_json::Value, json: bool) {
     let text = if json {
         serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
     } else {

@@ -1,6 +1,7 @@
 //! `cccd pki init`, `cccd issue`, `cccd issue-batch`: the issuer's side.
 //!
-//! A PKI folder holds `csca.pem`, `csca.key`, `ds.pem`, `ds.key` (keys as PKCS#8 PEM, owner-only). A chip
+//! A PKI folder holds `csca.pem`, `csca.key`, `ds.pem`, `ds.key`, `mls.pem`, `mls.key` (keys as PKCS#8 PEM,
+//! owner-only; `mls` is the Master List Signer). A chip
 //! folder is what [`ChipImage::save_dir`] writes; it appears whole or not at all (written beside, then renamed).
 
 use std::path::{Path, PathBuf};
@@ -11,21 +12,59 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use cccd::crypto::ec::NamedCurve;
 use cccd::emulator::ChipImage;
 use cccd::issuance::{ChipKeys, FaceImage, IssueOptions, issue};
-use cccd::pki::{DocumentSigner, SoftwareKey, country_signing_ca, document_signer, pem_decode};
+use cccd::pki::{
+    DocumentSigner, Issued, SoftwareKey, country_signing_ca, document_signer, master_list_signer, pem_decode,
+    sign_master_list,
+};
 
 use super::CliError;
 
 /// `cccd pki …`
 #[derive(Debug, clap::Subcommand)]
 pub enum PkiCommand {
-    /// Create a test or pilot PKI: a self-signed CSCA and a Document Signer, with their keys.
+    /// Create a test or pilot PKI: a self-signed CSCA, a Document Signer and a Master List Signer, with keys.
     Init(InitArgs),
+    /// Sign an ICAO CSCA master list (the PKI's CSCA and the certificates given) with the PKI's Master List
+    /// Signer.
+    MasterList(MasterListArgs),
+    /// Check a CSCA master list's own signature: intact, and with `--anchor` signed by a signer that a CSCA
+    /// you trust certified; exit 1 when not.
+    CheckMasterList(CheckMasterListArgs),
+}
+
+/// Arguments of `cccd pki master-list`.
+#[derive(Debug, clap::Args)]
+pub struct MasterListArgs {
+    /// The PKI folder (`cccd pki init`): `csca.pem`, `mls.pem`, `mls.key`.
+    #[arg(long)]
+    pki: PathBuf,
+    /// The master list file to write (DER).
+    #[arg(long)]
+    out: PathBuf,
+    /// More CSCA certificates to list: PEM or DER files, or folders of them.
+    certificates: Vec<PathBuf>,
+}
+
+/// Arguments of `cccd pki check-master-list`.
+#[derive(Debug, clap::Args)]
+pub struct CheckMasterListArgs {
+    /// The master list (DER).
+    file: PathBuf,
+    /// A CSCA certificate trusted beforehand (PEM or DER file, or a folder; repeatable).
+    #[arg(long)]
+    anchor: Vec<PathBuf>,
+    /// Check validity as of this date (`YYYY-MM-DD`; default today).
+    #[arg(long)]
+    at: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `cccd pki init`.
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
-    /// The folder to write `csca.pem`, `csca.key`, `ds.pem`, `ds.key` to.
+    /// The folder to write `csca.pem`, `csca.key`, `ds.pem`, `ds.key`, `mls.pem`, `mls.key` to.
     #[arg(long)]
     out: PathBuf,
     /// The curve of both keys (secp256r1, secp384r1, secp521r1, brainpoolP256r1, brainpoolP384r1,
@@ -66,9 +105,79 @@ fn parse_curve(name: &str) -> Result<NamedCurve, CliError> {
     NamedCurve::from_name(name).ok_or_else(|| input("--curve", format!("unknown curve {name:?}")))
 }
 
-/// Runs `cccd pki init`.
+/// Runs `cccd pki …`.
 pub fn pki(command: &PkiCommand) -> Result<ExitCode, CliError> {
-    let PkiCommand::Init(args) = command;
+    match command {
+        PkiCommand::Init(args) => pki_init(args),
+        PkiCommand::MasterList(args) => pki_master_list(args),
+        PkiCommand::CheckMasterList(args) => pki_check_master_list(args),
+    }
+}
+
+/// Loads CSCA certificates from files and folders (no master lists).
+fn load_certificates(paths: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>, CliError> {
+    let mut store = cccd::pa::TrustStore::new();
+    store.set_master_list_policy(cccd::pa::MasterListPolicy::Unchecked);
+    for p in paths {
+        store.add_path(p).map_err(|e| input("certificates", e))?;
+    }
+    Ok(store.cscas().to_vec())
+}
+
+/// A certificate and its key from a PKI folder (`NAME.pem`, `NAME.key`).
+fn load_issued(dir: &Path, name: &str) -> Result<Issued, CliError> {
+    use der::Decode;
+    let cert_path = dir.join(format!("{name}.pem"));
+    let key_path = dir.join(format!("{name}.key"));
+    let cert = std::fs::read_to_string(&cert_path).map_err(io(&cert_path))?;
+    let (_, der) = pem_decode(&cert).map_err(|e| input(cert_path.display(), e))?;
+    let certificate = x509_cert::Certificate::from_der(&der).map_err(|e| input(cert_path.display(), e))?;
+    let key_pem = zeroize::Zeroizing::new(std::fs::read_to_string(&key_path).map_err(io(&key_path))?);
+    let key = SoftwareKey::from_pem(&key_pem).map_err(|e| input(key_path.display(), e))?;
+    Ok(Issued { certificate, der: der.to_vec(), key })
+}
+
+fn pki_master_list(args: &MasterListArgs) -> Result<ExitCode, CliError> {
+    let signer = load_issued(&args.pki, "mls")?;
+    let mut cscas = load_certificates(&[args.pki.join("csca.pem")])?;
+    cscas.extend(load_certificates(&args.certificates)?);
+    let ml = sign_master_list(&cscas, &signer).map_err(|e| input("master list", e))?;
+    std::fs::write(&args.out, &ml).map_err(io(&args.out))?;
+    let n = cccd::pa::MasterList::from_der(&ml).map_err(|e| input("master list", e))?.certificates().len();
+    super::print(&format!(
+        "{}: {n} CSCA certificates, signed by {}\n",
+        args.out.display(),
+        signer.certificate.tbs_certificate().subject()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pki_check_master_list(args: &CheckMasterListArgs) -> Result<ExitCode, CliError> {
+    let bytes = std::fs::read(&args.file).map_err(io(&args.file))?;
+    let list = cccd::pa::MasterList::from_der(&bytes).map_err(|e| input(args.file.display(), e))?;
+    let at = match &args.at {
+        Some(d) => Some(
+            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+                .map_err(|_| input("--at", "not a YYYY-MM-DD date"))?,
+        ),
+        None => None,
+    };
+    let anchored = !args.anchor.is_empty();
+    let report = if anchored { list.verify(&load_certificates(&args.anchor)?, at) } else { list.verify_intact(at) };
+    let ok = if anchored { report.is_valid() } else { report.is_intact() };
+    let mut v = serde_json::to_value(&report).unwrap_or_default();
+    v["anchored"] = serde_json::Value::Bool(anchored);
+    v["csca_subjects"] = list
+        .certificates()
+        .iter()
+        .map(|c| serde_json::Value::String(c.tbs_certificate().subject().to_string()))
+        .collect();
+    v["valid"] = serde_json::Value::Bool(ok);
+    super::chip::print_report(&v, args.json);
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn pki_init(args: &InitArgs) -> Result<ExitCode, CliError> {
     let (csca_curve, ds_curve) = match &args.curve {
         Some(c) => (parse_curve(c)?, parse_curve(c)?),
         None => (NamedCurve::BrainpoolP512r1, NamedCurve::BrainpoolP384r1),
@@ -90,14 +199,23 @@ pub fn pki(command: &PkiCommand) -> Result<ExitCode, CliError> {
         args.ds_days,
     )
     .map_err(|e| input("Document Signer", e))?;
-    for (name, issued) in [("csca", &csca), ("ds", &ds)] {
+    let mls = master_list_signer(
+        &format!("CN=Master List Signer {c},O=cccd,C={c}"),
+        &csca,
+        SoftwareKey::generate(ds_curve),
+        3,
+        yesterday,
+        args.ds_days,
+    )
+    .map_err(|e| input("Master List Signer", e))?;
+    for (name, issued) in [("csca", &csca), ("ds", &ds), ("mls", &mls)] {
         let cert = args.out.join(format!("{name}.pem"));
         std::fs::write(&cert, issued.pem()).map_err(io(&cert))?;
         let key = args.out.join(format!("{name}.key"));
         write_private(&key, issued.key.to_pkcs8_pem().map_err(|e| input(name, e))?.as_bytes())?;
     }
     super::print(&format!(
-        "{}: csca.pem csca.key ({}), ds.pem ds.key ({})\n",
+        "{}: csca.pem csca.key ({}), ds.pem ds.key, mls.pem mls.key ({})\n",
         args.out.display(),
         csca_curve.name(),
         ds_curve.name()

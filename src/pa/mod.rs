@@ -3,11 +3,14 @@
 //! Every check has its own verdict, so a verifier can show which passed, which failed and which could not be
 //! done — never a bare bool: the data group hashes, the `messageDigest`, the CMS signature with the Document
 //! Signer certificate (inside the SOD or supplied), the DS certificate's validity as of a date, its chain to a
-//! trusted CSCA ([`TrustStore`]: files, folders, master lists) and its revocation (CRLs, when given).
+//! trusted CSCA ([`TrustStore`]: files, folders, master lists whose own signature is checked, [`MasterList`])
+//! and its revocation (CRLs, when given).
 
+mod master_list;
 mod trust;
 
-pub use trust::{TrustError, TrustStore};
+pub use master_list::{MasterList, MasterListError, MasterListReport};
+pub use trust::{MasterListPolicy, TrustError, TrustStore};
 
 use std::collections::BTreeMap;
 

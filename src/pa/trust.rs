@@ -5,10 +5,10 @@
 //! certificates whose CSCA signature it has verified (by SHA-256 of the certificate): a verifier checking card
 //! after card pays for that signature once. Validity dates and revocation are checked every time.
 //!
-//! Master lists (ICAO 9303-12 §9: a CMS `SignedData` with `id-icao-cscaMasterList` content,
-//! `CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF Certificate }`) contribute their
-//! certificates; the list's own signature is not verified here, so load only master lists obtained from a
-//! trusted source.
+//! Master lists ([`MasterList`]) contribute their certificates once their own signature is checked: by
+//! default that the list is intact (signed by a signer a CSCA in the list certified), and with
+//! [`MasterListPolicy::Anchored`] that its signer chains to a CSCA the verifier already trusts, valid as of a
+//! date. A list that fails is an error, never a silent partial load.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -18,6 +18,7 @@ use der::{Decode, Encode};
 use x509_cert::Certificate;
 use x509_cert::crl::CertificateList;
 
+use super::master_list::{MasterList, MasterListReport};
 use crate::crypto::hash::HashAlgorithm;
 use crate::crypto::public_key::PublicKey;
 use crate::crypto::signature::SignatureAlgorithm;
@@ -34,6 +35,16 @@ pub enum TrustError {
         /// What the OS said.
         source: std::io::Error,
     },
+    /// A master list's own signature did not verify under the policy asked for.
+    #[error("{path}: master list refused: {reason}")]
+    MasterList {
+        /// The file.
+        path: String,
+        /// The first check that did not pass.
+        reason: String,
+        /// Every check.
+        report: Box<MasterListReport>,
+    },
     /// A file is not a certificate, a master list or a CRL.
     #[error("{path}: {message}")]
     Unrecognized {
@@ -44,6 +55,26 @@ pub enum TrustError {
     },
 }
 
+/// How much a master list must prove before its certificates are trusted.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub enum MasterListPolicy {
+    /// Intact: signed by a signer that a CSCA inside the list certified ([`MasterList::verify_intact`]); dates
+    /// not considered. Catches corruption and editing, not a list forged whole.
+    #[default]
+    Intact,
+    /// Signed by a signer that one of these anchors (CSCAs trusted beforehand) certified, with the signer and
+    /// anchor valid as of the date (today when `None`).
+    Anchored {
+        /// The anchors.
+        anchors: Vec<Certificate>,
+        /// The date validity is checked at.
+        at: Option<time::Date>,
+    },
+    /// No check of the list's signature: its certificates are trusted as the file's source is.
+    Unchecked,
+}
+
 /// CSCA certificates and CRLs a verifier trusts.
 #[derive(Default)]
 pub struct TrustStore {
@@ -51,6 +82,7 @@ pub struct TrustStore {
     document_signers: Vec<Certificate>,
     crls: Vec<CertificateList>,
     verified: Mutex<HashSet<Vec<u8>>>,
+    master_list_policy: MasterListPolicy,
 }
 
 impl core::fmt::Debug for TrustStore {
@@ -66,30 +98,9 @@ impl Clone for TrustStore {
             document_signers: self.document_signers.clone(),
             crls: self.crls.clone(),
             verified: Mutex::default(),
+            master_list_policy: self.master_list_policy.clone(),
         }
     }
-}
-
-/// The certificates of a CSCA master list (`ContentInfo` DER).
-fn master_list_certificates(der_bytes: &[u8]) -> Result<Vec<Certificate>, String> {
-    let ci = cms::content_info::ContentInfo::from_der(der_bytes).map_err(|e| e.to_string())?;
-    if ci.content_type != crate::oid::CMS_SIGNED_DATA {
-        return Err("not a CMS SignedData".into());
-    }
-    let sd: cms::signed_data::SignedData = ci.content.decode_as().map_err(|e: der::Error| e.to_string())?;
-    if sd.encap_content_info.econtent_type != crate::oid::ID_CSCA_MASTER_LIST {
-        return Err("SignedData content is not id-icao-cscaMasterList".into());
-    }
-    let content = sd.encap_content_info.econtent.ok_or("master list without content")?;
-    let octets = content.decode_as::<der::asn1::OctetString>().map_err(|e| e.to_string())?;
-    #[derive(der::Sequence)]
-    struct CscaMasterList {
-        version: u8,
-        cert_list: der::asn1::SetOfVec<Certificate>,
-    }
-    let list = CscaMasterList::from_der(octets.as_bytes()).map_err(|e| e.to_string())?;
-    let _ = list.version;
-    Ok(list.cert_list.into_vec())
 }
 
 impl TrustStore {
@@ -139,7 +150,7 @@ impl TrustStore {
                 .extensions()
                 .into_iter()
                 .flatten()
-                .filter(|e| e.extn_id == der::asn1::ObjectIdentifier::new_unwrap("2.5.29.14"))
+                .filter(|e| e.extn_id == crate::oid::SUBJECT_KEY_IDENTIFIER)
                 .filter_map(|e| der::asn1::OctetString::from_der(e.extn_value.as_bytes()).ok())
                 .any(|v| v.as_bytes() == ski.0.as_bytes()),
         })
@@ -155,15 +166,45 @@ impl TrustStore {
         &self.cscas
     }
 
+    /// Sets what master lists loaded from now on must prove ([`MasterListPolicy::Intact`] by default).
+    pub fn set_master_list_policy(&mut self, policy: MasterListPolicy) {
+        self.master_list_policy = policy;
+    }
+
+    /// Checks a master list under the store's policy and, when it passes, trusts its certificates. Returns how
+    /// many were added, or the report of a list refused.
+    pub fn add_master_list(&mut self, list: &MasterList) -> Result<usize, Box<MasterListReport>> {
+        match &self.master_list_policy {
+            MasterListPolicy::Unchecked => {}
+            MasterListPolicy::Intact => {
+                let report = list.verify_intact(None);
+                if !report.is_intact() {
+                    return Err(Box::new(report));
+                }
+            }
+            MasterListPolicy::Anchored { anchors, at } => {
+                let report = list.verify(anchors, *at);
+                if !report.is_valid() {
+                    return Err(Box::new(report));
+                }
+            }
+        }
+        self.cscas.extend_from_slice(list.certificates());
+        Ok(list.certificates().len())
+    }
+
     /// Loads CSCA certificates from bytes: PEM (one or more certificates), a DER certificate, or a DER CSCA
-    /// master list. Returns how many certificates were added.
+    /// master list (checked under the store's [`MasterListPolicy`]). Returns how many certificates were added.
     pub fn add_bytes(&mut self, bytes: &[u8]) -> Result<usize, String> {
         let certs = if bytes.starts_with(b"-----BEGIN") {
             Certificate::load_pem_chain(bytes).map_err(|e| e.to_string())?
         } else if let Ok(c) = Certificate::from_der(bytes) {
             vec![c]
         } else {
-            master_list_certificates(bytes)?
+            let list = MasterList::from_der(bytes).map_err(|e| e.to_string())?;
+            return self
+                .add_master_list(&list)
+                .map_err(|r| format!("master list refused: {}", r.reason().unwrap_or_else(|| "not valid".into())));
         };
         let n = certs.len();
         self.cscas.extend(certs);
@@ -185,6 +226,14 @@ impl TrustStore {
             return Ok(n);
         }
         let bytes = std::fs::read(path).map_err(io)?;
+        let is_certificate = bytes.starts_with(b"-----BEGIN") || Certificate::from_der(&bytes).is_ok();
+        if !is_certificate && let Ok(list) = MasterList::from_der(&bytes) {
+            return self.add_master_list(&list).map_err(|report| TrustError::MasterList {
+                path: path.display().to_string(),
+                reason: report.reason().unwrap_or_else(|| "not valid".into()),
+                report,
+            });
+        }
         self.add_bytes(&bytes).map_err(|message| TrustError::Unrecognized { path: path.display().to_string(), message })
     }
 

@@ -1,5 +1,5 @@
-//! Issuer PKI: Country Signing CA and Document Signer certificates (ICAO 9303-12 profile), CRLs and the signed
-//! Document Security Object (EF.SOD).
+//! Issuer PKI: Country Signing CA, Document Signer and Master List Signer certificates (ICAO 9303-12 profile),
+//! CRLs, the signed Document Security Object (EF.SOD) and signed CSCA master lists.
 //!
 //! Keys are behind the [`Signer`] trait: [`SoftwareKey`] (ECDSA on any curve of [`crate::crypto::ec`], read and
 //! written as PKCS#8 or SEC1, PEM or DER) or, with the `pkcs11` feature, `pkcs11::Pkcs11Key` in an HSM. The
@@ -296,6 +296,7 @@ fn key_identifier(key: &PublicKey) -> Result<Vec<u8>, PkiError> {
 const ID_CE_SKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 const ID_CE_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const ID_CE_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+const ID_CE_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
 const ID_CE_AKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
 
 fn validity(not_before: std::time::SystemTime, days: u32) -> Result<Validity, PkiError> {
@@ -312,6 +313,7 @@ struct CertificateRequest<'a> {
     not_before: std::time::SystemTime,
     days: u32,
     ca: bool,
+    extended_key_usage: Option<ObjectIdentifier>,
 }
 
 /// Builds and signs a certificate: self-signed when `issuer` is `None` (then `signer` is the subject's key).
@@ -335,6 +337,9 @@ fn certificate(
         extension(ID_CE_SKI, false, encode_tlv(Tag::new(0x04), &ski))?,
         extension(ID_CE_KEY_USAGE, true, key_usage)?,
     ];
+    if let Some(eku) = req.extended_key_usage {
+        extensions.push(extension(ID_CE_EXT_KEY_USAGE, true, encode_tlv(Tag::new(0x30), &eku.to_der()?))?);
+    }
     if req.ca {
         extensions.push(extension(
             ID_CE_BASIC_CONSTRAINTS,
@@ -374,6 +379,7 @@ pub fn country_signing_ca(subject: &str, key: SoftwareKey, days: u32) -> Result<
         not_before: std::time::SystemTime::now(),
         days,
         ca: true,
+        extended_key_usage: None,
     };
     let (certificate, der) = certificate(&req, None, &key)?;
     Ok(Issued { certificate, der, key })
@@ -389,7 +395,15 @@ pub fn document_signer(
     days: u32,
 ) -> Result<Issued, PkiError> {
     let public_key = key.public_key()?;
-    let req = CertificateRequest { subject, public_key: &public_key, serial, not_before, days, ca: false };
+    let req = CertificateRequest {
+        subject,
+        public_key: &public_key,
+        serial,
+        not_before,
+        days,
+        ca: false,
+        extended_key_usage: None,
+    };
     let (certificate, der) = certificate(&req, Some(&csca.certificate), &csca.key)?;
     Ok(Issued { certificate, der, key })
 }
@@ -403,7 +417,7 @@ pub fn document_signer_certificate(
     not_before: std::time::SystemTime,
     days: u32,
 ) -> Result<(Certificate, Vec<u8>), PkiError> {
-    let req = CertificateRequest { subject, public_key, serial, not_before, days, ca: false };
+    let req = CertificateRequest { subject, public_key, serial, not_before, days, ca: false, extended_key_usage: None };
     certificate(&req, Some(&csca.certificate), &csca.key)
 }
 
@@ -501,6 +515,19 @@ fn build_sod(
         LdsSecurityObject { version: 0, hash_algorithm: digest_alg, data_group_hashes: hashes, lds_version: None };
     let econtent = lso.encode().map_err(|e| PkiError::Asn1(e.to_string()))?;
 
+    let content_info = signed_data(oid::ID_LDS_SECURITY_OBJECT, &econtent, ds_certificate, ds_der, signer)?;
+    Ok(encode_tlv(Tag::new(0x77), &content_info))
+}
+
+/// A CMS `ContentInfo` (DER) holding `SignedData` over `econtent` of type `econtent_type`, signed with signed
+/// attributes (contentType, messageDigest) by `signer`, whose certificate goes in when `signer_der` is given.
+fn signed_data(
+    econtent_type: ObjectIdentifier,
+    econtent: &[u8],
+    signer_certificate: &Certificate,
+    signer_der: Option<&[u8]>,
+    signer: &dyn Signer,
+) -> Result<Vec<u8>, PkiError> {
     // signed attributes, in DER order (contentType sorts before messageDigest)
     let attribute = |id: ObjectIdentifier, value: Vec<u8>| -> Result<Vec<u8>, PkiError> {
         let mut w = TlvWriter::new();
@@ -514,11 +541,11 @@ fn build_sod(
     // the data group hashes may use another (CCCD: SHA-256 hashes, ECDSA-SHA-384 signature)
     let signer_digest = signer.hash();
     let signer_digest_alg = AlgorithmIdentifierOwned { oid: signer_digest.oid(), parameters: None };
-    let mut attrs = attribute(oid::CMS_CONTENT_TYPE, oid::ID_LDS_SECURITY_OBJECT.to_der()?)?;
-    attrs.extend(attribute(oid::CMS_MESSAGE_DIGEST, encode_tlv(Tag::new(0x04), &signer_digest.digest(&econtent)))?);
+    let mut attrs = attribute(oid::CMS_CONTENT_TYPE, econtent_type.to_der()?)?;
+    attrs.extend(attribute(oid::CMS_MESSAGE_DIGEST, encode_tlv(Tag::new(0x04), &signer_digest.digest(econtent)))?);
     let signature = signer.sign(&encode_tlv(Tag::new(0x31), &attrs))?;
 
-    let tbs = ds_certificate.tbs_certificate();
+    let tbs = signer_certificate.tbs_certificate();
     let mut sid = tbs.issuer().to_der()?;
     sid.extend(tbs.serial_number().to_der()?);
     let mut si = encode_tlv(Tag::new(0x02), &[1]);
@@ -530,17 +557,53 @@ fn build_sod(
 
     let mut sd = encode_tlv(Tag::new(0x02), &[3]);
     sd.extend(encode_tlv(Tag::new(0x31), &signer_digest_alg.to_der()?));
-    let mut encap = oid::ID_LDS_SECURITY_OBJECT.to_der()?;
-    encap.extend(encode_tlv(Tag::new(0xA0), &encode_tlv(Tag::new(0x04), &econtent)));
+    let mut encap = econtent_type.to_der()?;
+    encap.extend(encode_tlv(Tag::new(0xA0), &encode_tlv(Tag::new(0x04), econtent)));
     sd.extend(encode_tlv(Tag::new(0x30), &encap));
-    if let Some(der_bytes) = ds_der {
+    if let Some(der_bytes) = signer_der {
         sd.extend(encode_tlv(Tag::new(0xA0), der_bytes));
     }
     sd.extend(encode_tlv(Tag::new(0x31), &encode_tlv(Tag::new(0x30), &si)));
 
     let mut ci = oid::CMS_SIGNED_DATA.to_der()?;
     ci.extend(encode_tlv(Tag::new(0xA0), &encode_tlv(Tag::new(0x30), &sd)));
-    Ok(encode_tlv(Tag::new(0x77), &encode_tlv(Tag::new(0x30), &ci)))
+    Ok(encode_tlv(Tag::new(0x30), &ci))
+}
+
+/// A Master List Signer certificate signed by the CSCA (ICAO 9303-12: digitalSignature, extended key usage
+/// `id-icao-cscaMasterListSigningKey`), valid from `not_before` for `days`.
+pub fn master_list_signer(
+    subject: &str,
+    csca: &Issued,
+    key: SoftwareKey,
+    serial: u64,
+    not_before: std::time::SystemTime,
+    days: u32,
+) -> Result<Issued, PkiError> {
+    let public_key = key.public_key()?;
+    let req = CertificateRequest {
+        subject,
+        public_key: &public_key,
+        serial,
+        not_before,
+        days,
+        ca: false,
+        extended_key_usage: Some(oid::ID_ICAO_MASTER_LIST_SIGNING_KEY),
+    };
+    let (certificate, der) = certificate(&req, Some(&csca.certificate), &csca.key)?;
+    Ok(Issued { certificate, der, key })
+}
+
+/// An ICAO CSCA master list (9303-12 §9; DER `ContentInfo`) of `cscas`, signed by a Master List Signer
+/// (certificate included). Certificates are put in DER `SET OF` order.
+pub fn sign_master_list(cscas: &[Certificate], signer: &Issued) -> Result<Vec<u8>, PkiError> {
+    let mut certs = cscas.iter().map(Encode::to_der).collect::<Result<Vec<_>, _>>()?;
+    certs.sort();
+    certs.dedup();
+    let mut list = encode_tlv(Tag::new(0x02), &[0]);
+    list.extend(encode_tlv(Tag::new(0x31), &certs.concat()));
+    let content = encode_tlv(Tag::new(0x30), &list);
+    signed_data(oid::ID_CSCA_MASTER_LIST, &content, &signer.certificate, Some(&signer.der), &signer.key)
 }
 
 /// A certificate revocation list signed by the CSCA (RFC 5280 v2 CRL, DER) listing the Document Signer
