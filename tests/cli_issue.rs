@@ -386,3 +386,37 @@ fn issue_offers_the_chosen_pace_protocols() {
         assert!(!out.exists(), "{bad}: output written");
     }
 }
+
+#[test]
+fn rsa_document_signers_from_pki_init_sign_sods_openssl_accepts() {
+    let dir = tmp("rsa");
+    let photo = photo(&dir);
+    for (flags, scheme) in [
+        (&["--ds-rsa", "2048"][..], "sha256WithRSAEncryption"),
+        (&["--ds-rsa", "3072", "--ds-rsa-pss"][..], "id-RSASSA-PSS"),
+    ] {
+        let pki = dir.join(format!("pki-{}", flags.len()));
+        let mut args = vec!["pki", "init", "--out", s(&pki), "--curve", "secp384r1"];
+        args.extend_from_slice(flags);
+        let (code, out, err) = cccd(&args);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains(&format!("ds.pem ds.key (RSA-{}", flags[1])), "{out}");
+        let chip = dir.join(format!("chip-{}", flags.len()));
+        let (code, _, err) =
+            cccd(&["issue", "--record", s(&record_path()), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+        assert_eq!(code, 0, "{err}");
+        let image = ChipImage::load_dir(&chip).unwrap();
+        let sod = Sod::decode(&image.files[&LdsFile::Sod]).unwrap();
+        assert_eq!(cccd::oid::name(&sod.signer_infos[0].signature_algorithm.oid), scheme);
+        openssl_accepts(&image.files[&LdsFile::Sod], &pki.join("csca.pem"), &dir)
+            .unwrap_or_else(|e| panic!("openssl rejects the {scheme} SOD: {e}"));
+        let (code, v) = verify_json(&chip, &["--csca", s(&pki.join("csca.pem"))]);
+        assert_eq!((code, &v["valid"]), (0, &serde_json::json!(true)), "{v}");
+    }
+    // too small a key is refused before anything is written
+    let (code, _, err) = cccd(&["pki", "init", "--out", s(&dir.join("small")), "--ds-rsa", "1024"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("2048 bits at least"), "{err}");
+    assert!(!dir.join("small").join("ds.key").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -10,11 +10,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cccd::crypto::ec::NamedCurve;
+use cccd::crypto::signature::SignatureAlgorithm;
 use cccd::emulator::ChipImage;
 use cccd::issuance::{ChipKeys, FaceImage, IssueOptions, issue};
 use cccd::pki::{
-    DocumentSigner, Issued, SoftwareKey, country_signing_ca, document_signer, master_list_signer, pem_decode,
-    sign_master_list,
+    DocumentSigner, Issued, RsaSoftwareKey, Signer, SoftwareKey, country_signing_ca, document_signer,
+    document_signer_certificate, master_list_signer, pem_decode, pem_encode, sign_master_list,
 };
 
 use super::CliError;
@@ -77,6 +78,13 @@ pub struct InitArgs {
     /// Validity of the Document Signer certificate, in days (starting yesterday).
     #[arg(long, default_value_t = 3650)]
     ds_days: u32,
+    /// An RSA Document Signer key of this many bits (2048 at least) instead of ECDSA; it signs with
+    /// RSASSA-PKCS1-v1_5 and SHA-256, or RSASSA-PSS with `--ds-rsa-pss` (the key file keeps the scheme).
+    #[arg(long)]
+    ds_rsa: Option<usize>,
+    /// With `--ds-rsa`: sign with RSASSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt).
+    #[arg(long, requires = "ds_rsa")]
+    ds_rsa_pss: bool,
     /// Overwrite an existing PKI folder.
     #[arg(long)]
     force: bool,
@@ -190,15 +198,28 @@ fn pki_init(args: &InitArgs) -> Result<ExitCode, CliError> {
     let csca = country_signing_ca(&format!("CN=CSCA {c},O=cccd,C={c}"), SoftwareKey::generate(csca_curve), 5475)
         .map_err(|e| input("CSCA", e))?;
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    let ds = document_signer(
-        &format!("CN=Document Signer {c},O=cccd,C={c}"),
-        &csca,
-        SoftwareKey::generate(ds_curve),
-        2,
-        yesterday,
-        args.ds_days,
-    )
-    .map_err(|e| input("Document Signer", e))?;
+    let ds_subject = format!("CN=Document Signer {c},O=cccd,C={c}");
+    let (ds_pem, ds_key, ds_kind) = match args.ds_rsa {
+        None => {
+            let ds = document_signer(&ds_subject, &csca, SoftwareKey::generate(ds_curve), 2, yesterday, args.ds_days)
+                .map_err(|e| input("Document Signer", e))?;
+            (ds.pem(), ds.key.to_pkcs8_pem().map_err(|e| input("ds", e))?, ds_curve.name().to_string())
+        }
+        Some(bits) => {
+            let sha256 = cccd::crypto::hash::HashAlgorithm::Sha256;
+            let algorithm = if args.ds_rsa_pss {
+                SignatureAlgorithm::RsaPss { hash: sha256, salt_len: 32 }
+            } else {
+                SignatureAlgorithm::RsaPkcs1v15(sha256)
+            };
+            let key = RsaSoftwareKey::generate(bits, algorithm).map_err(|e| input("--ds-rsa", e))?;
+            let public = key.public_key().map_err(|e| input("Document Signer", e))?;
+            let (_, der) = document_signer_certificate(&ds_subject, &csca, &public, 2, yesterday, args.ds_days)
+                .map_err(|e| input("Document Signer", e))?;
+            let pem = pem_encode("CERTIFICATE", &der);
+            (pem, key.to_pkcs8_pem().map_err(|e| input("ds", e))?, format!("RSA-{bits} {}", algorithm.name()))
+        }
+    };
     let mls = master_list_signer(
         &format!("CN=Master List Signer {c},O=cccd,C={c}"),
         &csca,
@@ -208,14 +229,18 @@ fn pki_init(args: &InitArgs) -> Result<ExitCode, CliError> {
         args.ds_days,
     )
     .map_err(|e| input("Master List Signer", e))?;
-    for (name, issued) in [("csca", &csca), ("ds", &ds), ("mls", &mls)] {
+    let files = [
+        ("csca", csca.pem(), csca.key.to_pkcs8_pem().map_err(|e| input("csca", e))?),
+        ("ds", ds_pem, ds_key),
+        ("mls", mls.pem(), mls.key.to_pkcs8_pem().map_err(|e| input("mls", e))?),
+    ];
+    for (name, certificate, key) in &files {
         let cert = args.out.join(format!("{name}.pem"));
-        std::fs::write(&cert, issued.pem()).map_err(io(&cert))?;
-        let key = args.out.join(format!("{name}.key"));
-        write_private(&key, issued.key.to_pkcs8_pem().map_err(|e| input(name, e))?.as_bytes())?;
+        std::fs::write(&cert, certificate).map_err(io(&cert))?;
+        write_private(&args.out.join(format!("{name}.key")), key.as_bytes())?;
     }
     super::print(&format!(
-        "{}: csca.pem csca.key ({}), ds.pem ds.key, mls.pem mls.key ({})\n",
+        "{}: csca.pem csca.key ({}), ds.pem ds.key ({ds_kind}), mls.pem mls.key ({})\n",
         args.out.display(),
         csca_curve.name(),
         ds_curve.name()
@@ -230,8 +255,14 @@ pub fn load_document_signer(dir: &Path) -> Result<DocumentSigner, CliError> {
     let cert = std::fs::read_to_string(&cert_path).map_err(io(&cert_path))?;
     let (_, der) = pem_decode(&cert).map_err(|e| input(cert_path.display(), e))?;
     let key_pem = zeroize::Zeroizing::new(std::fs::read_to_string(&key_path).map_err(io(&key_path))?);
-    let key = SoftwareKey::from_pem(&key_pem).map_err(|e| input(key_path.display(), e))?;
-    DocumentSigner::new(der.to_vec(), Arc::new(key)).map_err(|e| input(dir.display(), e))
+    let key: Arc<dyn cccd::pki::Signer> = match SoftwareKey::from_pem(&key_pem) {
+        Ok(key) => Arc::new(key),
+        Err(ec) => Arc::new(
+            RsaSoftwareKey::from_pem_with_scheme(&key_pem)
+                .map_err(|rsa| input(key_path.display(), format!("neither an EC key ({ec}) nor an RSA key ({rsa})")))?,
+        ),
+    };
+    DocumentSigner::new(der.to_vec(), key).map_err(|e| input(dir.display(), e))
 }
 
 /// What `cccd issue` and `cccd issue-batch` share.

@@ -374,6 +374,79 @@ fn rsa_rng(rng: &mut dyn rand_core::CryptoRng) -> impl rand_core::CryptoRng + '_
     Wrap(rng)
 }
 
+impl SignatureAlgorithm {
+    /// The `AlgorithmIdentifier` X.509 and CMS carry for this algorithm: the `*WithRSAEncryption` OIDs with
+    /// NULL parameters, `id-RSASSA-PSS` with its parameters (hash, MGF1 over the same hash, salt length),
+    /// `ecdsa-with-SHA*` and `ecdsa-plain-SHA*` without parameters.
+    pub fn to_algorithm_identifier(&self) -> Result<AlgorithmIdentifierOwned, SignatureError> {
+        use der::{Any, Encode};
+        let hash_id = |h: HashAlgorithm| -> Result<AlgorithmIdentifierOwned, der::Error> {
+            Ok(AlgorithmIdentifierOwned { oid: h.oid(), parameters: Some(Any::encode_from(&der::asn1::Null)?) })
+        };
+        let enc = |e: der::Error| SignatureError::MalformedKey(e.to_string());
+        if let SignatureAlgorithm::RsaPss { hash, salt_len } = *self {
+            let explicit = |tag: u32, inner: Vec<u8>| crate::tlv::encode_tlv(Tag::new(tag), &inner);
+            let mgf = AlgorithmIdentifierOwned {
+                oid: oid::MGF1,
+                parameters: Some(Any::encode_from(&hash_id(hash).map_err(enc)?).map_err(enc)?),
+            };
+            let salt = u32::try_from(salt_len).map_err(|_| SignatureError::MalformedParameters)?;
+            let params = [
+                explicit(0xA0, hash_id(hash).and_then(|h| h.to_der()).map_err(enc)?),
+                explicit(0xA1, mgf.to_der().map_err(enc)?),
+                explicit(0xA2, salt.to_der().map_err(enc)?),
+            ]
+            .concat();
+            let params = crate::tlv::encode_tlv(Tag::new(0x30), &params);
+            return Ok(AlgorithmIdentifierOwned {
+                oid: oid::RSASSA_PSS,
+                parameters: Some(Any::from_der(&params).map_err(enc)?),
+            });
+        }
+        let (oid, _) = TABLE.iter().find(|(_, a)| a == self).ok_or(SignatureError::MalformedParameters)?;
+        let parameters = match self {
+            SignatureAlgorithm::RsaPkcs1v15(_) => Some(Any::encode_from(&der::asn1::Null).map_err(enc)?),
+            _ => None,
+        };
+        Ok(AlgorithmIdentifierOwned { oid: *oid, parameters })
+    }
+}
+
+/// Signs with an RSA private key over `prehash` (the digest of the algorithm's hash): RSASSA-PKCS1-v1_5, or
+/// RSASSA-PSS with a fresh random salt. The private operation is blinded.
+pub fn rsa_sign_prehash(
+    key: &rsa::RsaPrivateKey,
+    algorithm: SignatureAlgorithm,
+    prehash: &[u8],
+    rng: &mut dyn rand_core::CryptoRng,
+) -> Result<Vec<u8>, SignatureError> {
+    if prehash.len() != algorithm.hash().digest(&[]).len() {
+        return Err(SignatureError::MalformedParameters);
+    }
+    let mut rng = rsa_rng(rng);
+    let r = match algorithm {
+        SignatureAlgorithm::RsaPkcs1v15(h) => {
+            let scheme = match h {
+                HashAlgorithm::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
+                HashAlgorithm::Sha224 => rsa::Pkcs1v15Sign::new::<sha2::Sha224>(),
+                HashAlgorithm::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                HashAlgorithm::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+                HashAlgorithm::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+            };
+            key.sign_with_rng(&mut rng, scheme, prehash)
+        }
+        SignatureAlgorithm::RsaPss { hash, salt_len: s } => match hash {
+            HashAlgorithm::Sha1 => key.sign_with_rng(&mut rng, rsa::Pss::<sha1::Sha1>::new_with_salt(s), prehash),
+            HashAlgorithm::Sha224 => key.sign_with_rng(&mut rng, rsa::Pss::<sha2::Sha224>::new_with_salt(s), prehash),
+            HashAlgorithm::Sha256 => key.sign_with_rng(&mut rng, rsa::Pss::<sha2::Sha256>::new_with_salt(s), prehash),
+            HashAlgorithm::Sha384 => key.sign_with_rng(&mut rng, rsa::Pss::<sha2::Sha384>::new_with_salt(s), prehash),
+            HashAlgorithm::Sha512 => key.sign_with_rng(&mut rng, rsa::Pss::<sha2::Sha512>::new_with_salt(s), prehash),
+        },
+        _ => return Err(SignatureError::KeyMismatch { algorithm: "ECDSA", key: "RSA" }),
+    };
+    r.map_err(|e| SignatureError::MalformedKey(e.to_string()))
+}
+
 fn rsa_key(modulus: &[u8], exponent: &[u8]) -> Result<rsa::RsaPublicKey, SignatureError> {
     let n = rsa::BoxedUint::from_be_slice_vartime(modulus);
     let e = rsa::BoxedUint::from_be_slice_vartime(exponent);

@@ -2,13 +2,18 @@
 //! CRLs, the signed Document Security Object (EF.SOD) and signed CSCA master lists.
 //!
 //! Keys are behind the [`Signer`] trait: [`SoftwareKey`] (ECDSA on any curve of [`crate::crypto::ec`], read and
-//! written as PKCS#8 or SEC1, PEM or DER) or, with the `pkcs11` feature, `pkcs11::Pkcs11Key` in an HSM. The
-//! hash follows the curve size (SHA-256 up to 256 bits, SHA-384 up to 384, SHA-512 above). Certificates are built as DER `TBSCertificate`s and signed
-//! directly; the SOD is a CMS `SignedData` with `contentType` and `messageDigest` signed attributes and the
+//! written as PKCS#8 or SEC1, PEM or DER), [`RsaSoftwareKey`] (RSASSA-PKCS1-v1_5 or RSASSA-PSS) or, with the
+//! `pkcs11` feature, `pkcs11::Pkcs11Key` (ECDSA) in an HSM. [`issue_certificate`] issues any
+//! [`CertificateProfile`] for any key type with any signer. An ECDSA key's hash follows the curve size (SHA-256
+//! up to 256 bits, SHA-384 up to 384, SHA-512 above); an RSA key's is its scheme's. Certificates are built as DER
+//! `TBSCertificate`s and signed directly; the SOD is a CMS `SignedData` with `contentType` and `messageDigest` signed attributes and the
 //! Document Signer certificate included, as ICAO 9303-10 §4.6.2 asks.
 
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
+mod rsa_key;
+
+pub use rsa_key::RsaSoftwareKey;
 
 use core::fmt;
 
@@ -79,9 +84,10 @@ pub trait Signer: Send + Sync {
         };
         AlgorithmIdentifierOwned { oid, parameters: None }
     }
-    /// Signs a digest of [`hash`](Signer::hash) made by the caller: the plain `r || s` signature.
+    /// Signs a digest of [`hash`](Signer::hash) made by the caller: ECDSA's plain `r || s`, or the RSA
+    /// signature.
     fn sign_prehash(&self, digest: &[u8]) -> Result<Vec<u8>, PkiError>;
-    /// Signs `message`: a DER `Ecdsa-Sig-Value`, as X.509 and CMS carry it.
+    /// Signs `message` as X.509 and CMS carry it: ECDSA as a DER `Ecdsa-Sig-Value` (RSA keys override this).
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, PkiError> {
         Ok(der_signature(&self.sign_prehash(&self.hash().digest(message))?))
     }
@@ -285,12 +291,12 @@ fn extension(id: ObjectIdentifier, critical: bool, value: Vec<u8>) -> Result<Ext
     Ok(Extension { extn_id: id, critical, extn_value: OctetString::new(value)? })
 }
 
-/// The subject key identifier: SHA-1 of the public key bits (RFC 5280 §4.2.1.2, method 1).
+/// The subject key identifier: SHA-1 of the public key bits (RFC 5280 §4.2.1.2, method 1): the EC point, the
+/// DER `RSAPublicKey`.
 fn key_identifier(key: &PublicKey) -> Result<Vec<u8>, PkiError> {
-    match key {
-        PublicKey::Ec { point, .. } => Ok(HashAlgorithm::Sha1.digest(point)),
-        _ => Err(PkiError::Signing("only EC keys".into())),
-    }
+    let spki = key.to_spki_der().map_err(|e| PkiError::UnsupportedKey(e.to_string()))?;
+    let spki = SubjectPublicKeyInfoOwned::from_der(&spki)?;
+    Ok(HashAlgorithm::Sha1.digest(spki.subject_public_key.raw_bytes()))
 }
 
 const ID_CE_SKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
@@ -367,6 +373,48 @@ fn certificate(
     let der = encode_tlv(Tag::new(0x30), &body);
     let certificate = Certificate::from_der(&der)?;
     Ok((certificate, der))
+}
+
+/// The ICAO 9303-12 certificate profiles this module issues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertificateProfile {
+    /// Country Signing CA: CA, path length 0, keyCertSign and cRLSign.
+    CountrySigningCa,
+    /// Document Signer: digitalSignature.
+    DocumentSigner,
+    /// Master List Signer: digitalSignature, extended key usage `id-icao-cscaMasterListSigningKey`.
+    MasterListSigner,
+}
+
+/// A certificate of `profile` for `public_key` (EC or RSA), valid from `not_before` for `days`, signed by
+/// `signer` (any [`Signer`]: software EC or RSA, an HSM): the key of `issuer`, or the subject's own key when
+/// `issuer` is `None` (self-signed; the keys must then match).
+#[allow(clippy::too_many_arguments)]
+pub fn issue_certificate(
+    profile: CertificateProfile,
+    subject: &str,
+    public_key: &PublicKey,
+    serial: u64,
+    not_before: std::time::SystemTime,
+    days: u32,
+    issuer: Option<&Certificate>,
+    signer: &dyn Signer,
+) -> Result<(Certificate, Vec<u8>), PkiError> {
+    if issuer.is_none() && signer.public_key()? != *public_key {
+        return Err(PkiError::KeyMismatch);
+    }
+    let req = CertificateRequest {
+        subject,
+        public_key,
+        serial,
+        not_before,
+        days,
+        ca: profile == CertificateProfile::CountrySigningCa,
+        extended_key_usage: (profile == CertificateProfile::MasterListSigner)
+            .then_some(oid::ID_ICAO_MASTER_LIST_SIGNING_KEY),
+    };
+    certificate(&req, issuer, signer)
 }
 
 /// A self-signed Country Signing CA certificate (basic constraints CA, path length 0; keyCertSign, cRLSign).
