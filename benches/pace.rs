@@ -102,8 +102,8 @@ fn bench(c: &mut Criterion) {
             .into();
     let face = FaceImage { data: vec![0xFF; 1000], image_type: ImageDataType::Jpeg, width: 480, height: 640 };
     let mut keys = ChipKeys::generate(NamedCurve::BrainpoolP256r1);
-    keys.active_authentication = SoftwareKey::generate(NamedCurve::P256);
-    let aa_key = keys.active_authentication.clone();
+    let aa_key = SoftwareKey::generate(NamedCurve::P256);
+    keys.active_authentication = cccd::issuance::ActiveAuthenticationKey::Ecdsa(aa_key.clone());
     let image = issue(&record, &face, &keys, &ds, &IssueOptions::default()).expect("issue");
     let dg14 = Dg14::decode(&image.files[&LdsFile::dg(14).expect("dg14")]).expect("DG14");
     let dg15 = Dg15::decode(&image.files[&LdsFile::dg(15).expect("dg15")]).expect("DG15");

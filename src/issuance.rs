@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use crate::citizen::CitizenRecord;
 use crate::crypto::ec::NamedCurve;
 use crate::crypto::hash::HashAlgorithm;
-use crate::emulator::{ChipAuthenticationKey, ChipImage, ChipSecrets};
+use crate::emulator::{ChipAuthenticationKey, ChipImage, ChipSecrets, RsaActiveAuthenticationKey};
 use crate::lds::LdsFile;
 use crate::lds::com::Com;
 use crate::lds::dg1::Dg1;
@@ -90,17 +90,47 @@ pub struct ChipKeys {
     pub chip_authentication: SoftwareKey,
     /// Its key id in DG14 (`None`: a single key, no id).
     pub chip_authentication_key_id: Option<u64>,
-    /// The Active Authentication key (ECDSA).
-    pub active_authentication: SoftwareKey,
+    /// The Active Authentication key (ECDSA or RSA).
+    pub active_authentication: ActiveAuthenticationKey,
+}
+
+/// The chip's Active Authentication key: ECDSA (DG14 then names the signature algorithm) or RSA (ISO/IEC
+/// 9796-2 signatures). The profile of the CCCD leaves the type open, so both can be issued and personalized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActiveAuthenticationKey {
+    /// ECDSA.
+    Ecdsa(SoftwareKey),
+    /// RSA (boxed: an RSA private key with its precomputed values is large).
+    Rsa(Box<RsaActiveAuthenticationKey>),
+}
+
+impl ActiveAuthenticationKey {
+    /// A new RSA key of `bits` (1024 to 4096, whole bytes: ISO/IEC 9796-2 signs with the full modulus).
+    pub fn generate_rsa(bits: usize) -> Result<Self, IssueError> {
+        if !(1024..=4096).contains(&bits) || !bits.is_multiple_of(8) {
+            return Err(IssueError::DataGroup { file: "DG15", message: format!("RSA-{bits}: 1024 to 4096 bits") });
+        }
+        rsa::RsaPrivateKey::new(&mut rand::rng(), bits)
+            .map(|k| ActiveAuthenticationKey::Rsa(Box::new(RsaActiveAuthenticationKey(k))))
+            .map_err(|e| IssueError::DataGroup { file: "DG15", message: e.to_string() })
+    }
+
+    /// The public key DG15 carries.
+    pub fn public_key(&self) -> Result<crate::crypto::public_key::PublicKey, IssueError> {
+        match self {
+            ActiveAuthenticationKey::Ecdsa(k) => Ok(k.public_key()?),
+            ActiveAuthenticationKey::Rsa(k) => Ok(k.public_key()),
+        }
+    }
 }
 
 impl ChipKeys {
-    /// New random keys on `curve` (the CCCD uses brainpoolP256r1).
+    /// New random keys on `curve` (the CCCD uses brainpoolP256r1), Active Authentication with ECDSA.
     pub fn generate(curve: NamedCurve) -> Self {
         ChipKeys {
             chip_authentication: SoftwareKey::generate(curve),
             chip_authentication_key_id: None,
-            active_authentication: SoftwareKey::generate(curve),
+            active_authentication: ActiveAuthenticationKey::Ecdsa(SoftwareKey::generate(curve)),
         }
     }
 }
@@ -124,25 +154,28 @@ fn dg(n: u8) -> LdsFile {
     LdsFile::dg(n).unwrap_or(LdsFile::Com)
 }
 
-/// DG14 for the chip's keys: TerminalAuthenticationInfo, ChipAuthenticationInfo and its public key, and an
-/// ActiveAuthenticationInfo naming the ECDSA algorithm (9303-11 §6.1: an ECDSA Active Authentication needs it).
+/// DG14 for the chip's keys: TerminalAuthenticationInfo, ChipAuthenticationInfo and its public key, and for an
+/// ECDSA Active Authentication key an ActiveAuthenticationInfo naming the algorithm (9303-11 §6.1 needs it; RSA
+/// Active Authentication names its hash in the signature's trailer instead).
 fn dg14(keys: &ChipKeys) -> Result<Dg14, IssueError> {
     let fail = |e: String| IssueError::DataGroup { file: "DG14", message: e };
     let ca_public = keys.chip_authentication.public_key().map_err(|e| fail(e.to_string()))?;
     let base =
         Dg14::for_chip_authentication(&ca_public, keys.chip_authentication_key_id).map_err(|e| fail(e.to_string()))?;
-    let signature_algorithm = match keys.active_authentication.hash() {
-        HashAlgorithm::Sha384 => crate::oid::ECDSA_PLAIN_SHA384,
-        HashAlgorithm::Sha512 => crate::oid::ECDSA_PLAIN_SHA512,
-        _ => crate::oid::ECDSA_PLAIN_SHA256,
-    };
-    let aa = SecurityInfo::new(SecurityInfoKind::ActiveAuthentication(ActiveAuthenticationInfo {
-        version: 1,
-        signature_algorithm,
-    }))
-    .map_err(|e| fail(e.to_string()))?;
     let mut infos: Vec<SecurityInfo> = base.infos.infos().to_vec();
-    infos.push(aa);
+    if let ActiveAuthenticationKey::Ecdsa(key) = &keys.active_authentication {
+        let signature_algorithm = match key.hash() {
+            HashAlgorithm::Sha384 => crate::oid::ECDSA_PLAIN_SHA384,
+            HashAlgorithm::Sha512 => crate::oid::ECDSA_PLAIN_SHA512,
+            _ => crate::oid::ECDSA_PLAIN_SHA256,
+        };
+        let aa = SecurityInfo::new(SecurityInfoKind::ActiveAuthentication(ActiveAuthenticationInfo {
+            version: 1,
+            signature_algorithm,
+        }))
+        .map_err(|e| fail(e.to_string()))?;
+        infos.push(aa);
+    }
     Ok(Dg14 { infos: SecurityInfos::new(infos) })
 }
 
@@ -182,9 +215,15 @@ pub fn issue(
             key_id: keys.chip_authentication_key_id,
             key: keys.chip_authentication.clone(),
         }),
-        active_authentication: Some(keys.active_authentication.clone()),
+        active_authentication: match &keys.active_authentication {
+            ActiveAuthenticationKey::Ecdsa(k) => Some(k.clone()),
+            ActiveAuthenticationKey::Rsa(_) => None,
+        },
         chip_authentication_dh: None,
-        active_authentication_rsa: None,
+        active_authentication_rsa: match &keys.active_authentication {
+            ActiveAuthenticationKey::Ecdsa(_) => None,
+            ActiveAuthenticationKey::Rsa(k) => Some((**k).clone()),
+        },
     };
     Ok(ChipImage { files, secrets })
 }

@@ -143,23 +143,50 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
 
 /// The card-printing path through real `pcscd`: `cccd emulate --blank` + `cccd perso` + `cccd read` ends with a
 /// locked chip whose every file is byte-identical and whose verification passes; a card pulled mid-write (an
-/// injected fault) is completed by a second `cccd perso`.
+/// injected fault) is completed by a second `cccd perso`. The second chip comes from `cccd pki init` and
+/// `cccd issue --aa-rsa 2048`: an RSA Active Authentication key, put with PUT DATA and proven before LOCK.
 #[test]
 fn emulate_blank_perso_then_read_over_pcsc() {
     let _one_at_a_time = PCSCD.lock().unwrap_or_else(|e| e.into_inner());
     require_pcscd();
-    let (image, csca_pem) = cccd_image_signed();
     let base = std::env::temp_dir().join(format!("cccd-pcsc-perso-{}", std::process::id()));
     std::fs::create_dir_all(&base).unwrap();
+    // chip 1: the test image (ECDSA Active Authentication)
+    let (image, csca_pem) = cccd_image_signed();
     let csca = base.join("csca.pem");
     std::fs::write(&csca, csca_pem).unwrap();
     let chipdir = base.join("chip");
     image.save_dir(&chipdir).unwrap();
+    // chip 2: issued by the command line with an RSA Active Authentication key
+    let pki = base.join("pki");
+    assert!(cccd(&["pki", "init", "--out", pki.to_str().unwrap(), "--curve", "secp256r1"]).status.success());
+    let photo = base.join("photo.jpg");
+    std::fs::write(&photo, common::chip::face_jpeg().0).unwrap();
+    let rsa_chipdir = base.join("chip-rsa");
+    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
+    let issued = cccd(&[
+        "issue",
+        "--record",
+        record,
+        "--photo",
+        photo.to_str().unwrap(),
+        "--pki",
+        pki.to_str().unwrap(),
+        "--out",
+        rsa_chipdir.to_str().unwrap(),
+        "--aa-rsa",
+        "2048",
+    ]);
+    assert!(issued.status.success(), "cccd issue: {}", String::from_utf8_lossy(&issued.stderr));
+    assert!(rsa_chipdir.join("secrets/active_authentication_rsa.pk8").exists());
+    let rsa_image = cccd::emulator::ChipImage::load_dir(&rsa_chipdir).unwrap();
+    let rsa_csca = pki.join("csca.pem");
     let key = "000102030405060708090a0b0c0d0e0f";
     let can = common::chip::record().can().unwrap().to_string();
-    for (port, reader, fault) in
-        [("35963", "Virtual PCD 00 00", None), ("35964", "Virtual PCD 00 01", Some("drop-after=25"))]
-    {
+    for (port, reader, fault, chipdir, csca, image) in [
+        ("35963", "Virtual PCD 00 00", None, &chipdir, &csca, &image),
+        ("35964", "Virtual PCD 00 01", Some("drop-after=25"), &rsa_chipdir, &rsa_csca, &rsa_image),
+    ] {
         let mut args = vec!["emulate", "--blank", "--transport-key", key, "--port", port];
         if let Some(f) = fault {
             args.extend(["--fault", f]);

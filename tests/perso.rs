@@ -221,3 +221,59 @@ fn a_chip_holding_another_image_is_not_overwritten_and_not_locked() {
     }
     assert_eq!(chip.life_cycle(), LifeCycle::Personalization);
 }
+
+#[test]
+fn an_rsa_active_authentication_key_is_issued_personalized_and_proven() {
+    use cccd::crypto::ec::NamedCurve;
+    use cccd::crypto::public_key::PublicKey;
+    use cccd::issuance::{ActiveAuthenticationKey, ChipKeys, FaceImage, IssueOptions, issue};
+    use cccd::lds::LdsFile;
+    use cccd::lds::dg2::facial::ImageDataType;
+    use cccd::lds::security_infos::{Dg14, SecurityInfoKind};
+    use cccd::pki::{SoftwareKey, country_signing_ca, document_signer};
+
+    let csca = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 30).unwrap();
+    let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    let ds = document_signer("CN=DS,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 2, yesterday, 30).unwrap();
+    let (jpeg, width, height) = common::chip::face_jpeg();
+    let face = FaceImage { data: jpeg, image_type: ImageDataType::Jpeg, width, height };
+    let mut keys = ChipKeys::generate(NamedCurve::BrainpoolP256r1);
+    keys.active_authentication = ActiveAuthenticationKey::generate_rsa(2048).unwrap();
+    let image = issue(&common::chip::record(), &face, &keys, &ds.into(), &IssueOptions::default()).unwrap();
+
+    // DG15 holds the RSA key, DG14 no ActiveAuthenticationInfo (that is for ECDSA), the secrets the RSA key only
+    let dg15 = cccd::lds::dg15::Dg15::decode(&image.files[&LdsFile::dg(15).unwrap()]).unwrap();
+    assert!(matches!(dg15.public_key, PublicKey::Rsa { .. }));
+    assert_eq!(dg15.public_key, keys.active_authentication.public_key().unwrap());
+    let dg14 = Dg14::decode(&image.files[&LdsFile::dg(14).unwrap()]).unwrap();
+    assert!(!dg14.infos.infos().iter().any(|i| matches!(i.kind(), SecurityInfoKind::ActiveAuthentication(_))));
+    assert!(image.secrets.active_authentication.is_none() && image.secrets.active_authentication_rsa.is_some());
+    assert!(!format!("{:?}", image.secrets).contains("RsaPrivateKey"), "the key must not reach Debug");
+
+    // personalized through PUT DATA 66 (PKCS#8 rsaEncryption), proven in the reader session, locked
+    let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
+    personalize(&mut chip, &image).unwrap();
+    assert_eq!(chip.life_cycle(), LifeCycle::Operational);
+    assert!(chip.image().secrets.active_authentication_rsa == image.secrets.active_authentication_rsa);
+    assert!(chip.image().secrets.active_authentication.is_none());
+    let can = cccd::access::pace::PacePassword::Can(image.secrets.can.clone().unwrap());
+    let result = Reader::pace(can).read(&mut chip).unwrap();
+    let pa =
+        cccd::pa::verify_with_trust(&result.files[&LdsFile::Sod], &result.files, None, &[csca.certificate]).unwrap();
+    assert!(pa.is_valid(), "{pa:?}");
+    let a = result.authenticity(&pa);
+    assert_eq!((a.chip_authentication, a.active_authentication), (Check::Passed, Check::Passed));
+
+    // an image whose RSA secret is not DG15's key: Active Authentication fails before LOCK, the chip stays open
+    let mut wrong = image.clone();
+    let ActiveAuthenticationKey::Rsa(other) = ActiveAuthenticationKey::generate_rsa(2048).unwrap() else { panic!() };
+    wrong.secrets.active_authentication_rsa = Some(*other);
+    let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
+    match personalize(&mut chip, &wrong) {
+        Err(PersoError::Verification(reason)) => assert!(reason.starts_with("Active Authentication"), "{reason}"),
+        other => panic!("expected a failed verification, got {other:?}"),
+    }
+    assert_ne!(chip.life_cycle(), LifeCycle::Operational);
+    // sizes outside what ISO/IEC 9796-2 signing takes are refused
+    assert!(ActiveAuthenticationKey::generate_rsa(1000).is_err());
+}

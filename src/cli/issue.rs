@@ -274,6 +274,9 @@ pub struct IssueCommon {
     /// The curve of the chip's Chip and Active Authentication keys.
     #[arg(long, default_value = "brainpoolP256r1")]
     chip_curve: String,
+    /// An RSA Active Authentication key of this many bits (1024 to 4096) instead of ECDSA on the chip curve.
+    #[arg(long)]
+    aa_rsa: Option<usize>,
     /// The byte budget of the face JPEG in DG2.
     #[arg(long, default_value_t = 15_000)]
     face_bytes: usize,
@@ -369,7 +372,11 @@ fn issue_one(
     let options = cccd::face::FaceOptions { max_bytes: common.face_bytes, ..Default::default() };
     let face: FaceImage = cccd::face::prepare(photo, &options).map_err(|e| input("photo", e))?.into();
     let chip_curve = parse_curve(&common.chip_curve)?;
-    let keys = ChipKeys::generate(chip_curve);
+    let mut keys = ChipKeys::generate(chip_curve);
+    if let Some(bits) = common.aa_rsa {
+        keys.active_authentication =
+            cccd::issuance::ActiveAuthenticationKey::generate_rsa(bits).map_err(|e| input("--aa-rsa", e))?;
+    }
     let options = IssueOptions { card_access: card_access_with(&common.pace, chip_curve)?, ..IssueOptions::default() };
     let image = issue(record, &face, &keys, ds, &options).map_err(|e| input("issue", e))?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

@@ -98,6 +98,29 @@ pub struct DhChipAuthenticationKey {
 #[derive(Clone, PartialEq, Eq)]
 pub struct RsaActiveAuthenticationKey(pub rsa::RsaPrivateKey);
 
+impl RsaActiveAuthenticationKey {
+    /// The public key (DG15's).
+    pub fn public_key(&self) -> crate::crypto::public_key::PublicKey {
+        use rsa::traits::PublicKeyParts;
+        crate::crypto::public_key::PublicKey::Rsa {
+            modulus: self.0.n().as_ref().to_be_bytes_trimmed_vartime().to_vec(),
+            exponent: self.0.e().to_be_bytes_trimmed_vartime().to_vec(),
+        }
+    }
+
+    /// The key as PKCS#8 DER (`rsaEncryption`).
+    pub fn to_pkcs8_der(&self) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        use rsa::pkcs8::EncodePrivateKey;
+        self.0.to_pkcs8_der().ok().map(|d| zeroize::Zeroizing::new(d.as_bytes().to_vec()))
+    }
+
+    /// A key from PKCS#8 DER (`rsaEncryption`).
+    pub fn from_pkcs8_der(der: &[u8]) -> Option<Self> {
+        use rsa::pkcs8::DecodePrivateKey;
+        rsa::RsaPrivateKey::from_pkcs8_der(der).ok().map(RsaActiveAuthenticationKey)
+    }
+}
+
 impl core::fmt::Debug for RsaActiveAuthenticationKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use rsa::traits::PublicKeyParts;

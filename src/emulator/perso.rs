@@ -178,13 +178,20 @@ pub(super) fn put_data(image: &mut ChipImage, p2: u8, data: &[u8]) -> u16 {
                 Err(_) => 0x6A80,
             }
         }
-        put_data::ACTIVE_AUTHENTICATION => match SoftwareKey::from_pkcs8_der(data) {
-            Ok(key) => {
+        put_data::ACTIVE_AUTHENTICATION => {
+            // PKCS#8: an EC key (ECDSA) or an RSA key (ISO/IEC 9796-2); the chip holds one of them
+            if let Ok(key) = SoftwareKey::from_pkcs8_der(data) {
                 image.secrets.active_authentication = Some(key);
+                image.secrets.active_authentication_rsa = None;
                 0x9000
+            } else if let Some(key) = super::RsaActiveAuthenticationKey::from_pkcs8_der(data) {
+                image.secrets.active_authentication_rsa = Some(key);
+                image.secrets.active_authentication = None;
+                0x9000
+            } else {
+                0x6A80
             }
-            Err(_) => 0x6A80,
-        },
+        }
         _ => 0x6A88,
     }
 }

@@ -210,6 +210,9 @@ impl PersoProfile for OpenEmrtdProfile {
         }
         if let Some(aa) = &s.active_authentication {
             out.push(put(put_data::ACTIVE_AUTHENTICATION, pk8(aa)?.to_vec()));
+        } else if let Some(aa) = &s.active_authentication_rsa {
+            let der = aa.to_pkcs8_der().ok_or(PersoError::Verification("the RSA key does not encode".into()))?;
+            out.push(put(put_data::ACTIVE_AUTHENTICATION, der.to_vec()));
         }
         Ok(out)
     }
@@ -417,7 +420,11 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
         }
         for (name, check, needed) in [
             ("Chip Authentication", &result.chip_authentication, s.chip_authentication.is_some()),
-            ("Active Authentication", &result.active_authentication, s.active_authentication.is_some()),
+            (
+                "Active Authentication",
+                &result.active_authentication,
+                s.active_authentication.is_some() || s.active_authentication_rsa.is_some(),
+            ),
         ] {
             if needed && *check != Check::Passed {
                 return Err(locked_or(format!("{name}: {check:?}")));
