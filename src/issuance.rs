@@ -19,9 +19,12 @@
 use std::collections::BTreeMap;
 
 use crate::citizen::CitizenRecord;
+use crate::crypto::dh::DhPrivateKey;
 use crate::crypto::ec::NamedCurve;
 use crate::crypto::hash::HashAlgorithm;
-use crate::emulator::{ChipAuthenticationKey, ChipImage, ChipSecrets, RsaActiveAuthenticationKey};
+use crate::emulator::{
+    ChipAuthenticationKey, ChipImage, ChipSecrets, DhChipAuthenticationKey, RsaActiveAuthenticationKey,
+};
 use crate::lds::LdsFile;
 use crate::lds::com::Com;
 use crate::lds::dg1::Dg1;
@@ -86,12 +89,34 @@ impl From<crate::face::PreparedFace> for FaceImage {
 /// The chip's key pairs: Chip Authentication (DG14) and Active Authentication (DG15).
 #[derive(Clone, Debug)]
 pub struct ChipKeys {
-    /// The Chip Authentication key.
-    pub chip_authentication: SoftwareKey,
+    /// The Chip Authentication key (ECDH or DH).
+    pub chip_authentication: ChipAuthenticationPrivateKey,
     /// Its key id in DG14 (`None`: a single key, no id).
     pub chip_authentication_key_id: Option<u64>,
     /// The Active Authentication key (ECDSA or RSA).
     pub active_authentication: ActiveAuthenticationKey,
+}
+
+/// The chip's Chip Authentication key: ECDH (the CCCD's) or DH in a MODP group; DG14 names the matching
+/// protocol (`id-CA-ECDH-AES-CBC-CMAC-128` or `id-CA-DH-AES-CBC-CMAC-128`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChipAuthenticationPrivateKey {
+    /// ECDH.
+    Ecdh(SoftwareKey),
+    /// DH.
+    Dh(DhPrivateKey),
+}
+
+impl ChipAuthenticationPrivateKey {
+    /// The public key DG14 carries.
+    pub fn public_key(&self) -> Result<crate::crypto::public_key::PublicKey, IssueError> {
+        match self {
+            ChipAuthenticationPrivateKey::Ecdh(k) => Ok(k.public_key()?),
+            ChipAuthenticationPrivateKey::Dh(k) => {
+                k.public_key().map_err(|e| IssueError::DataGroup { file: "DG14", message: e.to_string() })
+            }
+        }
+    }
 }
 
 /// The chip's Active Authentication key: ECDSA (DG14 then names the signature algorithm) or RSA (ISO/IEC
@@ -128,7 +153,7 @@ impl ChipKeys {
     /// New random keys on `curve` (the CCCD uses brainpoolP256r1), Active Authentication with ECDSA.
     pub fn generate(curve: NamedCurve) -> Self {
         ChipKeys {
-            chip_authentication: SoftwareKey::generate(curve),
+            chip_authentication: ChipAuthenticationPrivateKey::Ecdh(SoftwareKey::generate(curve)),
             chip_authentication_key_id: None,
             active_authentication: ActiveAuthenticationKey::Ecdsa(SoftwareKey::generate(curve)),
         }
@@ -194,6 +219,18 @@ pub fn issue(
         return Err(IssueError::InvalidRecord(fields.join(", ")));
     }
     let fail = |file: &'static str| move |e: crate::Error| IssueError::DataGroup { file, message: e.to_string() };
+    let agreement = match keys.chip_authentication {
+        ChipAuthenticationPrivateKey::Ecdh(_) => crate::oid::KeyAgreement::Ecdh,
+        ChipAuthenticationPrivateKey::Dh(_) => crate::oid::KeyAgreement::Dh,
+    };
+    if options.card_access.infos.chip_authentication_infos().any(|i| i.protocol.key_agreement != agreement) {
+        return Err(IssueError::DataGroup {
+            file: "EF.CardAccess",
+            message: format!(
+                "its Chip Authentication info names another key agreement than the chip key's ({agreement:?})"
+            ),
+        });
+    }
     let mrz = record.to_mrz().map_err(|e| fail("DG1")(e.into()))?;
     let mut files = BTreeMap::new();
     files.insert(dg(1), Dg1::new(mrz).and_then(|d| d.encode()).map_err(|e| fail("DG1")(e.into()))?);
@@ -211,15 +248,22 @@ pub fn issue(
     let secrets = ChipSecrets {
         mrz_information: Some(record.mrz_information().map_err(|e| fail("DG1")(e.into()))?),
         can: Some(record.can().map_err(|e| fail("DG1")(e.into()))?),
-        chip_authentication: Some(ChipAuthenticationKey {
-            key_id: keys.chip_authentication_key_id,
-            key: keys.chip_authentication.clone(),
-        }),
+        chip_authentication: match &keys.chip_authentication {
+            ChipAuthenticationPrivateKey::Ecdh(key) => {
+                Some(ChipAuthenticationKey { key_id: keys.chip_authentication_key_id, key: key.clone() })
+            }
+            ChipAuthenticationPrivateKey::Dh(_) => None,
+        },
         active_authentication: match &keys.active_authentication {
             ActiveAuthenticationKey::Ecdsa(k) => Some(k.clone()),
             ActiveAuthenticationKey::Rsa(_) => None,
         },
-        chip_authentication_dh: None,
+        chip_authentication_dh: match &keys.chip_authentication {
+            ChipAuthenticationPrivateKey::Ecdh(_) => None,
+            ChipAuthenticationPrivateKey::Dh(key) => {
+                Some(DhChipAuthenticationKey { key_id: keys.chip_authentication_key_id, key: key.clone() })
+            }
+        },
         active_authentication_rsa: match &keys.active_authentication {
             ActiveAuthenticationKey::Ecdsa(_) => None,
             ActiveAuthenticationKey::Rsa(k) => Some((**k).clone()),

@@ -388,7 +388,7 @@ fn issue_offers_the_chosen_pace_protocols() {
 }
 
 #[test]
-fn rsa_document_signers_from_pki_init_sign_sods_openssl_accepts() {
+fn rsa_document_signers_and_dh_chip_authentication_from_the_command_line() {
     let dir = tmp("rsa");
     let photo = photo(&dir);
     for (flags, scheme) in [
@@ -413,6 +413,28 @@ fn rsa_document_signers_from_pki_init_sign_sods_openssl_accepts() {
         let (code, v) = verify_json(&chip, &["--csca", s(&pki.join("csca.pem"))]);
         assert_eq!((code, &v["valid"]), (0, &serde_json::json!(true)), "{v}");
     }
+    // a DH Chip Authentication key: DG14 and EF.CardAccess name CA-DH; CAM cannot run on it; unknown groups refused
+    let pki = dir.join("pki-2");
+    let chip = dir.join("chip-dh");
+    let record = record_path();
+    let issue = |extra: &[&str], out: &Path| {
+        let mut args = vec!["issue", "--record", s(&record), "--photo", s(&photo), "--pki", s(&pki), "--out", s(out)];
+        args.extend_from_slice(extra);
+        cccd(&args)
+    };
+    let (code, _, err) = issue(&["--ca-dh", "2"], &chip);
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = cccd(&["inspect", s(&chip.join("DG14.bin")), s(&chip.join("EF.CardAccess.bin")), "--json"]);
+    assert_eq!(out.matches("id-CA-DH-AES-CBC-CMAC-128").count(), 2, "{out}");
+    assert!(!out.contains("id-CA-ECDH"), "{out}");
+    assert_eq!(verify_json(&chip, &["--csca", s(&pki.join("csca.pem"))]).0, 0);
+    let (code, _, err) = issue(&["--ca-dh", "2", "--pace", "cam-ecdh-aes128-13"], &dir.join("chip-cam"));
+    assert_eq!(code, 2);
+    assert!(err.contains("CAM needs an ECDH Chip Authentication key"), "{err}");
+    let (code, _, err) = issue(&["--ca-dh", "7"], &dir.join("chip-7"));
+    assert_eq!(code, 2);
+    assert!(err.contains("not a MODP group ID"), "{err}");
+
     // too small a key is refused before anything is written
     let (code, _, err) = cccd(&["pki", "init", "--out", s(&dir.join("small")), "--ds-rsa", "1024"]);
     assert_eq!(code, 2);

@@ -144,7 +144,8 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
 /// The card-printing path through real `pcscd`: `cccd emulate --blank` + `cccd perso` + `cccd read` ends with a
 /// locked chip whose every file is byte-identical and whose verification passes; a card pulled mid-write (an
 /// injected fault) is completed by a second `cccd perso`. The second chip comes from `cccd pki init` and
-/// `cccd issue --aa-rsa 2048`: an RSA Active Authentication key, put with PUT DATA and proven before LOCK.
+/// `cccd issue --aa-rsa 2048 --ca-dh 1`: RSA Active Authentication and DH Chip Authentication keys, put with
+/// PUT DATA and proven before LOCK.
 #[test]
 fn emulate_blank_perso_then_read_over_pcsc() {
     let _one_at_a_time = PCSCD.lock().unwrap_or_else(|e| e.into_inner());
@@ -157,7 +158,7 @@ fn emulate_blank_perso_then_read_over_pcsc() {
     std::fs::write(&csca, csca_pem).unwrap();
     let chipdir = base.join("chip");
     image.save_dir(&chipdir).unwrap();
-    // chip 2: issued by the command line with an RSA Active Authentication key
+    // chip 2: issued by the command line with RSA Active Authentication and DH Chip Authentication keys
     let pki = base.join("pki");
     assert!(cccd(&["pki", "init", "--out", pki.to_str().unwrap(), "--curve", "secp256r1"]).status.success());
     let photo = base.join("photo.jpg");
@@ -176,9 +177,12 @@ fn emulate_blank_perso_then_read_over_pcsc() {
         rsa_chipdir.to_str().unwrap(),
         "--aa-rsa",
         "2048",
+        "--ca-dh",
+        "1",
     ]);
     assert!(issued.status.success(), "cccd issue: {}", String::from_utf8_lossy(&issued.stderr));
     assert!(rsa_chipdir.join("secrets/active_authentication_rsa.pk8").exists());
+    assert!(rsa_chipdir.join("secrets/chip_authentication_dh.pk8").exists());
     let rsa_image = cccd::emulator::ChipImage::load_dir(&rsa_chipdir).unwrap();
     let rsa_csca = pki.join("csca.pem");
     let key = "000102030405060708090a0b0c0d0e0f";

@@ -277,3 +277,62 @@ fn an_rsa_active_authentication_key_is_issued_personalized_and_proven() {
     // sizes outside what ISO/IEC 9796-2 signing takes are refused
     assert!(ActiveAuthenticationKey::generate_rsa(1000).is_err());
 }
+
+#[test]
+fn a_dh_chip_authentication_key_is_issued_personalized_and_proven() {
+    use cccd::crypto::dh::{DhPrivateKey, ModpGroup};
+    use cccd::crypto::ec::NamedCurve;
+    use cccd::issuance::{ChipAuthenticationPrivateKey, ChipKeys, FaceImage, IssueError, IssueOptions, issue};
+    use cccd::lds::LdsFile;
+    use cccd::lds::dg2::facial::ImageDataType;
+    use cccd::lds::security_infos::{CardAccess, Dg14};
+    use cccd::oid::KeyAgreement;
+    use cccd::pki::{SoftwareKey, country_signing_ca, document_signer};
+
+    let csca = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 30).unwrap();
+    let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    let ds =
+        document_signer("CN=DS,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 2, yesterday, 30).unwrap().into();
+    let (jpeg, width, height) = common::chip::face_jpeg();
+    let face = FaceImage { data: jpeg, image_type: ImageDataType::Jpeg, width, height };
+    let mut keys = ChipKeys::generate(NamedCurve::BrainpoolP256r1);
+    keys.chip_authentication =
+        ChipAuthenticationPrivateKey::Dh(DhPrivateKey::generate(ModpGroup::Modp2048_224.domain()));
+    keys.chip_authentication_key_id = Some(3);
+
+    // the CCCD's EF.CardAccess announces CA-ECDH: issuing a DH key under it is refused, not silently mismatched
+    match issue(&common::chip::record(), &face, &keys, &ds, &IssueOptions::default()) {
+        Err(IssueError::DataGroup { file: "EF.CardAccess", .. }) => {}
+        other => panic!("expected a refused EF.CardAccess, got {other:?}"),
+    }
+    let card_access = CardAccess::cccd().with_chip_authentication_agreement(KeyAgreement::Dh).unwrap();
+    let options = IssueOptions { card_access, ..IssueOptions::default() };
+    let image = issue(&common::chip::record(), &face, &keys, &ds, &options).unwrap();
+    let dg14 = Dg14::decode(&image.files[&LdsFile::dg(14).unwrap()]).unwrap();
+    let ca: Vec<_> = dg14.infos.chip_authentication_infos().collect();
+    assert_eq!((ca.len(), ca[0].protocol.key_agreement, ca[0].key_id), (1, KeyAgreement::Dh, Some(3)));
+    assert!(image.secrets.chip_authentication.is_none() && image.secrets.chip_authentication_dh.is_some());
+
+    // PUT DATA 63 with the key id and the DH PKCS#8, proven in the reader session, locked; a verifier agrees
+    let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
+    personalize(&mut chip, &image).unwrap();
+    assert_eq!(chip.life_cycle(), LifeCycle::Operational);
+    assert!(chip.image().secrets.chip_authentication_dh == image.secrets.chip_authentication_dh);
+    let can = cccd::access::pace::PacePassword::Can(image.secrets.can.clone().unwrap());
+    let result = Reader::pace(can).read(&mut chip).unwrap();
+    let pa =
+        cccd::pa::verify_with_trust(&result.files[&LdsFile::Sod], &result.files, None, &[csca.certificate]).unwrap();
+    let a = result.authenticity(&pa);
+    assert_eq!((a.chip_authentication, a.active_authentication), (Check::Passed, Check::Passed));
+
+    // a DH secret that is not DG14's key: Chip Authentication fails before LOCK, the chip stays open
+    let mut wrong = image.clone();
+    wrong.secrets.chip_authentication_dh.as_mut().unwrap().key =
+        DhPrivateKey::generate(ModpGroup::Modp2048_224.domain());
+    let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
+    match personalize(&mut chip, &wrong) {
+        Err(PersoError::Verification(reason)) => assert!(reason.starts_with("Chip Authentication"), "{reason}"),
+        other => panic!("expected a failed verification, got {other:?}"),
+    }
+    assert_ne!(chip.life_cycle(), LifeCycle::Operational);
+}

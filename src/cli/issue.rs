@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use cccd::crypto::ec::NamedCurve;
 use cccd::crypto::signature::SignatureAlgorithm;
 use cccd::emulator::ChipImage;
-use cccd::issuance::{ChipKeys, FaceImage, IssueOptions, issue};
+use cccd::issuance::{ChipAuthenticationPrivateKey, ChipKeys, FaceImage, IssueOptions, issue};
 use cccd::pki::{
     DocumentSigner, Issued, RsaSoftwareKey, Signer, SoftwareKey, country_signing_ca, document_signer,
     document_signer_certificate, master_list_signer, pem_decode, pem_encode, sign_master_list,
@@ -277,6 +277,10 @@ pub struct IssueCommon {
     /// An RSA Active Authentication key of this many bits (1024 to 4096) instead of ECDSA on the chip curve.
     #[arg(long)]
     aa_rsa: Option<usize>,
+    /// A DH Chip Authentication key in this standardized MODP group (0: 1024/160, 1: 2048/224, 2: 2048/256)
+    /// instead of ECDH on the chip curve; EF.CardAccess and DG14 then name CA-DH.
+    #[arg(long)]
+    ca_dh: Option<u8>,
     /// The byte budget of the face JPEG in DG2.
     #[arg(long, default_value_t = 15_000)]
     face_bytes: usize,
@@ -291,16 +295,19 @@ pub struct IssueCommon {
 fn card_access_with(
     pace: &[String],
     chip_curve: NamedCurve,
+    ca_dh: bool,
 ) -> Result<cccd::lds::security_infos::CardAccess, CliError> {
     use cccd::access::pace::{PaceDomain, PaceParameters};
     use cccd::lds::security_infos::{CardAccess, PaceInfo, SecurityInfo, SecurityInfoKind, SecurityInfos};
-    use cccd::oid::{PaceMapping, SmCipher};
-    let base = CardAccess::cccd();
+    use cccd::oid::{KeyAgreement, PaceMapping, SmCipher};
+    // the Chip Authentication info names the chip key's agreement (DH with --ca-dh)
+    let agreement = if ca_dh { KeyAgreement::Dh } else { KeyAgreement::Ecdh };
+    let base = CardAccess::cccd().with_chip_authentication_agreement(agreement).map_err(|e| input("--ca-dh", e))?;
+    let mut infos: Vec<SecurityInfo> = base.infos.infos().to_vec();
     if pace.is_empty() {
-        return Ok(base);
+        return Ok(CardAccess { infos: SecurityInfos::new(infos) });
     }
-    let mut infos: Vec<SecurityInfo> =
-        base.infos.infos().iter().filter(|i| !matches!(i.kind(), SecurityInfoKind::Pace(_))).cloned().collect();
+    infos.retain(|i| !matches!(i.kind(), SecurityInfoKind::Pace(_)));
     for spec in pace {
         let bad = |why: &str| input("--pace", format!("{spec:?}: {why}"));
         let parts: Vec<&str> = spec.split('-').collect();
@@ -332,6 +339,9 @@ fn card_access_with(
             return Err(bad("the agreement must match the domain (dh for IDs 0-2, ecdh for 8-18)"));
         }
         let params = PaceParameters::new(mapping, cipher, domain).map_err(|e| bad(&e.to_string()))?;
+        if mapping == PaceMapping::ChipAuthentication && ca_dh {
+            return Err(bad("CAM needs an ECDH Chip Authentication key (not --ca-dh)"));
+        }
         if mapping == PaceMapping::ChipAuthentication && params.curve() != Some(chip_curve) {
             return Err(bad("CAM runs on the curve of the chip's Chip Authentication key (--chip-curve)"));
         }
@@ -373,11 +383,20 @@ fn issue_one(
     let face: FaceImage = cccd::face::prepare(photo, &options).map_err(|e| input("photo", e))?.into();
     let chip_curve = parse_curve(&common.chip_curve)?;
     let mut keys = ChipKeys::generate(chip_curve);
+    if let Some(id) = common.ca_dh {
+        let group = cccd::crypto::dh::ModpGroup::from_parameter_id(id)
+            .ok_or_else(|| input("--ca-dh", format!("{id} is not a MODP group ID (0, 1 or 2)")))?;
+        keys.chip_authentication =
+            ChipAuthenticationPrivateKey::Dh(cccd::crypto::dh::DhPrivateKey::generate(group.domain()));
+    }
     if let Some(bits) = common.aa_rsa {
         keys.active_authentication =
             cccd::issuance::ActiveAuthenticationKey::generate_rsa(bits).map_err(|e| input("--aa-rsa", e))?;
     }
-    let options = IssueOptions { card_access: card_access_with(&common.pace, chip_curve)?, ..IssueOptions::default() };
+    let options = IssueOptions {
+        card_access: card_access_with(&common.pace, chip_curve, common.ca_dh.is_some())?,
+        ..IssueOptions::default()
+    };
     let image = issue(record, &face, &keys, ds, &options).map_err(|e| input("issue", e))?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = out.with_file_name(format!(".{name}.partial-{}", std::process::id()));

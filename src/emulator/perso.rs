@@ -170,12 +170,17 @@ pub(super) fn put_data(image: &mut ChipImage, p2: u8, data: &[u8]) -> u16 {
                 }
                 _ => (None, data),
             };
-            match SoftwareKey::from_pkcs8_der(der) {
-                Ok(key) => {
-                    image.secrets.chip_authentication = Some(ChipAuthenticationKey { key_id, key });
-                    0x9000
-                }
-                Err(_) => 0x6A80,
+            // PKCS#8: an EC key (ECDH) or a DH key (X9.42 domain parameters); the chip holds one of them
+            if let Ok(key) = SoftwareKey::from_pkcs8_der(der) {
+                image.secrets.chip_authentication = Some(ChipAuthenticationKey { key_id, key });
+                image.secrets.chip_authentication_dh = None;
+                0x9000
+            } else if let Ok(key) = crate::crypto::dh::DhPrivateKey::from_pkcs8_der(der) {
+                image.secrets.chip_authentication_dh = Some(super::DhChipAuthenticationKey { key_id, key });
+                image.secrets.chip_authentication = None;
+                0x9000
+            } else {
+                0x6A80
             }
         }
         put_data::ACTIVE_AUTHENTICATION => {

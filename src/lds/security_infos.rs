@@ -434,6 +434,26 @@ impl CardAccess {
         Ok(CardAccess { infos: SecurityInfos::decode_set(bytes, 0, LdsFile::CardAccess)? })
     }
 
+    /// This EF.CardAccess with its ChipAuthenticationInfos naming `agreement` (a chip issued with a DH Chip
+    /// Authentication key announces `id-CA-DH-*`).
+    pub fn with_chip_authentication_agreement(&self, agreement: oid::KeyAgreement) -> Result<Self, LdsError> {
+        let infos = self
+            .infos
+            .infos()
+            .iter()
+            .map(|i| match i.kind() {
+                SecurityInfoKind::ChipAuthentication(ca) => {
+                    let mut ca = ca.clone();
+                    ca.protocol.key_agreement = agreement;
+                    SecurityInfo::new(SecurityInfoKind::ChipAuthentication(ca))
+                        .map_err(|k| LdsError::new(LdsFile::CardAccess, k))
+                }
+                _ => Ok(i.clone()),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(CardAccess { infos: SecurityInfos::new(infos) })
+    }
+
     /// Encodes EF.CardAccess.
     pub fn encode(&self) -> Vec<u8> {
         self.infos.encode_set()
@@ -490,10 +510,13 @@ impl Dg14 {
     }
 
     /// A DG14 for a chip with one Chip Authentication key: ChipAuthenticationInfo (`id-CA-ECDH-AES-CBC-CMAC-128`,
-    /// version 1) and the ChipAuthenticationPublicKeyInfo, plus a TerminalAuthenticationInfo as the CCCD has.
+    /// or `id-CA-DH-AES-CBC-CMAC-128` for a DH key, version 1) and the ChipAuthenticationPublicKeyInfo, plus a
+    /// TerminalAuthenticationInfo as the CCCD has.
     pub fn for_chip_authentication(public_key: &PublicKey, key_id: Option<u64>) -> Result<Self, LdsError> {
         let err = |kind| LdsError::new(Self::file(), kind);
-        let ca = CaProtocol { key_agreement: oid::KeyAgreement::Ecdh, cipher: oid::SmCipher::Aes128 };
+        let key_agreement =
+            if matches!(public_key, PublicKey::Dh { .. }) { oid::KeyAgreement::Dh } else { oid::KeyAgreement::Ecdh };
+        let ca = CaProtocol { key_agreement, cipher: oid::SmCipher::Aes128 };
         let infos = vec![
             SecurityInfo::new(SecurityInfoKind::TerminalAuthentication(TerminalAuthenticationInfo {
                 version: 1,

@@ -197,15 +197,20 @@ impl PersoProfile for OpenEmrtdProfile {
             out.push(put(put_data::PACE, encode_tlv(Tag::new(0xA1), &encode_tlv(Tag::new(0x80), can.as_bytes()))));
         }
         let pk8 = |k: &crate::pki::SoftwareKey| k.to_pkcs8_der().map_err(|e| PersoError::Verification(e.to_string()));
+        let key_id = |id: Option<u64>| {
+            id.map(|id| {
+                let b: Vec<u8> = id.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+                encode_tlv(Tag::new(0x84), if b.is_empty() { &[0] } else { &b })
+            })
+            .unwrap_or_default()
+        };
         if let Some(ca) = &s.chip_authentication {
-            let mut data = ca
-                .key_id
-                .map(|id| {
-                    let b: Vec<u8> = id.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-                    encode_tlv(Tag::new(0x84), if b.is_empty() { &[0] } else { &b })
-                })
-                .unwrap_or_default();
+            let mut data = key_id(ca.key_id);
             data.extend_from_slice(&pk8(&ca.key)?);
+            out.push(put(put_data::CHIP_AUTHENTICATION, data));
+        } else if let Some(ca) = &s.chip_authentication_dh {
+            let mut data = key_id(ca.key_id);
+            data.extend_from_slice(&ca.key.to_pkcs8_der());
             out.push(put(put_data::CHIP_AUTHENTICATION, data));
         }
         if let Some(aa) = &s.active_authentication {
@@ -419,7 +424,11 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
             return Err(locked_or("Passive Authentication failed".into()));
         }
         for (name, check, needed) in [
-            ("Chip Authentication", &result.chip_authentication, s.chip_authentication.is_some()),
+            (
+                "Chip Authentication",
+                &result.chip_authentication,
+                s.chip_authentication.is_some() || s.chip_authentication_dh.is_some(),
+            ),
             (
                 "Active Authentication",
                 &result.active_authentication,
