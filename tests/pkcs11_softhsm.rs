@@ -31,13 +31,18 @@ fn module() -> PathBuf {
         .expect("SoftHSM2 must be installed (apt-get install softhsm2; .ci/run does it)")
 }
 
+/// Two tests creating tokens and signing at once in one process made SoftHSM2 answer "user not logged in"
+/// (it re-reads its token folder when slots are listed); the tests of this file take turns.
+static SOFTHSM: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A fresh SoftHSM2 token (user PIN 1234) in SoftHSM2's configured token folder (`SOFTHSM2_CONF` or
 /// `/etc/softhsm/softhsm2.conf`); deleted when dropped.
 struct Token(String);
 
 impl Token {
-    fn new() -> Self {
-        let label = format!("cccd-test-{}", std::process::id());
+    fn new(name: &str) -> Self {
+        // one token per test: tests of this file run in parallel
+        let label = format!("cccd-{name}-{}", std::process::id());
         let out = Command::new("softhsm2-util")
             .args(["--init-token", "--free", "--label", &label, "--so-pin", "0000", "--pin", "1234"])
             .output()
@@ -57,7 +62,8 @@ impl Drop for Token {
 fn a_sod_signed_in_softhsm2_verifies_with_openssl() {
     let dir = std::env::temp_dir().join(format!("cccd-softhsm-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let token = Token::new();
+    let _turn = SOFTHSM.lock().unwrap_or_else(|e| e.into_inner());
+    let token = Token::new("ec");
     let t = token.0.as_str();
     let dgs: std::collections::BTreeMap<_, _> =
         common::chip::cccd_image().files.into_iter().filter(|(f, _)| f.dg_number().is_some()).collect();
@@ -69,7 +75,7 @@ fn a_sod_signed_in_softhsm2_verifies_with_openssl() {
     for (i, curve) in [NamedCurve::P256, NamedCurve::BrainpoolP384r1, NamedCurve::P521].into_iter().enumerate() {
         let label = format!("ds-{}", curve.name());
         let key = Pkcs11Key::generate(&module(), t, "1234", &label, curve).unwrap();
-        assert_eq!(key.curve(), curve);
+        assert_eq!(key.curve(), Some(curve));
         let debug = format!("{key:?}");
         assert!(debug.contains(&label) && !debug.contains("1234"), "{debug}");
         // the same key opens again by label
@@ -111,5 +117,78 @@ fn a_sod_signed_in_softhsm2_verifies_with_openssl() {
             .expect("openssl must be installed");
         assert!(out.status.success(), "openssl rejects the HSM-signed SOD: {}", String::from_utf8_lossy(&out.stderr));
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `openssl cms -verify` with the CSCA as the only trust anchor.
+fn openssl_verifies(sod: &[u8], csca_pem: &str, dir: &std::path::Path, name: &str) -> Result<(), String> {
+    let ci = dir.join(format!("{name}.p7"));
+    let ca = dir.join(format!("{name}-csca.pem"));
+    std::fs::write(&ci, Sod::decode(sod).unwrap().content_info_der()).unwrap();
+    std::fs::write(&ca, csca_pem).unwrap();
+    let out = Command::new("openssl")
+        .args(["cms", "-verify", "-inform", "DER", "-in"])
+        .arg(&ci)
+        .arg("-CAfile")
+        .arg(&ca)
+        .args(["-purpose", "any", "-binary", "-out", "/dev/null"])
+        .output()
+        .expect("openssl must be installed");
+    if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
+}
+
+#[test]
+fn rsa_document_signer_keys_in_softhsm2_sign_sods_openssl_accepts() {
+    use cccd::crypto::signature::SignatureAlgorithm;
+    let dir = std::env::temp_dir().join(format!("cccd-softhsm-rsa-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let _turn = SOFTHSM.lock().unwrap_or_else(|e| e.into_inner());
+    let token = Token::new("rsa");
+    let t = token.0.as_str();
+    let dgs: std::collections::BTreeMap<_, _> =
+        common::chip::cccd_image().files.into_iter().filter(|(f, _)| f.dg_number().is_some()).collect();
+    let csca =
+        country_signing_ca("CN=CSCA HSM RSA,O=Test,C=XX", SoftwareKey::generate(NamedCurve::P384), 3650).unwrap();
+    let pss = SignatureAlgorithm::RsaPss { hash: HashAlgorithm::Sha256, salt_len: 32 };
+    let pkcs1 = SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha256);
+    for (i, (bits, algorithm)) in [(2048, pkcs1), (3072, pss)].into_iter().enumerate() {
+        let label = format!("ds-rsa-{bits}");
+        let key = Pkcs11Key::generate_rsa(&module(), t, "1234", &label, bits, algorithm).unwrap();
+        assert_eq!(key.curve(), None);
+        let debug = format!("{key:?}");
+        assert!(debug.contains(&format!("rsa_bits: {bits}")), "{debug}");
+        // reopened by label it signs PKCS#1 v1.5 until told otherwise; the public key is the same
+        let reopened = Pkcs11Key::open(&module(), t, "1234", &label).unwrap();
+        assert_eq!(reopened.public_key().unwrap(), key.public_key().unwrap());
+        assert_eq!(reopened.signature_algorithm().oid, cccd::oid::SHA256_WITH_RSA);
+        let (_, der) = document_signer_certificate(
+            "CN=DS HSM RSA,O=Test,C=XX",
+            &csca,
+            &key.public_key().unwrap(),
+            20 + i as u64,
+            std::time::SystemTime::now() - std::time::Duration::from_secs(3600),
+            365,
+        )
+        .unwrap();
+        let ds = DocumentSigner::new(der, Arc::new(key)).unwrap();
+        let sod = ds.sign_sod(&dgs, HashAlgorithm::Sha256).unwrap();
+        let decoded = Sod::decode(&sod).unwrap();
+        let si = &decoded.signer_infos[0];
+        assert_eq!(SignatureAlgorithm::from_algorithm_identifier(&si.signature_algorithm, None).unwrap(), algorithm);
+        let report = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&csca.certificate)).unwrap();
+        assert!(report.is_valid(), "{report:?}");
+        openssl_verifies(&sod, &csca.pem(), &dir, &label)
+            .unwrap_or_else(|e| panic!("openssl rejects the HSM RSA-{bits} SOD: {e}"));
+    }
+    // what the token's keys cannot be asked to do
+    let ec = Pkcs11Key::generate(&module(), t, "1234", "ec", NamedCurve::P256).unwrap();
+    assert!(matches!(ec.with_rsa_algorithm(pss), Err(PkiError::UnsupportedKey(_))));
+    assert!(matches!(
+        Pkcs11Key::generate_rsa(&module(), t, "1234", "small", 1024, pkcs1),
+        Err(PkiError::UnsupportedKey(_))
+    ));
+    let rsa = Pkcs11Key::open(&module(), t, "1234", "ds-rsa-2048").unwrap();
+    let ecdsa = SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256);
+    assert!(matches!(rsa.with_rsa_algorithm(ecdsa), Err(PkiError::UnsupportedKey(_))));
     std::fs::remove_dir_all(&dir).unwrap();
 }
