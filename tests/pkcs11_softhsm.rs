@@ -192,3 +192,81 @@ fn rsa_document_signer_keys_in_softhsm2_sign_sods_openssl_accepts() {
     assert!(matches!(rsa.with_rsa_algorithm(ecdsa), Err(PkiError::UnsupportedKey(_))));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The command line with the Document Signer key in the token: `cccd pki init --hsm-*` generates it there (no
+/// `ds.key` on disk), `cccd issue --hsm-*` signs with it, openssl and `cccd verify` accept the chip; the PIN
+/// comes from `CCCD_HSM_PIN` only, and a wrong one, a missing one or a taken label are clear errors.
+#[test]
+fn the_command_line_issues_with_a_document_signer_key_in_softhsm2() {
+    let _turn = SOFTHSM.lock().unwrap_or_else(|e| e.into_inner());
+    let token = Token::new("cli");
+    let dir = std::env::temp_dir().join(format!("cccd-softhsm-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let photo = dir.join("photo.jpg");
+    std::fs::write(&photo, common::chip::face_jpeg().0).unwrap();
+    let module = module();
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let cccd = |args: &[String], pin: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_cccd"));
+        c.args(args).env_remove("CCCD_HSM_PIN");
+        if let Some(pin) = pin {
+            c.env("CCCD_HSM_PIN", pin);
+        }
+        let out = c.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let hsm = |label: &str| -> Vec<String> {
+        ["--hsm-module", &s(&module), "--hsm-token", &token.0, "--hsm-key", label].map(String::from).to_vec()
+    };
+    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json").to_string();
+    for (label, extra) in [("ds-ec", vec!["--curve", "brainpoolP384r1"]), ("ds-rsa", vec!["--ds-rsa", "2048"])] {
+        let pki = dir.join(format!("pki-{label}"));
+        let mut init: Vec<String> = ["pki", "init", "--out", &s(&pki)].map(String::from).to_vec();
+        init.extend(extra.iter().map(|a| a.to_string()));
+        init.extend(hsm(label));
+        let (code, out, err) = cccd(&init, Some("1234"));
+        assert_eq!(code, Some(0), "{err}");
+        assert!(out.contains("in the HSM"), "{out}");
+        assert!(pki.join("ds.pem").exists() && !pki.join("ds.key").exists(), "the DS key must stay in the token");
+        // the label is taken now (even when the folder may be replaced)
+        let csca_before = std::fs::read(pki.join("csca.pem")).unwrap();
+        let (code, _, err) = cccd(&[init.clone(), vec!["--force".into()]].concat(), Some("1234"));
+        assert_eq!(std::fs::read(pki.join("csca.pem")).unwrap(), csca_before, "a refused init writes nothing");
+        assert_eq!(code, Some(2));
+        assert!(err.contains("already holds a key labelled"), "{err}");
+
+        let chip = dir.join(format!("chip-{label}"));
+        let mut issue: Vec<String> =
+            ["issue", "--record", &record, "--photo", &s(&photo), "--pki", &s(&pki), "--out", &s(&chip)]
+                .map(String::from)
+                .to_vec();
+        // without the HSM there is no key; without or with a wrong PIN the token refuses
+        let (code, _, err) = cccd(&issue, Some("1234"));
+        assert_eq!(code, Some(2));
+        assert!(err.contains("ds.key"), "{err}");
+        issue.extend(hsm(label));
+        let (code, _, err) = cccd(&issue, None);
+        assert_eq!(code, Some(2));
+        assert!(err.contains("CCCD_HSM_PIN"), "{err}");
+        let (code, _, err) = cccd(&issue, Some("9999"));
+        assert_eq!(code, Some(2), "{err}");
+        assert!(!err.contains("9999"), "the PIN must not be echoed: {err}");
+        assert!(!chip.exists(), "nothing is written when signing cannot happen");
+        let (code, _, err) = cccd(&issue, Some("1234"));
+        assert_eq!(code, Some(0), "{err}");
+
+        let image = cccd::emulator::ChipImage::load_dir(&chip).unwrap();
+        let csca_pem = std::fs::read_to_string(pki.join("csca.pem")).unwrap();
+        openssl_verifies(&image.files[&cccd::lds::LdsFile::Sod], &csca_pem, &dir, label)
+            .unwrap_or_else(|e| panic!("openssl rejects the {label} SOD: {e}"));
+        let (code, out, err) =
+            cccd(&["verify".into(), s(&chip), "--csca".into(), s(&pki.join("csca.pem")), "--json".into()], None);
+        assert_eq!(code, Some(0), "{out} {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

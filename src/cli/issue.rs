@@ -33,6 +33,42 @@ pub enum PkiCommand {
     CheckMasterList(CheckMasterListArgs),
 }
 
+/// A Document Signer key in a PKCS#11 token instead of `ds.key` (feature `pkcs11`). The user PIN is read from
+/// the environment variable `CCCD_HSM_PIN`, never from the command line.
+#[derive(Debug, Default, clap::Args)]
+pub struct HsmArgs {
+    /// The PKCS#11 module, e.g. `/usr/lib/softhsm/libsofthsm2.so`.
+    #[arg(long, requires_all = ["hsm_token", "hsm_key"])]
+    hsm_module: Option<PathBuf>,
+    /// The token's label.
+    #[arg(long, requires = "hsm_module")]
+    hsm_token: Option<String>,
+    /// The key's label in the token (RSA keys sign with RSASSA-PKCS1-v1_5 and SHA-256 here).
+    #[arg(long, requires = "hsm_module")]
+    hsm_key: Option<String>,
+}
+
+impl HsmArgs {
+    /// The module, token and key labels and the PIN, when an HSM is named.
+    #[cfg(feature = "pkcs11")]
+    fn target(&self) -> Result<Option<HsmTarget<'_>>, CliError> {
+        let (Some(module), Some(token), Some(key)) = (&self.hsm_module, &self.hsm_token, &self.hsm_key) else {
+            return Ok(None);
+        };
+        let pin = std::env::var("CCCD_HSM_PIN")
+            .map_err(|_| input("--hsm-module", "set the token's user PIN in CCCD_HSM_PIN"))?;
+        Ok(Some((module.as_path(), token.as_str(), key.as_str(), zeroize::Zeroizing::new(pin))))
+    }
+
+    #[cfg(not(feature = "pkcs11"))]
+    fn target(&self) -> Result<Option<HsmTarget<'_>>, CliError> {
+        match self.hsm_module {
+            Some(_) => Err(input("--hsm-module", "this cccd was built without the pkcs11 feature")),
+            None => Ok(None),
+        }
+    }
+}
+
 /// Arguments of `cccd pki master-list`.
 #[derive(Debug, clap::Args)]
 pub struct MasterListArgs {
@@ -85,6 +121,9 @@ pub struct InitArgs {
     /// With `--ds-rsa`: sign with RSASSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt).
     #[arg(long, requires = "ds_rsa")]
     ds_rsa_pss: bool,
+    /// Generate the Document Signer key in this PKCS#11 token (no `ds.key` is written).
+    #[command(flatten)]
+    hsm: HsmArgs,
     /// Overwrite an existing PKI folder.
     #[arg(long)]
     force: bool,
@@ -199,25 +238,36 @@ fn pki_init(args: &InitArgs) -> Result<ExitCode, CliError> {
         .map_err(|e| input("CSCA", e))?;
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
     let ds_subject = format!("CN=Document Signer {c},O=cccd,C={c}");
-    let (ds_pem, ds_key, ds_kind) = match args.ds_rsa {
-        None => {
+    let sha256 = cccd::crypto::hash::HashAlgorithm::Sha256;
+    let rsa_algorithm = if args.ds_rsa_pss {
+        SignatureAlgorithm::RsaPss { hash: sha256, salt_len: 32 }
+    } else {
+        SignatureAlgorithm::RsaPkcs1v15(sha256)
+    };
+    let (ds_pem, ds_key, ds_kind) = match (args.hsm.target()?, args.ds_rsa) {
+        (Some(hsm), bits) => {
+            let public = hsm_generate(hsm, ds_curve, bits, rsa_algorithm)?;
+            let (_, der) = document_signer_certificate(&ds_subject, &csca, &public, 2, yesterday, args.ds_days)
+                .map_err(|e| input("Document Signer", e))?;
+            let kind = match bits {
+                Some(bits) => format!("RSA-{bits} in the HSM"),
+                None => format!("{} in the HSM", ds_curve.name()),
+            };
+            (pem_encode("CERTIFICATE", &der), None, kind)
+        }
+        (None, None) => {
             let ds = document_signer(&ds_subject, &csca, SoftwareKey::generate(ds_curve), 2, yesterday, args.ds_days)
                 .map_err(|e| input("Document Signer", e))?;
-            (ds.pem(), ds.key.to_pkcs8_pem().map_err(|e| input("ds", e))?, ds_curve.name().to_string())
+            (ds.pem(), Some(ds.key.to_pkcs8_pem().map_err(|e| input("ds", e))?), ds_curve.name().to_string())
         }
-        Some(bits) => {
-            let sha256 = cccd::crypto::hash::HashAlgorithm::Sha256;
-            let algorithm = if args.ds_rsa_pss {
-                SignatureAlgorithm::RsaPss { hash: sha256, salt_len: 32 }
-            } else {
-                SignatureAlgorithm::RsaPkcs1v15(sha256)
-            };
-            let key = RsaSoftwareKey::generate(bits, algorithm).map_err(|e| input("--ds-rsa", e))?;
+        (None, Some(bits)) => {
+            let key = RsaSoftwareKey::generate(bits, rsa_algorithm).map_err(|e| input("--ds-rsa", e))?;
             let public = key.public_key().map_err(|e| input("Document Signer", e))?;
             let (_, der) = document_signer_certificate(&ds_subject, &csca, &public, 2, yesterday, args.ds_days)
                 .map_err(|e| input("Document Signer", e))?;
             let pem = pem_encode("CERTIFICATE", &der);
-            (pem, key.to_pkcs8_pem().map_err(|e| input("ds", e))?, format!("RSA-{bits} {}", algorithm.name()))
+            let kind = format!("RSA-{bits} {}", rsa_algorithm.name());
+            (pem, Some(key.to_pkcs8_pem().map_err(|e| input("ds", e))?), kind)
         }
     };
     let mls = master_list_signer(
@@ -230,17 +280,21 @@ fn pki_init(args: &InitArgs) -> Result<ExitCode, CliError> {
     )
     .map_err(|e| input("Master List Signer", e))?;
     let files = [
-        ("csca", csca.pem(), csca.key.to_pkcs8_pem().map_err(|e| input("csca", e))?),
+        ("csca", csca.pem(), Some(csca.key.to_pkcs8_pem().map_err(|e| input("csca", e))?)),
         ("ds", ds_pem, ds_key),
-        ("mls", mls.pem(), mls.key.to_pkcs8_pem().map_err(|e| input("mls", e))?),
+        ("mls", mls.pem(), Some(mls.key.to_pkcs8_pem().map_err(|e| input("mls", e))?)),
     ];
+    let _ = std::fs::remove_file(args.out.join("ds.key")); // --force over a software DS with an HSM one
     for (name, certificate, key) in &files {
         let cert = args.out.join(format!("{name}.pem"));
         std::fs::write(&cert, certificate).map_err(io(&cert))?;
-        write_private(&args.out.join(format!("{name}.key")), key.as_bytes())?;
+        if let Some(key) = key {
+            write_private(&args.out.join(format!("{name}.key")), key.as_bytes())?;
+        }
     }
+    let ds_files = if files[1].2.is_some() { "ds.pem ds.key" } else { "ds.pem" };
     super::print(&format!(
-        "{}: csca.pem csca.key ({}), ds.pem ds.key ({ds_kind}), mls.pem mls.key ({})\n",
+        "{}: csca.pem csca.key ({}), {ds_files} ({ds_kind}), mls.pem mls.key ({})\n",
         args.out.display(),
         csca_curve.name(),
         ds_curve.name()
@@ -248,12 +302,50 @@ fn pki_init(args: &InitArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The Document Signer of a PKI folder (`ds.pem` and `ds.key`).
-pub fn load_document_signer(dir: &Path) -> Result<DocumentSigner, CliError> {
+type HsmTarget<'a> = (&'a Path, &'a str, &'a str, zeroize::Zeroizing<String>);
+
+/// Generates the Document Signer key in the token (refusing a label already there); returns its public key.
+#[cfg(feature = "pkcs11")]
+fn hsm_generate(
+    (module, token, label, pin): HsmTarget<'_>,
+    curve: NamedCurve,
+    rsa_bits: Option<usize>,
+    rsa_algorithm: SignatureAlgorithm,
+) -> Result<cccd::crypto::public_key::PublicKey, CliError> {
+    use cccd::pki::pkcs11::Pkcs11Key;
+    if Pkcs11Key::open(module, token, &pin, label).is_ok() {
+        return Err(input("--hsm-key", format!("the token already holds a key labelled {label:?}")));
+    }
+    let key = match rsa_bits {
+        Some(bits) => Pkcs11Key::generate_rsa(module, token, &pin, label, bits as u64, rsa_algorithm),
+        None => Pkcs11Key::generate(module, token, &pin, label, curve),
+    };
+    key.and_then(|k| k.public_key()).map_err(|e| input("HSM", e))
+}
+
+#[cfg(not(feature = "pkcs11"))]
+fn hsm_generate(
+    _: HsmTarget<'_>,
+    _: NamedCurve,
+    _: Option<usize>,
+    _: SignatureAlgorithm,
+) -> Result<cccd::crypto::public_key::PublicKey, CliError> {
+    Err(input("--hsm-module", "this cccd was built without the pkcs11 feature"))
+}
+
+/// The Document Signer of a PKI folder: `ds.pem` and `ds.key`, or `ds.pem` and a key in an HSM.
+pub fn load_document_signer(dir: &Path, hsm: &HsmArgs) -> Result<DocumentSigner, CliError> {
     let cert_path = dir.join("ds.pem");
     let key_path = dir.join("ds.key");
     let cert = std::fs::read_to_string(&cert_path).map_err(io(&cert_path))?;
     let (_, der) = pem_decode(&cert).map_err(|e| input(cert_path.display(), e))?;
+    #[cfg(feature = "pkcs11")]
+    if let Some((module, token, label, pin)) = hsm.target()? {
+        let key = cccd::pki::pkcs11::Pkcs11Key::open(module, token, &pin, label).map_err(|e| input("HSM", e))?;
+        return DocumentSigner::new(der.to_vec(), Arc::new(key)).map_err(|e| input(dir.display(), e));
+    }
+    #[cfg(not(feature = "pkcs11"))]
+    hsm.target()?;
     let key_pem = zeroize::Zeroizing::new(std::fs::read_to_string(&key_path).map_err(io(&key_path))?);
     let key: Arc<dyn cccd::pki::Signer> = match SoftwareKey::from_pem(&key_pem) {
         Ok(key) => Arc::new(key),
@@ -268,9 +360,12 @@ pub fn load_document_signer(dir: &Path) -> Result<DocumentSigner, CliError> {
 /// What `cccd issue` and `cccd issue-batch` share.
 #[derive(Debug, clap::Args)]
 pub struct IssueCommon {
-    /// The PKI folder (`cccd pki init`): `ds.pem` and `ds.key`.
+    /// The PKI folder (`cccd pki init`): `ds.pem` and `ds.key` (or the key in an HSM, `--hsm-*`).
     #[arg(long)]
     pki: PathBuf,
+    /// The Document Signer key in a PKCS#11 token instead of `ds.key`.
+    #[command(flatten)]
+    hsm: HsmArgs,
     /// The curve of the chip's Chip and Active Authentication keys.
     #[arg(long, default_value = "brainpoolP256r1")]
     chip_curve: String,
@@ -415,7 +510,7 @@ fn issue_one(
 pub fn issue_command(args: &IssueArgs) -> Result<ExitCode, CliError> {
     let record = super::read_record(&args.record)?;
     let photo = std::fs::read(&args.photo).map_err(io(&args.photo))?;
-    let ds = load_document_signer(&args.common.pki)?;
+    let ds = load_document_signer(&args.common.pki, &args.common.hsm)?;
     if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
@@ -452,7 +547,7 @@ pub struct BatchArgs {
 pub fn batch(args: &BatchArgs) -> Result<ExitCode, CliError> {
     use rayon::prelude::*;
     let text = std::fs::read_to_string(&args.records).map_err(io(&args.records))?;
-    let ds = load_document_signer(&args.common.pki)?;
+    let ds = load_document_signer(&args.common.pki, &args.common.hsm)?;
     parse_curve(&args.common.chip_curve)?;
     let shared_photo = match &args.photo {
         Some(p) => Some(std::fs::read(p).map_err(io(p))?),
