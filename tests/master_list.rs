@@ -209,3 +209,34 @@ fn a_master_list_signed_by_openssl_verifies_here() {
     assert!(matches!(MasterList::from_der(&sod_like), Err(MasterListError::NotSignedData(_))));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_list_signed_by_a_certificate_that_is_no_master_list_signer_is_intact_but_not_valid() {
+    let vn = country("VN", NamedCurve::P256);
+    let yesterday = SystemTime::now() - Duration::from_secs(86_400);
+    // a Document Signer certificate (digitalSignature, no extended key usage) signing a master list
+    let ds = cccd::pki::document_signer(
+        "CN=DS VN,C=VN",
+        &vn.csca,
+        SoftwareKey::generate(NamedCurve::P256),
+        5,
+        yesterday,
+        30,
+    )
+    .unwrap();
+    let ml = sign_master_list(std::slice::from_ref(&vn.csca.certificate), &ds).unwrap();
+    let list = MasterList::from_der(&ml).unwrap();
+    let anchors = [vn.csca.certificate.clone()];
+    let report = list.verify(&anchors, None);
+    assert!(report.is_intact() && !report.is_valid(), "{report:?}");
+    assert_eq!(
+        failed(&report.signer_key_usage),
+        "the signer certificate lacks extended key usage id-icao-cscaMasterListSigningKey"
+    );
+    let mut anchored = TrustStore::new();
+    anchored.set_master_list_policy(MasterListPolicy::Anchored { anchors: anchors.to_vec(), at: None });
+    assert!(anchored.add_bytes(&ml).unwrap_err().contains("signer key usage failed"));
+    // the Master List Signer certificate `master_list_signer` issues has it
+    let good = sign_master_list(std::slice::from_ref(&vn.csca.certificate), &vn.mls).unwrap();
+    assert!(MasterList::from_der(&good).unwrap().verify(&anchors, None).signer_key_usage.passed());
+}

@@ -11,7 +11,8 @@
 //! A master list is trust material, so its own signature matters: [`MasterList::verify`] checks the signed
 //! attributes (content type and `messageDigest`), the signature with the Master List Signer certificate, that
 //! certificate's chain to an anchor (a CSCA the verifier already trusts, usually the publishing country's),
-//! and the validity of both as of a date, each with its own [`Check`].
+//! the validity of both as of a date, and that the signer's certificate is a Master List Signer's (extended key
+//! usage `id-icao-cscaMasterListSigningKey`), each with its own [`Check`].
 //!
 //! Without an anchor of its own, a verifier can still check that a list is *intact*
 //! ([`MasterListReport::is_intact`] after [`MasterList::verify_intact`]): signed by a signer that a CSCA in the
@@ -88,12 +89,15 @@ pub struct MasterListReport {
     pub signer_chain: Check,
     /// The Master List Signer certificate and its anchor are within their validity as of the date checked.
     pub validity: Check,
+    /// The Master List Signer certificate is one (ICAO 9303-12): extended key usage
+    /// `id-icao-cscaMasterListSigningKey`.
+    pub signer_key_usage: Check,
 }
 
 impl MasterListReport {
     /// Intact and trusted: every check passed.
     pub fn is_valid(&self) -> bool {
-        self.is_intact() && self.validity.passed()
+        self.is_intact() && self.validity.passed() && self.signer_key_usage.passed()
     }
 
     /// Intact: the content is what the signer signed and the signer chains to an anchor; dates not considered
@@ -109,6 +113,7 @@ impl MasterListReport {
             ("signature", &self.signature),
             ("signer chain", &self.signer_chain),
             ("validity", &self.validity),
+            ("signer key usage", &self.signer_key_usage),
         ]
         .into_iter()
         .find_map(|(name, c)| match c {
@@ -151,6 +156,18 @@ fn signed_by(cert: &Certificate, issuer: &Certificate) -> bool {
         return false;
     };
     alg.verify(&key, &tbs, sig).is_ok()
+}
+
+/// Whether the certificate's extended key usage names `id-icao-cscaMasterListSigningKey`.
+fn master_list_signing(cert: &Certificate) -> bool {
+    use x509_cert::ext::pkix::ExtendedKeyUsage;
+    cert.tbs_certificate()
+        .extensions()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.extn_id == oid::EXTENDED_KEY_USAGE)
+        .filter_map(|e| ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok())
+        .any(|eku| eku.0.contains(&oid::ID_ICAO_MASTER_LIST_SIGNING_KEY))
 }
 
 impl MasterList {
@@ -227,6 +244,7 @@ impl MasterList {
                 signature: missing,
                 signer_chain: none("signer"),
                 validity: none("signer"),
+                signer_key_usage: none("signer"),
             };
         };
         let digest = HashAlgorithm::from_oid(&si.digest_alg.oid);
@@ -292,6 +310,13 @@ impl MasterList {
             }
             (Some(_), _) => Check::Passed,
         };
+        let signer_key_usage = match signer {
+            None => none("signer certificate"),
+            Some(cert) if master_list_signing(cert) => Check::Passed,
+            Some(_) => {
+                Check::Failed("the signer certificate lacks extended key usage id-icao-cscaMasterListSigningKey".into())
+            }
+        };
         MasterListReport {
             certificates: self.certificates.len(),
             signer: signer.map(|c| c.tbs_certificate().subject().to_string()),
@@ -299,6 +324,7 @@ impl MasterList {
             signature,
             signer_chain,
             validity,
+            signer_key_usage,
         }
     }
 

@@ -302,7 +302,6 @@ fn key_identifier(key: &PublicKey) -> Result<Vec<u8>, PkiError> {
 const ID_CE_SKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 const ID_CE_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const ID_CE_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
-const ID_CE_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
 const ID_CE_AKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
 
 fn validity(not_before: std::time::SystemTime, days: u32) -> Result<Validity, PkiError> {
@@ -344,7 +343,7 @@ fn certificate(
         extension(ID_CE_KEY_USAGE, true, key_usage)?,
     ];
     if let Some(eku) = req.extended_key_usage {
-        extensions.push(extension(ID_CE_EXT_KEY_USAGE, true, encode_tlv(Tag::new(0x30), &eku.to_der()?))?);
+        extensions.push(extension(oid::EXTENDED_KEY_USAGE, true, encode_tlv(Tag::new(0x30), &eku.to_der()?))?);
     }
     if req.ca {
         extensions.push(extension(
