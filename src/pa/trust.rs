@@ -271,6 +271,13 @@ impl TrustStore {
             return Err(Check::Failed("unknown CSCA: no trusted certificate has the DS issuer's name".into()));
         }
         let fingerprint = cert.to_der().map(|d| HashAlgorithm::Sha256.digest(&d)).unwrap_or_default();
+        let key_fp = |i: usize| [fingerprint.as_slice(), &(i as u64).to_be_bytes()].concat();
+        // a DS certificate seen before: no re-encoding, no signature check
+        if let Ok(v) = self.verified.lock()
+            && let Some((_, csca)) = candidates.iter().enumerate().find(|(i, _)| v.contains(&key_fp(*i)))
+        {
+            return Ok(csca);
+        }
         let Ok(tbs) = cert.tbs_certificate().to_der() else {
             return Err(Check::Failed("DS certificate does not encode".into()));
         };
@@ -281,10 +288,7 @@ impl TrustStore {
             return Err(Check::NotChecked("unsupported DS certificate signature algorithm".into()));
         };
         for (i, csca) in candidates.iter().enumerate() {
-            let key_fp = [fingerprint.as_slice(), &(i as u64).to_be_bytes()].concat();
-            if self.verified.lock().is_ok_and(|v| v.contains(&key_fp)) {
-                return Ok(csca);
-            }
+            let key_fp = key_fp(i);
             let Ok(key) = PublicKey::from_spki(csca.tbs_certificate().subject_public_key_info()) else { continue };
             if alg.verify(&key, &tbs, sig).is_ok() {
                 if let Ok(mut v) = self.verified.lock() {
