@@ -58,6 +58,11 @@ impl Drop for Token {
     }
 }
 
+/// The data groups of the test image.
+fn data_groups() -> std::collections::BTreeMap<cccd::lds::LdsFile, Vec<u8>> {
+    common::chip::cccd_image().files.into_iter().filter(|(f, _)| f.dg_number().is_some()).collect()
+}
+
 #[test]
 fn a_sod_signed_in_softhsm2_verifies_with_openssl() {
     let dir = std::env::temp_dir().join(format!("cccd-softhsm-{}", std::process::id()));
@@ -65,8 +70,7 @@ fn a_sod_signed_in_softhsm2_verifies_with_openssl() {
     let _turn = SOFTHSM.lock().unwrap_or_else(|e| e.into_inner());
     let token = Token::new("ec");
     let t = token.0.as_str();
-    let dgs: std::collections::BTreeMap<_, _> =
-        common::chip::cccd_image().files.into_iter().filter(|(f, _)| f.dg_number().is_some()).collect();
+    let dgs = data_groups();
 
     // a wrong PIN and an unknown token are typed errors
     assert!(matches!(Pkcs11Key::open(&module(), t, "9999", "ds"), Err(PkiError::Pkcs11(_))));
@@ -103,19 +107,8 @@ fn a_sod_signed_in_softhsm2_verifies_with_openssl() {
         assert_eq!(report.signature, Check::Passed, "{}", curve.name());
         assert!(report.is_valid(), "{report:?}");
 
-        let ci = dir.join(format!("{}.p7", curve.name()));
-        let ca = dir.join(format!("{}-csca.pem", curve.name()));
-        std::fs::write(&ci, Sod::decode(&sod).unwrap().content_info_der()).unwrap();
-        std::fs::write(&ca, csca.pem()).unwrap();
-        let out = Command::new("openssl")
-            .args(["cms", "-verify", "-inform", "DER", "-in"])
-            .arg(&ci)
-            .arg("-CAfile")
-            .arg(&ca)
-            .args(["-purpose", "any", "-binary", "-out", "/dev/null"])
-            .output()
-            .expect("openssl must be installed");
-        assert!(out.status.success(), "openssl rejects the HSM-signed SOD: {}", String::from_utf8_lossy(&out.stderr));
+        openssl_verifies(&sod, &csca.pem(), &dir, curve.name())
+            .unwrap_or_else(|e| panic!("openssl rejects the HSM-signed SOD: {e}"));
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -145,8 +138,7 @@ fn rsa_document_signer_keys_in_softhsm2_sign_sods_openssl_accepts() {
     let _turn = SOFTHSM.lock().unwrap_or_else(|e| e.into_inner());
     let token = Token::new("rsa");
     let t = token.0.as_str();
-    let dgs: std::collections::BTreeMap<_, _> =
-        common::chip::cccd_image().files.into_iter().filter(|(f, _)| f.dg_number().is_some()).collect();
+    let dgs = data_groups();
     let csca =
         country_signing_ca("CN=CSCA HSM RSA,O=Test,C=XX", SoftwareKey::generate(NamedCurve::P384), 3650).unwrap();
     let pss = SignatureAlgorithm::RsaPss { hash: HashAlgorithm::Sha256, salt_len: 32 };

@@ -212,21 +212,8 @@ impl MasterList {
 
     /// The Master List Signer certificate: the SignedData certificate the signer info names.
     pub fn signer_certificate(&self) -> Option<&Certificate> {
-        use cms::signed_data::SignerIdentifier;
         let sid = &self.signer_info.as_ref()?.sid;
-        self.signed_data_certificates.iter().find(|c| match sid {
-            SignerIdentifier::IssuerAndSerialNumber(i) => {
-                c.tbs_certificate().issuer() == &i.issuer && c.tbs_certificate().serial_number() == &i.serial_number
-            }
-            SignerIdentifier::SubjectKeyIdentifier(ski) => c
-                .tbs_certificate()
-                .extensions()
-                .into_iter()
-                .flatten()
-                .filter(|e| e.extn_id == oid::SUBJECT_KEY_IDENTIFIER)
-                .filter_map(|e| der::asn1::OctetString::from_der(e.extn_value.as_bytes()).ok())
-                .any(|v| v.as_bytes() == ski.0.as_bytes()),
-        })
+        self.signed_data_certificates.iter().find(|c| super::trust::names(sid, c))
     }
 
     /// Checks the list's signature and its signer's chain to one of `anchors` (CSCA certificates the verifier

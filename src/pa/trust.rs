@@ -55,6 +55,24 @@ pub enum TrustError {
     },
 }
 
+/// Whether a CMS signer identifier names `cert` (issuer and serial number, or subject key identifier).
+pub(crate) fn names(sid: &cms::signed_data::SignerIdentifier, cert: &Certificate) -> bool {
+    use cms::signed_data::SignerIdentifier;
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(i) => {
+            cert.tbs_certificate().issuer() == &i.issuer && cert.tbs_certificate().serial_number() == &i.serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => cert
+            .tbs_certificate()
+            .extensions()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.extn_id == crate::oid::SUBJECT_KEY_IDENTIFIER)
+            .filter_map(|e| der::asn1::OctetString::from_der(e.extn_value.as_bytes()).ok())
+            .any(|v| v.as_bytes() == ski.0.as_bytes()),
+    }
+}
+
 /// How much a master list must prove before its certificates are trusted.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -140,20 +158,7 @@ impl TrustStore {
     /// The supplied Document Signer certificate a signer info names (issuer and serial number, or subject key
     /// identifier).
     pub fn document_signer_for(&self, sid: &cms::signed_data::SignerIdentifier) -> Option<&Certificate> {
-        use cms::signed_data::SignerIdentifier;
-        self.document_signers.iter().find(|c| match sid {
-            SignerIdentifier::IssuerAndSerialNumber(i) => {
-                c.tbs_certificate().issuer() == &i.issuer && c.tbs_certificate().serial_number() == &i.serial_number
-            }
-            SignerIdentifier::SubjectKeyIdentifier(ski) => c
-                .tbs_certificate()
-                .extensions()
-                .into_iter()
-                .flatten()
-                .filter(|e| e.extn_id == crate::oid::SUBJECT_KEY_IDENTIFIER)
-                .filter_map(|e| der::asn1::OctetString::from_der(e.extn_value.as_bytes()).ok())
-                .any(|v| v.as_bytes() == ski.0.as_bytes()),
-        })
+        self.document_signers.iter().find(|c| names(sid, c))
     }
 
     /// Adds a CRL (DER); it is used only if a trusted CSCA signed it.

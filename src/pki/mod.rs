@@ -299,7 +299,6 @@ fn key_identifier(key: &PublicKey) -> Result<Vec<u8>, PkiError> {
     Ok(HashAlgorithm::Sha1.digest(spki.subject_public_key.raw_bytes()))
 }
 
-const ID_CE_SKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 const ID_CE_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const ID_CE_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
 const ID_CE_AKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
@@ -317,8 +316,7 @@ struct CertificateRequest<'a> {
     serial: u64,
     not_before: std::time::SystemTime,
     days: u32,
-    ca: bool,
-    extended_key_usage: Option<ObjectIdentifier>,
+    profile: CertificateProfile,
 }
 
 /// Builds and signs a certificate: self-signed when `issuer` is `None` (then `signer` is the subject's key).
@@ -336,16 +334,18 @@ fn certificate(
         Some(cert) => cert.tbs_certificate().subject().clone(),
         None => subject_name.clone(),
     };
-    let key_usage = if req.ca { vec![0x03, 0x02, 0x01, 0x06] } else { vec![0x03, 0x02, 0x07, 0x80] };
+    let ca = req.profile == CertificateProfile::CountrySigningCa;
+    let key_usage = if ca { vec![0x03, 0x02, 0x01, 0x06] } else { vec![0x03, 0x02, 0x07, 0x80] };
     let mut extensions = vec![
         extension(ID_CE_AKI, false, encode_tlv(Tag::new(0x30), &encode_tlv(Tag::new(0x80), &aki)))?,
-        extension(ID_CE_SKI, false, encode_tlv(Tag::new(0x04), &ski))?,
+        extension(oid::SUBJECT_KEY_IDENTIFIER, false, encode_tlv(Tag::new(0x04), &ski))?,
         extension(ID_CE_KEY_USAGE, true, key_usage)?,
     ];
-    if let Some(eku) = req.extended_key_usage {
+    if req.profile == CertificateProfile::MasterListSigner {
+        let eku = oid::ID_ICAO_MASTER_LIST_SIGNING_KEY;
         extensions.push(extension(oid::EXTENDED_KEY_USAGE, true, encode_tlv(Tag::new(0x30), &eku.to_der()?))?);
     }
-    if req.ca {
+    if ca {
         extensions.push(extension(
             ID_CE_BASIC_CONSTRAINTS,
             true,
@@ -403,33 +403,33 @@ pub fn issue_certificate(
     if issuer.is_none() && signer.public_key()? != *public_key {
         return Err(PkiError::KeyMismatch);
     }
-    let req = CertificateRequest {
-        subject,
-        public_key,
-        serial,
-        not_before,
-        days,
-        ca: profile == CertificateProfile::CountrySigningCa,
-        extended_key_usage: (profile == CertificateProfile::MasterListSigner)
-            .then_some(oid::ID_ICAO_MASTER_LIST_SIGNING_KEY),
-    };
+    let req = CertificateRequest { subject, public_key, serial, not_before, days, profile };
     certificate(&req, issuer, signer)
+}
+
+/// A certificate of `profile` for a software key, signed by `csca` (self-signed when `None`).
+fn issue_for_key(
+    profile: CertificateProfile,
+    subject: &str,
+    csca: Option<&Issued>,
+    key: SoftwareKey,
+    serial: u64,
+    not_before: std::time::SystemTime,
+    days: u32,
+) -> Result<Issued, PkiError> {
+    let public_key = key.public_key()?;
+    let req = CertificateRequest { subject, public_key: &public_key, serial, not_before, days, profile };
+    let (certificate, der) = match csca {
+        Some(csca) => certificate(&req, Some(&csca.certificate), &csca.key)?,
+        None => certificate(&req, None, &key)?,
+    };
+    Ok(Issued { certificate, der, key })
 }
 
 /// A self-signed Country Signing CA certificate (basic constraints CA, path length 0; keyCertSign, cRLSign).
 pub fn country_signing_ca(subject: &str, key: SoftwareKey, days: u32) -> Result<Issued, PkiError> {
-    let public_key = key.public_key()?;
-    let req = CertificateRequest {
-        subject,
-        public_key: &public_key,
-        serial: 1,
-        not_before: std::time::SystemTime::now(),
-        days,
-        ca: true,
-        extended_key_usage: None,
-    };
-    let (certificate, der) = certificate(&req, None, &key)?;
-    Ok(Issued { certificate, der, key })
+    let now = std::time::SystemTime::now();
+    issue_for_key(CertificateProfile::CountrySigningCa, subject, None, key, 1, now, days)
 }
 
 /// A Document Signer certificate signed by the CSCA (digitalSignature), valid from `not_before` for `days`.
@@ -441,18 +441,7 @@ pub fn document_signer(
     not_before: std::time::SystemTime,
     days: u32,
 ) -> Result<Issued, PkiError> {
-    let public_key = key.public_key()?;
-    let req = CertificateRequest {
-        subject,
-        public_key: &public_key,
-        serial,
-        not_before,
-        days,
-        ca: false,
-        extended_key_usage: None,
-    };
-    let (certificate, der) = certificate(&req, Some(&csca.certificate), &csca.key)?;
-    Ok(Issued { certificate, der, key })
+    issue_for_key(CertificateProfile::DocumentSigner, subject, Some(csca), key, serial, not_before, days)
 }
 
 /// A Document Signer certificate for a key held elsewhere (an HSM): only its public key is needed.
@@ -464,7 +453,8 @@ pub fn document_signer_certificate(
     not_before: std::time::SystemTime,
     days: u32,
 ) -> Result<(Certificate, Vec<u8>), PkiError> {
-    let req = CertificateRequest { subject, public_key, serial, not_before, days, ca: false, extended_key_usage: None };
+    let profile = CertificateProfile::DocumentSigner;
+    let req = CertificateRequest { subject, public_key, serial, not_before, days, profile };
     certificate(&req, Some(&csca.certificate), &csca.key)
 }
 
@@ -627,18 +617,7 @@ pub fn master_list_signer(
     not_before: std::time::SystemTime,
     days: u32,
 ) -> Result<Issued, PkiError> {
-    let public_key = key.public_key()?;
-    let req = CertificateRequest {
-        subject,
-        public_key: &public_key,
-        serial,
-        not_before,
-        days,
-        ca: false,
-        extended_key_usage: Some(oid::ID_ICAO_MASTER_LIST_SIGNING_KEY),
-    };
-    let (certificate, der) = certificate(&req, Some(&csca.certificate), &csca.key)?;
-    Ok(Issued { certificate, der, key })
+    issue_for_key(CertificateProfile::MasterListSigner, subject, Some(csca), key, serial, not_before, days)
 }
 
 /// An ICAO CSCA master list (9303-12 §9; DER `ContentInfo`) of `cscas`, signed by a Master List Signer

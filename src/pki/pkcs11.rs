@@ -130,6 +130,32 @@ fn point_of(value: &[u8]) -> Result<Vec<u8>, PkiError> {
     }
 }
 
+/// Generates a key pair with `mechanism` in the token, both halves labelled `key_label`: the public one with
+/// `public` (its type and size) added, the private one sensitive, not extractable, for signing only.
+fn generate_pair(
+    module: &Path,
+    token_label: &str,
+    pin: &str,
+    key_label: &str,
+    mechanism: &Mechanism<'_>,
+    public: &[Attribute],
+) -> Result<(), PkiError> {
+    let (_context, session) = login(module, token_label, pin)?;
+    let label = Attribute::Label(key_label.as_bytes().to_vec());
+    let mut public_template = vec![Attribute::Token(true), Attribute::Verify(true), label.clone()];
+    public_template.extend_from_slice(public);
+    let private_template = [
+        Attribute::Token(true),
+        Attribute::Private(true),
+        Attribute::Sensitive(true),
+        Attribute::Extractable(false),
+        Attribute::Sign(true),
+        label,
+    ];
+    session.generate_key_pair(mechanism, &public_template, &private_template).map_err(p11)?;
+    Ok(())
+}
+
 impl Pkcs11Key {
     /// Opens the private key labelled `key_label` (and its public key of the same label) in the token
     /// `token_label` of the PKCS#11 module at `module`.
@@ -211,26 +237,8 @@ impl Pkcs11Key {
             return Err(PkiError::UnsupportedKey(format!("RSA-{bits}: ICAO 9303-12 asks for 2048 bits at least")));
         }
         rsa_identifier(algorithm)?;
-        let (context, session) = login(module, token_label, pin)?;
-        let label = Attribute::Label(key_label.as_bytes().to_vec());
-        let public_template = [
-            Attribute::Token(true),
-            Attribute::Verify(true),
-            Attribute::ModulusBits(bits.into()),
-            Attribute::PublicExponent(vec![0x01, 0x00, 0x01]),
-            label.clone(),
-        ];
-        let private_template = [
-            Attribute::Token(true),
-            Attribute::Private(true),
-            Attribute::Sensitive(true),
-            Attribute::Extractable(false),
-            Attribute::Sign(true),
-            label,
-        ];
-        session.generate_key_pair(&Mechanism::RsaPkcsKeyPairGen, &public_template, &private_template).map_err(p11)?;
-        drop(session);
-        drop(context);
+        let public = [Attribute::ModulusBits(bits.into()), Attribute::PublicExponent(vec![0x01, 0x00, 0x01])];
+        generate_pair(module, token_label, pin, key_label, &Mechanism::RsaPkcsKeyPairGen, &public)?;
         Pkcs11Key::open(module, token_label, pin, key_label)?.with_rsa_algorithm(algorithm)
     }
 
@@ -243,26 +251,8 @@ impl Pkcs11Key {
         key_label: &str,
         curve: NamedCurve,
     ) -> Result<Self, PkiError> {
-        let (context, session) = login(module, token_label, pin)?;
-        let label = Attribute::Label(key_label.as_bytes().to_vec());
-        let public_template = [
-            Attribute::Token(true),
-            Attribute::Verify(true),
-            Attribute::KeyType(KeyType::EC),
-            Attribute::EcParams(curve.oid().to_der()?),
-            label.clone(),
-        ];
-        let private_template = [
-            Attribute::Token(true),
-            Attribute::Private(true),
-            Attribute::Sensitive(true),
-            Attribute::Extractable(false),
-            Attribute::Sign(true),
-            label,
-        ];
-        session.generate_key_pair(&Mechanism::EccKeyPairGen, &public_template, &private_template).map_err(p11)?;
-        drop(session);
-        drop(context);
+        let public = [Attribute::KeyType(KeyType::EC), Attribute::EcParams(curve.oid().to_der()?)];
+        generate_pair(module, token_label, pin, key_label, &Mechanism::EccKeyPairGen, &public)?;
         Pkcs11Key::open(module, token_label, pin, key_label)
     }
 

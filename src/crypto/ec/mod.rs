@@ -468,19 +468,27 @@ where
     Ok(p)
 }
 
-fn secret_scalar<C: EcCurve>(curve: NamedCurve, bytes: &[u8]) -> Result<NonZeroScalar<C>, EcError>
+/// A big-endian scalar of at most the field's length, left-padded to it (kept zeroized).
+fn padded_field_bytes<C: EcCurve>(curve: NamedCurve, bytes: &[u8]) -> Result<Zeroizing<FieldBytes<C>>, EcError>
 where
     FieldBytesSize<C>: ModulusSize,
-    AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C> + AffineCoordinates<FieldRepr = FieldBytes<C>>,
-    Scalar<C>: Invert<Output = CtOption<Scalar<C>>> + Reduce<FieldBytes<C>>,
 {
     let n = curve.field_size();
     if bytes.len() > n {
         return Err(EcError::InvalidScalar(curve.name()));
     }
     let mut padded = Zeroizing::new(FieldBytes::<C>::default());
-    let offset = n - bytes.len();
-    padded.get_mut(offset..).ok_or(EcError::InvalidScalar(curve.name()))?.copy_from_slice(bytes);
+    padded.get_mut(n - bytes.len()..).ok_or(EcError::InvalidScalar(curve.name()))?.copy_from_slice(bytes);
+    Ok(padded)
+}
+
+fn secret_scalar<C: EcCurve>(curve: NamedCurve, bytes: &[u8]) -> Result<NonZeroScalar<C>, EcError>
+where
+    FieldBytesSize<C>: ModulusSize,
+    AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C> + AffineCoordinates<FieldRepr = FieldBytes<C>>,
+    Scalar<C>: Invert<Output = CtOption<Scalar<C>>> + Reduce<FieldBytes<C>>,
+{
+    let padded = padded_field_bytes::<C>(curve, bytes)?;
     Option::from(NonZeroScalar::<C>::from_repr(*padded)).ok_or(EcError::InvalidScalar(curve.name()))
 }
 
@@ -492,13 +500,7 @@ where
     AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C> + AffineCoordinates<FieldRepr = FieldBytes<C>>,
     Scalar<C>: Invert<Output = CtOption<Scalar<C>>> + Reduce<FieldBytes<C>>,
 {
-    let n = curve.field_size();
-    if bytes.len() > n {
-        return Err(EcError::InvalidScalar(curve.name()));
-    }
-    let mut padded = Zeroizing::new(FieldBytes::<C>::default());
-    let offset = n - bytes.len();
-    padded.get_mut(offset..).ok_or(EcError::InvalidScalar(curve.name()))?.copy_from_slice(bytes);
+    let padded = padded_field_bytes::<C>(curve, bytes)?;
     let k = <Scalar<C> as Reduce<FieldBytes<C>>>::reduce(&padded);
     if bool::from(elliptic_curve::ff::Field::is_zero(&k)) {
         return Err(EcError::InvalidScalar(curve.name()));
