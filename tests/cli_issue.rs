@@ -171,6 +171,14 @@ fn verify_rejects_each_fault_with_its_own_reason() {
     // a master list from `cccd pki master-list`, signed by the other country's Master List Signer: trusted
     // when anchored at that country's CSCA, refused (before any verdict) when anchored elsewhere or edited
     let ml = dir.join("xx.ml");
+    // a PKI folder without a Master List Signer (an older `pki init`) is told so, and no list is written
+    let old_pki = dir.join("old-pki");
+    std::fs::create_dir_all(&old_pki).unwrap();
+    std::fs::copy(&csca, old_pki.join("csca.pem")).unwrap();
+    let (code, _, err) = cccd(&["pki", "master-list", "--pki", s(&old_pki), "--out", s(&ml)]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no Master List Signer"), "{err}");
+    assert!(!ml.exists());
     let (code, out, err) = cccd(&["pki", "master-list", "--pki", s(&other), "--out", s(&ml), s(&csca)]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("2 CSCA certificates, signed by CN=Master List Signer XX"), "{out}");

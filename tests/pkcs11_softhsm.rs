@@ -259,6 +259,30 @@ fn the_command_line_issues_with_a_document_signer_key_in_softhsm2() {
         let (code, out, err) =
             cccd(&["verify".into(), s(&chip), "--csca".into(), s(&pki.join("csca.pem")), "--json".into()], None);
         assert_eq!(code, Some(0), "{out} {err}");
+
+        // a batch signs with the same token key from parallel jobs
+        let records = dir.join(format!("records-{label}.jsonl"));
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+        std::fs::write(&records, format!("{json}\n")).unwrap();
+        let batch_out = dir.join(format!("batch-{label}"));
+        let mut batch: Vec<String> =
+            ["issue-batch", "--records", &s(&records), "--photo", &s(&photo), "--pki", &s(&pki), "--jobs", "2"]
+                .map(String::from)
+                .to_vec();
+        batch.extend(["--out".to_string(), s(&batch_out)]);
+        batch.extend(hsm(label));
+        let (code, _, err) = cccd(&batch, Some("1234"));
+        assert_eq!(code, Some(0), "{err}");
+        let issued: Vec<_> = std::fs::read_dir(&batch_out)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        assert_eq!(issued.len(), 1, "{issued:?}");
+        let (code, out, err) =
+            cccd(&["verify".into(), s(&issued[0]), "--csca".into(), s(&pki.join("csca.pem")), "--json".into()], None);
+        assert_eq!(code, Some(0), "{out} {err}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

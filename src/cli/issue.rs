@@ -185,6 +185,12 @@ fn load_issued(dir: &Path, name: &str) -> Result<Issued, CliError> {
 }
 
 fn pki_master_list(args: &MasterListArgs) -> Result<ExitCode, CliError> {
+    if !args.pki.join("mls.key").exists() {
+        return Err(input(
+            args.pki.display(),
+            "no Master List Signer (mls.pem, mls.key): make the folder with this version's `cccd pki init`",
+        ));
+    }
     let signer = load_issued(&args.pki, "mls")?;
     let mut cscas = load_certificates(&[args.pki.join("csca.pem")])?;
     cscas.extend(load_certificates(&args.certificates)?);
