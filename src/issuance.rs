@@ -35,7 +35,8 @@ use crate::lds::dg15::Dg15;
 use crate::lds::security_infos::{
     ActiveAuthenticationInfo, CardAccess, Dg14, SecurityInfo, SecurityInfoKind, SecurityInfos,
 };
-use crate::pki::{DocumentSigner, Signer, SoftwareKey};
+use crate::pki::{CertificateDates, DocumentSigner, Signer, SoftwareKey};
+use time::Date;
 
 /// Why a chip image could not be issued. Names the field or step, never personal data.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +56,88 @@ pub enum IssueError {
     /// The Document Signer could not sign.
     #[error("signing EF.SOD: {0}")]
     Signing(#[from] crate::pki::PkiError),
+    /// The Document Signer may not sign yet on the day of issue (its certificate, or its private-key usage
+    /// period, starts later).
+    #[error("the Document Signer may not sign before {signing_from} (issuing on {at})")]
+    DocumentSignerNotYetValid {
+        /// The day of issue.
+        at: Date,
+        /// The first day it may sign.
+        signing_from: Date,
+    },
+    /// The Document Signer may no longer sign on the day of issue: its certificate (or its private-key usage
+    /// period) has ended. A card signed now would fail Passive Authentication from the start.
+    #[error("the Document Signer expired on {signing_until} (issuing on {at}): make a new one (`cccd pki new-ds`)")]
+    DocumentSignerExpired {
+        /// The day of issue.
+        at: Date,
+        /// The last day it could sign.
+        signing_until: Date,
+    },
+}
+
+/// What does not stop issuance but is worth a look: the card would outlive a certificate that vouches for it,
+/// so Passive Authentication reports it as signed by an expired certificate before the card itself expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IssueWarning {
+    /// The card expires after the Document Signer certificate (or has no expiry).
+    #[error("the card outlives the Document Signer certificate (valid until {ds_not_after})")]
+    OutlivesDocumentSigner {
+        /// The certificate's last day.
+        ds_not_after: Date,
+    },
+    /// The card expires after the CSCA certificate (or has no expiry).
+    #[error("the card outlives the CSCA certificate (valid until {csca_not_after})")]
+    OutlivesCsca {
+        /// The certificate's last day.
+        csca_not_after: Date,
+    },
+}
+
+impl IssueWarning {
+    /// A stable snake_case code (`outlives_document_signer`, `outlives_csca`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            IssueWarning::OutlivesDocumentSigner { .. } => "outlives_document_signer",
+            IssueWarning::OutlivesCsca { .. } => "outlives_csca",
+        }
+    }
+}
+
+/// Refuses a Document Signer that may not sign on `at` (today when `None`): its certificate's validity and,
+/// when present, its private-key usage period.
+pub fn check_document_signer(ds: &DocumentSigner, at: Option<Date>) -> Result<(), IssueError> {
+    let at = at.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+    let dates = CertificateDates::of(&ds.certificate);
+    if at < dates.signing_from() {
+        return Err(IssueError::DocumentSignerNotYetValid { at, signing_from: dates.signing_from() });
+    }
+    if at > dates.signing_until() {
+        return Err(IssueError::DocumentSignerExpired { at, signing_until: dates.signing_until() });
+    }
+    Ok(())
+}
+
+/// The warnings for a card of `record` signed by `ds` under `csca` (when known): a card that outlives them.
+pub fn issue_warnings(
+    record: &CitizenRecord,
+    ds: &DocumentSigner,
+    csca: Option<&x509_cert::Certificate>,
+) -> Vec<IssueWarning> {
+    let outlives = |not_after: Date| record.date_of_expiry.is_none_or(|doe| doe > not_after);
+    let mut out = Vec::new();
+    let ds_not_after = CertificateDates::of(&ds.certificate).not_after;
+    if outlives(ds_not_after) {
+        out.push(IssueWarning::OutlivesDocumentSigner { ds_not_after });
+    }
+    if let Some(csca) = csca {
+        let csca_not_after = CertificateDates::of(csca).not_after;
+        if outlives(csca_not_after) {
+            out.push(IssueWarning::OutlivesCsca { csca_not_after });
+        }
+    }
+    out
 }
 
 /// The face image put in DG2: already prepared (see [`crate::face::prepare`]).
@@ -167,11 +250,13 @@ pub struct IssueOptions {
     pub dg_hash: HashAlgorithm,
     /// EF.CardAccess (the CCCD's PACE-GM-ECDH-AES128 on brainpoolP256r1 by default).
     pub card_access: CardAccess,
+    /// The day of issue the Document Signer must be able to sign on (`None`: today).
+    pub at: Option<Date>,
 }
 
 impl Default for IssueOptions {
     fn default() -> Self {
-        IssueOptions { dg_hash: HashAlgorithm::Sha256, card_access: CardAccess::cccd() }
+        IssueOptions { dg_hash: HashAlgorithm::Sha256, card_access: CardAccess::cccd(), at: None }
     }
 }
 
@@ -205,7 +290,8 @@ fn dg14(keys: &ChipKeys) -> Result<Dg14, IssueError> {
 }
 
 /// Issues a chip image: every file, EF.SOD signed by `ds`, and the chip's secrets. Refuses a record with
-/// validation errors (warnings do not stop issuance).
+/// validation errors (warnings do not stop issuance) and a Document Signer that may not sign on the day of
+/// issue ([`check_document_signer`]). Text is encoded in Unicode NFC ([`CitizenRecord::to_nfc`]).
 pub fn issue(
     record: &CitizenRecord,
     face: &FaceImage,
@@ -218,6 +304,8 @@ pub fn issue(
         let fields: Vec<&str> = validation.errors.iter().map(|p| p.field).collect();
         return Err(IssueError::InvalidRecord(fields.join(", ")));
     }
+    check_document_signer(ds, options.at)?;
+    let record = &record.to_nfc();
     let fail = |file: &'static str| move |e: crate::Error| IssueError::DataGroup { file, message: e.to_string() };
     let agreement = match keys.chip_authentication {
         ChipAuthenticationPrivateKey::Ecdh(_) => crate::oid::KeyAgreement::Ecdh,

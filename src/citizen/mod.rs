@@ -1,12 +1,15 @@
 //! The Vietnamese citizen record: the personal data printed on and stored in a CCCD card.
 //!
 //! [`CitizenRecord`] is the JSON interchange form (field names `id_number`, `full_name`, … dates `YYYY-MM-DD`,
-//! sex `M`/`F`). [`CitizenRecord::validate`] reports every problem at once ([`validate`]).
+//! sex `M`/`F`). [`CitizenRecord::validate`] reports every problem at once ([`validate`]); a record file that
+//! may be wrong anywhere is parsed leniently with [`RawRecord`] first, so that an impossible date does not hide
+//! the other problems ([`RawRecord::check`]).
 //! [`CitizenRecord::to_mrz`] builds the card's TD1 MRZ; [`CitizenRecord::can`] and
 //! [`CitizenRecord::mrz_information`] give the PACE and BAC passwords.
 //! The DG1 + DG13 conversions live in [`crate::lds::dg13`].
 
 pub mod province;
+pub mod raw;
 pub mod validate;
 
 use core::fmt;
@@ -16,6 +19,7 @@ use time::Date;
 use zeroize::Zeroizing;
 
 use crate::mrz::{Mrz, MrzError, MrzSex, Td1, date_to_yymmdd};
+pub use raw::{FieldProblem, RawRecord, RawRecordError, RawValue, RecordCheck, Severity};
 pub use validate::{Problem, ProblemKind, Validation};
 
 /// Errors of the citizen module (never containing personal values).

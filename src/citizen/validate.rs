@@ -49,6 +49,23 @@ pub enum ProblemKind {
     NotPrintableString,
     /// A DG13 field disagrees with the MRZ of DG1 (see `Dg13::mismatches_with`).
     DisagreesWithMrz,
+    /// A required field is absent or `null` (error).
+    Missing,
+    /// A field is a JSON number, boolean, array or object where text belongs (error: an ID number given as a
+    /// number has lost its leading zeros).
+    NotText,
+    /// A date is not written `YYYY-MM-DD` (error).
+    NotADate,
+    /// A date written `YYYY-MM-DD` names no day of the calendar, e.g. 30 February (error).
+    ImpossibleDate,
+    /// The sex is not `M` or `F` (`Nam`, `Nữ` are accepted too) (error).
+    InvalidSex,
+    /// A field the citizen record does not have, e.g. a misspelt name (error: its data would be lost; see
+    /// [`crate::citizen::RecordCheck::unknown_fields`]).
+    UnknownField,
+    /// A text is not in Unicode NFC (decomposed diacritics); it is normalized to NFC before encoding
+    /// (warning).
+    NotNfc,
 }
 
 impl fmt::Display for ProblemKind {
@@ -69,6 +86,13 @@ impl fmt::Display for ProblemKind {
             ProblemKind::OldIdNumberFormat => "not 9 or 12 digits",
             ProblemKind::NotPrintableString => "characters outside PrintableString",
             ProblemKind::DisagreesWithMrz => "disagrees with the MRZ",
+            ProblemKind::Missing => "missing",
+            ProblemKind::NotText => "not a JSON string",
+            ProblemKind::NotADate => "not a date YYYY-MM-DD",
+            ProblemKind::ImpossibleDate => "no such day in the calendar",
+            ProblemKind::InvalidSex => "not M or F",
+            ProblemKind::UnknownField => "not a field of the citizen record",
+            ProblemKind::NotNfc => "not in Unicode NFC (normalized before encoding)",
         };
         f.write_str(s)
     }
@@ -109,11 +133,16 @@ impl Validation {
         self.errors.iter().chain(&self.warnings).any(|p| p.field == field && p.kind == kind)
     }
 
-    fn error(&mut self, field: &'static str, kind: ProblemKind) {
+    /// Whether `self` has a problem of `kind` in `field` that is an error.
+    pub fn has_error(&self, field: &str, kind: ProblemKind) -> bool {
+        self.errors.iter().any(|p| p.field == field && p.kind == kind)
+    }
+
+    pub(super) fn error(&mut self, field: &'static str, kind: ProblemKind) {
         self.errors.push(Problem { field, kind });
     }
 
-    fn warning(&mut self, field: &'static str, kind: ProblemKind) {
+    pub(super) fn warning(&mut self, field: &'static str, kind: ProblemKind) {
         self.warnings.push(Problem { field, kind });
     }
 }
@@ -151,95 +180,136 @@ fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
+/// The fields validation looks at, each `None` when it could not be read (that problem is reported already).
+pub(super) struct View<'a> {
+    pub id_number: Option<&'a str>,
+    pub full_name: Option<&'a str>,
+    pub date_of_birth: Option<Date>,
+    pub sex: Option<super::Sex>,
+    pub nationality: Option<&'a str>,
+    pub date_of_issue: Option<Date>,
+    /// `Some(None)`: no expiry; `None`: unreadable.
+    pub date_of_expiry: Option<Option<Date>>,
+    /// The optional texts, by JSON name.
+    pub optional: [(&'static str, Option<&'a str>); 9],
+}
+
 impl CitizenRecord {
     /// Checks the record and reports every problem at once.
     pub fn validate(&self) -> Validation {
         let mut v = Validation::default();
-        let id = self.id_number.as_str();
-        let id_ok = id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit());
-        if !id_ok {
-            v.error("id_number", ProblemKind::NotTwelveDigits);
+        check(&self.view(), &mut v);
+        v
+    }
+
+    pub(super) fn view(&self) -> View<'_> {
+        View {
+            id_number: Some(&self.id_number),
+            full_name: Some(&self.full_name),
+            date_of_birth: Some(self.date_of_birth),
+            sex: Some(self.sex),
+            nationality: Some(&self.nationality),
+            date_of_issue: Some(self.date_of_issue),
+            date_of_expiry: Some(self.date_of_expiry),
+            optional: [
+                ("ethnicity", self.ethnicity.as_deref()),
+                ("religion", self.religion.as_deref()),
+                ("place_of_origin", self.place_of_origin.as_deref()),
+                ("place_of_residence", self.place_of_residence.as_deref()),
+                ("identifying_marks", self.identifying_marks.as_deref()),
+                ("father_name", self.father_name.as_deref()),
+                ("mother_name", self.mother_name.as_deref()),
+                ("spouse_name", self.spouse_name.as_deref()),
+                ("old_id_number", self.old_id_number.as_deref()),
+            ],
         }
-        if self.date_of_birth > self.date_of_issue {
-            v.error("date_of_birth", ProblemKind::BirthAfterIssue);
+    }
+}
+
+/// Every check that the fields which could be read allow; a check needing an unreadable field is skipped.
+pub(super) fn check(r: &View<'_>, v: &mut Validation) {
+    let id = r.id_number.unwrap_or("");
+    let id_ok = id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit());
+    if r.id_number.is_some() && !id_ok {
+        v.error("id_number", ProblemKind::NotTwelveDigits);
+    }
+    if let (Some(dob), Some(doi)) = (r.date_of_birth, r.date_of_issue)
+        && dob > doi
+    {
+        v.error("date_of_birth", ProblemKind::BirthAfterIssue);
+    }
+    if let (Some(Some(doe)), Some(doi)) = (r.date_of_expiry, r.date_of_issue)
+        && doe <= doi
+    {
+        v.error("date_of_expiry", ProblemKind::ExpiryNotAfterIssue);
+    }
+    // Text.
+    for (field, text) in [("full_name", r.full_name), ("nationality", r.nationality)] {
+        if text.is_some_and(|t| t.trim().is_empty()) {
+            v.error(field, ProblemKind::Empty);
         }
-        if let Some(doe) = self.date_of_expiry
-            && doe <= self.date_of_issue
+    }
+    let all_text = [("id_number", r.id_number), ("full_name", r.full_name), ("nationality", r.nationality)]
+        .into_iter()
+        .chain(r.optional.iter().copied());
+    for (field, text) in all_text {
+        let Some(text) = text else { continue };
+        if has_control(text) {
+            v.error(field, ProblemKind::ControlCharacter);
+        }
+        if !unicode_normalization::is_nfc(text) {
+            v.warning(field, ProblemKind::NotNfc);
+        }
+    }
+    if let Some(full_name) = r.full_name.filter(|n| !n.trim().is_empty()) {
+        let (surname, given) = super::split_full_name(full_name);
+        match name_field_from_names(surname, given, 30) {
+            Ok(f) if f.truncated => v.warning("full_name", ProblemKind::NameTruncatedInMrz),
+            Ok(_) => {}
+            Err(MrzError::EmptyName) => v.error("full_name", ProblemKind::Empty),
+            Err(_) => v.error("full_name", ProblemKind::NotTransliterable),
+        }
+    }
+    let old_id = r.optional.iter().find(|(f, _)| *f == "old_id_number").and_then(|(_, t)| *t);
+    if let Some(old) = old_id {
+        if !old.chars().all(|c| c.is_ascii_alphanumeric() || " '()+,-./:=?".contains(c)) {
+            v.error("old_id_number", ProblemKind::NotPrintableString);
+        } else if !((old.len() == 9 || old.len() == 12) && old.bytes().all(|b| b.is_ascii_digit())) {
+            v.warning("old_id_number", ProblemKind::OldIdNumberFormat);
+        }
+    }
+    // Structure of the ID number (cccd-profile §7): warnings.
+    if id_ok {
+        let digits: Vec<u16> = id.bytes().map(|b| u16::from(b - b'0')).collect();
+        let d = |i: usize| digits.get(i).copied().unwrap_or(0);
+        let code = d(0) * 100 + d(1) * 10 + d(2);
+        if province(code).is_none() {
+            v.warning("id_number", ProblemKind::UnknownProvinceCode);
+        }
+        let g = d(3);
+        let male = g % 2 == 0;
+        if let Some(sex) = r.sex
+            && male != (sex == super::Sex::Male)
         {
-            v.error("date_of_expiry", ProblemKind::ExpiryNotAfterIssue);
+            v.warning("id_number", ProblemKind::SexDigitMismatch);
         }
-        // Text.
-        let required: [(&'static str, &str); 2] = [("full_name", &self.full_name), ("nationality", &self.nationality)];
-        for (field, text) in required {
-            if text.trim().is_empty() {
-                v.error(field, ProblemKind::Empty);
-            }
-        }
-        let optional: [(&'static str, &Option<String>); 9] = [
-            ("ethnicity", &self.ethnicity),
-            ("religion", &self.religion),
-            ("place_of_origin", &self.place_of_origin),
-            ("place_of_residence", &self.place_of_residence),
-            ("identifying_marks", &self.identifying_marks),
-            ("father_name", &self.father_name),
-            ("mother_name", &self.mother_name),
-            ("spouse_name", &self.spouse_name),
-            ("old_id_number", &self.old_id_number),
-        ];
-        let all_text = [("id_number", Some(&self.id_number)), ("full_name", Some(&self.full_name))]
-            .into_iter()
-            .chain([("nationality", Some(&self.nationality))])
-            .chain(optional.iter().map(|(f, t)| (*f, t.as_ref())));
-        for (field, text) in all_text {
-            if text.is_some_and(|t| has_control(t)) {
-                v.error(field, ProblemKind::ControlCharacter);
-            }
-        }
-        if !self.full_name.trim().is_empty() {
-            let (surname, given) = super::split_full_name(&self.full_name);
-            match name_field_from_names(surname, given, 30) {
-                Ok(f) if f.truncated => v.warning("full_name", ProblemKind::NameTruncatedInMrz),
-                Ok(_) => {}
-                Err(MrzError::EmptyName) => v.error("full_name", ProblemKind::Empty),
-                Err(_) => v.error("full_name", ProblemKind::NotTransliterable),
-            }
-        }
-        if let Some(old) = &self.old_id_number {
-            if !old.chars().all(|c| c.is_ascii_alphanumeric() || " '()+,-./:=?".contains(c)) {
-                v.error("old_id_number", ProblemKind::NotPrintableString);
-            } else if !((old.len() == 9 || old.len() == 12) && old.bytes().all(|b| b.is_ascii_digit())) {
-                v.warning("old_id_number", ProblemKind::OldIdNumberFormat);
-            }
-        }
-        // Structure of the ID number (cccd-profile §7): warnings.
-        if id_ok {
-            let digits: Vec<u16> = id.bytes().map(|b| u16::from(b - b'0')).collect();
-            let d = |i: usize| digits.get(i).copied().unwrap_or(0);
-            let code = d(0) * 100 + d(1) * 10 + d(2);
-            if province(code).is_none() {
-                v.warning("id_number", ProblemKind::UnknownProvinceCode);
-            }
-            let g = d(3);
-            let male = g % 2 == 0;
-            if male != (self.sex == super::Sex::Male) {
-                v.warning("id_number", ProblemKind::SexDigitMismatch);
-            }
+        if let Some(dob) = r.date_of_birth {
             let century = 1900 + i32::from(g / 2) * 100;
-            if self.date_of_birth.year().div_euclid(100) * 100 != century {
+            if dob.year().div_euclid(100) * 100 != century {
                 v.warning("id_number", ProblemKind::CenturyDigitMismatch);
             }
             let yy = i32::from(d(4) * 10 + d(5));
-            if self.date_of_birth.year().rem_euclid(100) != yy {
+            if dob.year().rem_euclid(100) != yy {
                 v.warning("id_number", ProblemKind::BirthYearMismatch);
             }
         }
-        // Expiry rule: warning.
-        if self.date_of_birth <= self.date_of_issue
-            && !allowed_expiries(self.date_of_birth, self.date_of_issue).contains(&self.date_of_expiry)
-        {
-            v.warning("date_of_expiry", ProblemKind::ExpiryRule);
-        }
-        v
+    }
+    // Expiry rule: warning.
+    if let (Some(dob), Some(doi), Some(doe)) = (r.date_of_birth, r.date_of_issue, r.date_of_expiry)
+        && dob <= doi
+        && !allowed_expiries(dob, doi).contains(&doe)
+    {
+        v.warning("date_of_expiry", ProblemKind::ExpiryRule);
     }
 }
 

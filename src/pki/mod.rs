@@ -12,8 +12,10 @@
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
 mod rsa_key;
+mod validity;
 
 pub use rsa_key::RsaSoftwareKey;
+pub use validity::CertificateDates;
 
 use core::fmt;
 

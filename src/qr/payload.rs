@@ -243,7 +243,9 @@ impl QrPayload {
 
     /// The payload printed on the card of this citizen: the 2021 layout, or the 2024 layout with its four extra
     /// fields empty (as on the samples seen).
+    /// Text is taken in Unicode NFC, whatever form the record holds.
     pub fn from_record(record: &crate::citizen::CitizenRecord, layout: QrLayout) -> Self {
+        let record = &record.to_nfc();
         QrPayload {
             layout,
             id_number: record.id_number.clone(),

@@ -41,7 +41,9 @@ fn non_empty(s: Option<&str>) -> Option<String> {
 impl Dg13 {
     /// DG13 for a record: fields 1–12, 13 (parents, bare when unknown), 14 (spouse, bare when none) and 15
     /// (when there is an old ID number), in number order.
+    /// Text is written in Unicode NFC, whatever form the record holds.
     pub fn from_record(r: &CitizenRecord) -> Result<Dg13, LdsError> {
+        let r = &r.to_nfc();
         let mut d = Dg13::new();
         d.set(field::ID_NUMBER, text(PRINTABLE_STRING, &r.id_number));
         d.set(field::FULL_NAME, text(UTF8_STRING, &r.full_name));
