@@ -68,6 +68,22 @@ pub enum ProblemKind {
     NotNfc,
 }
 
+impl ProblemKind {
+    /// A stable snake_case code for machine-readable reports: the variant's name (`NotTwelveDigits` →
+    /// `not_twelve_digits`).
+    pub fn code(&self) -> String {
+        let name = format!("{self:?}");
+        let mut out = String::with_capacity(name.len() + 4);
+        for (i, c) in name.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+        out
+    }
+}
+
 impl fmt::Display for ProblemKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = match self {

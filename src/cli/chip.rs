@@ -15,12 +15,13 @@ pub struct EmulateArgs {
     /// The chip image folder (one `NAME.bin` per EF, `secrets/`), as `cccd issue` writes it.
     #[arg(required_unless_present = "blank", conflicts_with = "blank")]
     chipdir: Option<PathBuf>,
-    /// Serve a blank chip waiting for personalization (`cccd perso`).
-    #[arg(long, requires = "transport_key")]
-    blank: bool,
-    /// The blank chip's AES transport key (32 hex digits).
+    /// Serve a blank chip waiting for personalization (`cccd perso`), its transport key from
+    /// `--transport-key-file`, `CCCD_TRANSPORT_KEY` or `--transport-key`.
     #[arg(long)]
-    transport_key: Option<String>,
+    blank: bool,
+    /// The blank chip's AES transport key.
+    #[command(flatten)]
+    transport_key: super::transport_key::TransportKeyArgs,
     /// Faults to inject: `drop-after=N`, `sw=N:6A82`, `corrupt=N`, `tear=N:K` (comma-separated; commands and
     /// writes counted from 0). A pulled card is taken out of the reader and put back half a second later.
     #[arg(long)]
@@ -48,14 +49,14 @@ pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
     if args.no_atr_info {
         config = config.without_atr_info();
     }
-    let mut chip = match (&args.chipdir, &args.transport_key) {
+    let mut chip = match (&args.chipdir, args.blank) {
         (Some(dir), _) => VirtualChip::new(
             ChipImage::load_dir(dir)
                 .map_err(|e| CliError::Input { context: dir.display().to_string(), message: e.to_string() })?,
             config,
         ),
-        (None, Some(key)) => VirtualChip::blank(parse_transport_key(key)?, config),
-        (None, None) => {
+        (None, true) => VirtualChip::blank(*args.transport_key.key()?, config),
+        (None, false) => {
             return Err(CliError::Input { context: "emulate".into(), message: "give CHIPDIR or --blank".into() });
         }
     };
@@ -94,13 +95,6 @@ pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
             Err(e) => return Err(vpcd_err(e)),
         }
     }
-}
-
-/// A 16-byte AES transport key from 32 hex digits.
-pub fn parse_transport_key(hex_key: &str) -> Result<[u8; 16], CliError> {
-    let bad = || CliError::Input { context: "--transport-key".into(), message: "32 hex digits".into() };
-    let bytes = zeroize::Zeroizing::new(hex::decode(hex_key.trim()).map_err(|_| bad())?);
-    <[u8; 16]>::try_from(bytes.as_slice()).map_err(|_| bad())
 }
 
 /// Runs `cccd readers`.
@@ -372,9 +366,9 @@ pub struct PersoArgs {
     reader: String,
     /// The chip image folder to write (`cccd issue` makes one).
     chipdir: PathBuf,
-    /// The chip's AES transport key (32 hex digits).
-    #[arg(long)]
-    transport_key: String,
+    /// The chip's AES transport key: `--transport-key-file`, `CCCD_TRANSPORT_KEY` or `--transport-key`.
+    #[command(flatten)]
+    transport_key: super::transport_key::TransportKeyArgs,
     /// Seconds to wait for a card in the reader.
     #[arg(long, default_value_t = 10)]
     wait: u64,
@@ -389,7 +383,7 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
     use cccd::perso::{OpenEmrtdProfile, PersoError, Personalizer};
     let image = ChipImage::load_dir(&args.chipdir)
         .map_err(|e| CliError::Input { context: args.chipdir.display().to_string(), message: e.to_string() })?;
-    let profile = OpenEmrtdProfile::new(parse_transport_key(&args.transport_key)?);
+    let profile = OpenEmrtdProfile::new(*args.transport_key.key()?);
     let deadline = Instant::now() + Duration::from_secs(args.wait);
     let mut transport = loop {
         match cccd::transport::pcsc::PcscTransport::connect(&args.reader) {

@@ -1,10 +1,14 @@
 //! Argument parsing and dispatch for the `cccd` binary.
 
+mod batch;
 mod chip;
 mod demo;
 mod inspect;
 mod issue;
+mod pki_ops;
 mod qr;
+mod transport_key;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -30,8 +34,13 @@ enum Command {
     Pki(issue::PkiCommand),
     /// Issue one chip image (every EF, signed EF.SOD, the chip's secrets) from a citizen record and a photo.
     Issue(issue::IssueArgs),
-    /// Issue chip images for many records (JSON lines), in parallel; failures listed in errors.jsonl.
-    IssueBatch(issue::BatchArgs),
+    /// Issue chip images for many records (JSON lines), in parallel: duplicate IDs refused first, each folder
+    /// published only complete and verified, every problem in errors.jsonl, the printing manifest in
+    /// issued.jsonl; a rerun resumes.
+    IssueBatch(batch::BatchArgs),
+    /// Check citizen records (a JSON-lines file or one JSON record) before printing: duplicate IDs, every
+    /// problem of every record; exit 1 when any record would be refused.
+    Validate(validate::Args),
     /// Passive Authentication of a chip image folder (hashes, signature, DS certificate); exit 1 when not valid.
     Verify(chip::VerifyArgs),
     /// Serve a chip image (or a blank chip) as a virtual chip behind the vsmartcard-vpcd reader of pcscd.
@@ -61,7 +70,8 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => chip::verify(&args),
         Command::Pki(cmd) => issue::pki(&cmd),
         Command::Issue(args) => issue::issue_command(&args),
-        Command::IssueBatch(args) => issue::batch(&args),
+        Command::IssueBatch(args) => batch::run(&args),
+        Command::Validate(args) => validate::run(&args),
         #[cfg(feature = "pcsc")]
         Command::Readers => chip::readers(),
         #[cfg(feature = "pcsc")]
@@ -106,22 +116,23 @@ pub fn print(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
-/// Reads a citizen record (JSON) and reports every problem its validation finds; errors refuse the record.
+/// Reads a citizen record (JSON), leniently, and reports every problem of every field at once: warnings on
+/// standard error, errors (all of them) refuse the record. Text comes back in Unicode NFC.
 pub fn read_record(path: &std::path::Path) -> Result<cccd::citizen::CitizenRecord, CliError> {
-    let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
-    let record: cccd::citizen::CitizenRecord = serde_json::from_slice(&bytes).map_err(|e| CliError::Input {
-        context: path.display().to_string(),
-        message: format!("not a citizen record: {e}"),
-    })?;
-    let validation = record.validate();
-    for w in &validation.warnings {
+    use cccd::citizen::{RawRecord, Severity};
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+    let refuse = |message: String| CliError::Input { context: path.display().to_string(), message };
+    let raw = RawRecord::from_json(&text).map_err(|e| refuse(format!("not a citizen record: {e}")))?;
+    let check = raw.check();
+    let problems = check.problems();
+    for w in problems.iter().filter(|p| p.severity == Severity::Warning) {
         eprintln!("cccd: {}: warning: {w}", path.display());
     }
-    if !validation.errors.is_empty() {
-        let list: Vec<String> = validation.errors.iter().map(ToString::to_string).collect();
-        return Err(CliError::Input { context: path.display().to_string(), message: list.join("; ") });
-    }
-    Ok(record)
+    check.record.ok_or_else(|| {
+        let list: Vec<String> =
+            problems.iter().filter(|p| p.severity == Severity::Error).map(ToString::to_string).collect();
+        refuse(list.join("; "))
+    })
 }
 
 /// Writes a file (creating its folder).
