@@ -199,7 +199,13 @@ fn two_hundred_runs_with_duplicates_bad_records_and_broken_folders_count_only_ve
         assert!(named.contains(&(5, None)), "{named:?}");
         if run % 5 == 1 {
             // a stale temporary folder of a dead process is cleaned up by the next run
-            assert!(std::fs::read_dir(&out).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains("999999999")));
+            assert!(
+                std::fs::read_dir(&out).unwrap().all(|e| !e
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .contains("999999999"))
+            );
         }
         let _ = std::fs::remove_dir_all(out.join(DUP));
     }

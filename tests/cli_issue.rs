@@ -315,6 +315,7 @@ fn issue_batch_issues_in_parallel_and_reports_failures_without_partial_output() 
         lines.push(r.to_string());
     }
     let mut bad = base.clone();
+    bad["id_number"] = serde_json::json!("001099012399");
     bad["date_of_birth"] = serde_json::json!("1999-02-30");
     lines.insert(2, bad.to_string());
     lines.insert(4, "{ not json".to_string());
@@ -335,23 +336,57 @@ fn issue_batch_issues_in_parallel_and_reports_failures_without_partial_output() 
         "2",
     ]);
     assert_eq!(code, 1, "{stdout} {err}");
-    assert!(stdout.starts_with("6 issued, 2 failed"), "{stdout}");
+    assert!(stdout.starts_with("6 issued, 2 refused, 0 failed, 0 skipped"), "{stdout}");
     let errors = std::fs::read_to_string(out.join("errors.jsonl")).unwrap();
-    let failed: Vec<u64> = errors
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["line"].as_u64().unwrap())
-        .collect();
-    assert_eq!(failed, vec![3, 5]);
+    let rows: Vec<serde_json::Value> = errors.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let refused: Vec<u64> =
+        rows.iter().filter(|v| v["status"] == "refused").map(|v| v["line"].as_u64().unwrap()).collect();
+    assert_eq!(refused, vec![3, 5]);
+    // every problem with its reason, warnings too: the cards outlive the default 10-year Document Signer
+    assert_eq!(rows[2]["problems"][0]["code"], "impossible_date", "{errors}");
+    assert_eq!(rows[4]["problems"][0]["code"], "not_json", "{errors}");
+    assert!(
+        rows.iter().filter(|v| v["status"] == "issued").all(|v| v["problems"][0]["code"] == "outlives_document_signer")
+    );
     assert!(!errors.contains("Nguy"), "personal data in the error report");
     let mut folders: Vec<String> =
         std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     folders.sort();
-    assert_eq!(folders.len(), 7, "{folders:?}"); // six chips and errors.jsonl, no partial folder
+    assert_eq!(folders.len(), 8, "{folders:?}"); // six chips, errors.jsonl and issued.jsonl, no partial folder
     for i in 0..6 {
         let chip = out.join(format!("0010990123{:02}", 40 + i));
         let (code, v) = verify_json(&chip, &["--csca", s(&pki.join("csca.pem"))]);
         assert_eq!(code, 0, "{v}");
     }
+    // the manifest for printing: every chip with its CAN and folder, in line order
+    let manifest = std::fs::read_to_string(out.join("issued.jsonl")).unwrap();
+    let rows: Vec<serde_json::Value> = manifest.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows[0]["id_number"], "001099012340");
+    assert_eq!(rows[0]["can"], "012340");
+    assert_eq!(rows[0]["folder"], "001099012340");
+    // a rerun resumes: nothing issued twice, and it says so (text and JSON)
+    let (code, stdout, _) = cccd(&[
+        "issue-batch",
+        "--records",
+        s(&records),
+        "--photo",
+        s(&photo),
+        "--pki",
+        s(&pki),
+        "--out",
+        s(&out),
+        "--json",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (v["issued"].as_u64(), v["skipped"].as_u64(), v["refused"].as_u64()),
+        (Some(0), Some(6), Some(2)),
+        "{v}"
+    );
+    assert_eq!(v["resume"], true);
+    assert_eq!(std::fs::read_to_string(out.join("issued.jsonl")).unwrap(), manifest);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -191,30 +191,32 @@ fn emulate_blank_perso_then_read_over_pcsc() {
         ("35963", "Virtual PCD 00 00", None, &chipdir, &csca, &image),
         ("35964", "Virtual PCD 00 01", Some("drop-after=25"), &rsa_chipdir, &rsa_csca, &rsa_image),
     ] {
-        let mut args = vec!["emulate", "--blank", "--transport-key", key, "--port", port];
+        // the first chip takes its transport key from the environment (emulate) and a file (perso); the second
+        // from the command line, which still works
+        let key_file = base.join("transport.key");
+        std::fs::write(&key_file, format!("{key}\n")).unwrap();
+        let from_env = fault.is_none();
+        let mut args = vec!["emulate", "--blank", "--port", port];
+        if !from_env {
+            args.extend(["--transport-key", key]);
+        }
         if let Some(f) = fault {
             args.extend(["--fault", f]);
         }
-        let _emulator = Emulator(
-            Command::new(env!("CARGO_BIN_EXE_cccd"))
-                .args(&args)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        );
+        let mut emulate = Command::new(env!("CARGO_BIN_EXE_cccd"));
+        emulate.args(&args).env_remove("CCCD_TRANSPORT_KEY").stdout(Stdio::null()).stderr(Stdio::null());
+        if from_env {
+            emulate.env("CCCD_TRANSPORT_KEY", key);
+        }
+        let _emulator = Emulator(emulate.spawn().unwrap());
         let perso = || {
-            cccd(&[
-                "perso",
-                "--reader",
-                reader,
-                chipdir.to_str().unwrap(),
-                "--transport-key",
-                key,
-                "--json",
-                "--wait",
-                "15",
-            ])
+            let mut args = vec!["perso", "--reader", reader, chipdir.to_str().unwrap(), "--json", "--wait", "15"];
+            if from_env {
+                args.extend(["--transport-key-file", key_file.to_str().unwrap()]);
+            } else {
+                args.extend(["--transport-key", key]);
+            }
+            cccd(&args)
         };
         let mut out = perso();
         if fault.is_some() {

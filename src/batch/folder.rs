@@ -223,9 +223,9 @@ pub fn publish(image: &ChipImage, out: &Path, trust: &FolderTrust<'_>, replace: 
             other => FolderError::Image(other),
         })?;
         let hide = |e: FolderError| match e {
-            FolderError::Image(e) => FolderError::ReadBack(
-                e.to_string().replace(&tmp.display().to_string(), &out.display().to_string()),
-            ),
+            FolderError::Image(e) => {
+                FolderError::ReadBack(e.to_string().replace(&tmp.display().to_string(), &out.display().to_string()))
+            }
             other => other,
         };
         let (back, _) = check_chip_folder(&tmp, None, trust).map_err(hide)?;

@@ -269,7 +269,8 @@ fn run_one(batch: &Batch<'_>, entry: &Entry) -> RecordOutcome {
         Face::Photo(p) => batch.recipe.issue(record, p, batch.trust.ds),
         Face::Prepared(f) => batch.recipe.issue_with_face(record, f, batch.trust.ds),
     };
-    let made = made.and_then(|image| publish(&image, &out, &batch.trust, replace).map(|()| image).map_err(ChipError::from));
+    let made =
+        made.and_then(|image| publish(&image, &out, &batch.trust, replace).map(|()| image).map_err(ChipError::from));
     match made {
         Ok(image) => {
             outcome.status = if replace { RecordStatus::Reissued } else { RecordStatus::Issued };

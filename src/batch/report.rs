@@ -29,12 +29,7 @@ impl BatchProblem {
     }
 
     pub(super) fn from_field(p: &FieldProblem) -> Self {
-        BatchProblem {
-            field: Some(p.field.clone()),
-            severity: p.severity,
-            code: p.kind.code(),
-            message: p.to_string(),
-        }
+        BatchProblem { field: Some(p.field.clone()), severity: p.severity, code: p.kind.code(), message: p.to_string() }
     }
 
     pub(super) fn not_a_record(e: &RawRecordError) -> Self {
@@ -67,7 +62,10 @@ impl BatchProblem {
     pub(super) fn folder(e: &FolderError, severity: Severity, out: &Path) -> Self {
         let (code, message) = match e {
             FolderError::Exists => ("folder_exists", "the chip folder exists already (not resuming)".into()),
-            e => ("broken_folder", format!("the chip folder already there is broken ({}): issued anew", relative(e, out))),
+            e => (
+                "broken_folder",
+                format!("the chip folder already there is broken ({}): issued anew", relative(e, out)),
+            ),
         };
         BatchProblem { field: None, severity, code: code.into(), message }
     }

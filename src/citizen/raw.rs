@@ -259,8 +259,8 @@ impl RawRecord {
         let mut v = Validation::default();
         let id_number = required(&mut v, "id_number", &self.id_number);
         let full_name = required(&mut v, "full_name", &self.full_name);
-        let date_of_birth = required(&mut v, "date_of_birth", &self.date_of_birth)
-            .and_then(|s| date(&mut v, "date_of_birth", s));
+        let date_of_birth =
+            required(&mut v, "date_of_birth", &self.date_of_birth).and_then(|s| date(&mut v, "date_of_birth", s));
         let sex = required(&mut v, "sex", &self.sex).and_then(|s| {
             let sex = Sex::from_text(s);
             if sex.is_none() {
@@ -269,8 +269,8 @@ impl RawRecord {
             sex
         });
         let nationality = required(&mut v, "nationality", &self.nationality);
-        let date_of_issue = required(&mut v, "date_of_issue", &self.date_of_issue)
-            .and_then(|s| date(&mut v, "date_of_issue", s));
+        let date_of_issue =
+            required(&mut v, "date_of_issue", &self.date_of_issue).and_then(|s| date(&mut v, "date_of_issue", s));
         let date_of_expiry = match &self.date_of_expiry {
             None => Some(None),
             Some(_) => text(&mut v, "date_of_expiry", &self.date_of_expiry)

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use cccd::batch::{ChipRecipe, FolderTrust, publish};
 use cccd::crypto::ec::NamedCurve;
 use cccd::crypto::signature::SignatureAlgorithm;
-use cccd::batch::{ChipRecipe, FolderTrust, publish};
 use cccd::issuance::IssueOptions;
 use cccd::pki::{
     DocumentSigner, Issued, RsaSoftwareKey, Signer, SoftwareKey, country_signing_ca, document_signer,

@@ -120,7 +120,8 @@ pub fn print(text: &str) {
 /// standard error, errors (all of them) refuse the record. Text comes back in Unicode NFC.
 pub fn read_record(path: &std::path::Path) -> Result<cccd::citizen::CitizenRecord, CliError> {
     use cccd::citizen::{RawRecord, Severity};
-    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
     let refuse = |message: String| CliError::Input { context: path.display().to_string(), message };
     let raw = RawRecord::from_json(&text).map_err(|e| refuse(format!("not a citizen record: {e}")))?;
     let check = raw.check();

@@ -42,10 +42,7 @@ impl TransportKeyArgs {
             if let Ok(meta) = std::fs::metadata(path) {
                 use std::os::unix::fs::PermissionsExt;
                 if meta.permissions().mode() & 0o077 != 0 {
-                    eprintln!(
-                        "cccd: warning: {} is readable by other users (chmod 600 it)",
-                        path.display()
-                    );
+                    eprintln!("cccd: warning: {} is readable by other users (chmod 600 it)", path.display());
                 }
             }
             return parse(&format!("--transport-key-file {}", path.display()), &text);

@@ -57,7 +57,12 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
                     .iter()
                     .map(|p| problem(Some(&p.field), p.severity, &p.kind.code(), p.to_string()))
                     .collect();
-                Checked { line: *line, id_number: raw.id_number().map(str::to_string), problems, refused: !check.is_ok() }
+                Checked {
+                    line: *line,
+                    id_number: raw.id_number().map(str::to_string),
+                    problems,
+                    refused: !check.is_ok(),
+                }
             }
         })
         .collect();
@@ -101,7 +106,11 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
             let verdict = if c.refused { "refused" } else { "ok, with warnings" };
             out.push_str(&format!("line {} ({id}): {verdict}\n", c.line));
             for p in &c.problems {
-                out.push_str(&format!("  {}: {}\n", p["severity"].as_str().unwrap_or(""), p["message"].as_str().unwrap_or("")));
+                out.push_str(&format!(
+                    "  {}: {}\n",
+                    p["severity"].as_str().unwrap_or(""),
+                    p["message"].as_str().unwrap_or("")
+                ));
             }
         }
         out.push_str(&format!(
