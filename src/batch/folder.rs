@@ -96,7 +96,7 @@ fn secret<T>(value: Option<T>, name: &'static str) -> Result<T, FolderError> {
     value.ok_or(FolderError::SecretMissing(name))
 }
 
-fn file<'a>(image: &'a ChipImage, f: LdsFile) -> Result<&'a [u8], FolderError> {
+fn file(image: &ChipImage, f: LdsFile) -> Result<&[u8], FolderError> {
     image.files.get(&f).map(Vec::as_slice).ok_or_else(|| FolderError::Missing(f.name()))
 }
 
