@@ -6,7 +6,7 @@
 //!   `RND.IFD || AES-CMAC(K_T, RND.IFD || RND.IC)`), session keys `KDF(K_T || RND.IC || RND.IFD, 1|2)`
 //!   (AES-128); ten wrong MACs block the chip.
 //! - CREATE FILE (`00 E0 00 00`, FCP `63 04 <size:2> <fid:2>`), PUT DATA (`00 DA 00 <P2>`, the objects of
-//!   [`put_data`]) and LOCK (`00 DA DE AD`).
+//!   [`objects`]) and LOCK (`00 DA DE AD`).
 //!
 //! UPDATE BINARY and READ BINARY are the ISO/IEC 7816-4 commands of [`crate::apdu::ins`].
 
@@ -32,7 +32,7 @@ pub const LOCK_P1: u8 = 0xDE;
 pub const LOCK_P2: u8 = 0xAD;
 
 /// PUT DATA objects (P2) and the tags inside them.
-pub mod put_data {
+pub mod objects {
     /// BAC key material: `A0 { 80 document number, 81 birth YYMMDD, 82 expiry YYMMDD }`.
     pub const BAC: u8 = 0x62;
     /// Chip Authentication private key: `[84 key id]` then the PKCS#8 `PrivateKeyInfo` DER (EC or DH).
@@ -97,7 +97,7 @@ pub fn parse_create_file(data: &[u8]) -> Option<(u16, u16)> {
     Some((u16::from_be_bytes([*f1, *f2]), u16::from_be_bytes([*s1, *s2])))
 }
 
-/// PUT DATA of object `p2` (a [`put_data`] tag). Zeroized when dropped: the data are secrets.
+/// PUT DATA of object `p2` (one of [`objects`]). Zeroized when dropped: the data are secrets.
 pub fn put_data(p2: u8, data: Vec<u8>) -> Zeroizing<CommandApdu> {
     Zeroizing::new(CommandApdu::new(0x00, ins::PUT_DATA, 0x00, p2).with_data(data))
 }
@@ -117,24 +117,24 @@ pub fn bac_object(document_number: &str, date_of_birth: &str, date_of_expiry: &s
     let mut body = Zeroizing::new(encode_tlv(Tag::new(0x80), document_number.as_bytes()));
     body.extend(encode_tlv(Tag::new(0x81), date_of_birth.as_bytes()));
     body.extend(encode_tlv(Tag::new(0x82), date_of_expiry.as_bytes()));
-    Zeroizing::new(encode_tlv(Tag::new(put_data::BAC_TEMPLATE), &body))
+    Zeroizing::new(encode_tlv(Tag::new(objects::BAC_TEMPLATE), &body))
 }
 
 /// The `(document number, birth, expiry)` texts of a BAC key material object.
 pub fn parse_bac_object(data: &[u8]) -> Option<(Zeroizing<String>, Zeroizing<String>, Zeroizing<String>)> {
-    let field = |tag| object(data, put_data::BAC_TEMPLATE, tag);
+    let field = |tag| object(data, objects::BAC_TEMPLATE, tag);
     Some((field(0x80)?, field(0x81)?, field(0x82)?))
 }
 
 /// The PACE passwords object: `A1 { 80 CAN }`.
 pub fn pace_object(can: &str) -> Zeroizing<Vec<u8>> {
     let inner = Zeroizing::new(encode_tlv(Tag::new(0x80), can.as_bytes()));
-    Zeroizing::new(encode_tlv(Tag::new(put_data::PACE_TEMPLATE), &inner))
+    Zeroizing::new(encode_tlv(Tag::new(objects::PACE_TEMPLATE), &inner))
 }
 
 /// The CAN of a PACE passwords object (not checked: the chip decides what it accepts).
 pub fn parse_pace_object(data: &[u8]) -> Option<Zeroizing<String>> {
-    object(data, put_data::PACE_TEMPLATE, 0x80)
+    object(data, objects::PACE_TEMPLATE, 0x80)
 }
 
 /// The Chip Authentication key object: `[84 key id]` then the PKCS#8 DER.
@@ -142,7 +142,7 @@ pub fn chip_authentication_object(key_id: Option<u64>, pkcs8: &[u8]) -> Zeroizin
     let mut data = Zeroizing::new(match key_id {
         Some(id) => {
             let b: Vec<u8> = id.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-            encode_tlv(Tag::new(put_data::KEY_ID), if b.is_empty() { &[0] } else { &b })
+            encode_tlv(Tag::new(objects::KEY_ID), if b.is_empty() { &[0] } else { &b })
         }
         None => Vec::new(),
     });
@@ -154,7 +154,7 @@ pub fn chip_authentication_object(key_id: Option<u64>, pkcs8: &[u8]) -> Zeroizin
 /// more than 8 bytes.
 pub fn parse_chip_authentication_object(data: &[u8]) -> Option<(Option<u64>, &[u8])> {
     match TlvReader::new(data).read() {
-        Ok(t) if t.tag() == Tag::new(put_data::KEY_ID) => {
+        Ok(t) if t.tag() == Tag::new(objects::KEY_ID) => {
             if t.value().len() > 8 {
                 return None;
             }
@@ -180,7 +180,7 @@ mod tests {
     fn commands_are_the_bytes_of_the_document() {
         assert_eq!(get_challenge().to_bytes().unwrap(), [0x00, 0x84, 0x00, 0x00, 0x10]);
         assert_eq!(lock().to_bytes().unwrap(), [0x00, 0xDA, 0xDE, 0xAD]);
-        assert!(is_lock(&lock()) && !is_lock(&put_data(put_data::PACE, vec![])));
+        assert!(is_lock(&lock()) && !is_lock(&put_data(objects::PACE, vec![])));
         let create = create_file(0x010D, 0x1234);
         assert_eq!(create.to_bytes().unwrap(), [0x00, 0xE0, 0x00, 0x00, 0x06, 0x63, 0x04, 0x12, 0x34, 0x01, 0x0D]);
         assert_eq!(parse_create_file(&create.data), Some((0x010D, 0x1234)));

@@ -113,7 +113,7 @@ pub(super) fn update_binary(image: &mut ChipImage, file: LdsFile, offset: usize,
 /// PUT DATA: the chip's secrets.
 pub(super) fn put_data(image: &mut ChipImage, p2: u8, data: &[u8]) -> u16 {
     match p2 {
-        commands::put_data::BAC => {
+        commands::objects::BAC => {
             let Some((doc, dob, doe)) = commands::parse_bac_object(data) else { return 0x6A80 };
             match crate::access::bac::BacKey::mrz_information_of(&doc, &dob, &doe) {
                 Ok(info) => {
@@ -123,14 +123,14 @@ pub(super) fn put_data(image: &mut ChipImage, p2: u8, data: &[u8]) -> u16 {
                 Err(_) => 0x6A80,
             }
         }
-        commands::put_data::PACE => match commands::parse_pace_object(data) {
+        commands::objects::PACE => match commands::parse_pace_object(data) {
             Some(can) if !can.is_empty() && can.bytes().all(|b| b.is_ascii_digit()) => {
                 image.secrets.can = Some(can);
                 0x9000
             }
             _ => 0x6A80,
         },
-        commands::put_data::CHIP_AUTHENTICATION => {
+        commands::objects::CHIP_AUTHENTICATION => {
             // PKCS#8: an EC key (ECDH) or a DH key (X9.42 domain parameters); the chip holds one of them
             let Some((key_id, der)) = commands::parse_chip_authentication_object(data) else { return 0x6A80 };
             match ChipAuthenticationPrivateKey::from_pkcs8_der(der) {
@@ -141,7 +141,7 @@ pub(super) fn put_data(image: &mut ChipImage, p2: u8, data: &[u8]) -> u16 {
                 None => 0x6A80,
             }
         }
-        commands::put_data::ACTIVE_AUTHENTICATION => match ActiveAuthenticationKey::from_pkcs8_der(data) {
+        commands::objects::ACTIVE_AUTHENTICATION => match ActiveAuthenticationKey::from_pkcs8_der(data) {
             // PKCS#8: an EC key (ECDSA) or an RSA key (ISO/IEC 9796-2); the chip holds one of them
             Some(key) => {
                 image.secrets.active_authentication = Some(key);

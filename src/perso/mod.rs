@@ -26,7 +26,7 @@ use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
 use crate::image::ChipImage;
 use crate::lds::{EF_ATR_INFO_FID, EMRTD_AID, LdsFile};
 use crate::pa::Check;
-use crate::perso_commands::{self as commands, CHALLENGE_LEN, TRANSPORT_KEY_LEN, put_data};
+use crate::perso_commands::{self as commands, CHALLENGE_LEN, TRANSPORT_KEY_LEN, objects};
 use crate::reader::{AccessControl, ReadError, Reader};
 use crate::sm::{SecureChannel, SecureMessaging, SmError};
 use crate::tlv::{Tag, TlvReader, encode_tlv};
@@ -188,18 +188,18 @@ impl PersoProfile for OpenEmrtdProfile {
                 return Err(PersoError::Verification("malformed MRZ information".into()));
             };
             let object = commands::bac_object(doc.trim_end_matches('<'), dob, doe);
-            out.push(commands::put_data(put_data::BAC, object.to_vec()));
+            out.push(commands::put_data(objects::BAC, object.to_vec()));
         }
         if let Some(can) = &s.can {
-            out.push(commands::put_data(put_data::PACE, commands::pace_object(can).to_vec()));
+            out.push(commands::put_data(objects::PACE, commands::pace_object(can).to_vec()));
         }
         let pk8 = |e: crate::image::KeyError| PersoError::Verification(e.to_string());
         if let Some(ca) = &s.chip_authentication {
             let object = commands::chip_authentication_object(ca.key_id, &ca.key.to_pkcs8_der().map_err(pk8)?);
-            out.push(commands::put_data(put_data::CHIP_AUTHENTICATION, object.to_vec()));
+            out.push(commands::put_data(objects::CHIP_AUTHENTICATION, object.to_vec()));
         }
         if let Some(aa) = &s.active_authentication {
-            out.push(commands::put_data(put_data::ACTIVE_AUTHENTICATION, aa.to_pkcs8_der().map_err(pk8)?.to_vec()));
+            out.push(commands::put_data(objects::ACTIVE_AUTHENTICATION, aa.to_pkcs8_der().map_err(pk8)?.to_vec()));
         }
         Ok(out)
     }
