@@ -6,14 +6,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::citizen::CitizenRecord;
 use crate::crypto::public_key::PublicKey;
-use crate::emulator::{ChipImage, ImageError};
+use crate::image::{ChipImage, ImageError};
 use crate::lds::LdsFile;
 use crate::lds::dg1::Dg1;
 use crate::lds::dg13::Dg13;
 use crate::lds::dg15::Dg15;
 use crate::lds::security_infos::Dg14;
 use crate::pa::{Check, HashCheck};
-use crate::pki::{DocumentSigner, Signer};
+use crate::pki::DocumentSigner;
 
 /// What is wrong with a chip folder (nothing of the holder's data is quoted).
 #[derive(Debug, thiserror::Error)]
@@ -146,20 +146,23 @@ pub fn check_chip_image(
     // the secrets belong to these files
     let s = &image.secrets;
     let dg15 = Dg15::decode(file(image, dg(15))?).map_err(undecodable(dg(15)))?;
-    let aa: PublicKey = match (&s.active_authentication, &s.active_authentication_rsa) {
-        (Some(k), _) => k.public_key().map_err(|_| FolderError::KeyMismatch("DG15"))?,
-        (None, Some(k)) => k.public_key(),
-        (None, None) => return Err(FolderError::SecretMissing("active_authentication")),
-    };
+    let aa: PublicKey = s
+        .active_authentication
+        .as_ref()
+        .ok_or(FolderError::SecretMissing("active_authentication"))?
+        .public_key()
+        .map_err(|_| FolderError::KeyMismatch("DG15"))?;
     if aa != dg15.public_key {
         return Err(FolderError::KeyMismatch("DG15"));
     }
     let dg14 = Dg14::decode(file(image, dg(14))?).map_err(undecodable(dg(14)))?;
-    let ca: PublicKey = match (&s.chip_authentication, &s.chip_authentication_dh) {
-        (Some(k), _) => k.key.public_key().map_err(|_| FolderError::KeyMismatch("DG14"))?,
-        (None, Some(k)) => k.key.public_key().map_err(|_| FolderError::KeyMismatch("DG14"))?,
-        (None, None) => return Err(FolderError::SecretMissing("chip_authentication")),
-    };
+    let ca: PublicKey = s
+        .chip_authentication
+        .as_ref()
+        .ok_or(FolderError::SecretMissing("chip_authentication"))?
+        .key
+        .public_key()
+        .map_err(|_| FolderError::KeyMismatch("DG14"))?;
     if !dg14.infos.chip_authentication_public_keys().any(|i| i.public_key == ca) {
         return Err(FolderError::KeyMismatch("DG14"));
     }

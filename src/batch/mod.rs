@@ -32,11 +32,9 @@ use std::path::{Path, PathBuf};
 
 use crate::citizen::{CitizenRecord, RawRecord, Severity};
 use crate::crypto::ec::NamedCurve;
-use crate::emulator::ChipImage;
 use crate::face::FaceOptions;
-use crate::issuance::{
-    ActiveAuthenticationKey, ChipAuthenticationPrivateKey, ChipKeys, FaceImage, IssueError, IssueOptions,
-};
+use crate::image::{ActiveAuthenticationKey, ChipAuthenticationPrivateKey, ChipImage};
+use crate::issuance::{ChipKeys, FaceImage, IssueError, IssueOptions};
 use crate::pki::DocumentSigner;
 
 /// How the chips of a batch are made: the face, the chip's keys and the issue options.
@@ -74,6 +72,9 @@ pub enum ChipError {
     /// The photo could not be made a face.
     #[error("photo: {0}")]
     Photo(#[from] crate::face::FaceError),
+    /// The chip's keys could not be made.
+    #[error("chip keys: {0}")]
+    Keys(#[from] crate::image::KeyError),
     /// Issuance refused or failed.
     #[error("{0}")]
     Issue(#[from] IssueError),

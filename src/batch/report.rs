@@ -73,6 +73,7 @@ impl BatchProblem {
     pub(super) fn chip(e: &ChipError, out: &Path) -> Self {
         let code = match e {
             ChipError::Photo(_) => "photo",
+            ChipError::Keys(_) => "keys",
             ChipError::Issue(crate::issuance::IssueError::DocumentSignerExpired { .. }) => "document_signer_expired",
             ChipError::Issue(crate::issuance::IssueError::DocumentSignerNotYetValid { .. }) => {
                 "document_signer_not_yet_valid"
