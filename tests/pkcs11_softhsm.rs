@@ -283,6 +283,30 @@ fn the_command_line_issues_with_a_document_signer_key_in_softhsm2() {
         let (code, out, err) =
             cccd(&["verify".into(), s(&issued[0]), "--csca".into(), s(&pki.join("csca.pem")), "--json".into()], None);
         assert_eq!(code, Some(0), "{out} {err}");
+
+        // a new Document Signer in the token: a taken label refused, the old certificate kept, no ds.key
+        if label == "ds-ec" {
+            let new_ds: Vec<String> =
+                ["pki", "new-ds", "--pki", &s(&pki), "--curve", "secp256r1"].map(String::from).to_vec();
+            let (code, _, err) = cccd(&[new_ds.clone(), hsm(label)].concat(), Some("1234"));
+            assert_eq!(code, Some(2));
+            assert!(err.contains("already holds a key labelled"), "{err}");
+            let (code, out, err) = cccd(&[new_ds, hsm("ds-ec-2")].concat(), Some("1234"));
+            assert_eq!(code, Some(0), "{err}");
+            assert!(out.contains("in the HSM") && out.contains("ds-02.pem"), "{out}");
+            assert!(pki.join("ds-02.pem").exists() && !pki.join("ds.key").exists());
+            let chip = dir.join("chip-ds-ec-2");
+            let mut issue: Vec<String> =
+                ["issue", "--record", &record, "--photo", &s(&photo), "--pki", &s(&pki), "--out", &s(&chip)]
+                    .map(String::from)
+                    .to_vec();
+            issue.extend(hsm("ds-ec-2"));
+            let (code, _, err) = cccd(&issue, Some("1234"));
+            assert_eq!(code, Some(0), "{err}");
+            let (code, out, err) =
+                cccd(&["verify".into(), s(&chip), "--csca".into(), s(&pki.join("csca.pem")), "--json".into()], None);
+            assert_eq!(code, Some(0), "{out} {err}");
+        }
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
