@@ -1,0 +1,543 @@
+//! The conformance corpus (`tests/corpus/`): real-world eMRTD files and recorded APDU exchanges published by
+//! other projects and specifications, each run through this library's public API and compared with the outcome
+//! its source states (`tests/corpus/manifest.json`, provenance in `tests/corpus/README.md`).
+//!
+//! An item with `"status": "passes"` must give exactly the expected values (or be refused with the expected
+//! error). An item with `"status": "known_failure"` is something the library does not handle yet: the test
+//! asserts it still fails the way the manifest says, so that whoever fixes it is told to flip the status.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use cccd::access::pace::{PaceParameters, PacePassword, TerminalSecrets, authenticate_with};
+use cccd::apdu::{CommandApdu, ResponseApdu};
+use cccd::crypto::public_key::PublicKey;
+use cccd::crypto::signature::SignatureAlgorithm;
+use cccd::lds::LdsFile;
+use cccd::lds::com::Com;
+use cccd::lds::details::{DetailFields, Dg11, Dg12};
+use cccd::lds::dg1::Dg1;
+use cccd::lds::dg15::Dg15;
+use cccd::lds::security_infos::{CardAccess, Dg14, SecurityInfoKind, SecurityInfos};
+use cccd::lds::sod::Sod;
+use cccd::sm::SecureChannel;
+use cccd::transport::{Transport, TransportError};
+use der::{Decode, Encode};
+use serde_json::{Map, Value, json};
+use zeroize::Zeroizing;
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+}
+
+fn read(name: &str) -> Vec<u8> {
+    let path = corpus_dir().join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("corpus file {} missing: {e}", path.display()))
+}
+
+fn manifest() -> Value {
+    serde_json::from_slice(&read("manifest.json")).expect("manifest.json is JSON")
+}
+
+fn h(v: &Value) -> Vec<u8> {
+    hex::decode(v.as_str().unwrap_or_else(|| panic!("{v} is not a hex string"))).expect("hex")
+}
+
+/// What a checker saw: named values to compare with the manifest's `expected`.
+type Observed = Map<String, Value>;
+
+fn hexu(b: &[u8]) -> String {
+    hex::encode_upper(b)
+}
+
+fn security_infos_observed(infos: &SecurityInfos, o: &mut Observed) {
+    o.insert("count".into(), json!(infos.infos().len()));
+    o.insert("protocols".into(), json!(infos.infos().iter().map(|i| i.protocol().to_string()).collect::<Vec<_>>()));
+    o.insert("pace_infos".into(), json!(infos.pace_infos().count()));
+    o.insert("pace_parameter_ids".into(), json!(infos.pace_infos().filter_map(|p| p.parameter_id).collect::<Vec<_>>()));
+    o.insert("chip_authentication_infos".into(), json!(infos.chip_authentication_infos().count()));
+    o.insert("chip_authentication_public_keys".into(), json!(infos.chip_authentication_public_keys().count()));
+    o.insert(
+        "chip_authentication_key_ids".into(),
+        json!(infos.chip_authentication_public_keys().filter_map(|k| k.key_id).collect::<Vec<_>>()),
+    );
+    o.insert(
+        "chip_authentication_domain_parameters".into(),
+        json!(
+            infos
+                .infos()
+                .iter()
+                .filter(|i| matches!(i.kind(), SecurityInfoKind::ChipAuthenticationDomainParameter(_)))
+                .count()
+        ),
+    );
+    o.insert("terminal_authentication".into(), json!(infos.terminal_authentication().is_some()));
+    o.insert(
+        "unknown_infos".into(),
+        json!(infos.infos().iter().filter(|i| matches!(i.kind(), SecurityInfoKind::Unknown { .. })).count()),
+    );
+}
+
+fn detail_fields_observed(fields: &DetailFields, expected: &Value, o: &mut Observed) {
+    let mut seen = Map::new();
+    for tag in expected["fields"].as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+        let t = u32::from_str_radix(&tag, 16).expect("field tag in hex");
+        seen.insert(tag, fields.text(t).map_or(Value::Null, |s| json!(s)));
+    }
+    o.insert("fields".into(), Value::Object(seen));
+}
+
+fn key_observed(key: &PublicKey, o: &mut Observed) {
+    let algorithm = match key {
+        PublicKey::Rsa { exponent, .. } => {
+            o.insert("exponent".into(), json!(hexu(exponent.strip_prefix(&[0u8][..]).unwrap_or(exponent))));
+            "rsa"
+        }
+        PublicKey::Ec { .. } => "ec",
+        PublicKey::Dh { .. } => "dh",
+        _ => "other",
+    };
+    o.insert("algorithm".into(), json!(algorithm));
+    o.insert("bits".into(), json!(key.bits()));
+}
+
+/// The subject's common name of a certificate.
+fn common_name(name: &x509_cert::name::Name) -> Option<String> {
+    name.to_string().split(',').find_map(|rdn| rdn.trim().strip_prefix("CN=").map(str::to_owned))
+}
+
+fn sod_observed(bytes: &[u8], expected: &Value) -> Result<Observed, String> {
+    let sod = Sod::decode(bytes).map_err(|e| e.to_string())?;
+    let mut o = Observed::new();
+    let lso = &sod.lds_security_object;
+    o.insert("hash_algorithm".into(), json!(lso.hash_algorithm.oid.to_string()));
+    o.insert("data_groups".into(), json!(lso.data_group_hashes.iter().map(|d| d.number).collect::<Vec<_>>()));
+    o.insert("certificates".into(), json!(sod.certificates.len()));
+    if let Some(si) = sod.signer_infos.first() {
+        o.insert("signature_algorithm".into(), json!(si.signature_algorithm.oid.to_string()));
+        let digest = si.signed_attributes.as_ref().and_then(|a| a.message_digest());
+        o.insert("message_digest".into(), json!(digest.map(|d| hexu(&d))));
+    }
+    if let Some(files) = expected["pa_files"].as_object() {
+        let mut read_files = BTreeMap::new();
+        for (name, id) in files {
+            let file = LdsFile::from_name(name).unwrap_or_else(|| panic!("{name} is not an LDS file name"));
+            read_files.insert(file, read(&format!("{}.bin", id.as_str().expect("corpus id"))));
+        }
+        o.insert("pa_files".into(), expected["pa_files"].clone());
+        let at = expected["pa_at"].as_str().map(|d| {
+            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).expect("pa_at date")
+        });
+        o.insert("pa_at".into(), expected["pa_at"].clone());
+        let report = cccd::pa::verify(bytes, &read_files, at).map_err(|e| e.to_string())?;
+        let matched = report.data_groups.values().filter(|c| matches!(c, cccd::pa::HashCheck::Match)).count();
+        o.insert("pa_present_hashes_match".into(), json!(matched == read_files.len()));
+        o.insert("pa_message_digest".into(), json!(report.message_digest.passed()));
+        o.insert("pa_signature".into(), json!(report.signature.passed()));
+        o.insert("pa_ds_certificate_validity".into(), json!(report.ds_certificate_validity.passed()));
+    }
+    Ok(o)
+}
+
+/// The CMS SignedData of an EF.CardSecurity, its eContent's SecurityInfos and its Document Signer, taken apart
+/// with the `cms` crate (the library has no EF.CardSecurity model yet: see the `_as_lds_file` item).
+struct CardSecurityParts {
+    econtent_type: String,
+    digest_algorithm: String,
+    infos: SecurityInfos,
+    signer: x509_cert::Certificate,
+    signed_attributes: Vec<u8>,
+    signature_algorithm: spki::AlgorithmIdentifierOwned,
+    signature: Vec<u8>,
+}
+
+fn card_security_parts(bytes: &[u8]) -> Result<CardSecurityParts, String> {
+    use cms::cert::CertificateChoices;
+    let ci = cms::content_info::ContentInfo::from_der(bytes).map_err(|e| e.to_string())?;
+    if ci.content_type != const_oid::db::rfc5911::ID_SIGNED_DATA {
+        return Err(format!("content type {} is not signed-data", ci.content_type));
+    }
+    let sd = cms::signed_data::SignedData::from_der(&ci.content.to_der().map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    let econtent = sd.encap_content_info.econtent.as_ref().ok_or("no eContent")?;
+    let infos = CardAccess::decode(econtent.value()).map_err(|e| e.to_string())?.infos;
+    let signer = sd
+        .certificates
+        .as_ref()
+        .and_then(|c| {
+            c.0.iter().find_map(|c| match c {
+                CertificateChoices::Certificate(c) => Some(c.clone()),
+                _ => None,
+            })
+        })
+        .ok_or("no certificate")?;
+    let si = sd.signer_infos.0.iter().next().ok_or("no signer info")?;
+    Ok(CardSecurityParts {
+        econtent_type: sd.encap_content_info.econtent_type.to_string(),
+        digest_algorithm: sd.digest_algorithms.iter().next().map(|a| a.oid.to_string()).unwrap_or_default(),
+        infos,
+        signer,
+        signed_attributes: si
+            .signed_attrs
+            .as_ref()
+            .ok_or("no signed attributes")?
+            .to_der()
+            .map_err(|e| e.to_string())?,
+        signature_algorithm: si.signature_algorithm.clone(),
+        signature: si.signature.as_bytes().to_vec(),
+    })
+}
+
+fn verify_certificate_signature(issuer_key: &PublicKey, cert: &x509_cert::Certificate) -> bool {
+    let Ok(alg) = SignatureAlgorithm::from_algorithm_identifier(cert.signature_algorithm(), None) else { return false };
+    let Ok(tbs) = cert.tbs_certificate().to_der() else { return false };
+    alg.verify(issuer_key, &tbs, cert.signature().raw_bytes()).is_ok()
+}
+
+/// `openssl cms -verify -noverify`: the signature over the signed attributes, checked by an independent tool
+/// (the chain is not: openssl refuses certificates with explicit EC parameters).
+fn openssl_cms_signature_ok(file: &Path) -> bool {
+    let status = std::process::Command::new("openssl")
+        .args(["cms", "-verify", "-inform", "DER", "-noverify", "-binary", "-out", "/dev/null", "-in"])
+        .arg(file)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl must be installed (it is in .ci/run)");
+    status.success()
+}
+
+fn card_security_observed(file: &str) -> Result<Observed, String> {
+    let bytes = read(file);
+    let parts = card_security_parts(&bytes)?;
+    let mut o = Observed::new();
+    o.insert("econtent_type".into(), json!(parts.econtent_type));
+    o.insert("digest_algorithm".into(), json!(parts.digest_algorithm));
+    security_infos_observed(&parts.infos, &mut o);
+    o.insert("signer_cn".into(), json!(common_name(parts.signer.tbs_certificate().subject())));
+    let key =
+        PublicKey::from_spki(parts.signer.tbs_certificate().subject_public_key_info()).map_err(|e| e.to_string())?;
+    let ours = SignatureAlgorithm::from_algorithm_identifier(&parts.signature_algorithm, None)
+        .map_err(|e| e.to_string())?
+        .verify(&key, &parts.signed_attributes, &parts.signature)
+        .is_ok();
+    o.insert("signature_verifies".into(), json!(ours));
+    o.insert("openssl_signature_ok".into(), json!(openssl_cms_signature_ok(&corpus_dir().join(file))));
+    Ok(o)
+}
+
+fn dg1_observed(bytes: &[u8]) -> Result<Observed, String> {
+    let dg1 = Dg1::decode(bytes).map_err(|e| e.to_string())?;
+    let mrz = dg1.mrz();
+    let lines = mrz.to_lines().map_err(|e| e.to_string())?;
+    let format = match (lines.len(), lines.first().map(String::len)) {
+        (3, _) => "TD1",
+        (2, Some(36)) => "TD2",
+        (2, Some(44)) => "TD3",
+        _ => "other",
+    };
+    let text = |s: &str| s.trim_end_matches('<').replace('<', " ").trim().to_owned();
+    let mut o = Observed::new();
+    o.insert("format".into(), json!(format));
+    o.insert("mrz".into(), json!(lines.concat()));
+    o.insert("document_code".into(), json!(text(mrz.document_code())));
+    o.insert("issuing_state".into(), json!(text(mrz.issuing_state())));
+    o.insert("document_number".into(), json!(mrz.document_number().trim_end_matches('<')));
+    o.insert("date_of_birth".into(), json!(mrz.date_of_birth()));
+    o.insert("date_of_expiry".into(), json!(mrz.date_of_expiry()));
+    o.insert("nationality".into(), json!(text(mrz.nationality())));
+    o.insert("optional_data".into(), json!(text(mrz.optional_data())));
+    o.insert("primary_identifier".into(), json!(text(mrz.primary_identifier())));
+    o.insert("secondary_identifier".into(), json!(text(mrz.secondary_identifier())));
+    Ok(o)
+}
+
+/// Runs one file item through the library; `Err` carries the library's error message.
+fn check_file(item: &Value) -> Result<Observed, String> {
+    let file = item["file"].as_str().expect("file");
+    let bytes = read(file);
+    let expected = &item["expected"];
+    let mut o = Observed::new();
+    match item["kind"].as_str().expect("kind") {
+        "EF.COM" => {
+            let com = Com::decode(&bytes).map_err(|e| e.to_string())?;
+            o.insert("lds_version".into(), json!(format!("{}.{}", com.lds_version.0, com.lds_version.1)));
+            let (a, b, c) = com.unicode_version;
+            o.insert("unicode_version".into(), json!(format!("{a}.{b}.{c}")));
+            o.insert("data_groups".into(), json!(com.data_groups().iter().map(|f| f.name()).collect::<Vec<_>>()));
+        }
+        "DG1" => return dg1_observed(&bytes),
+        "DG11" => detail_fields_observed(&Dg11::decode(&bytes).map_err(|e| e.to_string())?.fields, expected, &mut o),
+        "DG12" => detail_fields_observed(&Dg12::decode(&bytes).map_err(|e| e.to_string())?.fields, expected, &mut o),
+        "EF.CardAccess" => {
+            security_infos_observed(&CardAccess::decode(&bytes).map_err(|e| e.to_string())?.infos, &mut o)
+        }
+        "DG14" => security_infos_observed(&Dg14::decode(&bytes).map_err(|e| e.to_string())?.infos, &mut o),
+        "DG15" => {
+            let dg15 = Dg15::decode(&bytes).map_err(|e| e.to_string())?;
+            o.insert("spki_len".into(), json!(dg15.spki().len()));
+            key_observed(&dg15.public_key, &mut o);
+        }
+        "EF.SOD" => return sod_observed(&bytes, expected),
+        "EF.CardSecurity" if item["id"].as_str().is_some_and(|id| id.ends_with("_as_lds_file")) => {
+            // What the library's own LDS table makes of it: EF.CardSecurity is FID 011D in the master file.
+            LdsFile::from_name("EF.CardSecurity").ok_or("no LDS file named EF.CardSecurity")?;
+        }
+        "EF.CardSecurity" => return card_security_observed(file),
+        "CSCA" => {
+            let csca = x509_cert::Certificate::from_der(&bytes).map_err(|e| e.to_string())?;
+            o.insert("subject_cn".into(), json!(common_name(csca.tbs_certificate().subject())));
+            let key =
+                PublicKey::from_spki(csca.tbs_certificate().subject_public_key_info()).map_err(|e| e.to_string())?;
+            key_observed(&key, &mut o);
+            if let Some(signed) = expected["issues"].as_str() {
+                let ds = card_security_parts(&read(&format!("{signed}.bin")))?.signer;
+                if verify_certificate_signature(&key, &ds) {
+                    o.insert("issues".into(), json!(signed));
+                }
+            }
+        }
+        other => panic!("unknown corpus kind {other}"),
+    }
+    Ok(o)
+}
+
+/// Plays a recorded exchange: each command our terminal sends must be the recorded one (class, instruction,
+/// parameters and data byte for byte; the expected length may differ, readers choose it), and gets the
+/// recorded answer.
+struct RecordedChip {
+    script: Vec<(Vec<u8>, Vec<u8>)>,
+    next: usize,
+}
+
+impl Transport for RecordedChip {
+    fn transmit(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
+        let index = self.next;
+        let (recorded, answer) = self.script.get(index).ok_or(TransportError::UnexpectedCommand { index })?;
+        self.next += 1;
+        let recorded = CommandApdu::from_bytes(recorded)?;
+        let same = recorded.header() == command.header() && recorded.data == command.data;
+        if !same {
+            return Err(TransportError::UnexpectedCommand { index });
+        }
+        Ok(ResponseApdu::from_bytes(answer)?)
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        Ok(())
+    }
+}
+
+fn z(v: &Value) -> Option<Zeroizing<Vec<u8>>> {
+    v.as_str().map(|_| Zeroizing::new(h(v)))
+}
+
+/// The OID bytes of DO'80 in a recorded MSE:SET AT's data.
+fn recorded_oid(data: &[u8]) -> Option<&[u8]> {
+    match data {
+        [0x80, len, rest @ ..] => rest.get(..usize::from(*len)),
+        _ => None,
+    }
+}
+
+/// Replays a recorded PACE exchange through the library's terminal, with the recorded terminal secrets.
+fn check_exchange(item: &Value) -> Result<Observed, String> {
+    let ex: Value = serde_json::from_slice(&read(item["file"].as_str().expect("file"))).expect("exchange JSON");
+    let script: Vec<(Vec<u8>, Vec<u8>)> =
+        ex["apdus"].as_array().expect("apdus").iter().map(|pair| (h(&pair[0]), h(&pair[1]))).collect();
+    let card_access = CardAccess::decode(&h(&ex["card_access"])).map_err(|e| e.to_string())?;
+    // The protocol the terminal chose: the one named in the recorded MSE:SET AT (DO'80).
+    let set_at = CommandApdu::from_bytes(&script[0].0).map_err(|e| e.to_string())?;
+    let params = PaceParameters::from_security_infos(&card_access.infos)
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|p| p.protocol.oid().is_some_and(|oid| recorded_oid(&set_at.data) == Some(oid.as_bytes())))
+        .ok_or("no PACE parameters of EF.CardAccess match the recorded MSE:SET AT")?;
+    let pw = &ex["password"];
+    let mrz = cccd::mrz::mrz_information(
+        pw["document_number"].as_str().expect("document_number"),
+        pw["date_of_birth"].as_str().expect("date_of_birth"),
+        pw["date_of_expiry"].as_str().expect("date_of_expiry"),
+    )
+    .map_err(|e| e.to_string())?;
+    let password = PacePassword::Mrz(mrz);
+    let secrets = TerminalSecrets {
+        mapping: z(&ex["terminal_secrets"]["mapping"]),
+        key_agreement: z(&ex["terminal_secrets"]["key_agreement"]),
+        nonce: None,
+    };
+    let mut chip = RecordedChip { script, next: 0 };
+    let outcome = authenticate_with(&mut chip, &params, &password, false, &secrets).map_err(|e| e.to_string())?;
+    let mut o = Observed::new();
+    o.insert("protocol".into(), json!(outcome.description()));
+    let keys = outcome.session.keys();
+    assert_eq!(hexu(keys.ks_enc.as_bytes()), ex["expected"]["ks_enc"].as_str().unwrap().to_uppercase(), "KS_enc");
+    assert_eq!(hexu(keys.ks_mac.as_bytes()), ex["expected"]["ks_mac"].as_str().unwrap().to_uppercase(), "KS_mac");
+
+    if let Some(card_security_id) = item["expected"]["card_security"].as_str() {
+        // EF.CardSecurity read under the PACE session: SELECT 011D, then READ BINARY as recorded.
+        let mut reads = Vec::new();
+        for (command, _) in &chip.script[chip.next + 1..] {
+            let c = CommandApdu::from_bytes(command).map_err(|e| e.to_string())?;
+            // DO'97 inside the protected command: the expected length (00 = 256).
+            let le = match c.data.as_slice() {
+                [0x97, 0x01, n, ..] => {
+                    if *n == 0 {
+                        256
+                    } else {
+                        usize::from(*n)
+                    }
+                }
+                _ => return Err("recorded READ BINARY without DO'97".into()),
+            };
+            reads.push((c.p1, c.p2, le));
+        }
+        let mut channel = SecureChannel::new(&mut chip, outcome.session.clone());
+        let select = CommandApdu::new(0x00, 0xA4, 0x02, 0x0C).with_data(vec![0x01, 0x1D]);
+        let r = channel.transmit(&select).map_err(|e| e.to_string())?;
+        assert!(r.is_success(), "SELECT EF.CardSecurity: {:?}", r.sw);
+        let mut file = Vec::new();
+        for (p1, p2, le) in reads {
+            let r = channel.transmit(&CommandApdu::new(0x00, 0xB0, p1, p2).with_le(le)).map_err(|e| e.to_string())?;
+            assert!(r.is_success(), "READ BINARY {p1:02X}{p2:02X}: {:?}", r.sw);
+            file.extend_from_slice(&r.data);
+        }
+        if let Some(ssc) = ex["expected"]["final_ssc"].as_str() {
+            assert_eq!(hexu(channel.session().ssc()), ssc.to_uppercase(), "SSC after the reads");
+        }
+        o.insert(
+            "card_security".into(),
+            json!(if file == read(&format!("{card_security_id}.bin")) {
+                card_security_id.to_owned()
+            } else {
+                format!("{} other bytes", file.len())
+            }),
+        );
+        let infos = card_security_parts(&file)?.infos;
+        let cam = outcome.chip_authentication_mapping.as_ref().ok_or("no PACE-CAM data")?;
+        let key_id = cam.verify(&Dg14 { infos }).map_err(|e| e.to_string())?;
+        o.insert("cam_key_id".into(), json!(key_id));
+    }
+    assert!(
+        chip.next == chip.script.len(),
+        "{}: {} of {} recorded APDUs played",
+        item["id"],
+        chip.next,
+        chip.script.len()
+    );
+    Ok(o)
+}
+
+fn compare(id: &str, expected: &Value, observed: &Observed) {
+    for (key, want) in expected.as_object().expect("expected is an object") {
+        if key == "error_contains" {
+            continue;
+        }
+        let got = observed.get(key).unwrap_or(&Value::Null);
+        assert_eq!(got, want, "{id}: {key}");
+    }
+}
+
+#[test]
+fn every_corpus_item_gives_its_expected_outcome() {
+    let manifest = manifest();
+    let items = manifest["items"].as_array().expect("items");
+    let (mut files, mut exchanges, mut known) = (0usize, 0usize, Vec::new());
+    let mut failed = Vec::new();
+    for item in items {
+        let id = item["id"].as_str().expect("id");
+        let exchange = item["kind"] == "exchange";
+        // Every item is checked even when one fails, so that one run lists them all.
+        if std::panic::catch_unwind(|| check_item(item, id, exchange)).map_err(|_| failed.push(id.to_owned())).ok()
+            == Some(true)
+        {
+            known.push(id.to_owned());
+        }
+        if exchange {
+            exchanges += 1;
+        } else {
+            files += 1;
+        }
+    }
+    println!(
+        "corpus: {files} files, {exchanges} exchanges checked ({} known failures: {})",
+        known.len(),
+        known.join(", ")
+    );
+    assert!(failed.is_empty(), "corpus items not as the manifest says: {}", failed.join(", "));
+    assert!(files >= 30 && exchanges >= 3, "the corpus shrank: {files} files, {exchanges} exchanges");
+}
+
+/// Checks one item against the manifest (panics when it differs); `true` for a known failure that still fails.
+fn check_item(item: &Value, id: &str, exchange: bool) -> bool {
+    {
+        let result = if exchange { check_exchange(item) } else { check_file(item) };
+        let expected = &item["expected"];
+        match item["status"].as_str().expect("status") {
+            "passes" => match (item["outcome"].as_str().expect("outcome"), &result) {
+                ("refused", Err(e)) => {
+                    let want = expected["error_contains"].as_str().expect("error_contains");
+                    assert!(e.contains(want), "{id}: refused with «{e}», expected an error containing «{want}»");
+                    false
+                }
+                ("refused", Ok(o)) => panic!("{id}: expected to be refused, decoded as {o:?}"),
+                (_, Ok(o)) => {
+                    compare(id, expected, o);
+                    false
+                }
+                (_, Err(e)) => panic!("{id}: expected to pass, failed: {e}"),
+            },
+            "known_failure" => {
+                let kf = &item["known_failure"];
+                match (&result, kf["error_contains"].as_str(), kf["observed"].as_str()) {
+                    (Err(e), Some(want), _) => {
+                        assert!(
+                            e.contains(want),
+                            "{id}: a known failure now fails differently: «{e}» (the manifest says «{want}»)"
+                        );
+                        println!("known failure {id}: {e}");
+                    }
+                    (Ok(_), None, Some("decodes")) => println!("known failure {id}: accepted, should be refused"),
+                    (r, _, _) => panic!(
+                        "{id} is listed as a known failure ({}) but now gives {r:?}: check it against `expected` and \
+                         flip its status to \"passes\" in tests/corpus/manifest.json",
+                        kf["reason"]
+                    ),
+                }
+                true
+            }
+            other => panic!("{id}: unknown status {other}"),
+        }
+    }
+}
+
+#[test]
+fn every_corpus_file_is_in_the_manifest_with_its_source() {
+    let manifest = manifest();
+    let items = manifest["items"].as_array().expect("items");
+    let mut listed = std::collections::BTreeSet::new();
+    let mut ids = std::collections::BTreeSet::new();
+    for item in items {
+        let id = item["id"].as_str().expect("id");
+        assert!(ids.insert(id.to_owned()), "{id} is listed twice");
+        let file = item["file"].as_str().expect("file");
+        assert!(corpus_dir().join(file).is_file(), "{id}: {file} is missing");
+        listed.insert(file.to_owned());
+        for key in ["repository", "path", "licence", "origin"] {
+            assert!(item["source"][key].as_str().is_some_and(|s| !s.is_empty()), "{id}: source.{key} missing");
+        }
+        if item["status"] == "known_failure" {
+            assert!(item["known_failure"]["reason"].as_str().is_some_and(|s| !s.is_empty()), "{id}: no reason");
+        }
+    }
+    for entry in std::fs::read_dir(corpus_dir()).expect("tests/corpus") {
+        let name = entry.expect("entry").file_name().into_string().expect("UTF-8 name");
+        if name == "manifest.json" || name == "README.md" {
+            continue;
+        }
+        assert!(listed.contains(&name), "tests/corpus/{name} is not in the manifest");
+    }
+    let readme = String::from_utf8(read("README.md")).expect("README is UTF-8");
+    for id in &ids {
+        assert!(readme.contains(id.as_str()), "tests/corpus/README.md does not describe {id}");
+    }
+}
