@@ -106,6 +106,13 @@ fn common_name(name: &x509_cert::name::Name) -> Option<String> {
     name.to_string().split(',').find_map(|rdn| rdn.trim().strip_prefix("CN=").map(str::to_owned))
 }
 
+/// The date Passive Authentication is checked as of (`pa_at`).
+fn pa_date(expected: &Value) -> Option<time::Date> {
+    expected["pa_at"]
+        .as_str()
+        .map(|d| time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).expect("pa_at date"))
+}
+
 fn sod_observed(bytes: &[u8], expected: &Value) -> Result<Observed, String> {
     let sod = Sod::decode(bytes).map_err(|e| e.to_string())?;
     let mut o = Observed::new();
@@ -118,6 +125,20 @@ fn sod_observed(bytes: &[u8], expected: &Value) -> Result<Observed, String> {
         let digest = si.signed_attributes.as_ref().and_then(|a| a.message_digest());
         o.insert("message_digest".into(), json!(digest.map(|d| hexu(&d))));
     }
+    o.insert("econtent_type".into(), json!(sod.econtent_type.to_string()));
+    o.insert("lds_version".into(), json!(lso.lds_version.as_ref().map(|(l, u)| vec![l.clone(), u.clone()])));
+    if let Some(csca_id) = expected["pa_csca"].as_str() {
+        // Passive Authentication of the SOD alone (no data group read) against the CSCA published with it.
+        let csca = x509_cert::Certificate::from_der(&read(&format!("{csca_id}.bin"))).map_err(|e| e.to_string())?;
+        let report = cccd::pa::verify_with_trust(bytes, &BTreeMap::new(), pa_date(expected), &[csca])
+            .map_err(|e| e.to_string())?;
+        o.insert("pa_csca".into(), json!(csca_id));
+        o.insert("pa_at".into(), expected["pa_at"].clone());
+        o.insert("pa_message_digest".into(), json!(report.message_digest.passed()));
+        o.insert("pa_signature".into(), json!(report.signature.passed()));
+        o.insert("pa_ds_certificate_validity".into(), json!(report.ds_certificate_validity.passed()));
+        o.insert("pa_csca_chain".into(), json!(report.csca_chain.passed()));
+    }
     if let Some(files) = expected["pa_files"].as_object() {
         let mut read_files = BTreeMap::new();
         for (name, id) in files {
@@ -125,11 +146,8 @@ fn sod_observed(bytes: &[u8], expected: &Value) -> Result<Observed, String> {
             read_files.insert(file, read(&format!("{}.bin", id.as_str().expect("corpus id"))));
         }
         o.insert("pa_files".into(), expected["pa_files"].clone());
-        let at = expected["pa_at"].as_str().map(|d| {
-            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).expect("pa_at date")
-        });
         o.insert("pa_at".into(), expected["pa_at"].clone());
-        let report = cccd::pa::verify(bytes, &read_files, at).map_err(|e| e.to_string())?;
+        let report = cccd::pa::verify(bytes, &read_files, pa_date(expected)).map_err(|e| e.to_string())?;
         let matched = report.data_groups.values().filter(|c| matches!(c, cccd::pa::HashCheck::Match)).count();
         o.insert("pa_present_hashes_match".into(), json!(matched == read_files.len()));
         o.insert("pa_message_digest".into(), json!(report.message_digest.passed()));
@@ -289,6 +307,13 @@ fn check_file(item: &Value) -> Result<Observed, String> {
             let key =
                 PublicKey::from_spki(csca.tbs_certificate().subject_public_key_info()).map_err(|e| e.to_string())?;
             key_observed(&key, &mut o);
+            if let Some(sod_id) = expected["issues_sod"].as_str() {
+                // The CSCA's key verifies the signature on the SOD's Document Signer certificate.
+                let sod = Sod::decode(&read(&format!("{sod_id}.bin"))).map_err(|e| e.to_string())?;
+                if sod.certificates.first().is_some_and(|ds| verify_certificate_signature(&key, ds)) {
+                    o.insert("issues_sod".into(), json!(sod_id));
+                }
+            }
             if let Some(signed) = expected["issues"].as_str() {
                 let ds = card_security_parts(&read(&format!("{signed}.bin")))?.signer;
                 if verify_certificate_signature(&key, &ds) {
