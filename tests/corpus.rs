@@ -273,11 +273,81 @@ fn dg1_observed(bytes: &[u8]) -> Result<Observed, String> {
     Ok(o)
 }
 
+/// A Card Verifiable certificate (BSI TR-03110-3 Appendix C) taken apart with the library's BER-TLV reader (the
+/// library has no CV certificate model yet), and the same fields as `cvc-print` (OpenPACE) reads them.
+fn cv_certificate_observed(file: &str) -> Result<Observed, String> {
+    use cccd::tlv::{Tag, TlvReader};
+    let bytes = read(file);
+    let e = |err: cccd::tlv::TlvError| err.to_string();
+    let cert = TlvReader::single(&bytes, Tag::new(0x7F21)).map_err(e)?;
+    let mut outer = cert.children();
+    let body = outer.expect(Tag::new(0x7F4E)).map_err(e)?;
+    let signature = outer.expect(Tag::new(0x5F37)).map_err(e)?;
+    outer.finish().map_err(e)?;
+    let mut o = Observed::new();
+    let text = |v: &[u8]| String::from_utf8_lossy(v).into_owned();
+    let date = |v: &[u8]| v.iter().map(|d| char::from(b'0' + (d % 10))).collect::<String>();
+    let mut fields = body.children();
+    while !fields.is_empty() {
+        let f = fields.read().map_err(e)?;
+        match f.tag().to_bytes().as_slice() {
+            [0x5F, 0x29] => drop(o.insert("profile".into(), json!(f.value().first()))),
+            [0x42] => drop(o.insert("car".into(), json!(text(f.value())))),
+            [0x5F, 0x20] => drop(o.insert("chr".into(), json!(text(f.value())))),
+            [0x5F, 0x25] => drop(o.insert("effective".into(), json!(date(f.value())))),
+            [0x5F, 0x24] => drop(o.insert("expiry".into(), json!(date(f.value())))),
+            [0x65] => drop(o.insert("extensions".into(), json!(true))),
+            [0x7F, 0x49] => {
+                let mut key = f.children();
+                let oid = key.expect(Tag::new(0x06)).map_err(e)?;
+                let oid = const_oid::ObjectIdentifier::from_bytes(oid.value()).map_err(|e| e.to_string())?;
+                o.insert("key_protocol".into(), json!(oid.to_string()));
+                let mut domain_parameters = false;
+                while !key.is_empty() {
+                    domain_parameters |= key.read().map_err(e)?.tag() == Tag::new(0x81);
+                }
+                o.insert("domain_parameters".into(), json!(domain_parameters));
+            }
+            [0x7F, 0x4C] => {
+                let mut chat = f.children();
+                chat.expect(Tag::new(0x06)).map_err(e)?;
+                let bits = chat.expect(Tag::new(0x53)).map_err(e)?;
+                let role = match bits.value().first().map(|b| b >> 6) {
+                    Some(3) => "CVCA",
+                    Some(2) => "DV (official domestic)",
+                    Some(1) => "DV (non-official / foreign)",
+                    Some(0) => "terminal",
+                    _ => "none",
+                };
+                o.insert("role".into(), json!(role));
+            }
+            _ => {}
+        }
+    }
+    o.insert("signature_len".into(), json!(signature.value().len()));
+    // The independent reading: OpenPACE's cvc-print (its trust-anchor and validity checks fail here, which is
+    // expected without /etc/eac/cvc; the fields are printed anyway).
+    let out = std::process::Command::new("cvc-print")
+        .arg("--cvc")
+        .arg(corpus_dir().join(file))
+        .output()
+        .expect("cvc-print (OpenPACE) must be installed (it is in .ci/run)");
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    let line = |key: &str| printed.lines().find_map(|l| l.trim().strip_prefix(key).map(|v| v.trim().to_owned()));
+    let agrees = line("CAR:") == o.get("car").and_then(Value::as_str).map(str::to_owned)
+        && line("CHR:") == o.get("chr").and_then(Value::as_str).map(str::to_owned);
+    o.insert("cvc_print_agrees".into(), json!(agrees));
+    Ok(o)
+}
+
 /// Runs one file item through the library; `Err` carries the library's error message.
 fn check_file(item: &Value) -> Result<Observed, String> {
     let file = item["file"].as_str().expect("file");
     let bytes = read(file);
     let expected = &item["expected"];
+    if item["kind"] == "CVCertificate" {
+        return cv_certificate_observed(file);
+    }
     let mut o = Observed::new();
     match item["kind"].as_str().expect("kind") {
         "EF.COM" => {
