@@ -531,12 +531,38 @@ fn check_chip_authentication(ex: &Value) -> Result<Observed, String> {
     Ok(o)
 }
 
+/// BAC through the library's terminal (`bac::authenticate_with`) with the recorded RND.IFD and K.IFD.
+fn check_bac(ex: &Value) -> Result<Observed, String> {
+    let pw = &ex["password"];
+    let key = cccd::access::bac::BacKey::from_document(
+        pw["document_number"].as_str().expect("document_number"),
+        pw["date_of_birth"].as_str().expect("date_of_birth"),
+        pw["date_of_expiry"].as_str().expect("date_of_expiry"),
+    )
+    .map_err(|e| e.to_string())?;
+    let fixed = |k: &str| h(&ex["terminal_secrets"][k]);
+    let rnd_ifd: [u8; 8] = fixed("rnd_ifd").try_into().expect("8-byte RND.IFD");
+    let k_ifd: [u8; 16] = fixed("k_ifd").try_into().expect("16-byte K.IFD");
+    let mut chip = RecordedChip { script: script_of(ex), next: 0 };
+    let channel = cccd::access::bac::authenticate_with(&mut chip, key, rnd_ifd, k_ifd).map_err(|e| e.to_string())?;
+    let keys = channel.session().keys();
+    assert_eq!(hexu(keys.ks_enc.as_bytes()), ex["expected"]["ks_enc"].as_str().unwrap().to_uppercase(), "KS_enc");
+    assert_eq!(hexu(keys.ks_mac.as_bytes()), ex["expected"]["ks_mac"].as_str().unwrap().to_uppercase(), "KS_mac");
+    assert_eq!(hexu(channel.session().ssc()), ex["expected"]["final_ssc"].as_str().unwrap().to_uppercase(), "SSC");
+    drop(channel);
+    assert_eq!(chip.next, chip.script.len(), "every recorded APDU played");
+    let mut o = Observed::new();
+    o.insert("session".into(), json!("3DES"));
+    Ok(o)
+}
+
 /// Replays a recorded exchange through the library's terminal, with the recorded terminal secrets.
 fn check_exchange(item: &Value) -> Result<Observed, String> {
     let ex: Value = serde_json::from_slice(&read(item["file"].as_str().expect("file"))).expect("exchange JSON");
     match ex["type"].as_str() {
         Some("active_authentication") => return check_active_authentication(&ex),
         Some("chip_authentication") => return check_chip_authentication(&ex),
+        Some("bac") => return check_bac(&ex),
         _ => {}
     }
     let script: Vec<(Vec<u8>, Vec<u8>)> =
