@@ -220,18 +220,16 @@ pub fn publish(image: &ChipImage, out: &Path, trust: &FolderTrust<'_>, replace: 
     }
     let tmp = unique_beside(out, "partial");
     std::fs::create_dir(&tmp).map_err(named)?;
+    let hide = |e: FolderError| match e {
+        FolderError::Image(ImageError::Io { source, .. }) => named(source),
+        FolderError::Image(e) => {
+            FolderError::ReadBack(e.to_string().replace(&tmp.display().to_string(), &out.display().to_string()))
+        }
+        other => other,
+    };
     let result = (|| {
-        image.save_dir(&tmp).map_err(|e| match e {
-            ImageError::Io { source, .. } => named(source),
-            other => FolderError::Image(other),
-        })?;
-        let hide = |e: FolderError| match e {
-            FolderError::Image(e) => {
-                FolderError::ReadBack(e.to_string().replace(&tmp.display().to_string(), &out.display().to_string()))
-            }
-            other => other,
-        };
-        let (back, _) = check_chip_folder(&tmp, None, trust).map_err(hide)?;
+        image.save_dir(&tmp)?;
+        let (back, _) = check_chip_folder(&tmp, None, trust)?;
         if back != *image {
             return Err(FolderError::ReadBackDiffers);
         }
@@ -244,7 +242,8 @@ pub fn publish(image: &ChipImage, out: &Path, trust: &FolderTrust<'_>, replace: 
             std::fs::rename(&tmp, out).map_err(named)?;
         }
         Ok(())
-    })();
+    })()
+    .map_err(hide);
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }

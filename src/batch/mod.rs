@@ -297,7 +297,8 @@ fn remove_stale_temporaries(out: &Path) {
         let Some(pid) = tail.split('-').next() else { continue };
         let proc = Path::new("/proc");
         if proc.is_dir() && pid != std::process::id().to_string() && !proc.join(pid).exists() {
-            let _ = std::fs::remove_dir_all(entry.path());
+            let path = entry.path();
+            let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `cccd pki init`, `cccd issue`, `cccd issue-batch`: the issuer's side.
+//! `cccd pki init`, `master-list`, `check-master-list` and `cccd issue`: the issuer's side (`issue-batch` is
+//! in `batch.rs`, `pki new-ds` and `pki crl` in `pki_ops.rs`).
 //!
 //! A PKI folder holds `csca.pem`, `csca.key`, `ds.pem`, `ds.key`, `mls.pem`, `mls.key` (keys as PKCS#8 PEM,
 //! owner-only; `mls` is the Master List Signer). A chip
