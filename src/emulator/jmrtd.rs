@@ -466,9 +466,8 @@ impl JmrtdAppletChip {
                 if self.cvca_set {
                     return 0x6985;
                 }
-                match scan_tlv(&c.data) {
-                    // `7F 4E`: a two-byte tag the one-byte scanner sees as 7F then 4E
-                    Some((0x7F, _, _)) if c.data.get(1) == Some(&0x4E) => {
+                match crate::tlv::TlvReader::new(&c.data).read() {
+                    Ok(body) if body.tag() == crate::tlv::Tag::new(0x7F4E) => {
                         self.cvca_set = true;
                         if slot == 1 || slot == 2 {
                             self.cvca.push(c.data.clone());

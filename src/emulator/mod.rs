@@ -29,10 +29,10 @@ pub mod jmrtd;
 pub mod perso;
 
 pub use fault::{Faults, LinkModel};
-pub use jmrtd::JmrtdAppletChip;
 pub use image::{
     ChipAuthenticationKey, ChipImage, ChipSecrets, DhChipAuthenticationKey, ImageError, RsaActiveAuthenticationKey,
 };
+pub use jmrtd::JmrtdAppletChip;
 pub use perso::LifeCycle;
 
 /// The eMRTD application identifier.

@@ -80,7 +80,9 @@ impl core::fmt::Display for Unsupported {
                 f.write_str("Chip Authentication with a prime-curve or DH key (163-bit binary curves only)")
             }
             Unsupported::File(file) => write!(f, "{} (no such file on the chip)", file.name()),
-            Unsupported::FileTooLarge { file, size, max } => write!(f, "{} of {size} bytes (at most {max})", file.name()),
+            Unsupported::FileTooLarge { file, size, max } => {
+                write!(f, "{} of {size} bytes (at most {max})", file.name())
+            }
             Unsupported::NotWritableInTheClear(file) => {
                 write!(f, "{} (needs Terminal Authentication even to be written)", file.name())
             }
@@ -227,13 +229,13 @@ impl PersoProfile for JmrtdAppletProfile {
     /// SELECT of the application, then SELECT of EF.COM: before the lock it answers (`9000` or `6A82`), after
     /// it `6982` (no BAC yet): the chip is locked.
     fn open_session(&self, t: &mut dyn Transport) -> Result<Option<PersoSession>, PersoError> {
-        let select =
-            CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::emulator::EMRTD_AID.to_vec());
+        let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::emulator::EMRTD_AID.to_vec());
         let r = t.transmit(&select)?;
         if r.sw != StatusWord::Success {
             return Err(PersoError::Rejected { step: "SELECT eMRTD application", sw: r.sw });
         }
-        let probe = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(LdsFile::Com.fid().to_be_bytes().to_vec());
+        let probe =
+            CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(LdsFile::Com.fid().to_be_bytes().to_vec());
         match t.transmit(&probe)?.sw {
             StatusWord::Success | StatusWord::FileNotFound => Ok(Some(PersoSession::Plain)),
             StatusWord::SecurityStatusNotSatisfied => Ok(None),
@@ -268,10 +270,10 @@ impl PersoProfile for JmrtdAppletProfile {
         use rsa::traits::{PrivateKeyParts, PublicKeyParts};
         let s = &image.secrets;
         let mut out = Vec::new();
-        let info = s.mrz_information.as_ref().ok_or(PersoError::Unsupported {
-            profile: self.name(),
-            reasons: vec![Unsupported::NoBacKey],
-        })?;
+        let info = s
+            .mrz_information
+            .as_ref()
+            .ok_or(PersoError::Unsupported { profile: self.name(), reasons: vec![Unsupported::NoBacKey] })?;
         out.push(Zeroizing::new(Self::bac_seed_command(info)?));
         if let Some(key) = &s.active_authentication_rsa {
             let n = key.0.n().as_ref().to_be_bytes_trimmed_vartime();
@@ -283,6 +285,11 @@ impl PersoProfile for JmrtdAppletProfile {
             out.push(Zeroizing::new(Self::cvca_command(*slot, body)));
         }
         Ok(out)
+    }
+
+    /// The CVCA is accepted once: on a resumed run, `6985` to PUT DATA `64` means an earlier run set it.
+    fn put_data_accepted(&self, command: &CommandApdu, sw: StatusWord) -> bool {
+        sw == StatusWord::Success || (command.p2 == 0x64 && sw == StatusWord::ConditionsNotSatisfied)
     }
 
     fn lock(&self) -> CommandApdu {

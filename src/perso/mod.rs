@@ -141,6 +141,12 @@ pub trait PersoProfile {
     fn write(&self, offset: usize, data: &[u8]) -> CommandApdu;
     /// The PUT DATA commands that give the chip its secrets.
     fn put_secrets(&self, image: &ChipImage) -> Result<Vec<Zeroizing<CommandApdu>>, PersoError>;
+    /// Whether `sw` to the PUT DATA `command` means the secret is in place (`9000`; a profile may also take
+    /// the answer of a chip that accepts a secret only once, on a resumed run).
+    fn put_data_accepted(&self, command: &CommandApdu, sw: StatusWord) -> bool {
+        let _ = command;
+        sw == StatusWord::Success
+    }
     /// LOCK.
     fn lock(&self) -> CommandApdu;
 }
@@ -415,7 +421,10 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
         }
         self.report("keys", None, report.bytes_written);
         for command in self.profile.put_secrets(self.image)? {
-            ok("PUT DATA", &ch.transmit(&command)?)?;
+            let r = ch.transmit(&command)?;
+            if !self.profile.put_data_accepted(&command, r.sw) {
+                return Err(PersoError::Rejected { step: "PUT DATA", sw: r.sw });
+            }
         }
         // what the reader session cannot read (DG3, DG4 need Terminal Authentication): read back here
         for (file, bytes) in self.image.files.iter().filter(|(f, _)| reader_cannot_read(**f)) {

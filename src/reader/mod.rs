@@ -434,6 +434,11 @@ impl Reader {
             } else {
                 t.transmit(&read(256))?
             };
+            if ok(&r) && r.data.is_empty() {
+                // nothing for Le = 00: a chip that takes Le literally
+                self.max_short = self.max_short.min(SHORT_READ);
+                r = t.transmit(&read(self.max_short))?;
+            }
             if ok(&r) {
                 let mut file = std::mem::take(&mut r.data);
                 // a long EF.CardAccess (explicit domain parameters): the rest, by offset
@@ -441,7 +446,8 @@ impl Reader {
                 while file.len() < total {
                     let [p1, p2] = u16::try_from(file.len()).unwrap_or(0).to_be_bytes();
                     let more = t.transmit(
-                        &CommandApdu::new(0x00, ins::READ_BINARY, p1, p2).with_le((total - file.len()).min(SHORT_READ)),
+                        &CommandApdu::new(0x00, ins::READ_BINARY, p1, p2)
+                            .with_le((total - file.len()).min(SHORT_READ).min(self.max_short)),
                     )?;
                     if !ok(&more) || more.data.is_empty() {
                         break;
