@@ -308,7 +308,7 @@ pub struct PersoReport {
 type ProgressFn<'a> = Box<dyn FnMut(&Progress) + 'a>;
 
 /// Writes a chip image with a profile; see the module documentation for the steps.
-pub struct Personalizer<'a, P: PersoProfile> {
+pub struct Personalizer<'a, P: PersoProfile + ?Sized> {
     profile: &'a P,
     image: &'a ChipImage,
     progress: Option<ProgressFn<'a>>,
@@ -338,7 +338,7 @@ fn ok(step: &'static str, r: &ResponseApdu) -> Result<(), PersoError> {
 const SHORT_WRITE: usize = 223;
 const EXTENDED_WRITE: usize = 32_768;
 
-impl<'a, P: PersoProfile> Personalizer<'a, P> {
+impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
     /// A personalizer of `image` with `profile`.
     pub fn new(profile: &'a P, image: &'a ChipImage) -> Self {
         Personalizer { profile, image, progress: None }
