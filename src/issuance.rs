@@ -10,6 +10,9 @@
 //!                   EF.COM, EF.CardAccess (PACE-GM-ECDH-AES128, brainpoolP256r1 as the CCCD)
 //! ```
 //!
+//! For the JMRTD passport applet ([`IssueOptions::jmrtd_applet`]) the image is BAC only: DG1, DG2, DG13, DG15
+//! (RSA-1024), EF.COM and EF.SOD, no EF.CardAccess, no DG14, no CAN.
+//!
 //! The chip's own secrets (BAC MRZ information, CAN, the Chip and Active Authentication private keys) go to
 //! [`ChipSecrets`], apart from the public files; they are zeroized when dropped.
 //! Face preparation (cropping, JPEG under a byte budget) is [`crate::face::prepare`]; chip key generation is

@@ -12,6 +12,8 @@
 //!   the session (`6988`); Chip Authentication with the image's ECDH or DH key and Active Authentication with
 //!   its ECDSA or RSA key.
 //! - Blank chips and the personalization command set ([`perso`]); faults and a link model ([`fault`]).
+//! - Quirks of real chips ([`ChipConfig::like_jmrtd`]: SFI reads refused, nothing for `Le = 00`, fewer bytes a
+//!   read), and a second, independent chip: the JMRTD passport applet ([`jmrtd`], [`JmrtdAppletChip`]).
 //!
 //! The chip never panics on any APDU: every malformed command gets a status word.
 

@@ -335,7 +335,7 @@ fn ok(step: &'static str, r: &ResponseApdu) -> Result<(), PersoError> {
 }
 
 /// The largest UPDATE BINARY data under secure messaging: extended length when the chip announces it.
-const SHORT_WRITE: usize = 223;
+const SHORT_WRITE: usize = 239;
 const EXTENDED_WRITE: usize = 32_768;
 
 impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
