@@ -6,7 +6,8 @@
 //! The floor is the file bytes alone crossing the link twice (written once, read once: 9 bits a byte), with no
 //! command, no framing, no turnaround, no access control and no LOCK. The times are simulated (the virtual
 //! chip counts them), so they do not depend on this machine or on the build profile.
-use cccd::emulator::{ChipConfig, ChipImage, Faults, LinkModel, VirtualChip};
+use cccd::emulator::{ChipConfig, Faults, LinkModel, VirtualChip};
+use cccd::image::ChipImage;
 use cccd::perso::{OpenEmrtdProfile, Personalizer};
 
 #[path = "../tests/common/mod.rs"]

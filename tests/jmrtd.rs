@@ -6,8 +6,9 @@ mod common;
 
 use cccd::access::bac::{self, BacKey};
 use cccd::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
-use cccd::emulator::{ChipConfig, ChipImage, Faults, JmrtdAppletChip, LifeCycle, VirtualChip};
-use cccd::issuance::{ActiveAuthenticationKey, ChipKeys, FaceImage, IssueOptions, issue};
+use cccd::emulator::{ChipConfig, Faults, JmrtdAppletChip, LifeCycle, VirtualChip};
+use cccd::image::{ActiveAuthenticationKey, ChipImage};
+use cccd::issuance::{ChipKeys, FaceImage, IssueOptions, issue};
 use cccd::lds::LdsFile;
 use cccd::pa::Check;
 use cccd::perso::{JmrtdAppletProfile, PersoError, PersoProfile, Personalizer, Unsupported};
@@ -39,7 +40,7 @@ fn bac_key(image: &ChipImage) -> BacKey {
 }
 
 fn select_aid() -> CommandApdu {
-    CommandApdu::new(0, ins::SELECT, 0x04, 0x0C).with_data(cccd::emulator::EMRTD_AID.to_vec())
+    CommandApdu::new(0, ins::SELECT, 0x04, 0x0C).with_data(cccd::lds::EMRTD_AID.to_vec())
 }
 
 #[test]
@@ -134,8 +135,7 @@ fn an_image_the_applet_cannot_hold_is_refused_before_the_first_write_with_every_
 
     // an RSA-2048 Active Authentication key, no MRZ information
     let (mut image, _) = applet_image();
-    let ActiveAuthenticationKey::Rsa(big) = ActiveAuthenticationKey::generate_rsa(2048).unwrap() else { panic!() };
-    image.secrets.active_authentication_rsa = Some(*big);
+    image.secrets.active_authentication = Some(ActiveAuthenticationKey::generate_rsa(2048).unwrap());
     image.secrets.mrz_information = None;
     assert_eq!(
         JmrtdAppletProfile::new().check(&image),

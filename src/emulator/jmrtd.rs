@@ -33,9 +33,11 @@ use std::collections::BTreeMap;
 
 use zeroize::Zeroizing;
 
-use super::{ChipImage, EMRTD_AID, Faults, LifeCycle};
+use super::{Faults, LifeCycle};
 use crate::access::bac::{BacChip, BacKey};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
+use crate::image::{ActiveAuthenticationKey, ChipImage};
+use crate::lds::EMRTD_AID;
 use crate::lds::LdsFile;
 use crate::sm::SecureMessaging;
 use crate::transport::{Transport, TransportError};
@@ -195,10 +197,8 @@ impl JmrtdAppletChip {
             chip.files.insert(fid, File { bytes: bytes.clone(), size: bytes.len() });
         }
         chip.mrz_information = image.secrets.mrz_information.clone();
-        if image.secrets.active_authentication.is_some() {
-            return None;
-        }
-        if let Some(key) = &image.secrets.active_authentication_rsa {
+        if let Some(key) = &image.secrets.active_authentication {
+            let ActiveAuthenticationKey::Rsa(key) = key else { return None };
             let n = key.0.n().as_ref().to_be_bytes_trimmed_vartime().to_vec();
             if n.len() != AA_MODULUS_BYTES {
                 return None;

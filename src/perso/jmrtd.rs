@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 
 use super::{PersoError, PersoProfile, PersoSession};
 use crate::apdu::{CommandApdu, StatusWord, ins};
-use crate::emulator::ChipImage;
+use crate::image::{ActiveAuthenticationKey, ChipImage};
 use crate::lds::LdsFile;
 use crate::lds::security_infos::{CardAccess, Dg14};
 use crate::oid::SmCipher;
@@ -188,20 +188,19 @@ impl PersoProfile for JmrtdAppletProfile {
         if aes {
             out.push(Unsupported::AesSecureMessaging);
         }
-        if (s.chip_authentication.is_some() || s.chip_authentication_dh.is_some())
-            && !out.contains(&Unsupported::ChipAuthentication)
-        {
+        if s.chip_authentication.is_some() && !out.contains(&Unsupported::ChipAuthentication) {
             out.push(Unsupported::ChipAuthentication);
         }
-        if s.active_authentication.is_some() {
-            out.push(Unsupported::EcdsaActiveAuthentication);
-        }
-        if let Some(rsa) = &s.active_authentication_rsa {
-            use rsa::traits::PublicKeyParts;
-            let bits = rsa.0.n().as_ref().bits() as usize;
-            if bits != AA_BITS {
-                out.push(Unsupported::RsaActiveAuthenticationSize { bits, supported: AA_BITS });
+        match &s.active_authentication {
+            Some(ActiveAuthenticationKey::Ecdsa(_)) => out.push(Unsupported::EcdsaActiveAuthentication),
+            Some(ActiveAuthenticationKey::Rsa(rsa)) => {
+                use rsa::traits::PublicKeyParts;
+                let bits = rsa.0.n().as_ref().bits() as usize;
+                if bits != AA_BITS {
+                    out.push(Unsupported::RsaActiveAuthenticationSize { bits, supported: AA_BITS });
+                }
             }
+            None => {}
         }
         if s.mrz_information.as_ref().is_none_or(|m| Self::bac_seed_command(m).is_err()) {
             out.push(Unsupported::NoBacKey);
@@ -229,7 +228,7 @@ impl PersoProfile for JmrtdAppletProfile {
     /// SELECT of the application, then SELECT of EF.COM: before the lock it answers (`9000` or `6A82`), after
     /// it `6982` (no BAC yet): the chip is locked.
     fn open_session(&self, t: &mut dyn Transport) -> Result<Option<PersoSession>, PersoError> {
-        let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::emulator::EMRTD_AID.to_vec());
+        let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::lds::EMRTD_AID.to_vec());
         let r = t.transmit(&select)?;
         if r.sw != StatusWord::Success {
             return Err(PersoError::Rejected { step: "SELECT eMRTD application", sw: r.sw });
@@ -275,7 +274,7 @@ impl PersoProfile for JmrtdAppletProfile {
             .as_ref()
             .ok_or(PersoError::Unsupported { profile: self.name(), reasons: vec![Unsupported::NoBacKey] })?;
         out.push(Zeroizing::new(Self::bac_seed_command(info)?));
-        if let Some(key) = &s.active_authentication_rsa {
+        if let Some(ActiveAuthenticationKey::Rsa(key)) = &s.active_authentication {
             let n = key.0.n().as_ref().to_be_bytes_trimmed_vartime();
             let d = Zeroizing::new(key.0.d().to_be_bytes_trimmed_vartime().to_vec());
             out.push(Self::rsa_part(0x60, &n));
