@@ -108,15 +108,23 @@ fn undecodable(f: LdsFile) -> impl FnOnce(crate::lds::LdsError) -> FolderError {
 /// group's hash signed by EF.SOD and every signed one present; EF.COM lists the same data groups; the SOD's
 /// signature verifies with its certificate, which is `trust.ds` (or chains to `trust.csca`); the secrets are
 /// there and match (the Chip and Active Authentication private keys are those of DG14 and DG15, the CAN and the
-/// MRZ information are DG1's); and, with `id_number`, the chip is that holder's. Returns the holder's record.
+/// MRZ information are DG1's); and, with `id_number`, the chip is that holder's. Returns the holder's record
+/// (`None` for a chip without DG13, whose holder is then not checked).
 pub fn check_chip_image(
     image: &ChipImage,
     id_number: Option<&str>,
     trust: &FolderTrust<'_>,
-) -> Result<CitizenRecord, FolderError> {
+) -> Result<Option<CitizenRecord>, FolderError> {
     let dg = |n: u8| LdsFile::dg(n).unwrap_or(LdsFile::Com);
-    for f in [LdsFile::Com, LdsFile::Sod, LdsFile::CardAccess, dg(1), dg(2), dg(13), dg(14), dg(15)] {
+    for f in [LdsFile::Com, LdsFile::Sod, dg(1), dg(2), dg(15)] {
         file(image, f)?;
+    }
+    // a chip with Chip Authentication (the CCCD's) has DG14, EF.CardAccess and DG13; a BAC-only one (the JMRTD
+    // applet's) may have none of them
+    if image.secrets.chip_authentication.is_some() {
+        for f in [LdsFile::CardAccess, dg(13), dg(14)] {
+            file(image, f)?;
+        }
     }
     let sod = file(image, LdsFile::Sod)?;
     let cscas: Vec<x509_cert::Certificate> = trust.csca.into_iter().cloned().collect();
@@ -155,19 +163,28 @@ pub fn check_chip_image(
     if aa != dg15.public_key {
         return Err(FolderError::KeyMismatch("DG15"));
     }
-    let dg14 = Dg14::decode(file(image, dg(14))?).map_err(undecodable(dg(14)))?;
-    let ca: PublicKey = s
-        .chip_authentication
-        .as_ref()
-        .ok_or(FolderError::SecretMissing("chip_authentication"))?
-        .key
-        .public_key()
-        .map_err(|_| FolderError::KeyMismatch("DG14"))?;
-    if !dg14.infos.chip_authentication_public_keys().any(|i| i.public_key == ca) {
-        return Err(FolderError::KeyMismatch("DG14"));
+    match (&s.chip_authentication, image.files.get(&dg(14))) {
+        (Some(key), Some(bytes)) => {
+            let dg14 = Dg14::decode(bytes).map_err(undecodable(dg(14)))?;
+            let ca: PublicKey = key.key.public_key().map_err(|_| FolderError::KeyMismatch("DG14"))?;
+            if !dg14.infos.chip_authentication_public_keys().any(|i| i.public_key == ca) {
+                return Err(FolderError::KeyMismatch("DG14"));
+            }
+        }
+        (None, Some(_)) => return Err(FolderError::SecretMissing("chip_authentication")),
+        (_, None) => {}
     }
     let dg1 = Dg1::decode(file(image, dg(1))?).map_err(undecodable(dg(1)))?;
-    let dg13 = Dg13::decode(file(image, dg(13))?).map_err(undecodable(dg(13)))?;
+    let Some(dg13) = image.files.get(&dg(13)) else {
+        // no DG13 (a passport applet): the MRZ information is DG1's; the holder is not named
+        let mrz = dg1.mrz().mrz_information().map_err(|_| FolderError::SecretMismatch("mrz_information"))?;
+        let same = |a: &str, b: &str| crate::crypto::sym::mac_eq(a.as_bytes(), b.as_bytes());
+        if !same(&mrz, secret(s.mrz_information.as_ref(), "mrz_information")?) {
+            return Err(FolderError::SecretMismatch("mrz_information"));
+        }
+        return Ok(None);
+    };
+    let dg13 = Dg13::decode(dg13).map_err(undecodable(dg(13)))?;
     let record = CitizenRecord::from_dg1_dg13(&dg1, &dg13)
         .map_err(|e| FolderError::Undecodable { file: "DG13".into(), reason: e.to_string() })?;
     let same = |a: &str, b: &str| crate::crypto::sym::mac_eq(a.as_bytes(), b.as_bytes());
@@ -182,7 +199,7 @@ pub fn check_chip_image(
     if id_number.is_some_and(|id| id != record.id_number) {
         return Err(FolderError::WrongHolder);
     }
-    Ok(record)
+    Ok(Some(record))
 }
 
 /// Loads and checks a chip folder ([`check_chip_image`]); its `manifest.json` must be there too.
@@ -190,7 +207,7 @@ pub fn check_chip_folder(
     dir: &Path,
     id_number: Option<&str>,
     trust: &FolderTrust<'_>,
-) -> Result<(ChipImage, CitizenRecord), FolderError> {
+) -> Result<(ChipImage, Option<CitizenRecord>), FolderError> {
     let image = ChipImage::load_dir(dir)?;
     if !dir.join("manifest.json").is_file() {
         return Err(FolderError::Missing("manifest.json".into()));

@@ -399,6 +399,10 @@ pub struct IssueCommon {
     /// ID), e.g. `cam-ecdh-aes128-13,gm-ecdh-aes128-13`. Default: the CCCD's `gm-ecdh-aes128-13`.
     #[arg(long, value_delimiter = ',')]
     pace: Vec<String>,
+    /// The chip the image is for: `open` (the CCCD's: PACE, Chip and Active Authentication) or `jmrtd-applet`
+    /// (BAC only, RSA-1024 Active Authentication, no DG14, no EF.CardAccess).
+    #[arg(long, default_value = "open", value_parser = ["open", "jmrtd-applet"])]
+    profile: String,
 }
 
 /// EF.CardAccess offering these PACE protocols (with the CCCD's Terminal and Chip Authentication infos).
@@ -510,8 +514,22 @@ impl IssueCommon {
         {
             return Err(input("--aa-rsa", format!("RSA-{bits}: 1024 to 4096 bits, whole bytes")));
         }
+        let face = cccd::face::FaceOptions { max_bytes: self.face_bytes, ..Default::default() };
+        if self.profile == "jmrtd-applet" {
+            if !self.pace.is_empty() || self.ca_dh.is_some() {
+                return Err(input("--profile jmrtd-applet", "the applet runs neither PACE nor Chip Authentication"));
+            }
+            let aa_rsa_bits = Some(self.aa_rsa.unwrap_or(1024));
+            return Ok(ChipRecipe {
+                face,
+                chip_curve,
+                aa_rsa_bits,
+                ca_dh: None,
+                options: IssueOptions::jmrtd_applet(),
+            });
+        }
         Ok(ChipRecipe {
-            face: cccd::face::FaceOptions { max_bytes: self.face_bytes, ..Default::default() },
+            face,
             chip_curve,
             aa_rsa_bits: self.aa_rsa,
             ca_dh,
