@@ -188,9 +188,16 @@ pub fn check_chip_image(
     let record = CitizenRecord::from_dg1_dg13(&dg1, &dg13)
         .map_err(|e| FolderError::Undecodable { file: "DG13".into(), reason: e.to_string() })?;
     let same = |a: &str, b: &str| crate::crypto::sym::mac_eq(a.as_bytes(), b.as_bytes());
-    let can = record.can().map_err(|_| FolderError::SecretMismatch("can"))?;
-    if !same(&can, secret(s.can.as_ref(), "can")?) {
-        return Err(FolderError::SecretMismatch("can"));
+    // the CAN is needed where PACE is offered (EF.CardAccess); a BAC-only chip may have none
+    match (&s.can, image.files.contains_key(&LdsFile::CardAccess)) {
+        (Some(given), _) => {
+            let can = record.can().map_err(|_| FolderError::SecretMismatch("can"))?;
+            if !same(&can, given) {
+                return Err(FolderError::SecretMismatch("can"));
+            }
+        }
+        (None, true) => return Err(FolderError::SecretMissing("can")),
+        (None, false) => {}
     }
     let mrz = record.mrz_information().map_err(|_| FolderError::SecretMismatch("mrz_information"))?;
     if !same(&mrz, secret(s.mrz_information.as_ref(), "mrz_information")?) {
