@@ -8,6 +8,7 @@ use crate::access::AccessError;
 use crate::apdu::ApduError;
 use crate::citizen::CitizenError;
 use crate::crypto::CryptoError;
+use crate::cvc::CvcError;
 use crate::lds::LdsError;
 use crate::mrz::MrzError;
 use crate::qr::QrError;
@@ -49,6 +50,9 @@ pub enum Error {
     /// A citizen record that cannot be used as asked.
     #[error(transparent)]
     Citizen(#[from] CitizenError),
+    /// A malformed, unencodable or unverifiable card-verifiable certificate (EAC).
+    #[error(transparent)]
+    Cvc(#[from] CvcError),
     /// Reading a chip failed.
     #[error(transparent)]
     Read(Box<crate::reader::ReadError>),

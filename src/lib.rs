@@ -17,6 +17,7 @@
 //! | 2 | [`vpcd`] | the card side of the `vsmartcard-vpcd` protocol (any `Transport` behind a real `pcscd`) |
 //! | 3 | [`sm`], [`access`], [`qr`], [`face`] | ICAO secure messaging (3DES and AES, terminal and chip side) and the secure channel; BAC, PACE (GM, IM, CAM; ECDH and DH), Chip Authentication and Active Authentication, both sides; the card's QR payload, rendering and scanning; face photos to DG2 images and back to pixels |
 //! | 3 | [`pki`], [`pa`] | the `Signer` trait (software keys, PKCS#11), CSCA/DS certificates, CRLs, signed EF.SOD; Passive Authentication with trust stores |
+//! | 3 | [`cvc`] | card-verifiable certificates and requests for Extended Access Control (decode, encode, sign, one chain check shared by chip and terminal) |
 //! | 4 | [`issuance`], [`emulator`], [`reader`], [`perso`] | record + face + keys → chip image; the virtual chip (issued or blank, with fault injection and a link model); the reader (BAC/PACE, largest reads, resume after a pulled card, Chip and Active Authentication); the personalizer (write, verify, then lock) |
 //!
 //! Parsers never panic on input, report the byte offset where they failed and treat trailing data as an error;
@@ -48,6 +49,7 @@ pub mod access;
 pub mod apdu;
 pub mod citizen;
 pub mod crypto;
+pub mod cvc;
 pub mod emulator;
 pub mod error;
 pub mod face;
