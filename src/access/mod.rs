@@ -4,6 +4,7 @@
 pub mod bac;
 pub mod chip_auth;
 pub mod pace;
+pub mod ta;
 
 use crate::apdu::StatusWord;
 use crate::crypto::CryptoError;

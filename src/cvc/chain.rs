@@ -74,6 +74,18 @@ pub enum ChainError {
 }
 
 impl ChainError {
+    /// The certificate the error is about.
+    pub fn chr(&self) -> &Reference {
+        match self {
+            ChainError::WrongIssuer { chr, .. }
+            | ChainError::BadSignature { chr, .. }
+            | ChainError::Expired { chr, .. }
+            | ChainError::Hierarchy { chr, .. }
+            | ChainError::AlgorithmMismatch { chr, .. }
+            | ChainError::UnusableKey { chr, .. } => chr,
+        }
+    }
+
     /// The status word a chip answers PSO:Verify Certificate with: `6A88` when the CAR is not the selected
     /// key, `6984` otherwise (invalid signature, date, hierarchy or key; 9303-11 §7.1.5.2 says only "not 9000").
     pub fn status_hint(&self) -> u16 {

@@ -24,6 +24,8 @@
 
 pub mod certificate;
 pub mod chain;
+pub mod ef_cvca;
+pub mod issue;
 pub mod key;
 pub mod request;
 #[cfg(test)]
@@ -31,6 +33,7 @@ mod tests;
 
 pub use certificate::{CertificateBody, CvCertificate};
 pub use chain::{ChainError, KeyContext};
+pub use ef_cvca::EfCvca;
 pub use key::{CvcPublicKey, EcParameters};
 pub use request::CertificateRequest;
 
