@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use cccd::access::ta::{IdIc, TaBinding, TaChip, TaError, TerminalCredentials, comp, signature_input, terminal_authenticate};
+use cccd::access::ta::{
+    IdIc, TaBinding, TaChip, TaError, TerminalCredentials, comp, signature_input, terminal_authenticate,
+};
 use cccd::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use cccd::crypto::ec::NamedCurve;
 use cccd::crypto::sym::SessionKeys;
@@ -53,7 +55,7 @@ fn bsi_worked_example_signature_input_and_chain() {
     let at_ctx = dv_ctx.verify(&at, d("2010-10-01")).unwrap();
     assert_eq!(at_ctx.curve, Some(NamedCurve::BrainpoolP512r1));
     // effective authorization = AND over the chain (C3 from the CVCA is right-aligned with the 5-byte AT CHATs)
-    assert_eq!(at_ctx.authorization, vec![0, 0, 0, 0, 0x10 & 0xC3 & 0x10]);
+    assert_eq!(at_ctx.authorization, vec![0; 5], "C3 & 10 & 10 = 00");
     assert!(matches!(dv_ctx.verify(&at, d("2010-11-01")), Err(ChainError::Expired { .. })));
 
     // the signature input: ID_PICC = Comp(PACE chip key) ‖ r ‖ Comp(CA terminal key), 72 bytes
@@ -146,8 +148,14 @@ const CURVE: NamedCurve = NamedCurve::BrainpoolP256r1;
 fn pki(name: &str, domestic: bool) -> Pki {
     let cvca_key = SoftwareKey::generate(CURVE);
     let all = Rights { dg3: true, dg4: true };
-    let cvca = issue::cvca(Reference::new(&format!("VN{name}00001")).unwrap(), &cvca_key, all, d("2026-01-01"), d("2028-12-31"))
-        .unwrap();
+    let cvca = issue::cvca(
+        Reference::new(&format!("VN{name}00001")).unwrap(),
+        &cvca_key,
+        all,
+        d("2026-01-01"),
+        d("2028-12-31"),
+    )
+    .unwrap();
     let dv_key = SoftwareKey::generate(CURVE);
     let role = if domestic { Role::DvDomestic } else { Role::DvForeign };
     let dv = issue::subordinate(
@@ -214,7 +222,12 @@ fn id_ic_after_bac_and_after_pace() {
     assert_eq!(signature_input(&IdIc::from_pace(&point), &[0; 8], &ca_comp()).len(), 72);
 }
 
-fn run(pki_chip: &Pki, creds: &TerminalCredentials, chip_id: &IdIc, terminal_id: &IdIc) -> (Result<cccd::access::ta::TaOutcome, TaError>, SecureChannel<Chip>) {
+fn run(
+    pki_chip: &Pki,
+    creds: &TerminalCredentials,
+    chip_id: &IdIc,
+    terminal_id: &IdIc,
+) -> (Result<cccd::access::ta::TaOutcome, TaError>, SecureChannel<Chip>) {
     let mut ch = session(pki_chip, chip_id, &ca_comp());
     let tps = vec![pki_chip.cvca.chr().clone()];
     let r = terminal_authenticate(&mut ch, creds, &tps, terminal_id, &ca_comp(), d("2026-12-02"));
@@ -230,8 +243,8 @@ fn ta_after_bac_and_after_pace_opens_dg3() {
     for id in [&bac, &pace] {
         let mut ch = session(&p, id, &ca_comp());
         assert_eq!(read_dg3(&mut ch).sw, StatusWord::SecurityStatusNotSatisfied, "DG3 is closed before TA");
-        let out = terminal_authenticate(&mut ch, &creds, &[p.cvca.chr().clone()], id, &ca_comp(), d("2026-12-02"))
-            .unwrap();
+        let out =
+            terminal_authenticate(&mut ch, &creds, &[p.cvca.chr().clone()], id, &ca_comp(), d("2026-12-02")).unwrap();
         assert_eq!(out.sent, vec![p.dv.chr().clone(), creds.chain[2].chr().clone()], "the CVCA itself is not sent");
         assert!(out.reads_dg3() && !out.reads_dg4());
         let r = read_dg3(&mut ch);
@@ -370,11 +383,97 @@ fn only_accurate_terminal_certificates_move_the_date() {
         for c in &creds.chain[1..] {
             let mut data = vec![0x83, c.car().as_bytes().len() as u8];
             data.extend(c.car().as_bytes());
-            assert_eq!(chip.process(&CommandApdu::new(0, 0x22, 0x81, 0xB6).with_data(data), None, [0; 8]).sw, StatusWord::Success);
+            assert_eq!(
+                chip.process(&CommandApdu::new(0, 0x22, 0x81, 0xB6).with_data(data), None, [0; 8]).sw,
+                StatusWord::Success
+            );
             let pso = CommandApdu::new(0, 0x2A, 0, 0xBE).with_data(c.value().to_vec());
             assert_eq!(chip.process(&pso, None, [0; 8]).sw, StatusWord::Success);
         }
         let expect = if moved { d("2026-12-10") } else { d("2026-12-01") };
         assert_eq!(chip.current_date(), expect, "domestic DV: {domestic}");
     }
+}
+
+#[test]
+fn chain_and_key_made_by_openpace_pass_our_chip() {
+    use std::process::Command;
+    let dir = std::env::temp_dir().join(format!("cccd-ta-openpace-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let run_tool = |program: &str, args: &[&str]| {
+        let out =
+            Command::new(program).args(args).current_dir(&dir).output().expect("openssl and cvc-create (openpace)");
+        assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    for k in ["cvca.pkcs8", "dv.pkcs8"] {
+        run_tool(
+            "openssl",
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:brainpoolP256r1",
+                "-outform",
+                "DER",
+                "-out",
+                k,
+            ],
+        );
+    }
+    run_tool(
+        "cvc-create",
+        &[
+            "--role=cvca",
+            "--type=is",
+            "--chr=VNCVCA00009",
+            "--issued=261101",
+            "--expires=281231",
+            "--sign-with=cvca.pkcs8",
+            "--scheme=ECDSA_SHA_256",
+            "--read-finger",
+        ],
+    );
+    run_tool(
+        "cvc-create",
+        &[
+            "--role=dv_domestic",
+            "--chr=VNDVOP00009",
+            "--issued=261101",
+            "--expires=270115",
+            "--sign-with=cvca.pkcs8",
+            "--sign-as=VNCVCA00009.cvcert",
+            "--key=dv.pkcs8",
+            "--scheme=ECDSA_SHA_256",
+            "--read-finger",
+        ],
+    );
+    run_tool(
+        "cvc-create",
+        &[
+            "--role=terminal",
+            "--chr=VNISOP00009",
+            "--issued=261201",
+            "--expires=261220",
+            "--sign-with=dv.pkcs8",
+            "--sign-as=VNDVOP00009.cvcert",
+            "--scheme=ECDSA_SHA_256",
+            "--read-finger",
+        ],
+    );
+    let cert = |f: &str| CvCertificate::decode(&std::fs::read(dir.join(f)).unwrap()).unwrap();
+    let chain = vec![cert("VNCVCA00009.cvcert"), cert("VNDVOP00009.cvcert"), cert("VNISOP00009.cvcert")];
+    let key = SoftwareKey::from_der(&std::fs::read(dir.join("VNISOP00009.pkcs8")).unwrap()).unwrap();
+    let creds = TerminalCredentials { chain: chain.clone(), key: Arc::new(key) };
+    let chip_pki = Pki {
+        cvca_key: SoftwareKey::generate(CURVE),
+        cvca: chain[0].clone(),
+        dv_key: SoftwareKey::generate(CURVE),
+        dv: chain[1].clone(),
+    };
+    let id = IdIc::from_pace(&CURVE.public_key(&[0x44; 32]).unwrap());
+    let (r, mut ch) = run(&chip_pki, &creds, &id, &id);
+    assert!(r.unwrap().reads_dg3());
+    assert_eq!(read_dg3(&mut ch).data, DG3);
 }

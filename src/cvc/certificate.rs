@@ -235,7 +235,7 @@ impl CvCertificate {
 
     /// Checks the signature over the body as read with the issuer's key and algorithm.
     pub fn verify_signature(&self, issuer_key: &PublicKey, issuer_algorithm: TaAlgorithm) -> Result<(), CvcError> {
-        Ok(issuer_algorithm.signature_algorithm().verify(issuer_key, &self.body_raw, &self.signature)?)
+        issuer_algorithm.verify(issuer_key, &self.body_raw, &self.signature)
     }
 }
 

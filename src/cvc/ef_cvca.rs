@@ -31,7 +31,11 @@ impl EfCvca {
                 break;
             }
             if b != 0x42 || cars.len() == 2 {
-                return Err(CvcError::Invalid { field: "EF.CVCA", offset: i, reason: "expected a CAR (42) or padding" });
+                return Err(CvcError::Invalid {
+                    field: "EF.CVCA",
+                    offset: i,
+                    reason: "expected a CAR (42) or padding",
+                });
             }
             let len = usize::from(*bytes.get(i + 1).ok_or(CvcError::Invalid {
                 field: "EF.CVCA",
@@ -50,7 +54,11 @@ impl EfCvca {
             i += 2 + len;
         }
         if let Some(p) = bytes.get(i..).and_then(|rest| rest.iter().position(|b| *b != 0)) {
-            return Err(CvcError::Invalid { field: "EF.CVCA", offset: i + p, reason: "non-zero byte after the padding" });
+            return Err(CvcError::Invalid {
+                field: "EF.CVCA",
+                offset: i + p,
+                reason: "non-zero byte after the padding",
+            });
         }
         Ok(EfCvca { cars })
     }

@@ -86,7 +86,12 @@ fn trim(v: &[u8]) -> &[u8] {
 
 impl CvcPublicKey {
     /// An EC key on `curve` with its point; `with_parameters` for a CVCA certificate or a request.
-    pub fn ec(algorithm: TaAlgorithm, curve: NamedCurve, point: Vec<u8>, with_parameters: bool) -> Result<Self, CvcError> {
+    pub fn ec(
+        algorithm: TaAlgorithm,
+        curve: NamedCurve,
+        point: Vec<u8>,
+        with_parameters: bool,
+    ) -> Result<Self, CvcError> {
         let oid = algorithm.oid().ok_or(CvcError::Unencodable("an algorithm without an id-TA OID"))?;
         if !algorithm.is_ecdsa() {
             return Err(CvcError::SignerMismatch("ECDSA"));
@@ -235,7 +240,9 @@ impl CvcPublicKey {
                         offset: 0,
                         reason: "none of the curves eMRTDs use",
                     })?,
-                    None => inherited.ok_or(CvcError::Missing { field: "domain parameters (from the CVCA)", offset: 0 })?,
+                    None => {
+                        inherited.ok_or(CvcError::Missing { field: "domain parameters (from the CVCA)", offset: 0 })?
+                    }
                 };
                 curve.validate_point(point).map_err(|_| CvcError::Invalid {
                     field: "public point",

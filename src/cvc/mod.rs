@@ -384,6 +384,22 @@ impl TaAlgorithm {
         }
     }
 
+    /// Verifies a certificate or Terminal Authentication signature with `key`. RSA-PSS signatures verify with
+    /// any salt length (TR-03110 names the hash length; OpenPACE signs with the largest).
+    pub fn verify(
+        self,
+        key: &crate::crypto::public_key::PublicKey,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CvcError> {
+        match self {
+            TaAlgorithm::RsaPss(h) => {
+                Ok(crate::crypto::signature::verify_rsa_pss_any_salt(key, h, message, signature)?)
+            }
+            other => Ok(other.signature_algorithm().verify(key, message, signature)?),
+        }
+    }
+
     /// The algorithm a signer signs with: ECDSA with its hash, or its RSA scheme (PSS only with a salt of the
     /// hash length, as TA asks).
     pub fn of_signer(signer: &dyn Signer) -> Result<Self, CvcError> {
@@ -391,10 +407,8 @@ impl TaAlgorithm {
         match signer.public_key()? {
             PublicKey::Ec { .. } => Ok(TaAlgorithm::Ecdsa(signer.hash())),
             PublicKey::Rsa { .. } => {
-                let alg = SignatureAlgorithm::from_algorithm_identifier(
-                    &signer.signature_algorithm(),
-                    Some(signer.hash()),
-                )?;
+                let alg =
+                    SignatureAlgorithm::from_algorithm_identifier(&signer.signature_algorithm(), Some(signer.hash()))?;
                 match alg {
                     SignatureAlgorithm::RsaPkcs1v15(h) => Ok(TaAlgorithm::RsaV15(h)),
                     SignatureAlgorithm::RsaPss { hash, salt_len } if salt_len == hash.output_len() => {

@@ -119,7 +119,7 @@ impl CertificateRequest {
     /// Checks the inner self-signature with the request's own key.
     pub fn verify_inner(&self) -> Result<(), CvcError> {
         let key = self.public_key.resolve(None)?;
-        Ok(self.public_key.algorithm.signature_algorithm().verify(&key, &self.body_raw, &self.inner_signature)?)
+        self.public_key.algorithm.verify(&key, &self.body_raw, &self.inner_signature)
     }
 
     /// Checks the outer signature with the key named by its CAR (`key`, `algorithm`).
@@ -127,6 +127,6 @@ impl CertificateRequest {
         let (car, sig) = self.outer.as_ref().ok_or(CvcError::Missing { field: "outer signature", offset: 0 })?;
         let mut signed = self.inner_raw.clone();
         signed.extend(encode_tlv(Tag::new(0x42), car.as_bytes()));
-        Ok(algorithm.signature_algorithm().verify(key, &signed, sig)?)
+        algorithm.verify(key, &signed, sig)
     }
 }

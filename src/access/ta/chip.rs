@@ -227,7 +227,7 @@ impl TaChip {
             return status(StatusWord::ConditionsNotSatisfied);
         };
         let message = signature_input(&binding.id_ic, &challenge, &binding.terminal_key_comp);
-        let verified = terminal.algorithm.signature_algorithm().verify(&terminal.public_key, &message, &command.data);
+        let verified = terminal.algorithm.verify(&terminal.public_key, &message, &command.data);
         if verified.is_err() {
             return status(StatusWord::VerificationFailed);
         }
