@@ -8,6 +8,7 @@ pub mod com;
 pub mod details;
 pub mod dg15;
 pub mod dg2;
+pub mod dg3;
 pub mod raw;
 /// Public keys (`SubjectPublicKeyInfo`), shared with the crypto layer.
 pub use crate::crypto::public_key;
