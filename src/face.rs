@@ -242,6 +242,27 @@ pub fn to_png(img: &DynamicImage) -> Result<Vec<u8>, FaceError> {
     Ok(out.into_inner())
 }
 
+/// A finger (or iris) image from DG3/DG4 as PNG: PNG kept as it is once it decodes, JPEG and JPEG 2000
+/// (feature `jpeg2000`) decoded and written as PNG; WSQ and other codecs are [`FaceError::Unsupported`] (there
+/// is no WSQ decoder here: such images are kept as bytes).
+pub fn biometric_image_to_png(image: &[u8]) -> Result<Vec<u8>, FaceError> {
+    use crate::lds::dg3::ImageCodec;
+    match ImageCodec::sniff(image) {
+        ImageCodec::Png => {
+            image::load_from_memory_with_format(image, ImageFormat::Png)
+                .map_err(|e| FaceError::Unreadable(e.to_string()))?;
+            Ok(image.to_vec())
+        }
+        ImageCodec::Jpeg => to_png(
+            &image::load_from_memory_with_format(image, ImageFormat::Jpeg)
+                .map_err(|e| FaceError::Unreadable(e.to_string()))?,
+        ),
+        ImageCodec::Jpeg2000 => to_png(&decode_jpeg2000(image)?),
+        ImageCodec::Wsq => Err(FaceError::Unsupported("WSQ (no decoder here; the image is kept as bytes)")),
+        ImageCodec::Unknown => Err(FaceError::Unsupported("an image codec that is neither PNG, JPEG nor JPEG 2000")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,12 @@ pub enum PkiCommand {
     /// Check a CSCA master list's own signature: intact, and with `--anchor` signed by a signer that a CSCA
     /// you trust certified; exit 1 when not.
     CheckMasterList(CheckMasterListArgs),
+    /// EAC: create a CVCA (self-signed; in a folder that has one, a new key and a link certificate).
+    Cvca(super::eac::CvcaArgs),
+    /// EAC: a Document Verifier certified by a CVCA folder.
+    Dv(super::eac::DvArgs),
+    /// EAC: an Inspection System (terminal) certified by a DV folder: the folder `cccd read --terminal` takes.
+    Is(super::eac::IsArgs),
 }
 
 /// A Document Signer key in a PKCS#11 token instead of `ds.key` (feature `pkcs11`). The user PIN is read from
@@ -158,6 +164,9 @@ pub fn pki(command: &PkiCommand) -> Result<ExitCode, CliError> {
         PkiCommand::Init(args) => pki_init(args),
         PkiCommand::MasterList(args) => pki_master_list(args),
         PkiCommand::CheckMasterList(args) => pki_check_master_list(args),
+        PkiCommand::Cvca(args) => super::eac::cvca(args),
+        PkiCommand::Dv(args) => super::eac::dv(args),
+        PkiCommand::Is(args) => super::eac::is(args),
     }
 }
 

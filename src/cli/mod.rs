@@ -2,7 +2,9 @@
 
 mod chip;
 mod demo;
+mod eac;
 mod inspect;
+mod inspect_eac;
 mod issue;
 mod qr;
 
