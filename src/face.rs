@@ -263,6 +263,29 @@ pub fn biometric_image_to_png(image: &[u8]) -> Result<Vec<u8>, FaceError> {
     }
 }
 
+/// The width and height a finger image's own header states: PNG and JPEG (read by `image`), JPEG 2000 (the
+/// JP2 `ihdr` box or the codestream's SIZ marker); `None` for WSQ and anything else.
+pub fn biometric_image_size(image: &[u8]) -> Option<(u16, u16)> {
+    use crate::lds::dg3::ImageCodec;
+    let be32 = |b: &[u8], at: usize| -> Option<u32> { Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?)) };
+    let (w, h) = match ImageCodec::sniff(image) {
+        ImageCodec::Png | ImageCodec::Jpeg => {
+            image::ImageReader::new(Cursor::new(image)).with_guessed_format().ok()?.into_dimensions().ok()?
+        }
+        ImageCodec::Jpeg2000 => {
+            if let Some(i) = image.windows(4).position(|w| w == b"ihdr") {
+                (be32(image, i + 8)?, be32(image, i + 4)?)
+            } else {
+                // SOC FF4F, SIZ FF51 Lsiz Rsiz Xsiz Ysiz XOsiz YOsiz
+                let (x, y, xo, yo) = (be32(image, 8)?, be32(image, 12)?, be32(image, 16)?, be32(image, 20)?);
+                (x.checked_sub(xo)?, y.checked_sub(yo)?)
+            }
+        }
+        ImageCodec::Wsq | ImageCodec::Unknown => return None,
+    };
+    Some((u16::try_from(w).ok()?, u16::try_from(h).ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,11 +114,14 @@ pub struct IssueOptions {
     pub dg_hash: HashAlgorithm,
     /// EF.CardAccess (the CCCD's PACE-GM-ECDH-AES128 on brainpoolP256r1 by default).
     pub card_access: CardAccess,
+    /// DG3 (fingerprints), when the card carries them: listed in EF.COM and hashed in EF.SOD like any data
+    /// group (the chip serves it only after Terminal Authentication).
+    pub dg3: Option<crate::lds::dg3::Dg3>,
 }
 
 impl Default for IssueOptions {
     fn default() -> Self {
-        IssueOptions { dg_hash: HashAlgorithm::Sha256, card_access: CardAccess::cccd() }
+        IssueOptions { dg_hash: HashAlgorithm::Sha256, card_access: CardAccess::cccd(), dg3: None }
     }
 }
 
@@ -180,6 +183,12 @@ pub fn issue(
     files.insert(dg(1), Dg1::new(mrz).and_then(|d| d.encode()).map_err(|e| fail("DG1")(e.into()))?);
     let dg2 = Dg2::from_image(face.data.clone(), face.image_type, face.width, face.height);
     files.insert(dg(2), dg2.encode().map_err(|e| fail("DG2")(e.into()))?);
+    if let Some(dg3) = &options.dg3 {
+        if dg3.file != dg(3) {
+            return Err(IssueError::DataGroup { file: "DG3", message: "a DG4 given as DG3".into() });
+        }
+        files.insert(dg(3), dg3.encode().map_err(|e| fail("DG3")(e.into()))?);
+    }
     files.insert(dg(13), Dg13::from_record(record).and_then(|d| d.encode()).map_err(|e| fail("DG13")(e.into()))?);
     files.insert(dg(14), dg14(keys)?.encode());
     let aa_public = keys

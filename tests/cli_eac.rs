@@ -125,3 +125,58 @@ fn inspect_writes_fingers_as_png_and_keeps_wsq() {
     assert_eq!(std::fs::read(out_dir.join("03-right-thumb.wsq")).unwrap(), wsq);
     assert!(err.contains("03-right-thumb.wsq: kept as bytes") && err.contains("WSQ (no decoder here"), "{err}");
 }
+
+#[test]
+fn issue_with_fingerprints_puts_dg3_under_the_sod_and_the_chip_protects_it() {
+    use cccd::emulator::{ChipConfig, VirtualChip};
+    use cccd::lds::LdsFile;
+    let dir = workdir("issue");
+    let photo = dir.join("photo.png");
+    image::RgbImage::from_fn(600, 800, |x, y| image::Rgb([(x / 3) as u8, 160, (y / 4) as u8])).save(&photo).unwrap();
+    let fingers = dir.join("fingers");
+    std::fs::create_dir_all(&fingers).unwrap();
+    let img = image::GrayImage::from_fn(40, 50, |x, y| image::Luma([((x * 5 + y) % 256) as u8]));
+    img.save(fingers.join("right-index.png")).unwrap();
+    std::fs::write(fingers.join("left_index.wsq"), [0xFF, 0xA0, 0xFF, 0xA4, 1, 2]).unwrap();
+    let pki = dir.join("pki");
+    assert_eq!(cccd(&["pki", "init", "--out", s(&pki)]).0, 0);
+    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
+    let chip = dir.join("chip");
+    let (code, _, err) = cccd(&[
+        "issue",
+        "--record",
+        record,
+        "--photo",
+        s(&photo),
+        "--pki",
+        s(&pki),
+        "--out",
+        s(&chip),
+        "--fingerprints",
+        s(&fingers),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // DG3 holds both fingers in position order, sized from their headers (WSQ: not read, 0×0)
+    let image = cccd::image::ChipImage::load_dir(&chip).unwrap();
+    let dg3 = Dg3::decode(&image.files[&LdsFile::dg(3).unwrap()]).unwrap();
+    let views: Vec<_> = dg3.finger_views().map(|(r, v)| (v.position, r.compression, v.width, v.height)).collect();
+    assert_eq!(
+        views,
+        vec![
+            (FingerPosition::RightIndex, FingerCompression::Png, 40, 50),
+            (FingerPosition::LeftIndex, FingerCompression::Wsq, 0, 0)
+        ]
+    );
+    // EF.COM lists DG3 and Passive Authentication checks its hash
+    let com = cccd::lds::com::Com::decode(&image.files[&LdsFile::Com]).unwrap();
+    assert!(com.data_groups().contains(&LdsFile::dg(3).unwrap()), "EF.COM lists DG3");
+    let (code, out, err) = cccd(&["verify", s(&chip), "--csca", s(&pki.join("csca.pem")), "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("DG3"), "{out}");
+    // the virtual chip refuses DG3 without Terminal Authentication; the reader reports it protected
+    let mut vchip = VirtualChip::new(image.clone(), ChipConfig::default());
+    let key = cccd::access::bac::BacKey::from_mrz_information(image.secrets.mrz_information.as_deref().unwrap());
+    let result = cccd::reader::Reader::bac(key).read(&mut vchip).unwrap();
+    assert_eq!(result.protected, vec![LdsFile::dg(3).unwrap()]);
+    assert!(!result.files.contains_key(&LdsFile::dg(3).unwrap()));
+}

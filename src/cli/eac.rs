@@ -241,3 +241,37 @@ pub fn is(args: &IsArgs) -> Result<ExitCode, CliError> {
     super::print(&summary(&cert));
     Ok(ExitCode::SUCCESS)
 }
+
+/// DG3 from a folder of finger images named by position (`right-index.png`, `left_thumb.wsq`, `07.jp2`): one
+/// template per image, in position order; the codec from the image's magic number, the size from its header
+/// (0×0 for WSQ, whose header this does not read).
+pub fn load_fingerprints(dir: &Path) -> Result<cccd::lds::dg3::Dg3, CliError> {
+    use cccd::lds::dg3::finger::FingerPosition;
+    use cccd::lds::dg3::{Dg3, FingerImage, ImageCodec};
+    let io = |source| CliError::Io { path: dir.display().to_string(), source };
+    let mut images = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { continue };
+        if stem.starts_with('.') || !path.is_file() {
+            continue;
+        }
+        let position = FingerPosition::from_name(stem)
+            .ok_or_else(|| input(path.display(), "the file name names no finger (right-index, left_thumb, 07 …)"))?;
+        let image = std::fs::read(&path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+        let codec = ImageCodec::sniff(&image);
+        if codec == ImageCodec::Unknown {
+            return Err(input(path.display(), "neither PNG, JPEG, JPEG 2000 nor WSQ"));
+        }
+        let (width, height) = cccd::face::biometric_image_size(&image).unwrap_or((0, 0));
+        images.push(FingerImage { position, compression: codec.finger_compression(), width, height, image });
+    }
+    if images.is_empty() {
+        return Err(input(dir.display(), "no fingerprint images"));
+    }
+    images.sort_by_key(|f| f.position.code());
+    if images.windows(2).any(|w| w[0].position == w[1].position) {
+        return Err(input(dir.display(), "two images of the same finger"));
+    }
+    Ok(Dg3::fingerprints(images))
+}
