@@ -72,6 +72,9 @@ pub struct ChipAuthenticationKeys {
     pub public_key: Vec<u8>,
     /// Its group.
     pub domain: CaDomain,
+    /// The terminal's ephemeral public key of the run (empty before [`chip_authenticate`]): Terminal
+    /// Authentication signs `Comp` of it.
+    pub terminal_ephemeral_key: Vec<u8>,
 }
 
 /// The Chip Authentication DG14 describes: the first ChipAuthenticationInfo (ECDH or DH) with a matching
@@ -97,6 +100,7 @@ pub fn chip_authentication_keys(dg14: &Dg14) -> Result<ChipAuthenticationKeys, A
             key_id: info.key_id.or(key.key_id),
             public_key,
             domain,
+            terminal_ephemeral_key: Vec::new(),
         });
     }
     Err(AccessError::Unsupported(if info_seen {
@@ -127,7 +131,7 @@ pub fn chip_authenticate<T: Transport>(
     channel: &mut SecureChannel<T>,
     dg14: &Dg14,
 ) -> Result<ChipAuthenticationKeys, AccessError> {
-    let keys = chip_authentication_keys(dg14)?;
+    let mut keys = chip_authentication_keys(dg14)?;
     let secret = keys.domain.generate_secret();
     let ephemeral = keys.domain.public_key(&secret)?;
     if keys.protocol.cipher == SmCipher::TripleDes {
@@ -151,6 +155,7 @@ pub fn chip_authenticate<T: Transport>(
     // the proof: the chip answers under the new keys (a wrong key makes its MAC fail here)
     let probe = CommandApdu::new(0x00, ins::READ_BINARY, 0x80 | 0x1E, 0x00).with_le(1);
     expect_ok("READ BINARY after Chip Authentication", channel.transmit(&probe)?.sw)?;
+    keys.terminal_ephemeral_key = ephemeral;
     Ok(keys)
 }
 

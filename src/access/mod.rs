@@ -1,4 +1,5 @@
-//! Access control protocols (ICAO Doc 9303-11 §4): Basic Access Control ([`bac`]) and PACE ([`pace`]), for the
+//! Access control protocols (ICAO Doc 9303-11 §4): Basic Access Control ([`bac`]) and PACE ([`pace`]) — plus Chip
+//! Authentication ([`chip_auth`]) and Terminal Authentication v1 ([`ta`]) — for the
 //! terminal and for the chip. Both sides end with the same [`SecureMessaging`](crate::sm::SecureMessaging) session.
 
 pub mod bac;
