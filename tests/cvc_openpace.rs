@@ -299,3 +299,38 @@ fn our_requests_are_read_and_certified_by_openpace() {
     let ctx = KeyContext::trust_point(&cvca).unwrap().verify(&cert, today()).unwrap();
     assert_eq!(ctx.public_key, dv_key.public_key().unwrap());
 }
+
+/// Real certificates of the German eID PKI (AusweisApp's, in the conformance corpus): they decode without
+/// tolerance, our canonical encoding is their signed bytes, the CVCA's self-signature and the link certificate
+/// to the next CVCA key verify, and an expired link certificate is still accepted (ICAO 9303-11 §7.1.4.3.3).
+#[test]
+fn real_german_cvca_link_dv_and_terminal_certificates() {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus"));
+    let load = |f: &str| {
+        CvCertificate::decode(
+            &std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e} (the corpus is in the repository)")),
+        )
+        .unwrap()
+    };
+    let cvca = load("ausweisapp_cvca_DECVCAeID00102.cvcert");
+    let link = load("ausweisapp_cvca_link_DECVCAeID00102_DECVCAeID00103.cvcert");
+    let dv = load("ausweisapp_cvdv_DEDVeIDDPST00035.cvcert");
+    let at = load("ausweisapp_cvat_DEDEMOPAA00079.cvcert");
+    for c in [&cvca, &link, &dv, &at] {
+        assert!(c.tolerated.is_empty(), "{}: {:?}", c.chr(), c.tolerated);
+        assert_eq!(c.body.encode().unwrap(), c.body_raw, "{}", c.chr());
+    }
+    assert_eq!(cvca.chr().to_string(), "DECVCAeID00102");
+    assert_eq!(cvca.body.public_key.own_curve(), Some(NamedCurve::BrainpoolP256r1));
+    assert_eq!(cvca.body.public_key.algorithm, TaAlgorithm::Ecdsa(HashAlgorithm::Sha256));
+    assert_eq!(dv.body.chat.role(), Role::DvForeign);
+    assert_eq!(at.body.chat.role(), Role::Terminal);
+    assert!(!at.body.extensions.is_empty(), "the terminal certificate's extensions are kept");
+    let tp = KeyContext::trust_point(&cvca).unwrap();
+    cvca.verify_signature(&tp.public_key, tp.algorithm).unwrap();
+    // the link certificate, checked long after it expired
+    let late = CvcDate::new(time::Date::from_calendar_date(2026, time::Month::January, 1).unwrap()).unwrap();
+    let next = tp.verify(&link, late).unwrap();
+    assert_eq!(next.chr.to_string(), "DECVCAeID00103");
+    assert_eq!(next.curve, Some(NamedCurve::BrainpoolP256r1));
+}
