@@ -181,3 +181,46 @@ fn ta_before_chip_authentication_is_not_allowed() {
     assert_eq!(res, Err(TaError::NotAllowed(StatusWord::SecurityStatusNotSatisfied)));
     assert_eq!(read_all(&mut ch, 3), Err(StatusWord::SecurityStatusNotSatisfied));
 }
+
+#[test]
+fn the_reader_runs_ta_with_a_terminal_chain_and_reports_dg3_protected_without_one() {
+    use cccd::pa::Check;
+    use cccd::reader::Reader;
+    let image = cccd_image();
+    let dg3 = LdsFile::dg(3).unwrap();
+    let r = record();
+    for use_pace in [false, true] {
+        let e = eac(true);
+        let mut chip = VirtualChip::new(image.clone(), ChipConfig::default()).with_terminal_authentication(e.chip_ta);
+        let reader = if use_pace {
+            Reader::pace(PacePassword::Can(r.can().unwrap()))
+        } else {
+            Reader::bac(BacKey::from_mrz_information(&r.mrz_information().unwrap()))
+        };
+        let result = reader.with_terminal(e.terminal).read(&mut chip).unwrap();
+        assert_eq!(result.terminal_authentication, Check::Passed, "pace: {use_pace}");
+        assert_eq!(result.chip_authentication, Check::Passed);
+        assert_eq!(result.files[&dg3], image.files[&dg3], "DG3 byte-identical");
+        assert!(result.protected.is_empty());
+    }
+    // without a chain: everything else is read, DG3 is protected by EAC, not an error
+    let e = eac(true);
+    let mut chip = VirtualChip::new(image.clone(), ChipConfig::default()).with_terminal_authentication(e.chip_ta);
+    let result = Reader::bac(BacKey::from_mrz_information(&r.mrz_information().unwrap())).read(&mut chip).unwrap();
+    assert_eq!(result.protected, vec![dg3]);
+    assert!(matches!(&result.terminal_authentication, Check::NotChecked(why) if why.contains("protected by EAC")));
+    assert!(result.files.contains_key(&LdsFile::dg(2).unwrap()));
+    // a chain the chip refuses (from another CVCA): the read goes on, TA failed with the chip's reason
+    let other = eac(true);
+    let e = eac(true);
+    let mut chip = VirtualChip::new(image.clone(), ChipConfig::default()).with_terminal_authentication(e.chip_ta);
+    let result = Reader::bac(BacKey::from_mrz_information(&r.mrz_information().unwrap()))
+        .with_terminal(other.terminal)
+        .read(&mut chip)
+        .unwrap();
+    match &result.terminal_authentication {
+        Check::Failed(why) => assert!(why.contains("does not trust") || why.contains("refused"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(result.protected, vec![dg3]);
+}

@@ -15,6 +15,8 @@
 //! [`Reader::read`] again after reconnecting: it authenticates again and continues each file from the byte it
 //! stopped at, reading nothing twice.
 
+mod eac;
+
 use std::collections::BTreeMap;
 
 use crate::access::AccessError;
@@ -107,6 +109,9 @@ pub struct ReadResult {
     pub chip_authentication: Check,
     /// Active Authentication with DG15's key.
     pub active_authentication: Check,
+    /// Terminal Authentication (with [`Reader::with_terminal`]): passed means the chip accepted the inspection
+    /// system, and the data groups it opened were read.
+    pub terminal_authentication: Check,
 }
 
 /// Chip and Active Authentication, counted only when Passive Authentication vouches for DG14 and DG15.
@@ -164,6 +169,10 @@ pub struct Reader {
     extended: Option<bool>,
     apdus: usize,
     bytes_read: usize,
+    /// The inspection system's chain and key, for Terminal Authentication.
+    terminal: Option<crate::access::ta::TerminalCredentials>,
+    /// The chip's ephemeral PACE key of the session (ID_IC after PACE).
+    pace_chip_key: Option<Vec<u8>>,
 }
 
 struct Counting<'a, T> {
@@ -233,6 +242,8 @@ impl Reader {
             extended: None,
             apdus: 0,
             bytes_read: 0,
+            terminal: None,
+            pace_chip_key: None,
         }
     }
 
@@ -316,12 +327,20 @@ impl Reader {
             Some(Err(e)) => Check::Failed(format!("DG15 does not decode: {e}")),
             Some(Ok(dg15)) => verdict(chip_auth::active_authenticate(&mut channel, &dg15.public_key, dg14.as_ref()))?,
         };
+        let mut ca_keys = None;
         let chip_authentication = match (&dg14, &self.cam) {
             (None, _) => Check::NotChecked("no DG14: the chip offers no Chip Authentication".into()),
             // PACE-CAM proved the key already: no separate Chip Authentication
             (Some(d), Some(cam)) => verdict(cam.verify(d).map(|_| ()))?,
-            (Some(d), None) => verdict(chip_auth::chip_authenticate(&mut channel, d).map(|_| ()))?,
+            (Some(d), None) => match chip_auth::chip_authenticate(&mut channel, d) {
+                Ok(keys) => {
+                    ca_keys = Some(keys);
+                    Check::Passed
+                }
+                Err(e) => verdict(Err(e))?,
+            },
         };
+        let terminal_authentication = self.terminal_authentication(&mut channel, ca_keys.as_ref())?;
         Ok(ReadResult {
             files: self.done.clone(),
             protected: self.protected.clone(),
@@ -330,6 +349,7 @@ impl Reader {
             extended_length: self.extended == Some(true),
             chip_authentication,
             active_authentication,
+            terminal_authentication,
         })
     }
 
@@ -349,6 +369,7 @@ impl Reader {
                 Ok(outcome) => {
                     self.ran = outcome.description();
                     self.cam = outcome.chip_authentication_mapping.clone();
+                    self.pace_chip_key = Some(outcome.chip_ephemeral_key.clone());
                     let mut channel = SecureChannel::new(t, outcome.session);
                     expect_ok("SELECT eMRTD application", &channel.transmit(&select())?)?;
                     return Ok(channel);
@@ -362,6 +383,7 @@ impl Reader {
             return Err(ReadError::Access(AccessError::Unsupported("no access control to run".into())));
         };
         let key = key.clone();
+        self.pace_chip_key = None;
         expect_ok("SELECT eMRTD application", &t.transmit(&select())?)?;
         let channel = bac::authenticate(&mut *t, key, &mut rand::rng())?;
         self.ran = match pace_failure {
