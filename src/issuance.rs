@@ -187,7 +187,7 @@ pub fn issue(
         .public_key()
         .map_err(|e| IssueError::DataGroup { file: "DG15", message: e.to_string() })?;
     files.insert(dg(15), Dg15::new(aa_public).map_err(|e| fail("DG15")(e.into()))?.encode());
-    let sod = ds.sign_sod(&files, options.dg_hash)?;
+    let sod = ds.sod().data_groups(&files).hash(options.dg_hash).build()?;
     let listed: Vec<LdsFile> = files.keys().copied().collect();
     files.insert(LdsFile::Com, Com::new(listed).encode());
     files.insert(LdsFile::CardAccess, options.card_access.encode());
