@@ -1,4 +1,4 @@
-//! CSCA master lists: signed by `cccd::pki::sign_master_list` and by openssl, checked by `cccd::pa::MasterList`
+//! CSCA master lists: signed by `cccd::pki::MasterListBuilder` and by openssl, checked by `cccd::pa::MasterList`
 //! (intact, anchored, dated) and by `openssl cms -verify`; the trust store refuses lists that fail its policy.
 
 use std::path::{Path, PathBuf};

@@ -589,3 +589,44 @@ fn a_crl_from_a_certificate_that_may_not_sign_crls_or_with_another_key_is_refuse
     let err = CrlBuilder::issued_by(&csca.certificate, &stranger).number(1).valid_for_days(30).build().unwrap_err();
     assert!(matches!(err, PkiError::KeyMismatch), "{err:?}");
 }
+
+/// Any other content (here EF.CardSecurity's `id-SecurityObject` over a SET of SecurityInfos) is signed the
+/// same way: openssl verifies it under the CSCA and gives back the content.
+#[test]
+fn other_content_is_signed_as_signed_data_that_openssl_verifies() {
+    use cccd::pki::SignedDataBuilder;
+    let dir = tmp("signed-data");
+    let csca = csca(NamedCurve::BrainpoolP256r1);
+    let ds = ds(&csca, NamedCurve::BrainpoolP256r1);
+    let security_object = der::asn1::ObjectIdentifier::new_unwrap("0.4.0.127.0.7.3.2.1");
+    // EF.CardAccess's SecurityInfos, a DER SET
+    let content = common::chip::cccd_image().files[&LdsFile::CardAccess].clone();
+    assert_eq!(content[0], 0x31);
+    let signed = SignedDataBuilder::new(&ds).content(security_object, &content).build().unwrap();
+    let (input, ca, out) = (dir.join("cs.der"), dir.join("csca.pem"), dir.join("content.der"));
+    std::fs::write(&input, &signed).unwrap();
+    std::fs::write(&ca, csca.pem()).unwrap();
+    let (ok, text) = openssl(&[
+        "cms",
+        "-verify",
+        "-inform",
+        "DER",
+        "-in",
+        s(&input),
+        "-CAfile",
+        s(&ca),
+        "-purpose",
+        "any",
+        "-binary",
+        "-out",
+        s(&out),
+    ]);
+    assert!(ok, "{text}");
+    assert_eq!(std::fs::read(&out).unwrap(), content);
+    let ci = cms::content_info::ContentInfo::from_der(&signed).unwrap();
+    let sd: cms::signed_data::SignedData = ci.content.decode_as().unwrap();
+    assert_eq!(sd.encap_content_info.econtent_type, security_object);
+    // without content there is nothing to sign
+    assert_eq!(build_error(SignedDataBuilder::new(&ds).build()), BuildError::MissingContent);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

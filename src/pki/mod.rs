@@ -12,6 +12,7 @@
 //! | a CRL | [`CrlBuilder`] | `x509-cert`'s `TbsCertList`, with the `cRLNumber` and authority key identifier extensions ICAO 9303-12 asks for |
 //! | EF.SOD | [`SodBuilder`] | `cms`'s `SignedData` over an `LDSSecurityObject` |
 //! | a CSCA master list | [`MasterListBuilder`] | `cms`'s `SignedData` over a `CscaMasterList` |
+//! | any other SignedData (EF.CardSecurity) | [`SignedDataBuilder`] | `cms`'s `SignedData` over the content given |
 //!
 //! Every builder takes named settings and checks them on `build()`, with a [`BuildError`] naming what is wrong
 //! (an end before its start, a zero-length period, a serial number that is not positive, a key usage the
@@ -56,7 +57,7 @@ pub use crl::CrlBuilder;
 pub use ec_key::SoftwareKey;
 pub use period::{Period, PkiTime};
 pub use rsa_key::RsaSoftwareKey;
-pub use signed_data::{CmsSigner, DocumentSigner, MasterListBuilder, SodBuilder};
+pub use signed_data::{CmsSigner, DocumentSigner, MasterListBuilder, SignedDataBuilder, SodBuilder};
 
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
@@ -182,6 +183,9 @@ pub enum BuildError {
     /// An `LDSVersionInfo` that is not four and six digits (`"0108"`, `"040000"`).
     #[error("LDS version info: ldsVersion is four digits and unicodeVersion six")]
     InvalidLdsVersion,
+    /// A SignedData without content.
+    #[error("a SignedData without content")]
+    MissingContent,
     /// A master list without a certificate.
     #[error("a master list without a CSCA certificate")]
     EmptyMasterList,

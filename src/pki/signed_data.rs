@@ -1,6 +1,6 @@
 //! CMS `SignedData` (RFC 5652) from the `cms` crate's types: EF.SOD over an `LDSSecurityObject`
 //! ([`SodBuilder`], ICAO 9303-10 §4.6.2) and CSCA master lists ([`MasterListBuilder`], ICAO 9303-12 §9), signed
-//! by any [`Signer`].
+//! by any [`Signer`]; [`SignedDataBuilder`] for any other content.
 
 use core::fmt;
 use std::collections::BTreeMap;
@@ -253,6 +253,42 @@ impl<'a> MasterListBuilder<'a> {
         }
         let list = CscaMasterList { version: 0, cert_list: SetOfVec::try_from(certificates)? };
         Ok(signed_data(oid::ID_CSCA_MASTER_LIST, &list.to_der()?, &self.signer, true)?.to_der()?)
+    }
+}
+
+/// Any CMS `SignedData` (DER `ContentInfo`) the way EF.SOD and master lists are made: `content` of type
+/// `content_type` encapsulated, contentType and messageDigest signed attributes, the signer's certificate
+/// included unless [`without_certificate`](Self::without_certificate). For eMRTD objects that have no builder of
+/// their own (EF.CardSecurity: `id-SecurityObject` over SecurityInfos, BSI TR-03110-3).
+#[derive(Debug, Clone)]
+pub struct SignedDataBuilder<'a> {
+    signer: CmsSigner<'a>,
+    content: Option<(ObjectIdentifier, &'a [u8])>,
+    include_certificate: bool,
+}
+
+impl<'a> SignedDataBuilder<'a> {
+    /// A SignedData signed by `signer`.
+    pub fn new(signer: impl Into<CmsSigner<'a>>) -> Self {
+        SignedDataBuilder { signer: signer.into(), content: None, include_certificate: true }
+    }
+
+    /// The encapsulated content (its DER bytes) and its type.
+    pub fn content(mut self, content_type: ObjectIdentifier, content: &'a [u8]) -> Self {
+        self.content = Some((content_type, content));
+        self
+    }
+
+    /// Leaves the signer's certificate out.
+    pub fn without_certificate(mut self) -> Self {
+        self.include_certificate = false;
+        self
+    }
+
+    /// Checks the settings and signs: the DER `ContentInfo`.
+    pub fn build(self) -> Result<Vec<u8>, PkiError> {
+        let (content_type, content) = self.content.ok_or(BuildError::MissingContent)?;
+        Ok(signed_data(content_type, content, &self.signer, self.include_certificate)?.to_der()?)
     }
 }
 
