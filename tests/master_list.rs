@@ -26,13 +26,13 @@ struct Country {
 }
 
 fn country(code: &str, curve: NamedCurve) -> Country {
-    let csca = cccd::pki::CertificateBuilder::country_signing_ca(&format!("CN=CSCA {code},C={code}"))
+    let csca = cccd::pki::CertificateBuilder::country_signing_ca(format!("CN=CSCA {code},C={code}"))
         .serial(1)
         .valid_for_days(3650)
         .build_for_key(SoftwareKey::generate(curve))
         .unwrap();
     let yesterday = SystemTime::now() - Duration::from_secs(86_400);
-    let mls = cccd::pki::CertificateBuilder::master_list_signer(&format!("CN=MLS {code},C={code}"))
+    let mls = cccd::pki::CertificateBuilder::master_list_signer(format!("CN=MLS {code},C={code}"))
         .serial(9)
         .not_before(yesterday)
         .valid_for_days(90)
