@@ -218,7 +218,7 @@ pub fn issue(
         let fields: Vec<&str> = validation.errors.iter().map(|p| p.field).collect();
         return Err(IssueError::InvalidRecord(fields.join(", ")));
     }
-    let fail = |file: &'static str| move |e: crate::Error| IssueError::DataGroup { file, message: e.to_string() };
+    let fail = |file: &'static str, e: &dyn core::fmt::Display| IssueError::DataGroup { file, message: e.to_string() };
     let agreement = match keys.chip_authentication {
         ChipAuthenticationPrivateKey::Ecdh(_) => crate::oid::KeyAgreement::Ecdh,
         ChipAuthenticationPrivateKey::Dh(_) => crate::oid::KeyAgreement::Dh,
@@ -231,23 +231,23 @@ pub fn issue(
             ),
         });
     }
-    let mrz = record.to_mrz().map_err(|e| fail("DG1")(e.into()))?;
+    let mrz = record.to_mrz().map_err(|e| fail("DG1", &e))?;
     let mut files = BTreeMap::new();
-    files.insert(dg(1), Dg1::new(mrz).and_then(|d| d.encode()).map_err(|e| fail("DG1")(e.into()))?);
+    files.insert(dg(1), Dg1::new(mrz).and_then(|d| d.encode()).map_err(|e| fail("DG1", &e))?);
     let dg2 = Dg2::from_image(face.data.clone(), face.image_type, face.width, face.height);
-    files.insert(dg(2), dg2.encode().map_err(|e| fail("DG2")(e.into()))?);
-    files.insert(dg(13), Dg13::from_record(record).and_then(|d| d.encode()).map_err(|e| fail("DG13")(e.into()))?);
+    files.insert(dg(2), dg2.encode().map_err(|e| fail("DG2", &e))?);
+    files.insert(dg(13), Dg13::from_record(record).and_then(|d| d.encode()).map_err(|e| fail("DG13", &e))?);
     files.insert(dg(14), dg14(keys)?.encode());
     let aa_public = keys.active_authentication.public_key()?;
-    files.insert(dg(15), Dg15::new(aa_public).map_err(|e| fail("DG15")(e.into()))?.encode());
+    files.insert(dg(15), Dg15::new(aa_public).map_err(|e| fail("DG15", &e))?.encode());
     let sod = ds.sign_sod(&files, options.dg_hash)?;
     let listed: Vec<LdsFile> = files.keys().copied().collect();
     files.insert(LdsFile::Com, Com::new(listed).encode());
     files.insert(LdsFile::CardAccess, options.card_access.encode());
     files.insert(LdsFile::Sod, sod);
     let secrets = ChipSecrets {
-        mrz_information: Some(record.mrz_information().map_err(|e| fail("DG1")(e.into()))?),
-        can: Some(record.can().map_err(|e| fail("DG1")(e.into()))?),
+        mrz_information: Some(record.mrz_information().map_err(|e| fail("DG1", &e))?),
+        can: Some(record.can().map_err(|e| fail("DG1", &e))?),
         chip_authentication: match &keys.chip_authentication {
             ChipAuthenticationPrivateKey::Ecdh(key) => {
                 Some(ChipAuthenticationKey { key_id: keys.chip_authentication_key_id, key: key.clone() })

@@ -63,6 +63,7 @@ pub mod reader;
 pub mod sm;
 pub mod tlv;
 pub mod transport;
+pub mod verify;
 pub mod vpcd;
 
 pub use error::{Error, Result};
