@@ -6,7 +6,7 @@ mod common;
 use cccd::apdu::{CommandApdu, StatusWord, ins};
 use cccd::emulator::{ChipConfig, ChipImage, Faults, LifeCycle, LinkModel, VirtualChip};
 use cccd::pa::Check;
-use cccd::perso::{OpenEmrtdProfile, PersoError, PersoProfile, Personalizer};
+use cccd::perso::{ChipStatus, OpenEmrtdProfile, PersoError, PersoProfile, Personalizer};
 use cccd::reader::Reader;
 use cccd::transport::{Transport, TransportError};
 
@@ -210,7 +210,61 @@ fn the_transport_key_guards_the_chip_and_lock_is_final() {
     // with another image it fails and says so
     let mut other = image.clone();
     other.files.get_mut(&cccd::lds::LdsFile::dg(13).unwrap()).unwrap()[10] ^= 1;
-    assert!(matches!(personalize(&mut chip, &other), Err(PersoError::Verification(_))));
+    let profile = OpenEmrtdProfile::new(KEY);
+    let mut personalizer = Personalizer::new(&profile, &other);
+    assert!(matches!(personalizer.run(&mut chip), Err(PersoError::LockedWithOtherContent(_))));
+    // what the chip is: locked, holding another image, nothing written
+    assert_eq!(
+        personalizer.chip_status(),
+        ChipStatus { locked: Some(true), holds_this_image: Some(false), bytes_written: 0 }
+    );
+}
+
+/// A transport that must not be used.
+struct Untouched;
+
+impl Transport for Untouched {
+    fn transmit(&mut self, command: &CommandApdu) -> Result<cccd::apdu::ResponseApdu, TransportError> {
+        panic!("an APDU ({:02X}) was sent for an incomplete image", command.ins)
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn an_incomplete_image_is_refused_before_anything_is_written() {
+    use cccd::perso::ImageProblem;
+    let (image, _) = image();
+    let profile = OpenEmrtdProfile::new(KEY);
+    let dg = |n| cccd::lds::LdsFile::dg(n).unwrap();
+    // a data group the SOD lists is not in the image
+    let mut without_dg2 = image.clone();
+    without_dg2.files.remove(&dg(2));
+    // DG14 offers Chip Authentication, DG15 is there, but the keys are not
+    let mut without_keys = image.clone();
+    without_keys.secrets.chip_authentication = None;
+    without_keys.secrets.active_authentication = None;
+    // no access key at all, and a data group the SOD does not list
+    let mut unlisted = image.clone();
+    unlisted.secrets.can = None;
+    unlisted.secrets.mrz_information = None;
+    unlisted.files.insert(dg(11), vec![0x6B, 0x03, 0x5C, 0x01, 0x00]);
+    for (img, expected) in [
+        (&without_dg2, vec![ImageProblem::Missing(dg(2))]),
+        (&without_keys, vec![ImageProblem::NoChipAuthenticationKey, ImageProblem::NoActiveAuthenticationKey]),
+        (&unlisted, vec![ImageProblem::NoAccessKey, ImageProblem::NotListed(dg(11))]),
+    ] {
+        assert_eq!(cccd::perso::check_image(img), expected);
+        let mut personalizer = Personalizer::new(&profile, img);
+        match personalizer.run(&mut Untouched) {
+            Err(PersoError::IncompleteImage(problems)) => assert_eq!(problems, expected),
+            other => panic!("expected an incomplete image, got {other:?}"),
+        }
+        assert_eq!(personalizer.chip_status(), ChipStatus::default(), "nothing known, nothing written");
+    }
+    assert!(cccd::perso::check_image(&image).is_empty());
 }
 
 #[test]
@@ -281,7 +335,7 @@ fn an_rsa_active_authentication_key_is_issued_personalized_and_proven() {
     wrong.secrets.active_authentication_rsa = Some(*other);
     let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
     match personalize(&mut chip, &wrong) {
-        Err(PersoError::Verification(reason)) => assert!(reason.starts_with("Active Authentication"), "{reason}"),
+        Err(PersoError::Verification(reason)) => assert!(reason.contains("(Active Authentication: "), "{reason}"),
         other => panic!("expected a failed verification, got {other:?}"),
     }
     assert_ne!(chip.life_cycle(), LifeCycle::Operational);
@@ -342,7 +396,7 @@ fn a_dh_chip_authentication_key_is_issued_personalized_and_proven() {
         DhPrivateKey::generate(ModpGroup::Modp2048_224.domain());
     let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
     match personalize(&mut chip, &wrong) {
-        Err(PersoError::Verification(reason)) => assert!(reason.starts_with("Chip Authentication"), "{reason}"),
+        Err(PersoError::Verification(reason)) => assert!(reason.contains("(Chip Authentication: "), "{reason}"),
         other => panic!("expected a failed verification, got {other:?}"),
     }
     assert_ne!(chip.life_cycle(), LifeCycle::Operational);

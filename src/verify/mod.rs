@@ -160,8 +160,12 @@ impl Verification {
             Verdict::Genuine => "Authentic chip: every required check passed.".into(),
             Verdict::Tampered { .. } => why("Tampered: the files are not what the issuer signed"),
             Verdict::Untrusted { reason } => format!("Untrusted: the signature is intact but {reason}."),
-            Verdict::CloneSuspected { reason, .. } => {
-                format!("Clone suspected: the files verify but the chip did not prove their key ({reason}).")
+            Verdict::CloneSuspected { protocol, reason } => {
+                let (name, file) = match protocol {
+                    ChipProtocol::ChipAuthentication => ("Chip Authentication", "DG14"),
+                    ChipProtocol::ActiveAuthentication => ("Active Authentication", "DG15"),
+                };
+                format!("Clone suspected: the files verify but the chip did not prove {file}'s key ({name}: {reason}).")
             }
             Verdict::Incomplete { .. } => why("Incomplete: not everything required could be checked"),
         }
