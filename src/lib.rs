@@ -23,6 +23,26 @@
 //! every one has a fuzz target (`fuzz/`). Personal data and keys never reach `Debug` output or error messages;
 //! keys are zeroized and MACs compared in constant time.
 //!
+//! ## Verifying a card
+//!
+//! The verifier's whole path: trust material, a card in a PC/SC reader, a validated CAN, read, verify, one
+//! verdict ([`verify::Verdict`]: genuine, tampered, untrusted, clone suspected or incomplete, with findings).
+//!
+//! ```no_run
+//! # #[cfg(feature = "pcsc")] fn main() -> Result<(), cccd::Error> {
+//! use cccd::{access::pace::PacePassword, pa::TrustStore, reader::Reader, transport::pcsc::PcscTransport};
+//! use cccd::verify::{Policy, Verifier};
+//!
+//! let mut trust = TrustStore::new();
+//! trust.add_path("csca/".as_ref())?; // CSCA certificates, master lists
+//! let mut card = PcscTransport::wait_for_card("ACS ACR1252 1S CL Reader PICC 0", std::time::Duration::from_secs(30))?;
+//! let result = Reader::pace(PacePassword::can("123456")?).read(&mut card)?;
+//! let verification = Verifier::new(&trust, Policy::counter()).verify_read(&result);
+//! println!("{}: {}", verification.verdict, verification.summary());
+//! # Ok(()) }
+//! # #[cfg(not(feature = "pcsc"))] fn main() {}
+//! ```
+//!
 //! ## Example
 //!
 //! ```
@@ -67,3 +87,8 @@ pub mod verify;
 pub mod vpcd;
 
 pub use error::{Error, Result};
+
+/// The README's Rust examples, compiled (and run, unless `no_run`) as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -246,10 +246,8 @@ fn no_import_cycle_between_top_level_modules() {
     let mut state = BTreeMap::new();
     for m in &modules {
         if let Some(cycle) = visit(m, &graph, &mut state, &mut Vec::new()) {
-            let edges: Vec<String> = cycle
-                .windows(2)
-                .map(|w| format!("{} → {} ({})", w[0], w[1], graph[&w[0]][&w[1]].join(", ")))
-                .collect();
+            let edges: Vec<String> =
+                cycle.windows(2).map(|w| format!("{} → {} ({})", w[0], w[1], graph[&w[0]][&w[1]].join(", "))).collect();
             panic!("import cycle: {}", edges.join("; "));
         }
     }

@@ -28,7 +28,10 @@ fn loes2006_hashes_signature_and_validity() {
     assert!(in_period.first_failure().is_some(), "no CSCA: not valid");
 
     let today = verify(&sod, &read, None).unwrap();
-    assert!(matches!(&today.ds_certificate_validity, Check::Failed(r) if r.to_string().contains("expired")), "{today:?}");
+    assert!(
+        matches!(&today.ds_certificate_validity, Check::Failed(r) if r.to_string().contains("expired")),
+        "{today:?}"
+    );
 
     let mut changed = read.clone();
     let dg1 = changed.get_mut(&LdsFile::dg(1).unwrap()).unwrap();
@@ -53,6 +56,9 @@ fn bsi2008_ecdsa_on_explicit_brainpool224() {
     // a data group the SOD does not list
     let mut extra = read.clone();
     extra.insert(LdsFile::dg(11).unwrap(), vec![0x6B, 0x00]);
-    assert_eq!(verify(&sod, &extra, None).unwrap().data_groups[&cccd::lds::LdsFile::dg(11).unwrap()], HashCheck::NotListed);
+    assert_eq!(
+        verify(&sod, &extra, None).unwrap().data_groups[&cccd::lds::LdsFile::dg(11).unwrap()],
+        HashCheck::NotListed
+    );
     assert!(verify(&[0x77, 0x00], &read, None).is_err());
 }

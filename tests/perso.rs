@@ -59,7 +59,10 @@ fn a_blank_chip_is_written_verified_and_locked() {
         let report = Personalizer::new(&profile, &image).on_progress(|p| steps.push(p.step)).run(&mut chip).unwrap();
         assert_issued(&chip, &image);
         assert_eq!(report.bytes_written, image.files.values().map(Vec::len).sum::<usize>());
-        assert_eq!(report.reader_access.as_ref().map(ToString::to_string).as_deref(), Some("PACE-GM-ECDH-AES128 (brainpoolP256r1)"));
+        assert_eq!(
+            report.reader_access.as_ref().map(ToString::to_string).as_deref(),
+            Some("PACE-GM-ECDH-AES128 (brainpoolP256r1)")
+        );
         assert_eq!(steps.first(), Some(&"session"));
         assert_eq!(steps.last(), Some(&"done"));
         let lock_step = steps.iter().position(|s| *s == "lock").unwrap();
@@ -323,8 +326,13 @@ fn an_rsa_active_authentication_key_is_issued_personalized_and_proven() {
     assert!(chip.image().secrets.active_authentication.is_none());
     let can = cccd::access::pace::PacePassword::Can(image.secrets.can.clone().unwrap());
     let result = Reader::pace(can).read(&mut chip).unwrap();
-    let pa =
-        cccd::pa::verify_with_trust(&result.files[&LdsFile::Sod], &result.files, None, &[csca.certificate.clone()]).unwrap();
+    let pa = cccd::pa::verify_with_trust(
+        &result.files[&LdsFile::Sod],
+        &result.files,
+        None,
+        std::slice::from_ref(&csca.certificate),
+    )
+    .unwrap();
     assert!(pa_ok(&pa), "{pa:?}");
     assert!(pa.hashes_match());
     assert_eq!(counted(&result, &[csca.certificate]), (Check::Passed, Check::Passed));
@@ -385,8 +393,13 @@ fn a_dh_chip_authentication_key_is_issued_personalized_and_proven() {
     assert!(chip.image().secrets.chip_authentication_dh == image.secrets.chip_authentication_dh);
     let can = cccd::access::pace::PacePassword::Can(image.secrets.can.clone().unwrap());
     let result = Reader::pace(can).read(&mut chip).unwrap();
-    let pa =
-        cccd::pa::verify_with_trust(&result.files[&LdsFile::Sod], &result.files, None, &[csca.certificate.clone()]).unwrap();
+    let pa = cccd::pa::verify_with_trust(
+        &result.files[&LdsFile::Sod],
+        &result.files,
+        None,
+        std::slice::from_ref(&csca.certificate),
+    )
+    .unwrap();
     assert!(pa.hashes_match());
     assert_eq!(counted(&result, &[csca.certificate]), (Check::Passed, Check::Passed));
 

@@ -136,9 +136,7 @@ fn mixed_chains_an_ec_csca_over_an_rsa_document_signer_and_back() {
     let sod =
         DocumentSigner::new(ds_der, Arc::new(rsa.clone())).unwrap().sign_sod(&dgs, HashAlgorithm::Sha256).unwrap();
     openssl_verifies_sod(&sod, &ec_csca.der, &dir).unwrap();
-    assert!(
-        pa_ok(&cccd::pa::verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&ec_csca.certificate)).unwrap())
-    );
+    assert!(pa_ok(&cccd::pa::verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&ec_csca.certificate)).unwrap()));
 
     // RSA CSCA, P-256 Document Signer
     let (rsa_csca, rsa_csca_der) = issue_certificate(

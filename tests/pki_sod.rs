@@ -80,10 +80,16 @@ fn signed_sods_verify_here_and_with_openssl_on_every_curve() {
         assert!(pa_ok(&trusted));
         let impostor = country_signing_ca("CN=CSCA Test,O=Test,C=VN", SoftwareKey::generate(curve), 3650).unwrap();
         let wrong = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&impostor.certificate)).unwrap();
-        assert!(matches!(&wrong.csca_chain, Check::Failed(r) if r.to_string().starts_with("bad signature")), "{wrong:?}");
+        assert!(
+            matches!(&wrong.csca_chain, Check::Failed(r) if r.to_string().starts_with("bad signature")),
+            "{wrong:?}"
+        );
         let stranger = country_signing_ca("CN=Other CSCA,C=XX", SoftwareKey::generate(curve), 3650).unwrap();
         let unknown = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&stranger.certificate)).unwrap();
-        assert!(matches!(&unknown.csca_chain, Check::Failed(r) if r.to_string().starts_with("unknown CSCA")), "{unknown:?}");
+        assert!(
+            matches!(&unknown.csca_chain, Check::Failed(r) if r.to_string().starts_with("unknown CSCA")),
+            "{unknown:?}"
+        );
         assert!(!pa_ok(&unknown));
 
         // a changed data group breaks its hash, nothing else
@@ -119,7 +125,10 @@ fn an_expired_document_signer_is_reported_as_expired() {
     let dgs = data_groups();
     let sod = sign_sod(&dgs, HashAlgorithm::Sha256, &ds).unwrap();
     let report = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&csca.certificate)).unwrap();
-    assert!(matches!(&report.ds_certificate_validity, Check::Failed(r) if r.to_string().contains("expired")), "{report:?}");
+    assert!(
+        matches!(&report.ds_certificate_validity, Check::Failed(r) if r.to_string().contains("expired")),
+        "{report:?}"
+    );
     assert_eq!(report.signature, Check::Passed);
     assert_eq!(report.csca_chain, Check::Passed);
     assert!(!pa_ok(&report));
@@ -139,7 +148,10 @@ fn a_sod_without_its_ds_certificate_verifies_with_a_supplied_one() {
     assert!(Sod::decode(&sod).unwrap().certificates.is_empty());
     let mut store = TrustStore::from_certificates(std::slice::from_ref(&csca.certificate));
     let without = verify_with_store(&sod, &dgs, None, &store).unwrap();
-    assert!(matches!(&without.signature, Check::NotChecked(r) if r.to_string().contains("none supplied")), "{without:?}");
+    assert!(
+        matches!(&without.signature, Check::NotChecked(r) if r.to_string().contains("none supplied")),
+        "{without:?}"
+    );
     assert!(!pa_ok(&without));
     // another DS certificate (other serial) is not taken for it
     let other =

@@ -42,14 +42,17 @@ fn each_kind_of_chip_gets_its_own_verdict() {
     assert!(genuine.findings.iter().all(|f| f.severity != Severity::Error), "{:#?}", genuine.findings);
     let vouched = genuine.findings.iter().find(|f| f.code == FindingCode::VouchedBy).unwrap();
     assert!(vouched.message.contains("CN=CSCA Test,C=VN"), "{}", vouched.message);
-    assert_eq!(genuine.report.passive_authentication.as_ref().unwrap().csca.as_ref().unwrap().subject, "CN=CSCA Test,C=VN");
+    assert_eq!(
+        genuine.report.passive_authentication.as_ref().unwrap().csca.as_ref().unwrap().subject,
+        "CN=CSCA Test,C=VN"
+    );
     assert!(genuine.report.access.as_ref().unwrap().is_pace());
     // DG3 is protected on the chip: noted, not held against it
     assert!(codes(&genuine).contains(&FindingCode::FileProtected));
 
     // a tampered file: DG13 changed on the chip
     let mut tampered = image.clone();
-    tampered.files.get_mut(&dg(13)).unwrap().last_mut().map(|b| *b ^= 1);
+    *tampered.files.get_mut(&dg(13)).unwrap().last_mut().unwrap() ^= 1;
     let v = verifier.verify_read(&read(&tampered));
     assert_eq!(v.verdict, Verdict::Tampered { files: vec![dg(13)], signature: None }, "{:#?}", v.findings);
     assert!(codes(&v).contains(&FindingCode::HashMismatch));
@@ -86,7 +89,13 @@ fn each_kind_of_chip_gets_its_own_verdict() {
     clone.secrets.active_authentication = Some(key);
     let v = verifier.verify_read(&read(&clone));
     assert!(
-        matches!(v.verdict, Verdict::CloneSuspected { protocol: ChipProtocol::ActiveAuthentication | ChipProtocol::ChipAuthentication, .. }),
+        matches!(
+            v.verdict,
+            Verdict::CloneSuspected {
+                protocol: ChipProtocol::ActiveAuthentication | ChipProtocol::ChipAuthentication,
+                ..
+            }
+        ),
         "{:?}",
         v.verdict
     );
@@ -108,7 +117,11 @@ fn each_kind_of_chip_gets_its_own_verdict() {
     // no trust anchor under the counter policy: incomplete, never genuine; the personalizer's policy accepts it
     let empty = TrustStore::new();
     let v = Verifier::new(&empty, Policy::counter()).verify_read(&read(&image));
-    assert!(matches!(&v.verdict, Verdict::Incomplete { not_checked, .. } if not_checked.contains(&cccd::verify::CheckName::CscaChain)), "{:?}", v.verdict);
+    assert!(
+        matches!(&v.verdict, Verdict::Incomplete { not_checked, .. } if not_checked.contains(&cccd::verify::CheckName::CscaChain)),
+        "{:?}",
+        v.verdict
+    );
     let v = Verifier::new(&empty, Policy::personalizer(image.files.clone())).verify_read(&read(&image));
     assert_eq!(v.verdict, Verdict::Genuine, "{:#?}", v.findings);
 }
@@ -140,7 +153,11 @@ fn listed_and_mandatory_files_must_be_there() {
         let mut r = result.clone();
         r.files.remove(&dg(n));
         let v = verifier.verify_read(&r);
-        assert!(matches!(&v.verdict, Verdict::Incomplete { missing, .. } if missing.contains(&dg(n))), "DG{n}: {:?}", v.verdict);
+        assert!(
+            matches!(&v.verdict, Verdict::Incomplete { missing, .. } if missing.contains(&dg(n))),
+            "DG{n}: {:?}",
+            v.verdict
+        );
         let mandatory = v.findings.iter().find(|f| f.code == FindingCode::MandatoryFileMissing).unwrap();
         assert!(mandatory.message.contains(&format!("DG{n}")), "{}", mandatory.message);
     }
@@ -150,7 +167,7 @@ fn listed_and_mandatory_files_must_be_there() {
     r.files.remove(&LdsFile::Sod);
     let v = verifier.verify_read(&r);
     assert!(matches!(&v.verdict, Verdict::Incomplete { .. }), "{:?}", v.verdict);
-    assert_eq!(v.findings.iter().filter(|f| f.severity == Severity::Error).next().unwrap().code, FindingCode::SodMissing);
+    assert_eq!(v.findings.iter().find(|f| f.severity == Severity::Error).unwrap().code, FindingCode::SodMissing);
 }
 
 #[test]

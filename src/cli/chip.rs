@@ -186,8 +186,9 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
             _ => AccessControl::Bac(bac),
         }
     };
-    let mut transport = cccd::transport::pcsc::PcscTransport::wait_for_card(&args.reader, Duration::from_secs(args.wait))
-        .map_err(|e| CliError::transport(&args.reader, &e))?;
+    let mut transport =
+        cccd::transport::pcsc::PcscTransport::wait_for_card(&args.reader, Duration::from_secs(args.wait))
+            .map_err(|e| CliError::transport(&args.reader, &e))?;
     let mut reader = Reader::new(access);
     let started = Instant::now();
     let result = reader.read(&mut transport).map_err(|e| read_error(&args.reader, e))?;
@@ -360,9 +361,10 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let (verification, session, access) = match image_access(&image) {
         Some(access) => {
             let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
-            let result = cccd::reader::Reader::new(access)
-                .read(&mut chip)
-                .map_err(|e| CliError::Input { context: ctx(), message: format!("reading the image's virtual chip: {e}") })?;
+            let result = cccd::reader::Reader::new(access).read(&mut chip).map_err(|e| CliError::Input {
+                context: ctx(),
+                message: format!("reading the image's virtual chip: {e}"),
+            })?;
             (verifier.verify_read(&result), "virtual chip from the image's secrets", Some(result.access))
         }
         None => (verifier.verify_files(&image.files), "files only", None),
@@ -415,8 +417,9 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
             message: format!("incomplete image, nothing written: {}", list.join("; ")),
         });
     }
-    let mut transport = cccd::transport::pcsc::PcscTransport::wait_for_card(&args.reader, Duration::from_secs(args.wait))
-        .map_err(|e| CliError::transport(&args.reader, &e))?;
+    let mut transport =
+        cccd::transport::pcsc::PcscTransport::wait_for_card(&args.reader, Duration::from_secs(args.wait))
+            .map_err(|e| CliError::transport(&args.reader, &e))?;
     let total: usize = image.files.values().map(Vec::len).sum();
     let bar = indicatif::ProgressBar::new(total as u64);
     bar.set_style(
@@ -452,7 +455,9 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
         Err(e) => {
             let code = match &e {
                 PersoError::WrongTransportKey { .. } | PersoError::Blocked => super::verdict::Exit::AccessRefused,
-                PersoError::Transport(cccd::transport::TransportError::CardRemoved) => super::verdict::Exit::CardRemoved,
+                PersoError::Transport(cccd::transport::TransportError::CardRemoved) => {
+                    super::verdict::Exit::CardRemoved
+                }
                 _ => super::verdict::Exit::NotValid,
             };
             let resumable = matches!(e, PersoError::Transport(_) | PersoError::SecureMessaging(_));

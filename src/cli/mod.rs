@@ -77,9 +77,12 @@ pub fn run() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             if json {
-                let doc = verdict::document(name, serde_json::json!({
-                    "error": { "kind": e.kind(), "message": e.to_string() }
-                }));
+                let doc = verdict::document(
+                    name,
+                    serde_json::json!({
+                        "error": { "kind": e.kind(), "message": e.to_string() }
+                    }),
+                );
                 print(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
             } else {
                 eprintln!("cccd: {e}");

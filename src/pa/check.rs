@@ -310,9 +310,10 @@ impl Reason {
             | Reason::Undecodable { .. }
             | Reason::PassiveAuthenticationNotPassed
             | Reason::NotCovered { .. } => Fault::Document,
-            Reason::NotYetValid { .. } | Reason::Expired { .. } | Reason::Revoked { .. } | Reason::NotMasterListSigner => {
-                Fault::Issuer
-            }
+            Reason::NotYetValid { .. }
+            | Reason::Expired { .. }
+            | Reason::Revoked { .. }
+            | Reason::NotMasterListSigner => Fault::Issuer,
             Reason::NoTrustAnchor
             | Reason::UnknownCsca
             | Reason::IssuerSignatureMismatch { .. }

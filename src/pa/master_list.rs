@@ -208,9 +208,9 @@ impl MasterList {
             other => other,
         };
         let signature = match signed.signature {
-            Check::NotChecked(Reason::NoSignerCertificate { .. }) => Check::NotChecked(Reason::Missing {
-                what: "signer certificate in the master list's SignedData",
-            }),
+            Check::NotChecked(Reason::NoSignerCertificate { .. }) => {
+                Check::NotChecked(Reason::Missing { what: "signer certificate in the master list's SignedData" })
+            }
             other => other,
         };
         let role = "master list signer";

@@ -126,7 +126,7 @@ impl PassiveAuthReport {
             ("revocation", &self.revocation),
         ]
         .into_iter()
-        .find(|(name, c)| !c.passed() && !(*name == "revocation" && matches!(c, Check::NotChecked(_))))
+        .find(|(name, c)| !(c.passed() || (*name == "revocation" && matches!(c, Check::NotChecked(_)))))
     }
 
     /// Whether every data group read matches its signed hash (none changed, none unsigned).
@@ -207,10 +207,8 @@ pub fn verify_with_store(
                         Ok(()) => Check::Passed,
                         Err(r) => Check::Failed(r),
                     };
-                    let anchor = Anchor {
-                        subject: csca.tbs_certificate().subject().to_string(),
-                        source: store.source_of(csca),
-                    };
+                    let anchor =
+                        Anchor { subject: csca.tbs_certificate().subject().to_string(), source: store.source_of(csca) };
                     (validity, chain, store.revocation(ds, csca), Some(anchor))
                 }
             }

@@ -226,7 +226,8 @@ pub struct SignedContentKind {
 
 impl SignedContentKind {
     /// EF.SOD: an LDSSecurityObject signed by a Document Signer.
-    pub const SOD: Self = SignedContentKind { content_name: "LDSSecurityObject", container: "SOD", role: "Document Signer" };
+    pub const SOD: Self =
+        SignedContentKind { content_name: "LDSSecurityObject", container: "SOD", role: "Document Signer" };
     /// A CSCA master list, signed by a Master List Signer.
     pub const MASTER_LIST: Self =
         SignedContentKind { content_name: "CscaMasterList", container: "master list", role: "Master List Signer" };

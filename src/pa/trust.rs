@@ -176,7 +176,9 @@ impl TrustStore {
         self.cscas
             .iter()
             .position(|c| std::ptr::eq(c, csca))
-            .or_else(|| self.cscas.iter().position(|c| c == csca)).and_then(|i| self.sources.get(i).cloned()).unwrap_or(TrustSource::Given)
+            .or_else(|| self.cscas.iter().position(|c| c == csca))
+            .and_then(|i| self.sources.get(i).cloned())
+            .unwrap_or(TrustSource::Given)
     }
 
     /// Supplies a Document Signer certificate, for SODs that do not carry theirs (it must still chain to a
@@ -230,7 +232,11 @@ impl TrustStore {
         self.add_master_list_from(list, None)
     }
 
-    fn add_master_list_from(&mut self, list: &MasterList, path: Option<String>) -> Result<usize, Box<MasterListReport>> {
+    fn add_master_list_from(
+        &mut self,
+        list: &MasterList,
+        path: Option<String>,
+    ) -> Result<usize, Box<MasterListReport>> {
         match &self.master_list_policy {
             MasterListPolicy::Unchecked => {}
             MasterListPolicy::Intact => {

@@ -28,10 +28,10 @@ use crate::emulator::ChipImage;
 use crate::emulator::perso::{put_data, session_keys};
 use crate::lds::LdsFile;
 use crate::reader::{Access, AccessControl, ReadError, Reader};
-use crate::verify::{Policy, Verifier};
 use crate::sm::{SecureChannel, SecureMessaging, SmError};
 use crate::tlv::{Tag, TlvReader, encode_tlv};
 use crate::transport::{Transport, TransportError};
+use crate::verify::{Policy, Verifier};
 
 /// Why a personalization stopped. Never carries keys or personal data.
 #[derive(Debug, thiserror::Error)]
@@ -513,7 +513,10 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
 
     /// A full reader session: every file identical, Passive Authentication (without a trust anchor: hashes,
     /// digest, signature, DS validity), Chip and Active Authentication when the image has their keys.
-    fn verify_with_reader<T: Transport>(&mut self, t: &mut T) -> Result<(Access, crate::verify::Verification), PersoError> {
+    fn verify_with_reader<T: Transport>(
+        &mut self,
+        t: &mut T,
+    ) -> Result<(Access, crate::verify::Verification), PersoError> {
         let s = &self.image.secrets;
         let bac = s.mrz_information.as_ref().map(|m| crate::access::bac::BacKey::from_mrz_information(m));
         let pace = s.can.as_ref().map(|c| crate::access::pace::PacePassword::Can(c.clone()));

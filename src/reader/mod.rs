@@ -346,7 +346,8 @@ impl Reader {
             (Some(d), Some(cam)) => verdict(cam.verify(d).map(|_| ()))?,
             (Some(d), None) => verdict(chip_auth::chip_authenticate(&mut channel, d).map(|_| ()))?,
         };
-        let access = self.ran.clone().ok_or(ReadError::Access(AccessError::Unsupported("no access control ran".into())))?;
+        let access =
+            self.ran.clone().ok_or(ReadError::Access(AccessError::Unsupported("no access control ran".into())))?;
         Ok(ReadResult {
             files: self.done.clone(),
             protected: self.protected.clone(),

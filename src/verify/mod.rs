@@ -22,7 +22,7 @@
 
 mod verdict;
 
-pub use verdict::{ChipProtocol, CheckName, Finding, FindingCode, Severity, Verdict, VerdictObject};
+pub use verdict::{CheckName, ChipProtocol, Finding, FindingCode, Severity, Verdict, VerdictObject};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -283,11 +283,16 @@ impl<'t> Verifier<'t> {
             if e.protected.contains(file) {
                 out.push(FindingCode::FileProtected, Severity::Info, format!("{file} is protected (not read)"));
             } else {
-                out.push(FindingCode::FileMissing, Severity::Error, format!("{file} is listed but absent or unreadable"));
+                out.push(
+                    FindingCode::FileMissing,
+                    Severity::Error,
+                    format!("{file} is listed but absent or unreadable"),
+                );
                 out.missing.insert(*file);
             }
         }
-        let cccd = dg1.as_ref().is_some_and(|d| d.mrz().issuing_state() == "VNM" && d.mrz().document_code().starts_with('I'));
+        let cccd =
+            dg1.as_ref().is_some_and(|d| d.mrz().issuing_state() == "VNM" && d.mrz().document_code().starts_with('I'));
         let mandatory = self.policy.mandatory.iter().chain(self.policy.mandatory_for_cccd.iter().filter(|_| cccd));
         for file in mandatory {
             if !e.files.contains_key(file) {
@@ -306,11 +311,19 @@ impl<'t> Verifier<'t> {
                 match e.files.get(file) {
                     Some(b) if b == bytes => {}
                     Some(_) => {
-                        out.push(FindingCode::FileDiffers, Severity::Error, format!("{file} on the chip differs from the image"));
+                        out.push(
+                            FindingCode::FileDiffers,
+                            Severity::Error,
+                            format!("{file} on the chip differs from the image"),
+                        );
                         out.changed.insert(*file);
                     }
                     None => {
-                        out.push(FindingCode::FileMissing, Severity::Error, format!("{file} of the image is not on the chip"));
+                        out.push(
+                            FindingCode::FileMissing,
+                            Severity::Error,
+                            format!("{file} of the image is not on the chip"),
+                        );
                         out.missing.insert(*file);
                     }
                 }
@@ -363,7 +376,11 @@ impl<'t> Verifier<'t> {
             match h {
                 HashCheck::Match | HashCheck::NotPresent => {}
                 HashCheck::Mismatch => {
-                    out.push(FindingCode::HashMismatch, Severity::Error, format!("{file} differs from the signed hash"));
+                    out.push(
+                        FindingCode::HashMismatch,
+                        Severity::Error,
+                        format!("{file} differs from the signed hash"),
+                    );
                     out.changed.insert(*file);
                     passed = false;
                 }
@@ -424,14 +441,22 @@ impl<'t> Verifier<'t> {
                         signer.as_deref().map(|s| format!(" signed by {s}")).unwrap_or_default()
                     ),
                 };
-                out.push(FindingCode::VouchedBy, Severity::Info, format!("vouched for by CSCA {}{from}", anchor.subject));
+                out.push(
+                    FindingCode::VouchedBy,
+                    Severity::Info,
+                    format!("vouched for by CSCA {}{from}", anchor.subject),
+                );
             }
             (Check::Passed, None) => {}
             (Check::NotChecked(Reason::NoTrustAnchor), _) if !self.policy.trust_anchor => {
                 out.push(FindingCode::NoTrustAnchor, Severity::Info, "no trust anchor given (not required here)");
             }
             (Check::NotChecked(reason), _) => {
-                let code = if *reason == Reason::NoTrustAnchor { FindingCode::NoTrustAnchor } else { FindingCode::CscaChainFailed };
+                let code = if *reason == Reason::NoTrustAnchor {
+                    FindingCode::NoTrustAnchor
+                } else {
+                    FindingCode::CscaChainFailed
+                };
                 out.push(code, Severity::Error, format!("the chain to a trusted CSCA was not checked: {reason}"));
                 out.not_checked.push(CheckName::CscaChain);
                 passed = false;
@@ -450,7 +475,11 @@ impl<'t> Verifier<'t> {
                 passed = false;
             }
             Check::NotChecked(reason) => {
-                out.push(FindingCode::RevocationNotChecked, Severity::Info, format!("revocation not checked: {reason}"));
+                out.push(
+                    FindingCode::RevocationNotChecked,
+                    Severity::Info,
+                    format!("revocation not checked: {reason}"),
+                );
             }
         }
         passed
@@ -542,7 +571,10 @@ impl Outcome {
 
     fn verdict(&self) -> Verdict {
         if self.tampered || !self.changed.is_empty() || self.signature.is_some() {
-            return Verdict::Tampered { files: self.changed.iter().copied().collect(), signature: self.signature.clone() };
+            return Verdict::Tampered {
+                files: self.changed.iter().copied().collect(),
+                signature: self.signature.clone(),
+            };
         }
         if let Some((protocol, reason)) = &self.clone_suspected {
             return Verdict::CloneSuspected { protocol: *protocol, reason: reason.clone() };
