@@ -284,7 +284,7 @@ fn a_chip_holding_another_image_is_not_overwritten_and_not_locked() {
     assert!(personalize(&mut chip, &other).is_err());
     chip.reset().unwrap();
     match personalize(&mut chip, &image) {
-        Err(PersoError::FileSizeMismatch(f)) => assert_eq!(f, "DG13"),
+        Err(PersoError::FileSizeMismatch(f)) => assert_eq!(f.name(), "DG13"),
         other => panic!("expected a size mismatch, got {other:?}"),
     }
     assert_eq!(chip.life_cycle(), LifeCycle::Personalization);

@@ -54,7 +54,7 @@ pub enum PersoError {
     LockedWithOtherContent(String),
     /// A file on the chip has another size than the image's (another image was written to it).
     #[error("{0} exists on the chip with another size")]
-    FileSizeMismatch(String),
+    FileSizeMismatch(LdsFile),
     /// A step was refused.
     #[error("{step}: the chip answered {sw}")]
     Rejected {
@@ -65,7 +65,7 @@ pub enum PersoError {
     },
     /// Secure messaging failed (a response with a bad MAC: a corrupted answer).
     #[error("secure messaging: {0}")]
-    SecureMessaging(SmError),
+    SecureMessaging(#[source] SmError),
     /// The verification before LOCK failed: the chip is not locked.
     #[error("verification failed, chip not locked: {0}")]
     Verification(String),
@@ -238,7 +238,7 @@ impl PersoProfile for OpenEmrtdProfile {
     }
 
     fn create_file(&self, file: LdsFile, size: usize) -> Result<CommandApdu, PersoError> {
-        let size = u16::try_from(size).map_err(|_| PersoError::FileSizeMismatch(file.name()))?;
+        let size = u16::try_from(size).map_err(|_| PersoError::FileSizeMismatch(file))?;
         let mut fcp = size.to_be_bytes().to_vec();
         fcp.extend(file.fid().to_be_bytes());
         Ok(CommandApdu::new(0x00, ins::CREATE_FILE, 0x00, 0x00).with_data(encode_tlv(Tag::new(0x63), &fcp)))
@@ -464,7 +464,7 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
                     let on_chip = read_whole(&mut ch, bytes.len(), extended)?;
                     if on_chip.len() != bytes.len() || longer_than(&mut ch, bytes.len())? {
                         self.status.holds_this_image = Some(false);
-                        return Err(PersoError::FileSizeMismatch(file.name()));
+                        return Err(PersoError::FileSizeMismatch(file));
                     }
                     if on_chip == *bytes {
                         report.files_kept += 1;

@@ -43,10 +43,10 @@ pub enum ReadError {
     Transport(#[from] TransportError),
     /// Access control failed (wrong MRZ, the chip refused).
     #[error("access control: {0}")]
-    Access(AccessError),
+    Access(#[source] AccessError),
     /// Secure messaging failed (a response with a bad MAC, an unprotected status word).
     #[error("secure messaging: {0}")]
-    SecureMessaging(SmError),
+    SecureMessaging(#[source] SmError),
     /// The chip answered a step with an unexpected status word.
     #[error("{step}: the chip answered {sw}")]
     Status {
@@ -60,7 +60,7 @@ pub enum ReadError {
     ExtendedLengthRefused,
     /// A file's first bytes are not a TLV header.
     #[error("{0}: malformed file header")]
-    MalformedFile(String),
+    MalformedFile(LdsFile),
 }
 
 impl From<AccessError> for ReadError {
@@ -542,16 +542,16 @@ impl Reader {
             let data = if command.ins == ins::READ_BINARY_ODD {
                 TlvReader::single(&r.data, Tag::new(0x53))
                     .map(|t| t.value().to_vec())
-                    .map_err(|_| ReadError::MalformedFile(file.name()))?
+                    .map_err(|_| ReadError::MalformedFile(file))?
             } else {
                 r.data
             };
             if data.is_empty() {
-                return Err(ReadError::MalformedFile(file.name()));
+                return Err(ReadError::MalformedFile(file));
             }
             let total = match total {
                 Some(t) => t,
-                None => tlv_total_len(&data).ok_or_else(|| ReadError::MalformedFile(file.name()))?,
+                None => tlv_total_len(&data).ok_or_else(|| ReadError::MalformedFile(file))?,
             };
             let keep = data.len().min(total - offset);
             self.bytes_read += keep;
