@@ -4,6 +4,9 @@
 //! [`OpenEmrtdProfile`], the command set of `docs/perso-commands.md`, which the virtual chip implements. The
 //! [`Personalizer`] runs the same steps whatever the profile:
 //!
+//! 0. check the whole image before any APDU ([`check_image`]: an access key, EF.COM and EF.SOD, every data
+//!    group the SOD or EF.COM lists, none the SOD does not, the Chip and Active Authentication keys DG14 and
+//!    DG15 call for); an incomplete image is refused and nothing is written;
 //! 1. open the protected personalization session (transport key);
 //! 2. for each file: CREATE FILE (the new file becomes current) and write it in the largest UPDATE BINARY the
 //!    chip accepts; a file that already exists (an earlier, interrupted run) is read back and rewritten only if
@@ -11,14 +14,16 @@
 //! 3. PUT DATA: BAC key material, the CAN, the Chip and Active Authentication private keys;
 //! 4. read every file back and compare it byte for byte;
 //! 5. a full reader session on the still-unlocked chip: PACE with the CAN (BAC when the image has no PACE),
-//!    every file again, Passive Authentication (hashes, messageDigest, signature, DS validity), Chip and Active
-//!    Authentication;
+//!    every file again, then the [verifier](crate::verify) with [`Policy::personalizer`] (no trust anchor yet;
+//!    every file of the image byte for byte, hashes, messageDigest, signature, DS validity, Chip and Active
+//!    Authentication) must say genuine;
 //! 6. only then LOCK.
 //!
 //! Any interruption (card pulled, transport error, a wrong transport key) leaves a chip a second run
 //! completes: nothing is locked before step 6, and step 6 runs only after steps 4 and 5 passed on this very
 //! chip. A chip that is already locked is only checked: the run succeeds if it holds exactly this image (the
-//! LOCK of an earlier run went through but its answer was lost), and fails otherwise.
+//! LOCK of an earlier run went through but its answer was lost), and fails otherwise with
+//! [`PersoError::LockedWithOtherContent`]. After any run, [`Personalizer::chip_status`] says what the chip is.
 
 use zeroize::Zeroizing;
 
