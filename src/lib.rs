@@ -7,16 +7,21 @@
 //!
 //! A module uses its own layer and the layers below it, never above, and no two top-level modules import each
 //! other (`tests/layers.rs` reads this table and checks both). The card side (the virtual chip) and the host side
-//! (reader, personalizer, verifier) share layers 1–3 and meet only through APDUs at run time.
+//! (issuance, reader, personalizer, verifier) share layers 1–3 and meet only through APDUs: the host side never
+//! imports the emulator, which sits on top of it (layer 5) behind the cargo feature `emulator`.
 //!
 //! | layer | modules | what lives there |
 //! |---|---|---|
 //! | 1 | [`tlv`], [`oid`], [`apdu`], [`crypto`] | bounded zero-copy BER-TLV; named OIDs with typed PACE/CA protocols; command/response APDUs and status words; the only module that imports cipher, hash and curve crates (3DES/AES, retail MAC, CMAC, KDF, SHA-*, every eMRTD curve, the PACE MODP groups, ECDSA/RSA/DH) |
 //! | 2 | [`mrz`], [`citizen`], [`lds`] | MRZ (TD1/TD3, check digits, transliteration, the CCCD layout); the Vietnamese citizen record and its validation; every LDS file as a typed model with `decode` (tolerant, never panicking, exact bytes kept) and canonical `encode` |
-//! | 2 | [`transport`], [`vpcd`] | the `Transport` trait (APDU in, APDU out) and wrappers that log (redacted), record or replay; the card side of the `vsmartcard-vpcd` protocol (any `Transport` behind a real `pcscd`) |
+//! | 2 | [`transport`] | the `Transport` trait (APDU in, APDU out) and wrappers that log (redacted), record or replay |
+//! | 2 | [`vpcd`] | the card side of the `vsmartcard-vpcd` protocol (any `Transport` behind a real `pcscd`) |
+//! | 2 | [`perso_commands`] | the personalization command set of `docs/perso-commands.md` (transport-key session and its keys, CREATE FILE, PUT DATA objects, LOCK), built by the personalizer and parsed by the virtual chip |
 //! | 3 | [`sm`], [`access`], [`qr`], [`face`] | ICAO secure messaging (3DES and AES, terminal and chip side) and the secure channel; BAC, PACE (GM, IM, CAM; ECDH and DH), Chip Authentication and Active Authentication, both sides; the card's QR payload, rendering and scanning; face photos to DG2 images and back to pixels |
 //! | 3 | [`pki`], [`pa`] | the `Signer` trait (software keys, PKCS#11), CSCA/DS certificates, CRLs, signed EF.SOD; Passive Authentication with trust stores, typed check reasons and one signer-verification path for every CMS SignedData |
-//! | 4 | [`issuance`], [`emulator`], [`reader`], [`perso`], [`verify`] | record + face + keys → chip image; the virtual chip (issued or blank, with fault injection and a link model); the reader (BAC/PACE, largest reads, resume after a pulled card, Chip and Active Authentication); the personalizer (check the image, write, verify, then lock); the verifier, the one place that decides whether a chip is genuine (`Policy`, `Verifier`, `Verdict`) |
+//! | 3 | [`image`] | the chip image: the files and the chip's secrets (one ECDH or DH Chip Authentication key, one ECDSA or RSA Active Authentication key), image folders on disk |
+//! | 4 | [`issuance`], [`reader`], [`perso`], [`verify`] | record + face + keys → chip image; the reader (BAC/PACE, largest reads, resume after a pulled card, Chip and Active Authentication); the personalizer (check the image, write, verify, then lock); the verifier, the one place that decides whether a chip is genuine (`Policy`, `Verifier`, `Verdict`) |
+//! | 5 | `emulator` (feature `emulator`) | the virtual chip (issued or blank, with fault injection and a link model), built on the host side's types |
 //! | 5 | [`error`] | the crate's [`Error`], which wraps every module's error so an application can `?` across the crate; modules return their own errors and never import it |
 //!
 //! Parsers never panic on input, report the byte offset where they failed and treat trailing data as an error;
@@ -68,15 +73,18 @@ pub mod access;
 pub mod apdu;
 pub mod citizen;
 pub mod crypto;
+#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
 pub mod face;
+pub mod image;
 pub mod issuance;
 pub mod lds;
 pub mod mrz;
 pub mod oid;
 pub mod pa;
 pub mod perso;
+pub mod perso_commands;
 pub mod pki;
 pub mod qr;
 pub mod reader;
