@@ -102,7 +102,7 @@ fn verify_gives_each_kind_of_chip_its_own_verdict() {
     assert!(vouched["message"].as_str().unwrap().contains(subject), "{vouched}");
 
     // the library gives the same verdict object for the same chip
-    let image = cccd::emulator::ChipImage::load_dir(&chip).unwrap();
+    let image = cccd::image::ChipImage::load_dir(&chip).unwrap();
     let mut store = cccd::pa::TrustStore::new();
     store.add_path(&csca).unwrap();
     let mut virtual_chip = cccd::emulator::VirtualChip::new(image.clone(), cccd::emulator::ChipConfig::default());

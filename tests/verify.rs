@@ -4,7 +4,8 @@
 mod common;
 
 use cccd::crypto::ec::NamedCurve;
-use cccd::emulator::{ChipConfig, ChipImage, VirtualChip};
+use cccd::emulator::{ChipConfig, VirtualChip};
+use cccd::image::ChipImage;
 use cccd::lds::LdsFile;
 use cccd::pa::{Check, Reason, TrustStore};
 use cccd::reader::{ReadResult, Reader};
@@ -85,8 +86,9 @@ fn each_kind_of_chip_gets_its_own_verdict() {
     // a clone: the signed files copied to a chip with other keys
     let mut clone = image.clone();
     let key = cccd::pki::SoftwareKey::from_secret(NamedCurve::BrainpoolP256r1, &[0x33; 32]).unwrap();
-    clone.secrets.chip_authentication.as_mut().unwrap().key = key.clone();
-    clone.secrets.active_authentication = Some(key);
+    clone.secrets.chip_authentication.as_mut().unwrap().key =
+        cccd::image::ChipAuthenticationPrivateKey::Ecdh(key.clone());
+    clone.secrets.active_authentication = Some(cccd::image::ActiveAuthenticationKey::Ecdsa(key));
     let v = verifier.verify_read(&read(&clone));
     assert!(
         matches!(
