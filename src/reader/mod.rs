@@ -551,7 +551,7 @@ impl Reader {
             }
             let total = match total {
                 Some(t) => t,
-                None => tlv_total_len(&data).ok_or_else(|| ReadError::MalformedFile(file))?,
+                None => tlv_total_len(&data).ok_or(ReadError::MalformedFile(file))?,
             };
             let keep = data.len().min(total - offset);
             self.bytes_read += keep;
