@@ -455,14 +455,6 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
             });
         }
     };
-    let problems = cccd::perso::check_image(&image);
-    if !problems.is_empty() {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        return Err(CliError::Input {
-            context: args.chipdir.display().to_string(),
-            message: format!("incomplete image, nothing written: {}", list.join("; ")),
-        });
-    }
     let mut transport =
         cccd::transport::pcsc::PcscTransport::wait_for_card(&args.reader, Duration::from_secs(args.wait))
             .map_err(|e| CliError::transport(&args.reader, &e))?;

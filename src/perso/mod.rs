@@ -439,6 +439,11 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
     /// ([`check_image`]): an incomplete one is refused before any APDU.
     pub fn run<T: Transport>(&mut self, transport: &mut T) -> Result<PersoReport, PersoError> {
         self.status = ChipStatus::default();
+        // what the profile's chip cannot hold first, then whether the image is complete: nothing written either way
+        let reasons = self.profile.check(self.image);
+        if !reasons.is_empty() {
+            return Err(PersoError::Unsupported { profile: self.profile.name(), reasons });
+        }
         let problems = check_image(self.image);
         if !problems.is_empty() {
             return Err(PersoError::IncompleteImage(problems));
@@ -452,10 +457,6 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
     }
 
     fn run_inner<T: Transport>(&mut self, t: &mut Counting<'_, T>) -> Result<PersoReport, PersoError> {
-        let reasons = self.profile.check(self.image);
-        if !reasons.is_empty() {
-            return Err(PersoError::Unsupported { profile: self.profile.name(), reasons });
-        }
         let mut report = PersoReport::default();
         self.report("session", None, 0);
         let extended = extended_length(t)?;
