@@ -357,7 +357,9 @@ fn emulate_jmrtd_applet_perso_then_read_over_pcsc() {
     let refused = perso(&cccd_dir);
     assert_eq!(refused.status.code(), Some(1), "{}", String::from_utf8_lossy(&refused.stderr));
     let report: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
-    assert_eq!(report["locked"], false);
+    // refused before the first APDU: not locked by this run (the chip was not even asked), nothing written
+    assert_ne!(report["locked"], true, "{report}");
+    assert_eq!(report["bytes_written"], 0, "{report}");
     let reasons: Vec<String> =
         report["unsupported"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_string()).collect();
     for word in ["PACE", "AES", "Chip Authentication", "ECDSA", "DG3"] {
