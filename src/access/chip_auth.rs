@@ -13,7 +13,7 @@
 //! Active Authentication signs an 8-byte challenge: ECDSA over `H(challenge)` with the hash of the
 //! ActiveAuthenticationInfo in DG14 (the plain `r || s` signature checked with DG15's key), or RSA with
 //! ISO/IEC 9796-2 scheme 1 (message recovery). Neither result means "genuine" unless Passive Authentication
-//! vouched for DG14 and DG15 ([`crate::reader::ReadResult::authenticity`]).
+//! vouched for DG14 and DG15 (the [verifier](crate::verify) decides).
 
 use zeroize::Zeroizing;
 

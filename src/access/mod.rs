@@ -50,6 +50,9 @@ pub enum AccessError {
     /// A protocol variant or domain parameters this implementation does not run.
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// A card access number that is not six digits (the caller's input; never echoed).
+    #[error("the card access number is 6 digits")]
+    InvalidCan,
     /// Malformed MRZ information (document number, dates) given by the caller.
     #[error("invalid MRZ information: {0}")]
     InvalidMrzInformation(&'static str),

@@ -171,6 +171,13 @@ impl core::fmt::Display for LdsFile {
     }
 }
 
+/// As its [name](LdsFile::name) (`"DG1"`, `"EF.SOD"`): JSON maps keyed by file stay readable.
+impl serde::Serialize for LdsFile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name())
+    }
+}
+
 /// What went wrong while decoding or encoding an LDS file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -8,7 +8,7 @@ use crate::access::ta::{IdIc, TaError, TerminalCredentials, comp, terminal_authe
 use crate::apdu::{CommandApdu, StatusWord, ins};
 use crate::cvc::{CvcDate, EfCvca};
 use crate::lds::LdsFile;
-use crate::pa::Check;
+use crate::pa::{Check, Reason};
 use crate::sm::{SecureChannel, SmError};
 use crate::transport::Transport;
 
@@ -52,19 +52,23 @@ impl Reader {
             self.protected.iter().copied().filter(|f| matches!(f.dg_number(), Some(3 | 4))).collect();
         let Some(terminal) = self.terminal.clone() else {
             return Ok(Check::NotChecked(if protected.is_empty() {
-                "no inspection-system chain given".into()
+                Reason::NotRun { why: "no inspection-system chain given" }
             } else {
-                "no inspection-system chain given: DG3/DG4 are protected by EAC".into()
+                Reason::NotRun { why: "no inspection-system chain given: DG3/DG4 are protected by EAC" }
             }));
         };
         let Some(ca) = ca else {
-            return Ok(Check::NotChecked("Terminal Authentication needs Chip Authentication first".into()));
+            return Ok(Check::NotChecked(Reason::NotRun {
+                why: "Terminal Authentication needs Chip Authentication first",
+            }));
         };
         let Some(id_ic) = self.id_ic() else {
-            return Ok(Check::NotChecked("no ID_IC (neither PACE nor a readable DG1)".into()));
+            return Ok(Check::NotChecked(Reason::NotRun { why: "no ID_IC (neither PACE nor a readable DG1)" }));
         };
         let Some(ef_cvca) = Self::ef_cvca(ch)? else {
-            return Ok(Check::NotChecked("the chip has no EF.CVCA: it offers no Terminal Authentication".into()));
+            return Ok(Check::NotChecked(Reason::NotRun {
+                why: "the chip has no EF.CVCA: it offers no Terminal Authentication",
+            }));
         };
         let today = CvcDate::new(time::OffsetDateTime::now_utc().date()).map_err(|_| {
             ReadError::Access(crate::access::AccessError::Unsupported("a date outside 2000-2099".into()))
@@ -74,7 +78,7 @@ impl Reader {
             {
                 Ok(o) => o,
                 Err(TaError::Sm(SmError::Transport(t))) => return Err(ReadError::Transport(t)),
-                Err(e) => return Ok(Check::Failed(e.to_string())),
+                Err(e) => return Ok(Check::Failed(Reason::ChipProof { detail: e.to_string() })),
             };
         for file in protected {
             let allowed = match file.dg_number() {
