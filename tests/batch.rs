@@ -11,7 +11,7 @@ use cccd::batch::{Batch, ChipRecipe, Existing, FolderTrust, Photos, RecordStatus
 use cccd::crypto::ec::NamedCurve;
 use cccd::issuance::FaceImage;
 use cccd::lds::dg2::facial::ImageDataType;
-use cccd::pki::{Issued, SoftwareKey, country_signing_ca, document_signer};
+use cccd::pki::{CertificateBuilder, Issued, SoftwareKey};
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("cccd-batch-{name}-{}", std::process::id()));
@@ -21,9 +21,19 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn pki() -> (Issued, cccd::pki::DocumentSigner) {
-    let csca = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 5475).unwrap();
+    let csca = CertificateBuilder::country_signing_ca("CN=CSCA,C=VN")
+        .serial(1)
+        .valid_for_days(5475)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    let ds = document_signer("CN=DS,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 9, yesterday, 3650).unwrap();
+    let ds = CertificateBuilder::document_signer("CN=DS,C=VN")
+        .serial(9)
+        .not_before(yesterday)
+        .valid_for_days(3650)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     (csca, ds.into())
 }
 
@@ -235,8 +245,14 @@ fn without_resume_an_existing_folder_is_refused_and_an_expired_signer_issues_not
     assert!(!again.resumed);
     // a Document Signer whose validity ended refuses every record (typed), and no folder appears
     let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 86_400);
-    let expired: cccd::pki::DocumentSigner =
-        document_signer("CN=DS,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 10, long_ago, 30).unwrap().into();
+    let expired: cccd::pki::DocumentSigner = CertificateBuilder::document_signer("CN=DS,C=VN")
+        .serial(10)
+        .not_before(long_ago)
+        .valid_for_days(30)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap()
+        .into();
     batch.trust = FolderTrust { ds: &expired, csca: Some(&csca.certificate) };
     batch.out = dir.join("out2");
     let report = cccd::batch::run(&batch, &records, &|| {}).unwrap();

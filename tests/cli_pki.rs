@@ -47,7 +47,7 @@ fn verify(chip: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
 #[test]
 fn an_expired_document_signer_is_refused_and_outliving_cards_are_warned_about() {
     use cccd::crypto::ec::NamedCurve;
-    use cccd::pki::{SoftwareKey, country_signing_ca, document_signer};
+    use cccd::pki::{CertificateBuilder, SoftwareKey};
     let dir = tmp("expired");
     let photo = photo(&dir);
     let (code, _, err) = cccd(&["pki", "init", "--out", s(&dir.join("zero")), "--ds-days", "0"]);
@@ -63,9 +63,19 @@ fn an_expired_document_signer_is_refused_and_outliving_cards_are_warned_about() 
     // a PKI folder whose Document Signer expired ten days ago
     let old = dir.join("old");
     std::fs::create_dir_all(&old).unwrap();
-    let csca = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 3650).unwrap();
+    let csca = CertificateBuilder::country_signing_ca("CN=CSCA,C=VN")
+        .serial(1)
+        .valid_for_days(3650)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     let then = std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 86_400);
-    let ds = document_signer("CN=DS,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 5, then, 30).unwrap();
+    let ds = CertificateBuilder::document_signer("CN=DS,C=VN")
+        .serial(5)
+        .not_before(then)
+        .valid_for_days(30)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     std::fs::write(old.join("csca.pem"), csca.pem()).unwrap();
     std::fs::write(old.join("ds.pem"), ds.pem()).unwrap();
     std::fs::write(old.join("ds.key"), ds.key.to_pkcs8_pem().unwrap().as_bytes()).unwrap();
@@ -162,6 +172,13 @@ fn new_document_signers_keep_the_old_ones_and_a_crl_revokes_one() {
         String::from_utf8_lossy(&checked.stderr)
     );
     assert!(text.contains("Serial Number: 02"), "{text}");
+    // the cRLNumber grows from one CRL to the next (kept in the PKI folder)
+    assert!(text.contains("X509v3 CRL Number"), "{text}");
+    assert_eq!(std::fs::read_to_string(pki.join("crl-number")).unwrap().trim(), "1");
+    let (code, out, err) = cccd(&["pki", "crl", "--pki", s(&pki), "--out", s(&dir.join("empty.crl"))]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("CRL number 2"), "{out}");
+    assert_eq!(std::fs::read_to_string(pki.join("crl-number")).unwrap().trim(), "2");
     let (code, v) = verify(&chip1, &["--csca", s(&csca), "--crl", s(&crl)]);
     assert_eq!(code, 1, "{v}");
     assert!(v["revocation"]["reason"].as_str().unwrap().contains("revoked"), "{v}");

@@ -136,7 +136,7 @@ pub fn check_chip_image(
     }
     for check in [&report.message_digest, &report.signature] {
         if let Check::Failed(why) | Check::NotChecked(why) = check {
-            return Err(FolderError::Signature(why.clone()));
+            return Err(FolderError::Signature(why.to_string()));
         }
     }
     let decoded = crate::lds::sod::Sod::decode(sod).map_err(undecodable(LdsFile::Sod))?;

@@ -116,5 +116,5 @@ pub fn run(args: &BatchArgs) -> Result<ExitCode, CliError> {
             report.outcomes.len() as f64 / secs.max(1e-9)
         ));
     }
-    Ok(if not_issued == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if not_issued == 0 { ExitCode::SUCCESS } else { super::verdict::Exit::NotValid.into() })
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use cccd::emulator::{ChipConfig, VirtualChip};
 use cccd::image::ChipImage;
+use cccd::verify::{Policy, Verification, Verifier};
 
 use super::CliError;
 
@@ -191,10 +192,7 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     use serde_json::json;
     let input = |m: String| CliError::Input { context: "access key".into(), message: m };
     let access = if let Some(can) = &args.can {
-        if can.len() != 6 || !can.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(input("the CAN is 6 digits".into()));
-        }
-        AccessControl::Pace(PacePassword::Can(zeroize::Zeroizing::new(can.clone())))
+        AccessControl::Pace(PacePassword::can(can).map_err(|e| input(e.to_string()))?)
     } else {
         let information = match (&args.mrz, &args.doc, &args.dob, &args.doe) {
             (Some(text), ..) => {
@@ -214,22 +212,12 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
             _ => AccessControl::Bac(bac),
         }
     };
-    let deadline = Instant::now() + Duration::from_secs(args.wait);
-    let mut transport = loop {
-        match cccd::transport::pcsc::PcscTransport::connect(&args.reader) {
-            Ok(t) => break t,
-            Err(e) if Instant::now() < deadline => {
-                let _ = e;
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Err(e) => return Err(CliError::Input { context: args.reader.clone(), message: e.to_string() }),
-        }
-    };
+    let mut transport =
+        cccd::transport::pcsc::PcscTransport::wait_for_card(&args.reader, Duration::from_secs(args.wait))
+            .map_err(|e| CliError::transport(&args.reader, &e))?;
     let mut reader = Reader::new(access);
     let started = Instant::now();
-    let result = reader
-        .read(&mut transport)
-        .map_err(|e| CliError::Input { context: args.reader.clone(), message: e.to_string() })?;
+    let result = reader.read(&mut transport).map_err(|e| read_error(&args.reader, e))?;
     let elapsed = started.elapsed();
     let mut face = serde_json::Value::Null;
     if let Some(dir) = &args.out {
@@ -244,44 +232,42 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     }
     let files: Vec<_> = result.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
     let trust = args.trust.load(None)?;
-    let mut valid = false;
-    let unverified = cccd::pa::Check::NotChecked("no Passive Authentication".into());
-    let mut authenticity =
-        cccd::reader::Authenticity { chip_authentication: unverified.clone(), active_authentication: unverified };
-    let passive_authentication = match result.files.get(&cccd::lds::LdsFile::Sod) {
-        Some(sod) => match cccd::pa::verify_with_store(sod, &result.files, None, &trust) {
-            Ok(r) => {
-                valid = r.is_valid();
-                authenticity = result.authenticity(&r);
-                let mut v = serde_json::to_value(&r).unwrap_or_default();
-                v["valid"] = serde_json::Value::Bool(valid);
-                v
-            }
-            Err(e) => json!({ "error": e.to_string() }),
-        },
-        None => json!({ "error": "no EF.SOD read" }),
-    };
-    // a chip that fails Chip or Active Authentication does not hold the keys its signed files name: a clone
-    let failed = |c: &cccd::pa::Check| matches!(c, cccd::pa::Check::Failed(_));
-    let clone = failed(&result.chip_authentication) || failed(&result.active_authentication);
-    valid = valid && !clone;
-    let v = json!({
-        "reader": args.reader,
-        "access": result.access,
-        "extended_length": result.extended_length,
-        "apdus": reader.apdu_count(),
-        "milliseconds": elapsed.as_millis() as u64,
-        "files": files,
-        "protected": result.protected.iter().map(|f| f.name()).collect::<Vec<_>>(),
-        "passive_authentication": passive_authentication,
-        "chip_authentication": authenticity.chip_authentication,
-        "active_authentication": authenticity.active_authentication,
-        "clone_suspected": clone,
-        "valid": valid,
-        "face": face,
-    });
-    print_report(&v, args.json);
-    Ok(if valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let verification = Verifier::new(&trust, Policy::counter()).verify_read(&result);
+    let mut v = super::verdict::document(
+        "read",
+        json!({
+            "reader": args.reader,
+            "access": result.access,
+            "extended_length": result.extended_length,
+            "apdus": reader.apdu_count(),
+            "milliseconds": elapsed.as_millis() as u64,
+            "files": files,
+            "protected": result.protected.iter().map(|f| f.name()).collect::<Vec<_>>(),
+            "face": face,
+        }),
+    );
+    super::verdict::add_verification(&mut v, &verification);
+    print_verification(&v, &verification, args.json);
+    Ok(super::verdict::exit_of(&verification))
+}
+
+/// A read failure in its class: card removed, access refused, or input.
+#[cfg(feature = "pcsc")]
+fn read_error(reader: &str, e: cccd::reader::ReadError) -> CliError {
+    use cccd::reader::ReadError;
+    match e {
+        ReadError::Transport(t) => CliError::transport(reader, &t),
+        ReadError::Access(a) => CliError::AccessRefused { context: reader.to_string(), message: a.to_string() },
+        other => CliError::Input { context: reader.to_string(), message: other.to_string() },
+    }
+}
+
+/// Prints a verification document: JSON, or the verdict first and then the report as text.
+fn print_verification(v: &serde_json::Value, verification: &Verification, json: bool) {
+    if !json {
+        super::print(&super::verdict::verdict_text(verification));
+    }
+    print_report(v, json);
 }
 
 /// Writes the first face of DG2 as `face.png` in `dir`; `None` when no DG2 was read.
@@ -343,7 +329,7 @@ impl TrustArgs {
                 std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
             store
                 .add_document_signer_bytes(&bytes)
-                .map_err(|message| CliError::Input { context: path.display().to_string(), message })?;
+                .map_err(|e| CliError::Input { context: path.display().to_string(), message: e.to_string() })?;
         }
         Ok(store)
     }
@@ -364,7 +350,27 @@ pub struct VerifyArgs {
     json: bool,
 }
 
-/// Runs `cccd verify`: Passive Authentication of a folder of files; exit status 1 when not valid.
+/// The access control a chip image's own secrets allow: PACE with its CAN when it has EF.CardAccess, else
+/// BAC with its MRZ information.
+pub fn image_access(image: &ChipImage) -> Option<cccd::reader::AccessControl> {
+    use cccd::reader::AccessControl;
+    let s = &image.secrets;
+    let bac = s.mrz_information.as_ref().map(|m| cccd::access::bac::BacKey::from_mrz_information(m));
+    let pace = s.can.as_ref().map(|c| cccd::access::pace::PacePassword::Can(c.clone()));
+    match (pace, bac) {
+        (Some(p), Some(b)) if image.files.contains_key(&cccd::lds::LdsFile::CardAccess) => {
+            Some(AccessControl::PaceThenBac(p, b))
+        }
+        (Some(p), None) => Some(AccessControl::Pace(p)),
+        (_, Some(b)) => Some(AccessControl::Bac(b)),
+        (None, None) => None,
+    }
+}
+
+/// Runs `cccd verify`: the verdict on a chip image folder. With the image's secrets (a folder `cccd issue`
+/// wrote) the image is served by an in-process virtual chip and read as `cccd read` reads a card, so Chip and
+/// Active Authentication run; a folder of files only (`cccd read --out`) is verified as files. Exit status 0
+/// only when genuine.
 pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let ctx = || args.chipdir.display().to_string();
     let image =
@@ -376,17 +382,30 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
         ),
         None => None,
     };
-    let sod = image
-        .files
-        .get(&cccd::lds::LdsFile::Sod)
-        .ok_or(CliError::Input { context: ctx(), message: "no EF.SOD.bin".into() })?;
     let trust = args.trust.load(at)?;
-    let report = cccd::pa::verify_with_store(sod, &image.files, at, &trust)
-        .map_err(|e| CliError::Input { context: ctx(), message: e.to_string() })?;
-    let mut v = serde_json::to_value(&report).unwrap_or_default();
-    v["valid"] = serde_json::Value::Bool(report.is_valid());
-    print_report(&v, args.json);
-    Ok(if report.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let verifier = Verifier::new(&trust, Policy::counter()).at(at);
+    let (verification, session, access) = match image_access(&image) {
+        Some(access) => {
+            let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
+            let result = cccd::reader::Reader::new(access).read(&mut chip).map_err(|e| CliError::Input {
+                context: ctx(),
+                message: format!("reading the image's virtual chip: {e}"),
+            })?;
+            (verifier.verify_read(&result), "virtual chip from the image's secrets", Some(result.access))
+        }
+        None => (verifier.verify_files(&image.files), "files only", None),
+    };
+    let pa = verification.report.passive_authentication.as_ref();
+    let mut v = match pa {
+        Some(pa) => serde_json::to_value(pa).unwrap_or_default(),
+        None => serde_json::json!({}),
+    };
+    v["session"] = session.into();
+    v["access"] = serde_json::to_value(access).unwrap_or_default();
+    let mut v = super::verdict::document("verify", v);
+    super::verdict::add_verification(&mut v, &verification);
+    print_verification(&v, &verification, args.json);
+    Ok(super::verdict::exit_of(&verification))
 }
 
 /// Arguments of `cccd perso`.
@@ -424,14 +443,9 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
         "jmrtd-applet" => Box::new(JmrtdAppletProfile::new()),
         _ => Box::new(OpenEmrtdProfile::new(*args.transport_key.key()?)),
     };
-    let deadline = Instant::now() + Duration::from_secs(args.wait);
-    let mut transport = loop {
-        match cccd::transport::pcsc::PcscTransport::connect(&args.reader) {
-            Ok(t) => break t,
-            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
-            Err(e) => return Err(CliError::Input { context: args.reader.clone(), message: e.to_string() }),
-        }
-    };
+    let mut transport =
+        cccd::transport::pcsc::PcscTransport::wait_for_card(&args.reader, Duration::from_secs(args.wait))
+            .map_err(|e| CliError::transport(&args.reader, &e))?;
     let total: usize = image.files.values().map(Vec::len).sum();
     let bar = indicatif::ProgressBar::new(total as u64);
     bar.set_style(
@@ -439,35 +453,66 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = Instant::now();
-    let result = cccd::perso::Personalizer::new(&*profile, &image)
-        .on_progress(|p| {
-            bar.set_position(p.bytes_written as u64);
-            bar.set_message(p.step);
-        })
-        .run(&mut transport);
+    let mut personalizer = cccd::perso::Personalizer::new(&*profile, &image).on_progress(|p| {
+        bar.set_position(p.bytes_written as u64);
+        bar.set_message(p.step);
+    });
+    let result = personalizer.run(&mut transport);
+    let status = personalizer.chip_status();
+    drop(personalizer);
     bar.finish_and_clear();
-    let (code, v) = match result {
+    let chip = serde_json::to_value(status).unwrap_or_default();
+    let (code, mut v, verification) = match result {
         Ok(r) => (
             ExitCode::SUCCESS,
             serde_json::json!({
                 "locked": true,
                 "already_locked": r.already_locked,
+                "holds_this_image": true,
+                "chip": chip,
                 "apdus": r.apdus,
                 "bytes_written": r.bytes_written,
                 "files_kept": r.files_kept,
                 "verified_with": r.reader_access,
                 "milliseconds": started.elapsed().as_millis() as u64,
             }),
+            r.verification,
         ),
         Err(e) => {
+            let code = match &e {
+                PersoError::WrongTransportKey { .. } | PersoError::Blocked => super::verdict::Exit::AccessRefused,
+                PersoError::Transport(cccd::transport::TransportError::CardRemoved) => {
+                    super::verdict::Exit::CardRemoved
+                }
+                _ => super::verdict::Exit::NotValid,
+            };
             let resumable = matches!(e, PersoError::Transport(_) | PersoError::SecureMessaging(_));
-            let mut v = serde_json::json!({ "locked": false, "error": e.to_string(), "run_again": resumable });
+            let locked_text = match (status.locked, status.holds_this_image) {
+                (Some(true), Some(false)) => "locked, holding another image: nothing written",
+                (Some(true), _) => "locked",
+                (Some(false), _) if status.bytes_written == 0 => "not locked, nothing written in this run",
+                (Some(false), _) => "not locked, partly written: run again",
+                (None, _) => "not reached",
+            };
+            let mut v = serde_json::json!({
+                "locked": status.locked,
+                "holds_this_image": status.holds_this_image,
+                "chip": chip,
+                "state": locked_text,
+                "bytes_written": status.bytes_written,
+                "error": e.to_string(),
+                "run_again": resumable,
+            });
             if let PersoError::Unsupported { reasons, .. } = &e {
                 v["unsupported"] = reasons.iter().map(ToString::to_string).collect();
             }
-            (ExitCode::from(1), v)
+            (code.into(), v, None)
         }
     };
+    if let Some(verification) = &verification {
+        super::verdict::add_verification(&mut v, verification);
+    }
+    let v = super::verdict::document("perso", v);
     print_report(&v, args.json);
     Ok(code)
 }

@@ -3,12 +3,15 @@
 mod batch;
 mod chip;
 mod demo;
+mod eac;
 mod inspect;
+mod inspect_eac;
 mod issue;
 mod pki_ops;
 mod qr;
 mod transport_key;
 mod validate;
+mod verdict;
 
 use std::process::ExitCode;
 
@@ -62,6 +65,9 @@ enum Command {
 /// Runs the command line; returns the process exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let name = command_name(&cli.command);
+    // every command that has `--json` prints its errors as JSON too
+    let json = std::env::args().skip(1).any(|a| a == "--json");
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Inspect(args) => inspect::run(&args),
@@ -82,13 +88,44 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("cccd: {e}");
-            ExitCode::from(2)
+            if json {
+                let doc = verdict::document(
+                    name,
+                    serde_json::json!({
+                        "error": { "kind": e.kind(), "message": e.to_string() }
+                    }),
+                );
+                print(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
+            } else {
+                eprintln!("cccd: {e}");
+            }
+            e.exit().into()
         }
     }
 }
 
-/// An error the command line reports and exits with status 2.
+/// The subcommand's name, as the JSON documents' `command` names it.
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Demo(_) => "demo",
+        Command::Inspect(_) => "inspect",
+        Command::Pki(_) => "pki",
+        Command::Issue(_) => "issue",
+        Command::IssueBatch(_) => "issue-batch",
+        Command::Validate(_) => "validate",
+        Command::Verify(_) => "verify",
+        Command::Emulate(_) => "emulate",
+        #[cfg(feature = "pcsc")]
+        Command::Readers => "readers",
+        #[cfg(feature = "pcsc")]
+        Command::Read(_) => "read",
+        #[cfg(feature = "pcsc")]
+        Command::Perso(_) => "perso",
+        Command::Qr(_) => "qr",
+    }
+}
+
+/// An error the command line reports; its exit code says which class it is ([`verdict::Exit`]).
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// A file could not be read or written.
@@ -107,6 +144,62 @@ pub enum CliError {
         /// What is wrong with it.
         message: String,
     },
+    /// The chip refused access (wrong CAN or MRZ, blocked password, wrong transport key).
+    #[error("{context}: access refused: {message}")]
+    AccessRefused {
+        /// The reader.
+        context: String,
+        /// What the chip or the protocol said.
+        message: String,
+    },
+    /// The card was removed.
+    #[error("{context}: card removed")]
+    CardRemoved {
+        /// The reader.
+        context: String,
+    },
+    /// No card in the reader, or no such reader.
+    #[error("{context}: {message}")]
+    NoCard {
+        /// The reader.
+        context: String,
+        /// What PC/SC said.
+        message: String,
+    },
+}
+
+impl CliError {
+    /// The JSON `error.kind`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CliError::Io { .. } => "io",
+            CliError::Input { .. } => "input",
+            CliError::AccessRefused { .. } => "access_refused",
+            CliError::CardRemoved { .. } => "card_removed",
+            CliError::NoCard { .. } => "no_card",
+        }
+    }
+
+    /// The exit code.
+    pub fn exit(&self) -> verdict::Exit {
+        match self {
+            CliError::Io { .. } | CliError::Input { .. } => verdict::Exit::Usage,
+            CliError::AccessRefused { .. } => verdict::Exit::AccessRefused,
+            CliError::CardRemoved { .. } => verdict::Exit::CardRemoved,
+            CliError::NoCard { .. } => verdict::Exit::NoCard,
+        }
+    }
+
+    /// A transport error at `context` in its class.
+    pub fn transport(context: &str, e: &cccd::transport::TransportError) -> Self {
+        use cccd::transport::TransportError as T;
+        let context = context.to_string();
+        match e {
+            T::CardRemoved => CliError::CardRemoved { context },
+            T::NoCard | T::ReaderUnavailable => CliError::NoCard { context, message: e.to_string() },
+            other => CliError::Input { context, message: other.to_string() },
+        }
+    }
 }
 
 /// Writes to standard output; a closed pipe (`cccd … | head`) ends the output quietly instead of panicking.

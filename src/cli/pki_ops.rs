@@ -5,8 +5,7 @@ use std::process::ExitCode;
 
 use cccd::crypto::signature::SignatureAlgorithm;
 use cccd::pki::{
-    CertificateDates, RsaSoftwareKey, Signer, SoftwareKey, certificate_revocation_list, document_signer,
-    document_signer_certificate, pem_decode, pem_encode,
+    CertificateBuilder, CertificateDates, CrlBuilder, RsaSoftwareKey, Signer, SoftwareKey, pem_decode, pem_encode,
 };
 
 use super::CliError;
@@ -115,25 +114,32 @@ pub fn new_ds(args: &NewDsArgs) -> Result<ExitCode, CliError> {
         SignatureAlgorithm::RsaPkcs1v15(sha256)
     };
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    // one request wherever the key is (software EC or RSA, an HSM)
+    let request = CertificateBuilder::document_signer(subject.as_str())
+        .serial(serial)
+        .not_before(yesterday)
+        .valid_for_days(args.days)
+        .issuer(&csca);
     let (cert_der, key_pem, kind) = match (args.hsm.target()?, args.ds_rsa) {
         (Some(hsm), bits) => {
             let public = hsm_generate(hsm, curve, bits, rsa_algorithm)?;
-            let (_, der) = document_signer_certificate(&subject, &csca, &public, serial, yesterday, args.days)
-                .map_err(|e| input("Document Signer", e))?;
-            (der, None, "in the HSM".to_string())
+            let ds = request.public_key(public).build().map_err(|e| input("Document Signer", e))?;
+            (ds.der, None, "in the HSM".to_string())
         }
         (None, None) => {
-            let ds = document_signer(&subject, &csca, SoftwareKey::generate(curve), serial, yesterday, args.days)
-                .map_err(|e| input("Document Signer", e))?;
+            let ds = request.build_for_key(SoftwareKey::generate(curve)).map_err(|e| input("Document Signer", e))?;
             let key = ds.key.to_pkcs8_pem().map_err(|e| input("ds", e))?;
             (ds.der, Some(key), curve.name().to_string())
         }
         (None, Some(bits)) => {
             let key = RsaSoftwareKey::generate(bits, rsa_algorithm).map_err(|e| input("--ds-rsa", e))?;
             let public = key.public_key().map_err(|e| input("Document Signer", e))?;
-            let (_, der) = document_signer_certificate(&subject, &csca, &public, serial, yesterday, args.days)
-                .map_err(|e| input("Document Signer", e))?;
-            (der, Some(key.to_pkcs8_pem().map_err(|e| input("ds", e))?), format!("RSA-{bits} {}", rsa_algorithm.name()))
+            let ds = request.public_key(public).build().map_err(|e| input("Document Signer", e))?;
+            (
+                ds.der,
+                Some(key.to_pkcs8_pem().map_err(|e| input("ds", e))?),
+                format!("RSA-{bits} {}", rsa_algorithm.name()),
+            )
         }
     };
     // write the new one beside, then move the old one away and the new one in
@@ -175,29 +181,48 @@ pub fn new_ds(args: &NewDsArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs `cccd pki crl`.
+/// The file in the PKI folder holding the `cRLNumber` of the last CRL `cccd pki crl` signed.
+const CRL_NUMBER_FILE: &str = "crl-number";
+
+/// The `cRLNumber` of the last CRL signed from `dir` (0 when none was).
+fn last_crl_number(dir: &Path) -> Result<u64, CliError> {
+    let path = dir.join(CRL_NUMBER_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .map_err(|_| input(path.display(), "not a CRL number (a decimal integer): not guessing the next one")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(io(&path)(e)),
+    }
+}
+
+/// Runs `cccd pki crl`: the `cRLNumber` is one more than the last CRL's (kept in `DIR/crl-number`), so every
+/// CRL of the PKI has a larger number than the one before (RFC 5280 §5.2.3).
 pub fn crl(args: &CrlArgs) -> Result<ExitCode, CliError> {
     let csca = load_issued(&args.pki, "csca")?;
     let csca_name = csca.certificate.tbs_certificate().subject();
     let now = std::time::SystemTime::now();
-    let mut revoked = Vec::new();
+    let number = last_crl_number(&args.pki)?
+        .checked_add(1)
+        .ok_or_else(|| input(args.pki.join(CRL_NUMBER_FILE).display(), "the CRL number cannot grow"))?;
+    let mut builder = CrlBuilder::new(&csca).number(number).this_update(now).valid_for_days(args.next_update_days);
+    let mut revoked = 0usize;
     for path in &args.revoke {
         let cert = read_certificate(path)?;
         if cert.tbs_certificate().issuer() != csca_name {
             return Err(input(path.display(), "not issued by this PKI's CSCA (its issuer is another name)"));
         }
-        let bytes = cert.tbs_certificate().serial_number().as_bytes();
-        let serial = (bytes.len() <= 8)
-            .then(|| bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
-            .ok_or_else(|| input(path.display(), "serial number longer than 64 bits"))?;
-        revoked.push((serial, now));
+        builder = builder.revoke_bytes(cert.tbs_certificate().serial_number().as_bytes(), now);
+        revoked += 1;
     }
-    let der = certificate_revocation_list(&csca, &revoked, args.next_update_days).map_err(|e| input("CRL", e))?;
+    let der = builder.build().map_err(|e| input("CRL", e))?;
     std::fs::write(&args.out, der).map_err(io(&args.out))?;
+    let number_path = args.pki.join(CRL_NUMBER_FILE);
+    std::fs::write(&number_path, format!("{number}\n")).map_err(io(&number_path))?;
     super::print(&format!(
-        "{}: CRL signed by {csca_name}, {} revoked, next update in {} days\n",
+        "{}: CRL number {number} signed by {csca_name}, {revoked} revoked, next update in {} days\n",
         args.out.display(),
-        revoked.len(),
         args.next_update_days
     ));
     Ok(ExitCode::SUCCESS)

@@ -120,5 +120,5 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         ));
         super::print(&out);
     }
-    Ok(if refused == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if refused == 0 { ExitCode::SUCCESS } else { super::verdict::Exit::NotValid.into() })
 }
