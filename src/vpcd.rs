@@ -145,9 +145,29 @@ impl VpcdConnection {
         atr: &[u8],
         stop: &Arc<AtomicBool>,
     ) -> Result<ServeEnd, VpcdError> {
+        self.serve_observed(card, atr, stop, &mut || {})
+    }
+
+    /// [`serve`](Self::serve), calling `on_ready` once the reader driver has taken the card: the first time it
+    /// asks for the ATR on this connection (after powering the card), which is when `pcscd` reports a card
+    /// present and a client can connect to it.
+    pub fn serve_observed<T: Transport>(
+        &mut self,
+        card: &mut T,
+        atr: &[u8],
+        stop: &Arc<AtomicBool>,
+        on_ready: &mut dyn FnMut(),
+    ) -> Result<ServeEnd, VpcdError> {
+        let mut ready = false;
         while !stop.load(Ordering::Relaxed) {
             let Some(payload) = self.read_frame()? else { continue };
             let frame = parse_frame(&payload)?;
+            if frame == Frame::GetAtr && !ready {
+                self.write_frame(atr)?;
+                ready = true;
+                on_ready();
+                continue;
+            }
             if let Frame::Apdu(bytes) = &frame
                 && let Ok(cmd) = CommandApdu::from_bytes(bytes)
             {

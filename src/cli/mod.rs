@@ -5,6 +5,12 @@ mod demo;
 mod inspect;
 mod issue;
 mod qr;
+#[cfg(feature = "pcsc")]
+mod read;
+#[cfg(feature = "pcsc")]
+mod read_json;
+#[cfg(feature = "pcsc")]
+mod report;
 
 use std::process::ExitCode;
 
@@ -36,12 +42,12 @@ enum Command {
     Verify(chip::VerifyArgs),
     /// Serve a chip image (or a blank chip) as a virtual chip behind the vsmartcard-vpcd reader of pcscd.
     Emulate(chip::EmulateArgs),
-    /// List the PC/SC readers.
+    /// List the PC/SC readers (with the index `--reader` accepts).
     #[cfg(feature = "pcsc")]
-    Readers,
-    /// Read a chip in a PC/SC reader (BAC), write its files, report what was read.
+    Readers(read::ReadersArgs),
+    /// Read a chip in a PC/SC reader (PACE or BAC), show the verdict and the holder, save the files and face.
     #[cfg(feature = "pcsc")]
-    Read(chip::ReadArgs),
+    Read(read::ReadArgs),
     /// Personalize a chip in a PC/SC reader with a chip image: write, verify (reader session), lock.
     #[cfg(feature = "pcsc")]
     Perso(chip::PersoArgs),
@@ -63,9 +69,9 @@ pub fn run() -> ExitCode {
         Command::Issue(args) => issue::issue_command(&args),
         Command::IssueBatch(args) => issue::batch(&args),
         #[cfg(feature = "pcsc")]
-        Command::Readers => chip::readers(),
+        Command::Readers(args) => read::readers(&args),
         #[cfg(feature = "pcsc")]
-        Command::Read(args) => chip::read(&args),
+        Command::Read(args) => read::read(&args),
         #[cfg(feature = "pcsc")]
         Command::Perso(args) => chip::perso(&args),
     };
@@ -73,9 +79,22 @@ pub fn run() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("cccd: {e}");
-            ExitCode::from(2)
+            ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// What failed at the chip or the reader: each has its own exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChipFailure {
+    /// The chip refused the access key (BAC or PACE): exit 3.
+    AccessRefused,
+    /// The card left the reader and was not put back in time: exit 4.
+    CardRemoved,
+    /// No reader, or no card in it: exit 5.
+    NoCardOrReader,
+    /// The chip answered a step with an error: exit 6.
+    Card,
 }
 
 /// An error the command line reports and exits with status 2.
@@ -89,6 +108,16 @@ pub enum CliError {
         /// What the OS said.
         source: std::io::Error,
     },
+    /// The chip or the reader failed (see [`ChipFailure`] for the exit codes).
+    #[error("{context}: {message}")]
+    Chip {
+        /// What failed.
+        failure: ChipFailure,
+        /// The reader.
+        context: String,
+        /// What happened and what to do.
+        message: String,
+    },
     /// An input was refused (unreadable image, malformed text); the message names the input, never its content.
     #[error("{context}: {message}")]
     Input {
@@ -97,6 +126,19 @@ pub enum CliError {
         /// What is wrong with it.
         message: String,
     },
+}
+
+impl CliError {
+    /// The exit status: 2 for usage and I/O errors, 3–6 for the chip failures of [`ChipFailure`].
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Chip { failure: ChipFailure::AccessRefused, .. } => 3,
+            CliError::Chip { failure: ChipFailure::CardRemoved, .. } => 4,
+            CliError::Chip { failure: ChipFailure::NoCardOrReader, .. } => 5,
+            CliError::Chip { failure: ChipFailure::Card, .. } => 6,
+            _ => 2,
+        }
+    }
 }
 
 /// Writes to standard output; a closed pipe (`cccd … | head`) ends the output quietly instead of panicking.

@@ -264,7 +264,7 @@ impl TrustStore {
     }
 
     /// The trusted CSCA that signed `cert` (by issuer name and signature), remembering the verdict.
-    pub(crate) fn issuer_of(&self, cert: &Certificate) -> Result<&Certificate, super::Check> {
+    pub fn issuer_of(&self, cert: &Certificate) -> Result<&Certificate, super::Check> {
         use super::Check;
         let issuer = cert.tbs_certificate().issuer();
         let candidates: Vec<&Certificate> =

@@ -48,7 +48,7 @@ pub enum ReadError {
     #[error("secure messaging: {0}")]
     SecureMessaging(SmError),
     /// The chip answered a step with an unexpected status word.
-    #[error("{step}: the chip answered {sw}")]
+    #[error("{step}: the chip answered {}", sw.explained())]
     Status {
         /// What was being done.
         step: &'static str,
