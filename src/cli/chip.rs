@@ -148,8 +148,10 @@ pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
                     if line.starts_with('>') {
                         log.line(&format!("#{index} {line}"));
                         index += 1;
-                    } else {
+                    } else if line.starts_with('<') || line.starts_with('!') {
                         log.line(&format!("#{} {line}", index.saturating_sub(1)));
+                    } else {
+                        log.line(&format!("-- {line}"));
                     }
                 });
                 conn.serve_observed(&mut logged, &cccd::vpcd::DEFAULT_ATR, &stop, &mut on_ready)

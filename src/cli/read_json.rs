@@ -141,6 +141,8 @@ fn holder(files: &BTreeMap<LdsFile, Vec<u8>>) -> Value {
                         h["full_name"] = json!(t);
                     } else if name == "id_number" {
                         h["id_number"] = json!(t);
+                    } else if name == "sex" && h["sex"].is_string() {
+                        h["sex"] = json!(format!("{} ({t})", h["sex"].as_str().unwrap_or_default()));
                     }
                     details.push(json!({ "name": name, "value": t }));
                 }

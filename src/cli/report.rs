@@ -231,7 +231,7 @@ table{border-collapse:collapse;width:100%}td,th{padding:5px 8px;vertical-align:t
 .name{font-size:22px}.mrz{font-family:'DejaVu Sans Mono',monospace;background:#f5f7fa;padding:10px 14px;margin:0 28px 20px;
 border-radius:6px;white-space:pre;font-size:14px;letter-spacing:1px}
 h2{margin:0;padding:14px 28px 6px;font-size:17px;color:#33415c;border-top:1px solid #e3e7ee}
-.checks,.certs,.read{padding:4px 28px 18px}.checks td.st{width:120px;font-weight:bold}
+.checks,.certs,.read{padding:4px 28px 18px}.checks th{width:40%}.checks td.st{width:110px;font-weight:bold}
 .passed{color:#1b7f3b}.failed,.error{color:#b00020}.not_checked{color:#8a5300}
 .certs th{color:#56657a;font-weight:normal;width:22%}.read{color:#56657a;font-size:13px}
 ";

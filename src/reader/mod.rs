@@ -343,7 +343,9 @@ impl Reader {
         };
         let mut pace_failure = None;
         if let Some(password) = pace_password {
-            match self.pace_parameters().and_then(|(params, several)| {
+            let parameters = self.pace_parameters();
+            let offered = parameters.is_ok();
+            match parameters.and_then(|(params, several)| {
                 pace::authenticate(&mut *t, &params, &password, several).map_err(ReadError::from)
             }) {
                 Ok(outcome) => {
@@ -355,7 +357,8 @@ impl Reader {
                 }
                 Err(e @ ReadError::Transport(_)) => return Err(e),
                 Err(e) if matches!(self.access, AccessControl::Pace(_)) => return Err(e),
-                Err(e) => pace_failure = Some(e.to_string()),
+                Err(e) if !offered => pace_failure = Some(format!("PACE not offered: {e}")),
+                Err(e) => pace_failure = Some(format!("PACE failed: {e}")),
             }
         }
         let (AccessControl::Bac(key) | AccessControl::PaceThenBac(_, key)) = &self.access else {
@@ -365,7 +368,7 @@ impl Reader {
         expect_ok("SELECT eMRTD application", &t.transmit(&select())?)?;
         let channel = bac::authenticate(&mut *t, key, &mut rand::rng())?;
         self.ran = match pace_failure {
-            Some(why) => format!("BAC (PACE failed: {why})"),
+            Some(why) => format!("BAC ({why})"),
             None => "BAC".into(),
         };
         Ok(channel)
