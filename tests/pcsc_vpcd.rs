@@ -49,8 +49,9 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
     image.save_dir(&chipdir).unwrap();
     let mrz = common::chip::record().to_mrz().unwrap().to_text().unwrap();
     let can = common::chip::record().can().unwrap().to_string();
-    let bac = ["--mrz", mrz.as_str()];
-    let pace = ["--can", can.as_str()];
+    // BAC asked for explicitly: by default the reader runs PACE when EF.CardAccess offers it
+    let bac = ["--mrz", mrz.as_str(), "--access", "bac"];
+    let pace = ["--can", can.as_str(), "--access", "pace"];
     for (flags, port, reader, key, access) in [
         (vec![], "35963", "Virtual PCD 00 00", bac, "BAC"),
         (vec!["--no-extended-length"], "35964", "Virtual PCD 00 01", bac, "BAC"),
@@ -73,6 +74,8 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
             reader,
             key[0],
             key[1],
+            key[2],
+            key[3],
             "--out",
             out.to_str().unwrap(),
             "--csca",

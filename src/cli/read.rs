@@ -95,7 +95,13 @@ pub fn connect_waiting(reader: &str, deadline: Instant) -> Result<PcscTransport,
             Err(e) if Instant::now() < deadline && !matches!(e.kind, TransportError::Pcsc(_)) => {
                 std::thread::sleep(Duration::from_millis(100));
             }
-            Err(e) => return Err(pcsc_failure(reader, &e)),
+            Err(e) => {
+                let mut failure = pcsc_failure(reader, &e);
+                if let (CliError::Chip { message, .. }, TransportError::NoCard) = (&mut failure, &e.kind) {
+                    *message = format!("{message}; put the card on the reader (or wait longer with --wait SECONDS)");
+                }
+                return Err(failure);
+            }
         }
     }
 }

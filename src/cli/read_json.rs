@@ -174,3 +174,37 @@ fn certificate_chain(sod: Option<&[u8]>, trust: &TrustStore) -> Value {
         "csca": csca.map(describe),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(pa: Value, clone: bool, valid: bool, expiry: &str) -> Value {
+        json!({ "holder": { "date_of_expiry": expiry }, "passive_authentication": pa, "clone_suspected": clone,
+                "valid": valid, "missing": [] })
+    }
+
+    #[test]
+    fn the_provisional_verdict_follows_the_checks_and_shows_expiry_first() {
+        let today = time::macros::date!(2030 - 06 - 01);
+        let good = json!({ "data_groups": { "DG1": "match" }, "message_digest": { "status": "passed" },
+                           "signature": { "status": "passed" }, "csca_chain": { "status": "passed" } });
+        let v = provisional_verdict(&doc(good.clone(), false, true, "2039-01-15"), today);
+        assert_eq!(v["value"], "genuine");
+        assert_eq!(v["findings"], json!([]));
+        let v = provisional_verdict(&doc(good.clone(), false, true, "2029-01-15"), today);
+        assert_eq!(v["value"], "genuine", "an expired document is a finding, not a value");
+        assert_eq!(v["findings"][0]["code"], "document_expired");
+        let v = provisional_verdict(&doc(good.clone(), true, false, "2029-01-15"), today);
+        assert_eq!(v["value"], "clone_suspected");
+        assert_eq!(v["findings"][0]["code"], "document_expired", "expiry shown first");
+        let mut bad = good.clone();
+        bad["data_groups"]["DG1"] = json!("mismatch");
+        assert_eq!(provisional_verdict(&doc(bad, false, false, "2039-01-15"), today)["value"], "tampered");
+        let mut untrusted = good;
+        untrusted["csca_chain"] = json!({ "status": "not_checked", "reason": "no CSCA" });
+        assert_eq!(provisional_verdict(&doc(untrusted, false, false, "2039-01-15"), today)["value"], "untrusted");
+        let none = json!({ "error": "no EF.SOD read" });
+        assert_eq!(provisional_verdict(&doc(none, false, false, "2039-01-15"), today)["value"], "incomplete");
+    }
+}

@@ -328,6 +328,15 @@ pub fn html(v: &Value, face_png: Option<&[u8]>) -> String {
         esc(&s(&v["milliseconds"])),
         esc(&s(&v["reader"]))
     );
+    for (key, why) in [
+        ("protected", "protected, not read (Terminal Authentication)"),
+        ("missing", "listed in EF.COM, not on the chip"),
+    ] {
+        let list: Vec<String> = v[key].as_array().into_iter().flatten().map(s).collect();
+        if !list.is_empty() {
+            let _ = write!(h, "<div class=\"read\">{}: {}</div>", esc(why), esc(&list.join(", ")));
+        }
+    }
     // the face's decoded size, written into the page (what a test or a person can check the image showed)
     h.push_str(
         "</main><script>(function(){var i=document.getElementById('face');if(!i)return;\
