@@ -76,7 +76,7 @@ struct Setup {
     base: PathBuf,
     chipdir: PathBuf,
     csca: PathBuf,
-    image: cccd::emulator::ChipImage,
+    image: cccd::image::ChipImage,
     can: String,
 }
 
@@ -93,7 +93,7 @@ fn setup(name: &str) -> Setup {
     Setup { base, chipdir, csca, image, can }
 }
 
-fn same_files(image: &cccd::emulator::ChipImage, dir: &Path) {
+fn same_files(image: &cccd::image::ChipImage, dir: &Path) {
     for (file, bytes) in &image.files {
         if file.dg_number() == Some(3) {
             continue;
