@@ -148,6 +148,21 @@ fn a_card_pulled_mid_read_is_waited_for_and_the_read_resumes() {
 }
 
 #[test]
+fn a_card_not_put_back_in_time_ends_with_its_own_exit_code() {
+    let _one = PCSCD.lock().unwrap_or_else(|e| e.into_inner());
+    let s = setup("gone");
+    // the emulator puts the card back 0.5 s after pulling it: longer than --wait 0 waits
+    let emulator = Emulator::start(&s.chipdir, "35963", &["--fault", "drop-after=12"]);
+    let read = cccd_in(&s.base, &["read", "--reader", "0", "--can", &s.can, "--no-save", "--wait", "0"]);
+    assert_eq!(read.status.code(), Some(4), "card removed: {}", text(&read.stderr));
+    let err = text(&read.stderr);
+    assert!(err.contains("put it back") && err.contains("card"), "{err}");
+    assert!(!err.contains("APDU of 0 bytes"), "{err}");
+    drop(emulator);
+    std::fs::remove_dir_all(&s.base).unwrap();
+}
+
+#[test]
 fn readers_are_chosen_by_prefix_or_index_and_pcsc_errors_name_their_code() {
     let _one = PCSCD.lock().unwrap_or_else(|e| e.into_inner());
     let s = setup("readers");
