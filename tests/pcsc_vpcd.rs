@@ -133,7 +133,7 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
             .unwrap(),
     );
     let read = Command::new(env!("CARGO_BIN_EXE_cccd"))
-        .args(["read", "--reader", "Virtual PCD 00 00", "--can", &can, "--json", "--wait", "15"])
+        .args(["read", "--reader", "Virtual PCD 00 00", "--can", &can, "--json", "--wait", "15", "--no-save"])
         .args(["--csca", csca.to_str().unwrap()])
         .output()
         .unwrap();
