@@ -10,6 +10,9 @@
 //!                   EF.COM, EF.CardAccess (PACE-GM-ECDH-AES128, brainpoolP256r1 as the CCCD)
 //! ```
 //!
+//! For the JMRTD passport applet ([`IssueOptions::jmrtd_applet`]) the image is BAC only: DG1, DG2, DG13, DG15
+//! (RSA-1024), EF.COM and EF.SOD, no EF.CardAccess, no DG14, no CAN.
+//!
 //! The chip's own secrets (BAC MRZ information, CAN, the Chip and Active Authentication private keys) go to
 //! [`ChipSecrets`], apart from the public files; they are zeroized when dropped.
 //! Face preparation (cropping, JPEG under a byte budget) is [`crate::face::prepare`]; chip key generation is
@@ -107,6 +110,18 @@ impl ChipKeys {
     }
 }
 
+/// The kind of chip an image is issued for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ChipProfile {
+    /// A chip like the CCCD's: EF.CardAccess (PACE with the CAN), DG14 (Chip Authentication), DG15.
+    #[default]
+    Open,
+    /// The JMRTD passport applet: BAC only (no EF.CardAccess, no CAN), RSA-1024 Active Authentication (DG15),
+    /// no Chip Authentication (no DG14): the image [`crate::perso::JmrtdAppletProfile`] can write.
+    JmrtdApplet,
+}
+
 /// What goes on the chip besides the record, face and keys.
 #[derive(Debug, Clone)]
 pub struct IssueOptions {
@@ -114,11 +129,21 @@ pub struct IssueOptions {
     pub dg_hash: HashAlgorithm,
     /// EF.CardAccess (the CCCD's PACE-GM-ECDH-AES128 on brainpoolP256r1 by default).
     pub card_access: CardAccess,
+    /// The kind of chip (the CCCD's by default).
+    pub chip: ChipProfile,
 }
 
 impl Default for IssueOptions {
     fn default() -> Self {
-        IssueOptions { dg_hash: HashAlgorithm::Sha256, card_access: CardAccess::cccd() }
+        IssueOptions { dg_hash: HashAlgorithm::Sha256, card_access: CardAccess::cccd(), chip: ChipProfile::Open }
+    }
+}
+
+impl IssueOptions {
+    /// An image for the JMRTD passport applet ([`ChipProfile::JmrtdApplet`]); the keys' Active Authentication
+    /// key must be RSA-1024 (their Chip Authentication key is not used).
+    pub fn jmrtd_applet() -> Self {
+        IssueOptions { chip: ChipProfile::JmrtdApplet, ..IssueOptions::default() }
     }
 }
 
@@ -166,6 +191,9 @@ pub fn issue(
         return Err(IssueError::InvalidRecord(fields.join(", ")));
     }
     let fail = |file: &'static str| move |e: crate::Error| IssueError::DataGroup { file, message: e.to_string() };
+    if options.chip == ChipProfile::JmrtdApplet {
+        return issue_bac_only(record, face, keys, ds, options);
+    }
     let agreement = keys.chip_authentication.key_agreement();
     if options.card_access.infos.chip_authentication_infos().any(|i| i.protocol.key_agreement != agreement) {
         return Err(IssueError::DataGroup {
@@ -200,6 +228,49 @@ pub fn issue(
             key: keys.chip_authentication.clone(),
         }),
         active_authentication: Some(keys.active_authentication.clone()),
+    };
+    Ok(ChipImage { files, secrets })
+}
+
+/// [`issue`] for [`ChipProfile::JmrtdApplet`]: DG1, DG2, DG13, DG15 (RSA-1024), EF.COM, EF.SOD; BAC only.
+fn issue_bac_only(
+    record: &CitizenRecord,
+    face: &FaceImage,
+    keys: &ChipKeys,
+    ds: &DocumentSigner,
+    options: &IssueOptions,
+) -> Result<ChipImage, IssueError> {
+    let fail = |file: &'static str| move |e: crate::Error| IssueError::DataGroup { file, message: e.to_string() };
+    let ActiveAuthenticationKey::Rsa(aa) = &keys.active_authentication else {
+        return Err(IssueError::DataGroup {
+            file: "DG15",
+            message: "the JMRTD applet signs with RSA-1024 only".into(),
+        });
+    };
+    let public = aa.public_key();
+    if let crate::crypto::public_key::PublicKey::Rsa { modulus, .. } = &public
+        && modulus.len() != 128
+    {
+        return Err(IssueError::DataGroup {
+            file: "DG15",
+            message: format!("RSA-{}: the JMRTD applet holds RSA-1024 only", modulus.len() * 8),
+        });
+    }
+    let mrz = record.to_mrz().map_err(|e| fail("DG1")(e.into()))?;
+    let mut files = BTreeMap::new();
+    files.insert(dg(1), Dg1::new(mrz).and_then(|d| d.encode()).map_err(|e| fail("DG1")(e.into()))?);
+    let dg2 = Dg2::from_image(face.data.clone(), face.image_type, face.width, face.height);
+    files.insert(dg(2), dg2.encode().map_err(|e| fail("DG2")(e.into()))?);
+    files.insert(dg(13), Dg13::from_record(record).and_then(|d| d.encode()).map_err(|e| fail("DG13")(e.into()))?);
+    files.insert(dg(15), Dg15::new(public).map_err(|e| fail("DG15")(e.into()))?.encode());
+    let sod = ds.sign_sod(&files, options.dg_hash)?;
+    let listed: Vec<LdsFile> = files.keys().copied().collect();
+    files.insert(LdsFile::Com, Com::new(listed).encode());
+    files.insert(LdsFile::Sod, sod);
+    let secrets = ChipSecrets {
+        mrz_information: Some(record.mrz_information().map_err(|e| fail("DG1")(e.into()))?),
+        active_authentication: Some(ActiveAuthenticationKey::Rsa(aa.clone())),
+        ..ChipSecrets::default()
     };
     Ok(ChipImage { files, secrets })
 }

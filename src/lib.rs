@@ -20,8 +20,8 @@
 //! | 3 | [`sm`], [`access`], [`qr`], [`face`] | ICAO secure messaging (3DES and AES, terminal and chip side) and the secure channel; BAC, PACE (GM, IM, CAM; ECDH and DH), Chip Authentication and Active Authentication, both sides; the card's QR payload, rendering and scanning; face photos to DG2 images and back to pixels |
 //! | 3 | [`pki`], [`pa`] | the `Signer` trait (software keys, PKCS#11), CSCA/DS certificates, CRLs, signed EF.SOD; Passive Authentication with trust stores |
 //! | 3 | [`image`] | the chip image: the files and the chip's secrets (one ECDH or DH Chip Authentication key, one ECDSA or RSA Active Authentication key), image folders on disk |
-//! | 4 | [`issuance`], [`reader`], [`perso`] | record + face + keys → chip image; the reader (BAC/PACE, largest reads, resume after a pulled card, Chip and Active Authentication); the personalizer (write, verify, then lock) |
-//! | 5 | `emulator` (feature `emulator`) | the virtual chip (issued or blank, with fault injection and a link model), built on the host side's types |
+//! | 4 | [`issuance`], [`reader`], [`perso`] | record + face + keys → chip image; the reader (BAC/PACE, largest reads, resume after a pulled card, fallbacks for chips that refuse SFI reads or answer less, Chip and Active Authentication); the personalizer (write, verify with one reader session, then lock; the open and the JMRTD applet profiles) |
+//! | 5 | `emulator` (feature `emulator`) | the virtual chip (issued or blank, with fault injection and a link model) and a second one, the JMRTD passport applet, built on the host side's types |
 //!
 //! Parsers never panic on input, report the byte offset where they failed and treat trailing data as an error;
 //! every one has a fuzz target (`fuzz/`). Personal data and keys never reach `Debug` output or error messages;

@@ -277,3 +277,114 @@ fn emulate_blank_perso_then_read_over_pcsc() {
     }
     std::fs::remove_dir_all(&base).unwrap();
 }
+
+/// The JMRTD passport applet through real `pcscd`: `cccd issue --profile jmrtd-applet` makes an image it can
+/// hold, `cccd emulate --profile jmrtd-applet --blank` serves the applet, `cccd perso --profile jmrtd-applet`
+/// first refuses the CCCD image (every reason listed, nothing written), then writes, verifies and locks the
+/// applet's image, and `cccd read` with BAC gets every file byte-identical and a passing report although the
+/// chip answers `6985` to SFI reads, nothing to Le = `00` and 223 bytes a read at most.
+#[test]
+fn emulate_jmrtd_applet_perso_then_read_over_pcsc() {
+    let _one_at_a_time = PCSCD.lock().unwrap_or_else(|e| e.into_inner());
+    require_pcscd();
+    let base = std::env::temp_dir().join(format!("cccd-pcsc-jmrtd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    let pki = base.join("pki");
+    assert!(cccd(&["pki", "init", "--out", pki.to_str().unwrap(), "--curve", "secp256r1"]).status.success());
+    let photo = base.join("photo.jpg");
+    std::fs::write(&photo, common::chip::face_jpeg().0).unwrap();
+    let chipdir = base.join("chip");
+    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
+    let issued = cccd(&[
+        "issue",
+        "--record",
+        record,
+        "--photo",
+        photo.to_str().unwrap(),
+        "--pki",
+        pki.to_str().unwrap(),
+        "--out",
+        chipdir.to_str().unwrap(),
+        "--profile",
+        "jmrtd-applet",
+    ]);
+    assert!(issued.status.success(), "cccd issue: {}", String::from_utf8_lossy(&issued.stderr));
+    let image = cccd::image::ChipImage::load_dir(&chipdir).unwrap();
+    assert!(!image.files.contains_key(&cccd::lds::LdsFile::CardAccess) && image.secrets.can.is_none());
+    let cccd_dir = base.join("cccd-chip");
+    cccd_image_signed().0.save_dir(&cccd_dir).unwrap();
+
+    let _emulator = Emulator(
+        Command::new(env!("CARGO_BIN_EXE_cccd"))
+            .args(["emulate", "--profile", "jmrtd-applet", "--blank", "--port", "35963"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let perso = |dir: &std::path::Path| {
+        let args = ["perso", "--profile", "jmrtd-applet", "--reader", "Virtual PCD 00 00", "--json", "--wait", "15"];
+        Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).arg(dir).output().unwrap()
+    };
+    // the CCCD image: refused before the first write, every reason listed
+    let refused = perso(&cccd_dir);
+    assert_eq!(refused.status.code(), Some(1), "{}", String::from_utf8_lossy(&refused.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(report["locked"], false);
+    let reasons: Vec<String> =
+        report["unsupported"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_string()).collect();
+    for word in ["PACE", "AES", "Chip Authentication", "ECDSA", "DG3"] {
+        assert!(reasons.iter().any(|r| r.contains(word)), "{word} not in {reasons:?}");
+    }
+    // the applet's image: written (nothing was there), verified, locked
+    let out = perso(&chipdir);
+    assert!(
+        out.status.success(),
+        "cccd perso: {} {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["locked"], true);
+    assert_eq!(report["files_kept"], 0, "the refused run wrote nothing");
+    assert_eq!(report["verified_with"], "BAC");
+    assert_eq!(report["bytes_written"], image.files.values().map(Vec::len).sum::<usize>());
+    eprintln!("JMRTD applet: perso {} APDUs, {} ms", report["apdus"], report["milliseconds"]);
+
+    let mrz = common::chip::record().to_mrz().unwrap().to_text().unwrap();
+    let readout = base.join("read");
+    let read = cccd(&[
+        "read",
+        "--reader",
+        "Virtual PCD 00 00",
+        "--mrz",
+        &mrz,
+        "--csca",
+        pki.join("csca.pem").to_str().unwrap(),
+        "--out",
+        readout.to_str().unwrap(),
+        "--json",
+        "--wait",
+        "15",
+    ]);
+    assert!(
+        read.status.success(),
+        "cccd read: {} {}",
+        String::from_utf8_lossy(&read.stdout),
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(report["access"], "BAC");
+    assert_eq!(report["extended_length"], false);
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["passive_authentication"]["valid"], true);
+    assert_eq!(report["active_authentication"]["status"], "passed", "{}", report["active_authentication"]);
+    assert_eq!(report["clone_suspected"], false);
+    for (file, bytes) in &image.files {
+        let got = std::fs::read(readout.join(format!("{}.bin", file.name()))).unwrap();
+        assert!(got == *bytes, "{} differs", file.name());
+    }
+    eprintln!("JMRTD applet: read {} APDUs, {} ms", report["apdus"], report["milliseconds"]);
+    std::fs::remove_dir_all(&base).unwrap();
+}

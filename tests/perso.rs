@@ -1,4 +1,5 @@
-//! Personalization of a blank virtual chip: the whole image written, verified by a reader session, locked;
+//! Personalization of a blank virtual chip: the whole image written, verified by a reader session (which is the
+//! read-back), locked;
 //! interrupted at every APDU, torn at every write, refused with a wrong transport key — and never a locked chip
 //! with wrong data.
 mod common;
@@ -77,6 +78,12 @@ fn a_blank_chip_is_written_verified_and_locked() {
                 chip.faults().link_bytes,
                 chip.faults().link_time_us as f64 / 1000.0
             );
+            // the image crosses the link twice (written once, read once by the verifying reader session), not
+            // three times: every byte on the link, commands, secure messaging and PACE included, under 2.3 × (2.7
+            // × with short APDUs) the image
+            let image_bytes = big.files.values().map(Vec::len).sum::<usize>() as f64;
+            let bound = if config.extended_length { 2.3 } else { 2.7 };
+            assert!((chip.faults().link_bytes as f64) < bound * image_bytes, "{name}: {}", chip.faults().link_bytes);
         }
     }
 }

@@ -7,7 +7,8 @@
 //! GENERAL AUTHENTICATE (`7C { 80 ephemeral key }`). Both sides then derive `K = x(SK·PK)` (ECDH) or
 //! `K = PK^SK mod p` (DH, the key's group from its X9.42 or standardized parameters), new session keys
 //! and SSC 0. The chip proves it holds the private key of DG14 by answering the next command correctly under
-//! the new keys, so [`chip_authenticate`] reads a byte of EF.COM with them.
+//! the new keys, so [`chip_authenticate`] reads a byte of EF.COM with them (by short file identifier, or by
+//! SELECT when the chip refuses SFI reads: a genuine chip without SFI reads is not a clone).
 //!
 //! Active Authentication signs an 8-byte challenge: ECDSA over `H(challenge)` with the hash of the
 //! ActiveAuthenticationInfo in DG14 (the plain `r || s` signature checked with DG15's key), or RSA with
@@ -149,9 +150,24 @@ pub fn chip_authenticate<T: Transport>(
     let shared = keys.domain.shared_secret(&secret, &keys.public_key)?;
     channel.set_session(SecureMessaging::with_zero_ssc(SessionKeys::derive(keys.protocol.cipher, &shared)));
     // the proof: the chip answers under the new keys (a wrong key makes its MAC fail here)
-    let probe = CommandApdu::new(0x00, ins::READ_BINARY, 0x80 | 0x1E, 0x00).with_le(1);
-    expect_ok("READ BINARY after Chip Authentication", channel.transmit(&probe)?.sw)?;
+    prove_session(channel)?;
     Ok(keys)
+}
+
+/// A one-byte read of EF.COM under the session's keys: by short file identifier, and when the chip refuses
+/// that (chips without SFI reads answer e.g. `6985` or `6A86`), by SELECT and READ BINARY. A protected answer
+/// of any status proves the keys; the read must still succeed one way or the other.
+fn prove_session<T: Transport>(channel: &mut SecureChannel<T>) -> Result<(), AccessError> {
+    let probe = CommandApdu::new(0x00, ins::READ_BINARY, 0x80 | 0x1E, 0x00).with_le(1);
+    match channel.transmit(&probe) {
+        Ok(r) if r.sw.is_success() => return Ok(()),
+        Ok(_) | Err(crate::sm::SmError::UnprotectedResponse(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let select = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(vec![0x01, 0x1E]);
+    expect_ok("SELECT EF.COM after Chip Authentication", channel.transmit(&select)?.sw)?;
+    let read = CommandApdu::new(0x00, ins::READ_BINARY, 0x00, 0x00).with_le(1);
+    expect_ok("READ BINARY after Chip Authentication", channel.transmit(&read)?.sw)
 }
 
 /// The hash an ECDSA Active Authentication signs with, from DG14's ActiveAuthenticationInfo (SHA-256 when

@@ -16,9 +16,14 @@ pub struct EmulateArgs {
     /// The chip image folder (one `NAME.bin` per EF, `secrets/`), as `cccd issue` writes it.
     #[arg(required_unless_present = "blank", conflicts_with = "blank")]
     chipdir: Option<PathBuf>,
-    /// Serve a blank chip waiting for personalization (`cccd perso`).
-    #[arg(long, requires = "transport_key")]
+    /// Serve a blank chip waiting for personalization (`cccd perso`; the open profile needs
+    /// `--transport-key`).
+    #[arg(long)]
     blank: bool,
+    /// The chip: `open` (the virtual chip of `docs/perso-commands.md`) or `jmrtd-applet` (the JMRTD passport
+    /// applet: personalized in the clear, BAC only, no SFI reads, 223 bytes a read, no extended length).
+    #[arg(long, default_value = "open", value_parser = ["open", "jmrtd-applet"])]
+    profile: String,
     /// The blank chip's AES transport key (32 hex digits).
     #[arg(long)]
     transport_key: Option<String>,
@@ -93,17 +98,11 @@ pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
     if args.no_atr_info {
         config = config.without_atr_info();
     }
-    let mut chip = match (&args.chipdir, &args.transport_key) {
-        (Some(dir), _) => VirtualChip::new(
-            ChipImage::load_dir(dir)
-                .map_err(|e| CliError::Input { context: dir.display().to_string(), message: e.to_string() })?,
-            config,
-        ),
-        (None, Some(key)) => VirtualChip::blank(parse_transport_key(key)?, config),
-        (None, None) => {
-            return Err(CliError::Input { context: "emulate".into(), message: "give CHIPDIR or --blank".into() });
-        }
+    let load = |dir: &PathBuf| {
+        ChipImage::load_dir(dir)
+            .map_err(|e| CliError::Input { context: dir.display().to_string(), message: e.to_string() })
     };
+    let jmrtd = args.profile == "jmrtd-applet";
     let mut faults = match &args.fault {
         Some(spec) => cccd::emulator::Faults::parse(spec)
             .ok_or_else(|| CliError::Input { context: "--fault".into(), message: "not a fault list".into() })?,
@@ -115,7 +114,40 @@ pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
         model.sleep = true;
         faults.link = Some(model);
     }
-    chip.set_faults(faults);
+    let mut chip: Box<dyn cccd::transport::Transport> = match (&args.chipdir, &args.transport_key, jmrtd) {
+        (Some(dir), _, true) => {
+            let image = load(dir)?;
+            let mut chip = cccd::emulator::JmrtdAppletChip::issued(&image).ok_or_else(|| {
+                let reasons = cccd::perso::PersoProfile::check(&cccd::perso::JmrtdAppletProfile::new(), &image);
+                let list: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+                CliError::Input {
+                    context: dir.display().to_string(),
+                    message: format!("the JMRTD applet cannot hold it: {}", list.join("; ")),
+                }
+            })?;
+            chip.set_faults(faults);
+            Box::new(chip)
+        }
+        (None, _, true) => {
+            let mut chip = cccd::emulator::JmrtdAppletChip::blank();
+            chip.set_faults(faults);
+            Box::new(chip)
+        }
+        (Some(dir), _, false) => {
+            let mut chip = VirtualChip::new(load(dir)?, config);
+            chip.set_faults(faults);
+            Box::new(chip)
+        }
+        (None, Some(key), false) => {
+            let mut chip = VirtualChip::blank(parse_transport_key(key)?, config);
+            chip.set_faults(faults);
+            Box::new(chip)
+        }
+        (None, None, false) => {
+            let message = "give CHIPDIR, or --blank with --transport-key".into();
+            return Err(CliError::Input { context: "emulate".into(), message });
+        }
+    };
     let vpcd_err = |e: cccd::vpcd::VpcdError| CliError::Input {
         context: format!("vpcd {}:{}", args.host, args.port),
         message: e.to_string(),
@@ -169,7 +201,7 @@ pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
                     serde_json::json!({ "reader": reader }),
                 );
                 std::thread::sleep(std::time::Duration::from_millis(500));
-                let _ = cccd::transport::Transport::reset(&mut chip);
+                let _ = chip.reset();
             }
             Ok(cccd::vpcd::ServeEnd::Stopped) => return Ok(ExitCode::SUCCESS),
             Err(cccd::vpcd::VpcdError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
@@ -286,9 +318,13 @@ pub struct PersoArgs {
     reader: String,
     /// The chip image folder to write (`cccd issue` makes one).
     chipdir: PathBuf,
-    /// The chip's AES transport key (32 hex digits).
-    #[arg(long)]
-    transport_key: String,
+    /// The chip's AES transport key (32 hex digits; the open profile).
+    #[arg(long, required_if_eq("profile", "open"))]
+    transport_key: Option<String>,
+    /// The chip's personalization commands: `open` (`docs/perso-commands.md`) or `jmrtd-applet` (the JMRTD
+    /// passport applet, in the clear; an image it cannot hold is refused before the first write).
+    #[arg(long, default_value = "open", value_parser = ["open", "jmrtd-applet"])]
+    profile: String,
     /// Seconds to wait for a card in the reader.
     #[arg(long, default_value_t = 10)]
     wait: u64,
@@ -300,10 +336,19 @@ pub struct PersoArgs {
 /// Runs `cccd perso`: writes, verifies, locks; exit 1 when the chip was not completed (run again).
 #[cfg(feature = "pcsc")]
 pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
-    use cccd::perso::{OpenEmrtdProfile, PersoError, Personalizer};
+    use cccd::perso::{JmrtdAppletProfile, OpenEmrtdProfile, PersoError, PersoProfile};
     let image = ChipImage::load_dir(&args.chipdir)
         .map_err(|e| CliError::Input { context: args.chipdir.display().to_string(), message: e.to_string() })?;
-    let profile = OpenEmrtdProfile::new(parse_transport_key(&args.transport_key)?);
+    let profile: Box<dyn PersoProfile> = match (args.profile.as_str(), &args.transport_key) {
+        ("jmrtd-applet", _) => Box::new(JmrtdAppletProfile::new()),
+        (_, Some(key)) => Box::new(OpenEmrtdProfile::new(parse_transport_key(key)?)),
+        (_, None) => {
+            return Err(CliError::Input {
+                context: "perso".into(),
+                message: "the open profile needs --transport-key".into(),
+            });
+        }
+    };
     let names = cccd::transport::pcsc::list_readers().map_err(|e| CliError::Chip {
         failure: super::ChipFailure::NoCardOrReader,
         context: "PC/SC".into(),
@@ -318,7 +363,7 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = Instant::now();
-    let result = Personalizer::new(&profile, &image)
+    let result = cccd::perso::Personalizer::new(&*profile, &image)
         .on_progress(|p| {
             bar.set_position(p.bytes_written as u64);
             bar.set_message(p.step);
@@ -340,7 +385,11 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
         ),
         Err(e) => {
             let resumable = matches!(e, PersoError::Transport(_) | PersoError::SecureMessaging(_));
-            (ExitCode::from(1), serde_json::json!({ "locked": false, "error": e.to_string(), "run_again": resumable }))
+            let mut v = serde_json::json!({ "locked": false, "error": e.to_string(), "run_again": resumable });
+            if let PersoError::Unsupported { reasons, .. } = &e {
+                v["unsupported"] = reasons.iter().map(ToString::to_string).collect();
+            }
+            (ExitCode::from(1), v)
         }
     };
     print_report(&v, args.json);

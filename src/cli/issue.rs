@@ -391,6 +391,10 @@ pub struct IssueCommon {
     /// ID), e.g. `cam-ecdh-aes128-13,gm-ecdh-aes128-13`. Default: the CCCD's `gm-ecdh-aes128-13`.
     #[arg(long, value_delimiter = ',')]
     pace: Vec<String>,
+    /// The chip the image is for: `open` (the CCCD's: PACE, Chip and Active Authentication) or `jmrtd-applet`
+    /// (BAC only, RSA-1024 Active Authentication, no DG14, no EF.CardAccess).
+    #[arg(long, default_value = "open", value_parser = ["open", "jmrtd-applet"])]
+    profile: String,
 }
 
 /// EF.CardAccess offering these PACE protocols (with the CCCD's Terminal and Chip Authentication infos).
@@ -485,6 +489,15 @@ fn issue_one(
     let face: FaceImage = cccd::face::prepare(photo, &options).map_err(|e| input("photo", e))?.into();
     let chip_curve = parse_curve(&common.chip_curve)?;
     let mut keys = ChipKeys::generate(chip_curve);
+    if common.profile == "jmrtd-applet" {
+        if !common.pace.is_empty() || common.ca_dh.is_some() {
+            return Err(input("--profile jmrtd-applet", "the applet runs neither PACE nor Chip Authentication"));
+        }
+        keys.active_authentication = cccd::image::ActiveAuthenticationKey::generate_rsa(common.aa_rsa.unwrap_or(1024))
+            .map_err(|e| input("--aa-rsa", e))?;
+        let image = issue(record, &face, &keys, ds, &IssueOptions::jmrtd_applet()).map_err(|e| input("issue", e))?;
+        return save_image(image, out);
+    }
     if let Some(id) = common.ca_dh {
         let group = cccd::crypto::dh::ModpGroup::from_parameter_id(id)
             .ok_or_else(|| input("--ca-dh", format!("{id} is not a MODP group ID (0, 1 or 2)")))?;
@@ -499,6 +512,11 @@ fn issue_one(
         ..IssueOptions::default()
     };
     let image = issue(record, &face, &keys, ds, &options).map_err(|e| input("issue", e))?;
+    save_image(image, out)
+}
+
+/// Writes `image` into `out`, which appears complete or not at all.
+fn save_image(image: ChipImage, out: &Path) -> Result<ChipImage, CliError> {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = out.with_file_name(format!(".{name}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);

@@ -354,6 +354,40 @@ pub fn sign_iso9796_2(
     Ok(out)
 }
 
+/// ISO/IEC 9796-2 scheme 1 with SHA-1 as a chip that holds only the modulus and the private exponent signs
+/// (the JMRTD applet's raw `ALG_RSA_NOPAD`): `s = F^d mod n` with `F = 6A ‖ M1 ‖ SHA-1(M1 ‖ M2) ‖ BC`, `M1` given
+/// (it fills the modulus: `k − 22` bytes), `s` itself returned (not the smaller of `s` and `n − s`).
+pub fn sign_iso9796_2_raw_sha1(
+    modulus: &[u8],
+    private_exponent: &[u8],
+    m1: &[u8],
+    m2: &[u8],
+) -> Result<Vec<u8>, SignatureError> {
+    use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+    let bad = |why: &str| SignatureError::MalformedKey(format!("ISO/IEC 9796-2: {why}"));
+    let n = crypto_bigint::BoxedUint::from_be_slice_vartime(modulus);
+    let k = modulus.len();
+    if k < 64 || n.bits() != u32::try_from(k * 8).unwrap_or(0) {
+        return Err(bad("the modulus must be a whole number of bytes, at least 512 bits"));
+    }
+    if m1.len() + 22 != k {
+        return Err(bad("M1 must fill the modulus"));
+    }
+    let digest = HashAlgorithm::Sha1.digest(&[m1, m2].concat());
+    let f = zeroize::Zeroizing::new([&[0x6A][..], m1, &digest, &[0xBC]].concat());
+    let precision = n.bits_precision();
+    let f = crypto_bigint::BoxedUint::from_be_slice(&f, precision).map_err(|_| SignatureError::MalformedSignature)?;
+    let d = crypto_bigint::BoxedUint::from_be_slice_vartime(private_exponent);
+    let odd = Option::<crypto_bigint::Odd<crypto_bigint::BoxedUint>>::from(crypto_bigint::Odd::new(n))
+        .ok_or_else(|| bad("an even modulus"))?;
+    let params = BoxedMontyParams::new(odd);
+    let s = BoxedMontyForm::new(f, &params).pow(&d).retrieve();
+    let bytes = s.to_be_bytes();
+    let mut out = vec![0u8; k.saturating_sub(bytes.len())];
+    out.extend_from_slice(bytes.get(bytes.len().saturating_sub(k)..).unwrap_or_default());
+    Ok(out)
+}
+
 /// A `rand_core` 0.10 generator over a `dyn CryptoRng` for the `rsa` crate's blinding.
 fn rsa_rng(rng: &mut dyn rand_core::CryptoRng) -> impl rand_core::CryptoRng + '_ {
     struct Wrap<'a>(&'a mut dyn rand_core::CryptoRng);

@@ -12,6 +12,8 @@
 //!   the session (`6988`); Chip Authentication with the image's ECDH or DH key and Active Authentication with
 //!   its ECDSA or RSA key.
 //! - Blank chips and the personalization command set ([`perso`]); faults and a link model ([`fault`]).
+//! - Quirks of real chips ([`ChipConfig::like_jmrtd`]: SFI reads refused, nothing for `Le = 00`, fewer bytes a
+//!   read), and a second, independent chip: the JMRTD passport applet ([`jmrtd`], [`JmrtdAppletChip`]).
 //!
 //! The chip never panics on any APDU: every malformed command gets a status word.
 
@@ -25,9 +27,11 @@ use crate::tlv::{Tag, TlvReader, encode_tlv};
 use crate::transport::{Transport, TransportError};
 
 pub mod fault;
+pub mod jmrtd;
 pub mod perso;
 
 pub use fault::{Faults, LinkModel};
+pub use jmrtd::JmrtdAppletChip;
 pub use perso::LifeCycle;
 
 /// What the chip can do.
@@ -40,24 +44,40 @@ pub struct ChipConfig {
     /// Whether the chip has EF.ATR/INFO (announcing extended length when it is on); chips without it make the
     /// reader find out by trying.
     pub atr_info: bool,
+    /// Whether READ BINARY by short file identifier works; without, it answers `6985` (as the JMRTD applet).
+    pub sfi_reads: bool,
+    /// Whether a short READ BINARY with `Le = 00` answers no data (`9000`), as chips that take Le literally.
+    pub empty_for_le_zero: bool,
 }
 
 impl Default for ChipConfig {
     /// Extended length on, up to 65 536 bytes a read.
     fn default() -> Self {
-        ChipConfig { extended_length: true, max_read: 65_536, atr_info: true }
+        ChipConfig {
+            extended_length: true,
+            max_read: 65_536,
+            atr_info: true,
+            sfi_reads: true,
+            empty_for_le_zero: false,
+        }
     }
 }
 
 impl ChipConfig {
     /// A chip without extended length (256 bytes a read at most).
     pub fn short_only() -> Self {
-        ChipConfig { extended_length: false, max_read: 256, atr_info: true }
+        ChipConfig { extended_length: false, max_read: 256, ..ChipConfig::default() }
     }
 
     /// The same chip without EF.ATR/INFO.
     pub fn without_atr_info(self) -> Self {
         ChipConfig { atr_info: false, ..self }
+    }
+
+    /// The same chip as real chips that differ: SFI reads refused (`6985`), nothing for `Le = 00`, at most
+    /// `max_read` bytes a read (223 and less: below what a short response holds).
+    pub fn like_jmrtd(self, max_read: usize) -> Self {
+        ChipConfig { sfi_reads: false, empty_for_le_zero: true, max_read, ..self }
     }
 }
 
@@ -344,6 +364,9 @@ impl VirtualChip {
             (offset, true)
         } else if c.p1 & 0x80 != 0 {
             // short file identifier
+            if !self.config.sfi_reads {
+                return sw(0x6985);
+            }
             if c.p1 & 0x60 != 0 {
                 return sw(0x6A86);
             }
@@ -367,6 +390,7 @@ impl VirtualChip {
         if offset > bytes.len() {
             return sw(0x6B00);
         }
+        let le = if le == 256 && !c.is_extended() && self.config.empty_for_le_zero { 0 } else { le };
         let n = le.min(self.config.max_read).min(bytes.len() - offset);
         let data = bytes.get(offset..offset + n).unwrap_or_default().to_vec();
         let status = if n < le && offset + n == bytes.len() { 0x6282 } else { 0x9000 };

@@ -1,23 +1,27 @@
 //! Personalization: writing a chip image to a chip, verifying it, and only then locking it.
 //!
 //! How a chip is written is vendor-specific, so the commands come from a [`PersoProfile`]; the library ships
-//! [`OpenEmrtdProfile`], the command set of `docs/perso-commands.md`, which the virtual chip implements. The
+//! [`OpenEmrtdProfile`], the command set of `docs/perso-commands.md`, which the virtual chip implements, and
+//! [`JmrtdAppletProfile`], the JMRTD passport applet's (`../shared/docs/jmrtd-applet.md`). The
 //! [`Personalizer`] runs the same steps whatever the profile:
 //!
-//! 1. open the protected personalization session (transport key);
+//! 0. the profile checks the image: what the chip cannot hold is refused before the first APDU, every reason
+//!    in one [`PersoError::Unsupported`];
+//! 1. open the personalization session (protected with a transport key, or in the clear, as the profile says);
 //! 2. for each file: CREATE FILE (the new file becomes current) and write it in the largest UPDATE BINARY the
 //!    chip accepts; a file that already exists (an earlier, interrupted run) is read back and rewritten only if
 //!    it differs; one of another size is an error (this chip holds someone else's data);
 //! 3. PUT DATA: BAC key material, the CAN, the Chip and Active Authentication private keys;
-//! 4. read every file back and compare it byte for byte;
-//! 5. a full reader session on the still-unlocked chip: PACE with the CAN (BAC when the image has no PACE),
-//!    every file again, Passive Authentication (hashes, messageDigest, signature, DS validity), Chip and Active
-//!    Authentication;
+//! 4. read back, in the personalization session, only what a reader cannot read (DG3, DG4);
+//! 5. a full reader session on the still-unlocked chip, which is the read-back of everything else: PACE with
+//!    the CAN (BAC when the image has no PACE), every file compared byte for byte with the image, Passive
+//!    Authentication (hashes, messageDigest, signature, DS validity), Chip and Active Authentication;
 //! 6. only then LOCK.
 //!
-//! Any interruption (card pulled, transport error, a wrong transport key) leaves a chip a second run
-//! completes: nothing is locked before step 6, and step 6 runs only after steps 4 and 5 passed on this very
-//! chip. A chip that is already locked is only checked: the run succeeds if it holds exactly this image (the
+//! The image crosses the link twice: written once, read once. Any interruption (card pulled, transport error, a
+//! wrong transport key) leaves a chip a second run completes: nothing is locked before step 6, and step 6 runs
+//! only after steps 4 and 5 passed on this very chip (a torn write is found by the second run's comparison, or
+//! by step 5). A chip that is already locked is only checked: the run succeeds if it holds exactly this image (the
 //! LOCK of an earlier run went through but its answer was lost), and fails otherwise.
 
 use zeroize::Zeroizing;
@@ -31,6 +35,10 @@ use crate::reader::{AccessControl, ReadError, Reader};
 use crate::sm::{SecureChannel, SecureMessaging, SmError};
 use crate::tlv::{Tag, TlvReader, encode_tlv};
 use crate::transport::{Transport, TransportError};
+
+mod jmrtd;
+
+pub use jmrtd::{JmrtdAppletProfile, Unsupported};
 
 /// Why a personalization stopped. Never carries keys or personal data.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +76,14 @@ pub enum PersoError {
     /// The verification before LOCK failed: the chip is not locked.
     #[error("verification failed, chip not locked: {0}")]
     Verification(String),
+    /// The image holds what the profile's chip cannot hold; nothing was written. Every reason is listed.
+    #[error("{profile} cannot hold this image (nothing written): {}", jmrtd::list(.reasons))]
+    Unsupported {
+        /// The profile.
+        profile: &'static str,
+        /// Every reason.
+        reasons: Vec<Unsupported>,
+    },
 }
 
 impl From<SmError> for PersoError {
@@ -88,16 +104,48 @@ impl From<ReadError> for PersoError {
     }
 }
 
+/// The personalization session a profile opens.
+#[derive(Debug)]
+pub enum PersoSession {
+    /// Every command protected with these keys (a transport-key session).
+    Secure(SecureMessaging),
+    /// Commands in the clear (chips personalized before their lock without any authentication).
+    Plain,
+}
+
 /// A vendor's personalization command set.
 pub trait PersoProfile {
-    /// Opens the protected personalization session: `Ok(None)` when the chip says it is already locked.
-    fn open_session(&self, transport: &mut dyn Transport) -> Result<Option<SecureMessaging>, PersoError>;
-    /// CREATE FILE of `size` bytes; the created file becomes the current file.
+    /// What the profile's chip cannot hold of `image` (every reason; empty when it can hold all of it).
+    fn check(&self, image: &ChipImage) -> Vec<Unsupported> {
+        let _ = image;
+        Vec::new()
+    }
+    /// The profile's name in messages.
+    fn name(&self) -> &'static str {
+        "the chip"
+    }
+    /// The largest UPDATE BINARY data: with extended length (when the chip announces it) or short.
+    fn max_write(&self, extended: bool) -> usize {
+        if extended { EXTENDED_WRITE } else { SHORT_WRITE }
+    }
+    /// Opens the personalization session: `Ok(None)` when the chip says it is already locked.
+    fn open_session(&self, transport: &mut dyn Transport) -> Result<Option<PersoSession>, PersoError>;
+    /// CREATE FILE of `size` bytes.
     fn create_file(&self, file: LdsFile, size: usize) -> Result<CommandApdu, PersoError>;
+    /// Whether CREATE FILE makes the new file current (else the personalizer selects it before writing).
+    fn create_selects(&self) -> bool {
+        true
+    }
     /// UPDATE BINARY of `data` at `offset` of the current file.
     fn write(&self, offset: usize, data: &[u8]) -> CommandApdu;
     /// The PUT DATA commands that give the chip its secrets.
     fn put_secrets(&self, image: &ChipImage) -> Result<Vec<Zeroizing<CommandApdu>>, PersoError>;
+    /// Whether `sw` to the PUT DATA `command` means the secret is in place (`9000`; a profile may also take
+    /// the answer of a chip that accepts a secret only once, on a resumed run).
+    fn put_data_accepted(&self, command: &CommandApdu, sw: StatusWord) -> bool {
+        let _ = command;
+        sw == StatusWord::Success
+    }
     /// LOCK.
     fn lock(&self) -> CommandApdu;
 }
@@ -121,7 +169,7 @@ impl OpenEmrtdProfile {
 }
 
 impl PersoProfile for OpenEmrtdProfile {
-    fn open_session(&self, t: &mut dyn Transport) -> Result<Option<SecureMessaging>, PersoError> {
+    fn open_session(&self, t: &mut dyn Transport) -> Result<Option<PersoSession>, PersoError> {
         let r = t.transmit(&commands::get_challenge())?;
         match r.sw {
             StatusWord::Success => {}
@@ -146,11 +194,8 @@ impl PersoProfile for OpenEmrtdProfile {
             StatusWord::ConditionsNotSatisfied => return Ok(None),
             sw => return Err(PersoError::Rejected { step: "EXTERNAL AUTHENTICATE", sw }),
         }
-        Ok(Some(SecureMessaging::with_zero_ssc(commands::session_keys(
-            self.transport_key.as_slice(),
-            &rnd_ic,
-            &rnd_ifd,
-        ))))
+        let keys = commands::session_keys(self.transport_key.as_slice(), &rnd_ic, &rnd_ifd);
+        Ok(Some(PersoSession::Secure(SecureMessaging::with_zero_ssc(keys))))
     }
 
     fn create_file(&self, file: LdsFile, size: usize) -> Result<CommandApdu, PersoError> {
@@ -241,7 +286,7 @@ pub struct PersoReport {
 type ProgressFn<'a> = Box<dyn FnMut(&Progress) + 'a>;
 
 /// Writes a chip image with a profile; see the module documentation for the steps.
-pub struct Personalizer<'a, P: PersoProfile> {
+pub struct Personalizer<'a, P: PersoProfile + ?Sized> {
     profile: &'a P,
     image: &'a ChipImage,
     progress: Option<ProgressFn<'a>>,
@@ -268,10 +313,10 @@ fn ok(step: &'static str, r: &ResponseApdu) -> Result<(), PersoError> {
 }
 
 /// The largest UPDATE BINARY data under secure messaging: extended length when the chip announces it.
-const SHORT_WRITE: usize = 223;
+const SHORT_WRITE: usize = 239;
 const EXTENDED_WRITE: usize = 32_768;
 
-impl<'a, P: PersoProfile> Personalizer<'a, P> {
+impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
     /// A personalizer of `image` with `profile`.
     pub fn new(profile: &'a P, image: &'a ChipImage) -> Self {
         Personalizer { profile, image, progress: None }
@@ -301,6 +346,10 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
     }
 
     fn run_inner<T: Transport>(&mut self, t: &mut Counting<'_, T>) -> Result<PersoReport, PersoError> {
+        let reasons = self.profile.check(self.image);
+        if !reasons.is_empty() {
+            return Err(PersoError::Unsupported { profile: self.profile.name(), reasons });
+        }
         let mut report = PersoReport::default();
         self.report("session", None, 0);
         let extended = extended_length(t)?;
@@ -311,10 +360,10 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
             self.report("done", None, 0);
             return Ok(report);
         };
-        let mut ch = SecureChannel::new(&mut *t, session);
+        let mut ch = Link::new(&mut *t, session);
         let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
         ok("SELECT eMRTD application", &ch.transmit(&select)?)?;
-        let chunk = if extended { EXTENDED_WRITE } else { SHORT_WRITE };
+        let chunk = self.profile.max_write(extended);
         // EF.CardAccess first, EF.SOD last: a chip with an EF.SOD has every data group
         let mut order: Vec<LdsFile> = self.image.files.keys().copied().filter(|f| *f != LdsFile::Sod).collect();
         order.sort_by_key(|f| (*f != LdsFile::CardAccess, *f != LdsFile::Com, f.fid()));
@@ -325,9 +374,7 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
             match r.sw {
                 StatusWord::Success => {}
                 StatusWord::FileAlreadyExists => {
-                    let sel =
-                        CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(file.fid().to_be_bytes().to_vec());
-                    ok("SELECT file", &ch.transmit(&sel)?)?;
+                    select_file(&mut ch, file)?;
                     let on_chip = read_whole(&mut ch, bytes.len(), extended)?;
                     if on_chip.len() != bytes.len() || longer_than(&mut ch, bytes.len())? {
                         return Err(PersoError::FileSizeMismatch(file.name()));
@@ -337,7 +384,12 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
                         continue;
                     }
                 }
+                // a chip that keeps a file's first size and refuses a larger one (`6A84`)
+                StatusWord::NotEnoughMemory => return Err(PersoError::FileSizeMismatch(file.name())),
                 sw => return Err(PersoError::Rejected { step: "CREATE FILE", sw }),
+            }
+            if !self.profile.create_selects() {
+                select_file(&mut ch, file)?;
             }
             for (i, part) in bytes.chunks(chunk).enumerate() {
                 ok("UPDATE BINARY", &ch.transmit(&self.profile.write(i * chunk, part))?)?;
@@ -347,17 +399,21 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
         }
         self.report("keys", None, report.bytes_written);
         for command in self.profile.put_secrets(self.image)? {
-            ok("PUT DATA", &ch.transmit(&command)?)?;
+            let r = ch.transmit(&command)?;
+            if !self.profile.put_data_accepted(&command, r.sw) {
+                return Err(PersoError::Rejected { step: "PUT DATA", sw: r.sw });
+            }
         }
-        for (file, bytes) in &self.image.files {
+        // what the reader session cannot read (DG3, DG4 need Terminal Authentication): read back here
+        for (file, bytes) in self.image.files.iter().filter(|(f, _)| reader_cannot_read(**f)) {
             self.report("read back", Some(*file), report.bytes_written);
-            let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(file.fid().to_be_bytes().to_vec());
-            ok("SELECT file", &ch.transmit(&sel)?)?;
+            select_file(&mut ch, *file)?;
             if read_whole(&mut ch, bytes.len(), extended)? != *bytes {
                 return Err(PersoError::Verification(format!("{} reads back different", file.name())));
             }
         }
         drop(ch);
+        // the reader session is the read-back of everything else: every file compared byte for byte
         self.report("reader session", None, report.bytes_written);
         t.reset()?;
         report.reader_access = self.verify_with_reader(t)?;
@@ -366,7 +422,7 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
         let Some(session) = self.profile.open_session(t)? else {
             return Err(PersoError::Verification("the chip locked itself".into()));
         };
-        let mut ch = SecureChannel::new(&mut *t, session);
+        let mut ch = Link::new(&mut *t, session);
         ok("LOCK", &ch.transmit(&self.profile.lock())?)?;
         self.report("done", None, report.bytes_written);
         Ok(report)
@@ -427,8 +483,40 @@ fn extended_length<T: Transport>(t: &mut T) -> Result<bool, PersoError> {
     Ok(TlvReader::new(&r.data).any(|o| o.is_ok_and(|o| o.tag() == Tag::new(0x7F66))))
 }
 
+/// The personalization link: protected by the session, or in the clear.
+enum Link<'t, T: Transport + ?Sized> {
+    Secure(SecureChannel<&'t mut T>),
+    Plain(&'t mut T),
+}
+
+impl<'t, T: Transport + ?Sized> Link<'t, T> {
+    fn new(t: &'t mut T, session: PersoSession) -> Self {
+        match session {
+            PersoSession::Secure(sm) => Link::Secure(SecureChannel::new(t, sm)),
+            PersoSession::Plain => Link::Plain(t),
+        }
+    }
+
+    fn transmit(&mut self, c: &CommandApdu) -> Result<ResponseApdu, PersoError> {
+        Ok(match self {
+            Link::Secure(ch) => ch.transmit(c)?,
+            Link::Plain(t) => t.transmit(c)?,
+        })
+    }
+}
+
+/// Whether the verifying reader session cannot read `file` (DG3 and DG4 need Terminal Authentication).
+fn reader_cannot_read(file: LdsFile) -> bool {
+    matches!(file.dg_number(), Some(3 | 4))
+}
+
+fn select_file<T: Transport + ?Sized>(ch: &mut Link<'_, T>, file: LdsFile) -> Result<(), PersoError> {
+    let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(file.fid().to_be_bytes().to_vec());
+    ok("SELECT file", &ch.transmit(&sel)?)
+}
+
 /// Whether the current file has a byte at `offset` (it is longer than `offset` bytes).
-fn longer_than<T: Transport>(ch: &mut SecureChannel<T>, offset: usize) -> Result<bool, PersoError> {
+fn longer_than<T: Transport + ?Sized>(ch: &mut Link<'_, T>, offset: usize) -> Result<bool, PersoError> {
     let c = match u16::try_from(offset) {
         Ok(o) if o <= 0x7FFF => {
             let [p1, p2] = o.to_be_bytes();
@@ -446,7 +534,7 @@ fn longer_than<T: Transport>(ch: &mut SecureChannel<T>, offset: usize) -> Result
 }
 
 /// Reads `len` bytes of the current file.
-fn read_whole<T: Transport>(ch: &mut SecureChannel<T>, len: usize, extended: bool) -> Result<Vec<u8>, PersoError> {
+fn read_whole<T: Transport + ?Sized>(ch: &mut Link<'_, T>, len: usize, extended: bool) -> Result<Vec<u8>, PersoError> {
     let chunk = if extended { 65_000 } else { 223 };
     let mut out = Vec::with_capacity(len);
     while out.len() < len {

@@ -162,6 +162,10 @@ pub struct Reader {
     protected: Vec<LdsFile>,
     missing: Vec<LdsFile>,
     extended: Option<bool>,
+    /// Whether READ BINARY by short file identifier works on this chip (`None`: not tried yet).
+    sfi: Option<bool>,
+    /// The most data a short READ BINARY gets from this chip (256 until a chip shows less).
+    max_short: usize,
     apdus: usize,
     bytes_read: usize,
 }
@@ -231,6 +235,8 @@ impl Reader {
             protected: Vec::new(),
             missing: Vec::new(),
             extended: None,
+            sfi: None,
+            max_short: 256,
             apdus: 0,
             bytes_read: 0,
         }
@@ -269,8 +275,10 @@ impl Reader {
     fn read_inner<T: Transport>(&mut self, t: &mut T) -> Result<ReadResult, ReadError> {
         match self.session(t) {
             Err(ReadError::ExtendedLengthRefused) => {
-                // the probe under secure messaging failed: a new session, with short reads
+                // the probe under secure messaging failed: a new session after a reset (some chips run one
+                // access control per reset), with short reads
                 self.extended = Some(false);
+                t.reset()?;
                 self.session(t)
             }
             other => other,
@@ -429,6 +437,11 @@ impl Reader {
             } else {
                 t.transmit(&read(256))?
             };
+            if ok(&r) && r.data.is_empty() {
+                // nothing for Le = 00: a chip that takes Le literally
+                self.max_short = self.max_short.min(SHORT_READ);
+                r = t.transmit(&read(self.max_short))?;
+            }
             if ok(&r) {
                 let mut file = std::mem::take(&mut r.data);
                 // a long EF.CardAccess (explicit domain parameters): the rest, by offset
@@ -436,7 +449,8 @@ impl Reader {
                 while file.len() < total {
                     let [p1, p2] = u16::try_from(file.len()).unwrap_or(0).to_be_bytes();
                     let more = t.transmit(
-                        &CommandApdu::new(0x00, ins::READ_BINARY, p1, p2).with_le((total - file.len()).min(SHORT_READ)),
+                        &CommandApdu::new(0x00, ins::READ_BINARY, p1, p2)
+                            .with_le((total - file.len()).min(SHORT_READ).min(self.max_short)),
                     )?;
                     if !ok(&more) || more.data.is_empty() {
                         break;
@@ -450,9 +464,27 @@ impl Reader {
         Ok(())
     }
 
-    /// The largest read to ask for: extended when known or still to be tried.
+    /// The largest read to ask for: extended when known or still to be tried, else short (at most what the
+    /// chip has shown it answers).
     fn chunk(&self) -> usize {
-        if self.extended == Some(false) { SHORT_READ } else { EXTENDED_READ }
+        if self.extended == Some(false) { SHORT_READ.min(self.max_short) } else { EXTENDED_READ }
+    }
+
+    /// Whether READ BINARY by short file identifier works on this chip, as far as this session has seen.
+    pub fn sfi_reads(&self) -> Option<bool> {
+        self.sfi
+    }
+
+    /// The most data a short READ BINARY has been found to return (256 unless the chip showed less).
+    pub fn max_short_read(&self) -> usize {
+        self.max_short
+    }
+
+    /// The next smaller short read after `asked` got no data: 223 (what fits a short response under secure
+    /// messaging), then halves; `None` below 16 bytes.
+    fn step_down(asked: usize) -> Option<usize> {
+        let next = if asked > SHORT_READ { SHORT_READ } else { asked / 2 };
+        (next >= 16).then_some(next)
     }
 
     fn read_command(&self, file: LdsFile, offset: usize, len: usize, by_sfi: bool) -> CommandApdu {
@@ -477,6 +509,8 @@ impl Reader {
         }
         // whether the file is the chip's current file in this session (an SFI read or a SELECT makes it so)
         let mut selected = false;
+        // whether the SFI read of this file was refused (then SELECT and READ BINARY by offset)
+        let mut sfi_refused = None;
         loop {
             let (offset, total) = match &self.partial {
                 None => (0, None),
@@ -485,31 +519,50 @@ impl Reader {
             if total.is_some_and(|t| offset >= t) {
                 break;
             }
-            let remaining = total.map_or(self.chunk().min(256), |t| (t - offset).min(self.chunk()));
-            let command = if !selected && offset <= 255 {
-                self.read_command(file, offset, remaining, true)
-            } else if !selected {
+            let remaining = total.map_or(self.chunk().min(256).min(self.max_short), |t| (t - offset).min(self.chunk()));
+            let by_sfi = !selected && offset <= 255 && self.sfi != Some(false) && sfi_refused.is_none();
+            if !selected && !by_sfi {
                 let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(file.fid().to_be_bytes().to_vec());
                 expect_ok("SELECT file", &ch.transmit(&sel)?)?;
                 selected = true;
                 continue;
-            } else {
-                self.read_command(file, offset, remaining, false)
-            };
+            }
+            let command = self.read_command(file, offset, remaining, by_sfi);
             let r = match ch.transmit(&command) {
                 Err(SmError::UnprotectedResponse(StatusWord::WrongLength)) if self.extended.is_none() => {
                     return Err(ReadError::ExtendedLengthRefused);
+                }
+                Err(SmError::UnprotectedResponse(sw)) if by_sfi && !sw.is_success() && self.sfi != Some(true) => {
+                    sfi_refused = Some(sw);
+                    continue;
                 }
                 other => other?,
             };
             if r.sw == StatusWord::WrongLength && self.extended.is_none() {
                 return Err(ReadError::ExtendedLengthRefused);
             }
+            let ok = r.sw == StatusWord::Success || r.sw == StatusWord::from(0x6282);
+            if by_sfi && !ok {
+                // a chip where SFI reads work means what it says (`6982` protected, `6A82` missing); any other
+                // refusal, or one before SFI has been seen to work, is tried again with SELECT
+                let trusted = self.sfi == Some(true)
+                    && matches!(r.sw, StatusWord::SecurityStatusNotSatisfied | StatusWord::FileNotFound);
+                if !trusted {
+                    sfi_refused = Some(r.sw);
+                    continue;
+                }
+            }
             if command.is_extended() && self.extended.is_none() && r.sw == StatusWord::Success {
                 self.extended = Some(true);
             }
-            if r.sw != StatusWord::Success && r.sw != StatusWord::from(0x6282) {
+            if !ok {
                 return Err(ReadError::Status { step: "READ BINARY", sw: r.sw });
+            }
+            if by_sfi {
+                self.sfi = Some(true);
+            } else if sfi_refused.is_some() {
+                // the file reads by SELECT: the chip refuses SFI reads, for the rest of the session
+                self.sfi = Some(false);
             }
             selected = true;
             let data = if command.ins == ins::READ_BINARY_ODD {
@@ -520,13 +573,29 @@ impl Reader {
                 r.data
             };
             if data.is_empty() {
-                return Err(ReadError::MalformedFile(file.name()));
+                // no data for a read inside the file: the chip wants a smaller Le (some answer nothing for
+                // Le = 00); step down and ask again, nothing read twice
+                if command.is_extended() {
+                    self.extended = Some(false);
+                    continue;
+                }
+                match Self::step_down(remaining) {
+                    Some(next) => {
+                        self.max_short = next;
+                        continue;
+                    }
+                    None => return Err(ReadError::MalformedFile(file.name())),
+                }
             }
             let total = match total {
                 Some(t) => t,
                 None => tlv_total_len(&data).ok_or_else(|| ReadError::MalformedFile(file.name()))?,
             };
             let keep = data.len().min(total - offset);
+            if !command.is_extended() && data.len() < remaining && offset + keep < total {
+                // a short answer inside the file: the most this chip returns
+                self.max_short = self.max_short.min(data.len());
+            }
             self.bytes_read += keep;
             match &mut self.partial {
                 Some((_, b, _)) => b.extend_from_slice(data.get(..keep).unwrap_or_default()),

@@ -15,6 +15,13 @@ impl SecureMessaging {
         self.guarded(|_| true, |sm| sm.unwrap_command_inner(command))
     }
 
+    /// Chip side, as some chips do it (the JMRTD applet): like [`unwrap_command`](Self::unwrap_command), but a
+    /// failure does not abort the session. The SSC has moved on by one either way, so the chip can answer the
+    /// failed command with a protected status word (`6985`, SSC moved on by two) and keep the session.
+    pub fn unwrap_command_keeping_session(&mut self, command: &CommandApdu) -> Result<CommandApdu, SmError> {
+        self.guarded(|_| false, |sm| sm.unwrap_command_inner(command))
+    }
+
     fn unwrap_command_inner(&mut self, command: &CommandApdu) -> Result<CommandApdu, SmError> {
         self.increment_ssc()?;
         if command.cla & CLA_SM != CLA_SM {
