@@ -360,6 +360,9 @@ fn emulate_jmrtd_applet_perso_then_read_over_pcsc() {
         "Virtual PCD 00 00",
         "--mrz",
         &mrz,
+        // BAC asked for: by default the reader would say why it ran BAC (`BAC (PACE not offered: …)`)
+        "--access",
+        "bac",
         "--csca",
         pki.join("csca.pem").to_str().unwrap(),
         "--out",
