@@ -17,7 +17,7 @@ use cccd::issuance::{ChipKeys, FaceImage, IssueOptions, issue};
 use cccd::lds::LdsFile;
 use cccd::lds::dg2::facial::ImageDataType;
 use cccd::pa::{TrustStore, verify_with_store};
-use cccd::pki::{DocumentSigner, Signer, SoftwareKey, country_signing_ca, document_signer};
+use cccd::pki::{DocumentSigner, Signer, SoftwareKey};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
 
@@ -28,11 +28,22 @@ fn sample_record() -> CitizenRecord {
 
 fn bench(c: &mut Criterion) {
     let record = sample_record();
-    let csca = country_signing_ca("CN=CSCA Bench,C=VN", SoftwareKey::generate(NamedCurve::P256), 3650).expect("csca");
+    let csca = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA Bench,C=VN")
+        .serial(1)
+        .valid_for_days(3650)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .expect("csca");
     let ds_key = SoftwareKey::generate(NamedCurve::P256);
     let bare_key = ds_key.clone();
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    let ds: DocumentSigner = document_signer("CN=DS Bench,C=VN", &csca, ds_key, 2, yesterday, 365).expect("ds").into();
+    let ds: DocumentSigner = cccd::pki::CertificateBuilder::document_signer("CN=DS Bench,C=VN")
+        .serial(2)
+        .not_before(yesterday)
+        .valid_for_days(365)
+        .issuer(&csca)
+        .build_for_key(ds_key)
+        .expect("ds")
+        .into();
     let face = FaceImage {
         data: (0..20_000u32).map(|i| (i * 7 % 251) as u8).collect(),
         image_type: ImageDataType::Jpeg,

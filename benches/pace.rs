@@ -29,7 +29,7 @@ use cccd::lds::dg2::facial::ImageDataType;
 use cccd::lds::dg15::Dg15;
 use cccd::lds::security_infos::Dg14;
 use cccd::oid::SmCipher;
-use cccd::pki::{DocumentSigner, Signer, SoftwareKey, country_signing_ca, document_signer};
+use cccd::pki::{DocumentSigner, Signer, SoftwareKey};
 use cccd::sm::SecureChannel;
 use cccd::transport::{Transport, TransportError};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -95,12 +95,20 @@ fn bench(c: &mut Criterion) {
     // an issued CCCD-like image: CA key on brainpoolP256r1, AA key on P-256
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
     let record: CitizenRecord = serde_json::from_slice(&std::fs::read(path).expect("record")).expect("record JSON");
-    let csca = country_signing_ca("CN=CSCA Bench,C=VN", SoftwareKey::generate(NamedCurve::P256), 3650).expect("csca");
+    let csca = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA Bench,C=VN")
+        .serial(1)
+        .valid_for_days(3650)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .expect("csca");
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    let ds: DocumentSigner =
-        document_signer("CN=DS Bench,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 2, yesterday, 365)
-            .expect("ds")
-            .into();
+    let ds: DocumentSigner = cccd::pki::CertificateBuilder::document_signer("CN=DS Bench,C=VN")
+        .serial(2)
+        .not_before(yesterday)
+        .valid_for_days(365)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .expect("ds")
+        .into();
     let face = FaceImage { data: vec![0xFF; 1000], image_type: ImageDataType::Jpeg, width: 480, height: 640 };
     let mut keys = ChipKeys::generate(NamedCurve::BrainpoolP256r1);
     let aa_key = SoftwareKey::generate(NamedCurve::P256);

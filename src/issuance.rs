@@ -215,7 +215,7 @@ pub fn issue(
         .public_key()
         .map_err(|e| IssueError::DataGroup { file: "DG15", message: e.to_string() })?;
     files.insert(dg(15), Dg15::new(aa_public).map_err(|e| fail("DG15")(e.into()))?.encode());
-    let sod = ds.sign_sod(&files, options.dg_hash)?;
+    let sod = ds.sod().data_groups(&files).hash(options.dg_hash).build()?;
     let listed: Vec<LdsFile> = files.keys().copied().collect();
     files.insert(LdsFile::Com, Com::new(listed).encode());
     files.insert(LdsFile::CardAccess, options.card_access.encode());
@@ -263,7 +263,7 @@ fn issue_bac_only(
     files.insert(dg(2), dg2.encode().map_err(|e| fail("DG2")(e.into()))?);
     files.insert(dg(13), Dg13::from_record(record).and_then(|d| d.encode()).map_err(|e| fail("DG13")(e.into()))?);
     files.insert(dg(15), Dg15::new(public).map_err(|e| fail("DG15")(e.into()))?.encode());
-    let sod = ds.sign_sod(&files, options.dg_hash)?;
+    let sod = ds.sod().data_groups(&files).hash(options.dg_hash).build()?;
     let listed: Vec<LdsFile> = files.keys().copied().collect();
     files.insert(LdsFile::Com, Com::new(listed).encode());
     files.insert(LdsFile::Sod, sod);

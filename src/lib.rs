@@ -18,7 +18,7 @@
 //! | 2 | [`vpcd`] | the card side of the `vsmartcard-vpcd` protocol (any `Transport` behind a real `pcscd`) |
 //! | 2 | [`perso_commands`] | the personalization command set of `docs/perso-commands.md` (transport-key session and its keys, CREATE FILE, PUT DATA objects, LOCK), built by the personalizer and parsed by the virtual chip |
 //! | 3 | [`sm`], [`access`], [`qr`], [`face`] | ICAO secure messaging (3DES and AES, terminal and chip side) and the secure channel; BAC, PACE (GM, IM, CAM; ECDH and DH), Chip Authentication and Active Authentication, both sides; the card's QR payload, rendering and scanning; face photos to DG2 images and back to pixels |
-//! | 3 | [`pki`], [`pa`] | the `Signer` trait (software keys, PKCS#11), CSCA/DS certificates, CRLs, signed EF.SOD; Passive Authentication with trust stores |
+//! | 3 | [`pki`], [`pa`] | the `Signer` trait (software keys, PKCS#11) and builders for CSCA/DS/MLS certificates, CRLs, signed EF.SOD and master lists (`x509-cert` and `cms` types); Passive Authentication with trust stores |
 //! | 3 | [`image`] | the chip image: the files and the chip's secrets (one ECDH or DH Chip Authentication key, one ECDSA or RSA Active Authentication key), image folders on disk |
 //! | 4 | [`issuance`], [`reader`], [`perso`] | record + face + keys → chip image; the reader (BAC/PACE, largest reads, resume after a pulled card, fallbacks for chips that refuse SFI reads or answer less, Chip and Active Authentication); the personalizer (write, verify with one reader session, then lock; the open and the JMRTD applet profiles) |
 //! | 5 | `emulator` (feature `emulator`) | the virtual chip (issued or blank, with fault injection and a link model) and a second one, the JMRTD passport applet, built on the host side's types |

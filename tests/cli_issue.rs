@@ -250,22 +250,31 @@ fn master_list(dir: &Path, cscas: &[&Path], signer: &Path) -> PathBuf {
 #[test]
 fn a_revoked_document_signer_is_reported() {
     use cccd::crypto::ec::NamedCurve;
-    use cccd::pki::{SoftwareKey, certificate_revocation_list, country_signing_ca, document_signer, sign_sod};
+    use cccd::pki::{CrlBuilder, SoftwareKey};
     let dir = tmp("crl");
-    let csca = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 3650).unwrap();
-    let ds = document_signer(
-        "CN=DS,C=VN",
-        &csca,
-        SoftwareKey::generate(NamedCurve::P256),
-        77,
-        std::time::SystemTime::now() - std::time::Duration::from_secs(86_400),
-        365,
-    )
-    .unwrap();
+    let csca = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA,C=VN")
+        .serial(1)
+        .valid_for_days(3650)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
+    let ds = cccd::pki::CertificateBuilder::document_signer("CN=DS,C=VN")
+        .serial(77)
+        .not_before(std::time::SystemTime::now() - std::time::Duration::from_secs(86_400))
+        .valid_for_days(365)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     let mut image = common::chip::cccd_image();
     let dgs: std::collections::BTreeMap<_, _> =
         image.files.iter().filter(|(f, _)| f.dg_number().is_some()).map(|(f, b)| (*f, b.clone())).collect();
-    image.files.insert(LdsFile::Sod, sign_sod(&dgs, cccd::crypto::hash::HashAlgorithm::Sha256, &ds).unwrap());
+    image.files.insert(
+        LdsFile::Sod,
+        cccd::pki::SodBuilder::new(&ds)
+            .data_groups(&dgs)
+            .hash(cccd::crypto::hash::HashAlgorithm::Sha256)
+            .build()
+            .unwrap(),
+    );
     let chip = dir.join("chip");
     image.save_dir(&chip).unwrap();
     let csca_pem = dir.join("csca.pem");
@@ -273,10 +282,11 @@ fn a_revoked_document_signer_is_reported() {
 
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     let clean = dir.join("clean.crl");
-    std::fs::write(&clean, certificate_revocation_list(&csca, &[(5, yesterday)], 30).unwrap()).unwrap();
-    let revoked = dir.join("revoked.crl");
-    std::fs::write(&revoked, certificate_revocation_list(&csca, &[(5, yesterday), (77, yesterday)], 30).unwrap())
+    std::fs::write(&clean, CrlBuilder::new(&csca).number(1).revoke(5, yesterday).valid_for_days(30).build().unwrap())
         .unwrap();
+    let revoked = dir.join("revoked.crl");
+    let crl = CrlBuilder::new(&csca).number(2).revoke(5, yesterday).revoke(77, yesterday).valid_for_days(30);
+    std::fs::write(&revoked, crl.build().unwrap()).unwrap();
     // openssl checks the CRL's signature with the CSCA
     for crl in [&clean, &revoked] {
         let out = Command::new("openssl")
@@ -292,9 +302,17 @@ fn a_revoked_document_signer_is_reported() {
     assert_eq!(code, 1);
     assert!(v["revocation"]["reason"].as_str().unwrap().starts_with("the DS certificate was revoked"), "{v}");
     // a CRL signed by another key is not believed
-    let stranger = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 3650).unwrap();
+    let stranger = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA,C=VN")
+        .serial(1)
+        .valid_for_days(3650)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     let forged = dir.join("forged.crl");
-    std::fs::write(&forged, certificate_revocation_list(&stranger, &[(77, yesterday)], 30).unwrap()).unwrap();
+    std::fs::write(
+        &forged,
+        CrlBuilder::new(&stranger).number(1).revoke(77, yesterday).valid_for_days(30).build().unwrap(),
+    )
+    .unwrap();
     let (code, v) = verify_json(&chip, &["--csca", s(&csca_pem), "--crl", s(&forged)]);
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["revocation"]["status"], "not_checked");

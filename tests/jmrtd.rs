@@ -23,10 +23,20 @@ fn sw(r: &ResponseApdu) -> u16 {
 /// Authentication, no EF.CardAccess; and the CSCA certificate.
 fn applet_image() -> (ChipImage, x509_cert::Certificate) {
     use cccd::crypto::ec::NamedCurve;
-    use cccd::pki::{SoftwareKey, country_signing_ca, document_signer};
-    let csca = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 30).unwrap();
+    use cccd::pki::SoftwareKey;
+    let csca = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA,C=VN")
+        .serial(1)
+        .valid_for_days(30)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    let ds = document_signer("CN=DS,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 2, yesterday, 30).unwrap();
+    let ds = cccd::pki::CertificateBuilder::document_signer("CN=DS,C=VN")
+        .serial(2)
+        .not_before(yesterday)
+        .valid_for_days(30)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     let (jpeg, width, height) = common::chip::face_jpeg();
     let face = FaceImage { data: jpeg, image_type: cccd::lds::dg2::facial::ImageDataType::Jpeg, width, height };
     let mut keys = ChipKeys::generate(NamedCurve::P256);

@@ -1,4 +1,4 @@
-//! CSCA master lists: signed by `cccd::pki::sign_master_list` and by openssl, checked by `cccd::pa::MasterList`
+//! CSCA master lists: signed by `cccd::pki::MasterListBuilder` and by openssl, checked by `cccd::pa::MasterList`
 //! (intact, anchored, dated) and by `openssl cms -verify`; the trust store refuses lists that fail its policy.
 
 use std::path::{Path, PathBuf};
@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use cccd::crypto::ec::NamedCurve;
 use cccd::pa::{Check, MasterList, MasterListError, MasterListPolicy, TrustError, TrustStore};
-use cccd::pki::{Issued, SoftwareKey, country_signing_ca, master_list_signer, sign_master_list};
+use cccd::pki::{Issued, SoftwareKey};
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("cccd-ml-{name}-{}", std::process::id()));
@@ -26,11 +26,19 @@ struct Country {
 }
 
 fn country(code: &str, curve: NamedCurve) -> Country {
-    let csca = country_signing_ca(&format!("CN=CSCA {code},C={code}"), SoftwareKey::generate(curve), 3650).unwrap();
+    let csca = cccd::pki::CertificateBuilder::country_signing_ca(format!("CN=CSCA {code},C={code}"))
+        .serial(1)
+        .valid_for_days(3650)
+        .build_for_key(SoftwareKey::generate(curve))
+        .unwrap();
     let yesterday = SystemTime::now() - Duration::from_secs(86_400);
-    let mls =
-        master_list_signer(&format!("CN=MLS {code},C={code}"), &csca, SoftwareKey::generate(curve), 9, yesterday, 90)
-            .unwrap();
+    let mls = cccd::pki::CertificateBuilder::master_list_signer(format!("CN=MLS {code},C={code}"))
+        .serial(9)
+        .not_before(yesterday)
+        .valid_for_days(90)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(curve))
+        .unwrap();
     Country { csca, mls }
 }
 
@@ -60,7 +68,10 @@ fn a_signed_master_list_verifies_here_and_in_openssl_on_each_curve() {
     let other = country("XX", NamedCurve::P256);
     for curve in [NamedCurve::P256, NamedCurve::P384, NamedCurve::BrainpoolP384r1, NamedCurve::BrainpoolP512r1] {
         let vn = country("VN", curve);
-        let ml = sign_master_list(&[other.csca.certificate.clone(), vn.csca.certificate.clone()], &vn.mls).unwrap();
+        let ml = cccd::pki::MasterListBuilder::new(&vn.mls)
+            .certificates(&[other.csca.certificate.clone(), vn.csca.certificate.clone()])
+            .build()
+            .unwrap();
         openssl_verifies(&ml, &vn.csca, &dir).unwrap_or_else(|e| panic!("{curve:?}: openssl: {e}"));
         assert!(openssl_verifies(&ml, &other.csca, &dir).is_err(), "openssl trusts a list the anchor did not sign");
 
@@ -88,7 +99,10 @@ fn a_signed_master_list_verifies_here_and_in_openssl_on_each_curve() {
 fn a_changed_list_or_signature_is_caught_and_refused_by_the_trust_store() {
     let dir = tmp("tamper");
     let (vn, xx) = (country("VN", NamedCurve::P256), country("XX", NamedCurve::BrainpoolP256r1));
-    let ml = sign_master_list(&[vn.csca.certificate.clone(), xx.csca.certificate.clone()], &vn.mls).unwrap();
+    let ml = cccd::pki::MasterListBuilder::new(&vn.mls)
+        .certificates(&[vn.csca.certificate.clone(), xx.csca.certificate.clone()])
+        .build()
+        .unwrap();
     let anchors = [vn.csca.certificate.clone()];
 
     // one listed CSCA renamed (XX → XY): still a master list, no longer the one signed
@@ -146,9 +160,17 @@ fn an_expired_signer_leaves_the_list_intact_but_not_valid() {
 
     // a signer whose 30 days ended long ago (and began before the CSCA did)
     let long_ago = SystemTime::now() - Duration::from_secs(100 * 86_400);
-    let mls = master_list_signer("CN=MLS VN,C=VN", &vn.csca, SoftwareKey::generate(NamedCurve::P256), 4, long_ago, 30)
+    let mls = cccd::pki::CertificateBuilder::master_list_signer("CN=MLS VN,C=VN")
+        .serial(4)
+        .not_before(long_ago)
+        .valid_for_days(30)
+        .issuer(&vn.csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
         .unwrap();
-    let ml = sign_master_list(std::slice::from_ref(&vn.csca.certificate), &mls).unwrap();
+    let ml = cccd::pki::MasterListBuilder::new(&mls)
+        .certificates(std::slice::from_ref(&vn.csca.certificate))
+        .build()
+        .unwrap();
     let list = MasterList::from_der(&ml).unwrap();
     let report = list.verify(&anchors, None);
     assert!(report.is_intact() && !report.is_valid());
@@ -168,7 +190,10 @@ fn an_expired_signer_leaves_the_list_intact_but_not_valid() {
     assert!(anchored.add_bytes(&ml).unwrap_err().contains("validity failed"));
 
     // a signer valid for 90 days from yesterday: valid now, expired as of 100 days on
-    let ml = sign_master_list(std::slice::from_ref(&vn.csca.certificate), &vn.mls).unwrap();
+    let ml = cccd::pki::MasterListBuilder::new(&vn.mls)
+        .certificates(std::slice::from_ref(&vn.csca.certificate))
+        .build()
+        .unwrap();
     let list = MasterList::from_der(&ml).unwrap();
     let later = today + time::Duration::days(100);
     assert!(list.verify(&anchors, Some(today + time::Duration::days(10))).is_valid());
@@ -215,16 +240,17 @@ fn a_list_signed_by_a_certificate_that_is_no_master_list_signer_is_intact_but_no
     let vn = country("VN", NamedCurve::P256);
     let yesterday = SystemTime::now() - Duration::from_secs(86_400);
     // a Document Signer certificate (digitalSignature, no extended key usage) signing a master list
-    let ds = cccd::pki::document_signer(
-        "CN=DS VN,C=VN",
-        &vn.csca,
-        SoftwareKey::generate(NamedCurve::P256),
-        5,
-        yesterday,
-        30,
-    )
-    .unwrap();
-    let ml = sign_master_list(std::slice::from_ref(&vn.csca.certificate), &ds).unwrap();
+    let ds = cccd::pki::CertificateBuilder::document_signer("CN=DS VN,C=VN")
+        .serial(5)
+        .not_before(yesterday)
+        .valid_for_days(30)
+        .issuer(&vn.csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
+    let ml = cccd::pki::MasterListBuilder::new(&ds)
+        .certificates(std::slice::from_ref(&vn.csca.certificate))
+        .build()
+        .unwrap();
     let list = MasterList::from_der(&ml).unwrap();
     let anchors = [vn.csca.certificate.clone()];
     let report = list.verify(&anchors, None);
@@ -237,6 +263,9 @@ fn a_list_signed_by_a_certificate_that_is_no_master_list_signer_is_intact_but_no
     anchored.set_master_list_policy(MasterListPolicy::Anchored { anchors: anchors.to_vec(), at: None });
     assert!(anchored.add_bytes(&ml).unwrap_err().contains("signer key usage failed"));
     // the Master List Signer certificate `master_list_signer` issues has it
-    let good = sign_master_list(std::slice::from_ref(&vn.csca.certificate), &vn.mls).unwrap();
+    let good = cccd::pki::MasterListBuilder::new(&vn.mls)
+        .certificates(std::slice::from_ref(&vn.csca.certificate))
+        .build()
+        .unwrap();
     assert!(MasterList::from_der(&good).unwrap().verify(&anchors, None).signer_key_usage.passed());
 }

@@ -238,11 +238,21 @@ fn an_rsa_active_authentication_key_is_issued_personalized_and_proven() {
     use cccd::lds::LdsFile;
     use cccd::lds::dg2::facial::ImageDataType;
     use cccd::lds::security_infos::{Dg14, SecurityInfoKind};
-    use cccd::pki::{SoftwareKey, country_signing_ca, document_signer};
+    use cccd::pki::SoftwareKey;
 
-    let csca = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 30).unwrap();
+    let csca = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA,C=VN")
+        .serial(1)
+        .valid_for_days(30)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    let ds = document_signer("CN=DS,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 2, yesterday, 30).unwrap();
+    let ds = cccd::pki::CertificateBuilder::document_signer("CN=DS,C=VN")
+        .serial(2)
+        .not_before(yesterday)
+        .valid_for_days(30)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     let (jpeg, width, height) = common::chip::face_jpeg();
     let face = FaceImage { data: jpeg, image_type: ImageDataType::Jpeg, width, height };
     let mut keys = ChipKeys::generate(NamedCurve::BrainpoolP256r1);
@@ -294,12 +304,22 @@ fn a_dh_chip_authentication_key_is_issued_personalized_and_proven() {
     use cccd::lds::dg2::facial::ImageDataType;
     use cccd::lds::security_infos::{CardAccess, Dg14};
     use cccd::oid::KeyAgreement;
-    use cccd::pki::{SoftwareKey, country_signing_ca, document_signer};
+    use cccd::pki::SoftwareKey;
 
-    let csca = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 30).unwrap();
+    let csca = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA,C=VN")
+        .serial(1)
+        .valid_for_days(30)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    let ds =
-        document_signer("CN=DS,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 2, yesterday, 30).unwrap().into();
+    let ds = cccd::pki::CertificateBuilder::document_signer("CN=DS,C=VN")
+        .serial(2)
+        .not_before(yesterday)
+        .valid_for_days(30)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap()
+        .into();
     let (jpeg, width, height) = common::chip::face_jpeg();
     let face = FaceImage { data: jpeg, image_type: ImageDataType::Jpeg, width, height };
     let mut keys = ChipKeys::generate(NamedCurve::BrainpoolP256r1);

@@ -15,7 +15,7 @@ use cccd::crypto::hash::HashAlgorithm;
 use cccd::lds::sod::Sod;
 use cccd::pa::{Check, verify_with_trust};
 use cccd::pki::pkcs11::Pkcs11Key;
-use cccd::pki::{DocumentSigner, PkiError, Signer, SoftwareKey, country_signing_ca, document_signer_certificate};
+use cccd::pki::{DocumentSigner, PkiError, Signer, SoftwareKey};
 
 const MODULES: [&str; 3] = [
     "/usr/lib/softhsm/libsofthsm2.so",
@@ -86,22 +86,25 @@ fn a_sod_signed_in_softhsm2_verifies_with_openssl() {
         let reopened = Pkcs11Key::open(&module(), t, "1234", &label).unwrap();
         assert_eq!(reopened.public_key().unwrap(), key.public_key().unwrap());
 
-        let csca =
-            country_signing_ca("CN=CSCA HSM Test,O=Test,C=VN", SoftwareKey::generate(NamedCurve::P384), 3650).unwrap();
-        let (_, der) = document_signer_certificate(
-            "CN=DS HSM,O=Test,C=VN",
-            &csca,
-            &key.public_key().unwrap(),
-            10 + i as u64,
-            std::time::SystemTime::now() - std::time::Duration::from_secs(3600),
-            365,
-        )
-        .unwrap();
+        let csca = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA HSM Test,O=Test,C=VN")
+            .serial(1)
+            .valid_for_days(3650)
+            .build_for_key(SoftwareKey::generate(NamedCurve::P384))
+            .unwrap();
+        let (_, der) = cccd::pki::CertificateBuilder::document_signer("CN=DS HSM,O=Test,C=VN")
+            .serial(10 + i as u64)
+            .not_before(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+            .valid_for_days(365)
+            .public_key(key.public_key().unwrap())
+            .issuer(&csca)
+            .build()
+            .map(|c| (c.certificate, c.der))
+            .unwrap();
         // a software key that is not the certificate's is refused
         let other: Arc<dyn Signer> = Arc::new(SoftwareKey::generate(curve));
         assert!(matches!(DocumentSigner::new(der.clone(), other), Err(PkiError::KeyMismatch)));
         let ds = DocumentSigner::new(der, Arc::new(key)).unwrap();
-        let sod = ds.sign_sod(&dgs, HashAlgorithm::Sha256).unwrap();
+        let sod = ds.sod().data_groups(&dgs).hash(HashAlgorithm::Sha256).build().unwrap();
 
         let report = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&csca.certificate)).unwrap();
         assert_eq!(report.signature, Check::Passed, "{}", curve.name());
@@ -139,8 +142,11 @@ fn rsa_document_signer_keys_in_softhsm2_sign_sods_openssl_accepts() {
     let token = Token::new("rsa");
     let t = token.0.as_str();
     let dgs = data_groups();
-    let csca =
-        country_signing_ca("CN=CSCA HSM RSA,O=Test,C=XX", SoftwareKey::generate(NamedCurve::P384), 3650).unwrap();
+    let csca = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA HSM RSA,O=Test,C=XX")
+        .serial(1)
+        .valid_for_days(3650)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P384))
+        .unwrap();
     let pss = SignatureAlgorithm::RsaPss { hash: HashAlgorithm::Sha256, salt_len: 32 };
     let pkcs1 = SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha256);
     for (i, (bits, algorithm)) in [(2048, pkcs1), (3072, pss)].into_iter().enumerate() {
@@ -153,17 +159,17 @@ fn rsa_document_signer_keys_in_softhsm2_sign_sods_openssl_accepts() {
         let reopened = Pkcs11Key::open(&module(), t, "1234", &label).unwrap();
         assert_eq!(reopened.public_key().unwrap(), key.public_key().unwrap());
         assert_eq!(reopened.signature_algorithm().oid, cccd::oid::SHA256_WITH_RSA);
-        let (_, der) = document_signer_certificate(
-            "CN=DS HSM RSA,O=Test,C=XX",
-            &csca,
-            &key.public_key().unwrap(),
-            20 + i as u64,
-            std::time::SystemTime::now() - std::time::Duration::from_secs(3600),
-            365,
-        )
-        .unwrap();
+        let (_, der) = cccd::pki::CertificateBuilder::document_signer("CN=DS HSM RSA,O=Test,C=XX")
+            .serial(20 + i as u64)
+            .not_before(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+            .valid_for_days(365)
+            .public_key(key.public_key().unwrap())
+            .issuer(&csca)
+            .build()
+            .map(|c| (c.certificate, c.der))
+            .unwrap();
         let ds = DocumentSigner::new(der, Arc::new(key)).unwrap();
-        let sod = ds.sign_sod(&dgs, HashAlgorithm::Sha256).unwrap();
+        let sod = ds.sod().data_groups(&dgs).hash(HashAlgorithm::Sha256).build().unwrap();
         let decoded = Sod::decode(&sod).unwrap();
         let si = &decoded.signer_infos[0];
         assert_eq!(SignatureAlgorithm::from_algorithm_identifier(&si.signature_algorithm, None).unwrap(), algorithm);

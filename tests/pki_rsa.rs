@@ -14,7 +14,7 @@ use cccd::crypto::signature::SignatureAlgorithm;
 use cccd::lds::LdsFile;
 use cccd::lds::sod::Sod;
 use cccd::pki::{
-    CertificateProfile, DocumentSigner, PkiError, RsaSoftwareKey, Signer, SoftwareKey, issue_certificate, pem_encode,
+    BuildError, CertificateBuilder, DocumentSigner, PkiError, RsaSoftwareKey, Signer, SoftwareKey, pem_encode,
 };
 
 fn tmp(name: &str) -> PathBuf {
@@ -71,31 +71,26 @@ fn rsa_chains_sign_sods_that_openssl_and_passive_authentication_accept() {
     let dgs = data_groups();
     for (name, algorithm, bits) in schemes {
         let csca_key = openssl_rsa_key(&dir, bits, algorithm);
-        let (csca, csca_der) = issue_certificate(
-            CertificateProfile::CountrySigningCa,
-            "CN=CSCA RSA,C=XX",
-            &csca_key.public_key().unwrap(),
-            1,
-            yesterday(),
-            3650,
-            None,
-            &csca_key,
-        )
-        .unwrap();
+        let csca = CertificateBuilder::country_signing_ca("CN=CSCA RSA,C=XX")
+            .serial(1)
+            .not_before(yesterday())
+            .valid_for_days(3650)
+            .self_signed(&csca_key)
+            .build()
+            .unwrap();
+        let (csca_der, csca) = (csca.der, csca.certificate);
         let ds_key = openssl_rsa_key(&dir, 2048, algorithm);
-        let (_, ds_der) = issue_certificate(
-            CertificateProfile::DocumentSigner,
-            "CN=DS RSA,C=XX",
-            &ds_key.public_key().unwrap(),
-            2,
-            yesterday(),
-            365,
-            Some(&csca),
-            &csca_key,
-        )
-        .unwrap();
+        let ds_der = CertificateBuilder::document_signer("CN=DS RSA,C=XX")
+            .serial(2)
+            .not_before(yesterday())
+            .valid_for_days(365)
+            .public_key(ds_key.public_key().unwrap())
+            .issued_by(&csca, &csca_key)
+            .build()
+            .unwrap()
+            .der;
         let ds = DocumentSigner::new(ds_der, Arc::new(ds_key)).unwrap();
-        let sod = ds.sign_sod(&dgs, HashAlgorithm::Sha256).unwrap();
+        let sod = ds.sod().data_groups(&dgs).hash(HashAlgorithm::Sha256).build().unwrap();
         openssl_verifies_sod(&sod, &csca_der, &dir).unwrap_or_else(|e| panic!("{name}: openssl: {e}"));
         let report = cccd::pa::verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&csca)).unwrap();
         assert!(report.is_valid(), "{name}: {report:?}");
@@ -107,8 +102,10 @@ fn rsa_chains_sign_sods_that_openssl_and_passive_authentication_accept() {
         let mut changed = dgs.clone();
         changed.get_mut(&LdsFile::dg(1).unwrap()).unwrap()[5] ^= 1;
         assert!(!cccd::pa::verify_with_trust(&sod, &changed, None, std::slice::from_ref(&csca)).unwrap().is_valid());
-        let other =
-            cccd::pki::country_signing_ca("CN=CSCA RSA,C=XX", SoftwareKey::generate(NamedCurve::P256), 10).unwrap();
+        let other = CertificateBuilder::country_signing_ca("CN=CSCA RSA,C=XX")
+            .valid_for_days(10)
+            .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+            .unwrap();
         let report = cccd::pa::verify_with_trust(&sod, &dgs, None, &[other.certificate]).unwrap();
         assert!(!report.csca_chain.passed(), "{name}: {report:?}");
     }
@@ -123,43 +120,45 @@ fn mixed_chains_an_ec_csca_over_an_rsa_document_signer_and_back() {
     assert_eq!(rsa.bits(), 2048);
 
     // brainpoolP384r1 CSCA, RSA Document Signer
-    let ec_csca =
-        cccd::pki::country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::BrainpoolP384r1), 30).unwrap();
-    let (_, ds_der) =
-        cccd::pki::document_signer_certificate("CN=DS,C=VN", &ec_csca, &rsa.public_key().unwrap(), 7, yesterday(), 30)
-            .unwrap();
-    let sod =
-        DocumentSigner::new(ds_der, Arc::new(rsa.clone())).unwrap().sign_sod(&dgs, HashAlgorithm::Sha256).unwrap();
+    let ec_csca = CertificateBuilder::country_signing_ca("CN=CSCA,C=VN")
+        .valid_for_days(30)
+        .build_for_key(SoftwareKey::generate(NamedCurve::BrainpoolP384r1))
+        .unwrap();
+    let ds_der = CertificateBuilder::document_signer("CN=DS,C=VN")
+        .serial(7)
+        .not_before(yesterday())
+        .valid_for_days(30)
+        .public_key(rsa.public_key().unwrap())
+        .issuer(&ec_csca)
+        .build()
+        .unwrap()
+        .der;
+    let sod = DocumentSigner::new(ds_der, Arc::new(rsa.clone())).unwrap().sod().data_groups(&dgs).build().unwrap();
     openssl_verifies_sod(&sod, &ec_csca.der, &dir).unwrap();
     assert!(
         cccd::pa::verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&ec_csca.certificate)).unwrap().is_valid()
     );
 
     // RSA CSCA, P-256 Document Signer
-    let (rsa_csca, rsa_csca_der) = issue_certificate(
-        CertificateProfile::CountrySigningCa,
-        "CN=CSCA,C=XX",
-        &rsa.public_key().unwrap(),
-        1,
-        yesterday(),
-        30,
-        None,
-        &rsa,
-    )
-    .unwrap();
+    let rsa_csca = CertificateBuilder::country_signing_ca("CN=CSCA,C=XX")
+        .serial(1)
+        .not_before(yesterday())
+        .valid_for_days(30)
+        .self_signed(&rsa)
+        .build()
+        .unwrap();
+    let (rsa_csca_der, rsa_csca) = (rsa_csca.der, rsa_csca.certificate);
     let ec_ds = SoftwareKey::generate(NamedCurve::P256);
-    let (_, ds_der) = issue_certificate(
-        CertificateProfile::DocumentSigner,
-        "CN=DS,C=XX",
-        &ec_ds.public_key().unwrap(),
-        3,
-        yesterday(),
-        30,
-        Some(&rsa_csca),
-        &rsa,
-    )
-    .unwrap();
-    let sod = DocumentSigner::new(ds_der, Arc::new(ec_ds)).unwrap().sign_sod(&dgs, HashAlgorithm::Sha256).unwrap();
+    let ds_der = CertificateBuilder::document_signer("CN=DS,C=XX")
+        .serial(3)
+        .not_before(yesterday())
+        .valid_for_days(30)
+        .public_key(ec_ds.public_key().unwrap())
+        .issued_by(&rsa_csca, &rsa)
+        .build()
+        .unwrap()
+        .der;
+    let sod = DocumentSigner::new(ds_der, Arc::new(ec_ds)).unwrap().sod().data_groups(&dgs).build().unwrap();
     openssl_verifies_sod(&sod, &rsa_csca_der, &dir).unwrap();
     assert!(cccd::pa::verify_with_trust(&sod, &dgs, None, &[rsa_csca]).unwrap().is_valid());
     std::fs::remove_dir_all(&dir).unwrap();
@@ -240,17 +239,13 @@ fn rsa_keys_round_trip_refuse_what_they_cannot_be_and_keep_their_secret() {
     let ec = SoftwareKey::generate(NamedCurve::P256);
     assert!(RsaSoftwareKey::from_pkcs8_der(&ec.to_pkcs8_der().unwrap(), algorithm).is_err());
     // a self-signed certificate needs the subject's own key
-    let err = issue_certificate(
-        CertificateProfile::CountrySigningCa,
-        "CN=X,C=XX",
-        &ec.public_key().unwrap(),
-        1,
-        yesterday(),
-        1,
-        None,
-        &key,
-    )
-    .unwrap_err();
-    assert!(matches!(err, PkiError::KeyMismatch));
+    let err = CertificateBuilder::country_signing_ca("CN=X,C=XX")
+        .serial(1)
+        .valid_for_days(1)
+        .public_key(ec.public_key().unwrap())
+        .self_signed(&key)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, PkiError::Build(BuildError::SelfSignedKeyMismatch)), "{err:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

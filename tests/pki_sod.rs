@@ -10,7 +10,7 @@ use cccd::crypto::hash::HashAlgorithm;
 use cccd::lds::LdsFile;
 use cccd::lds::sod::Sod;
 use cccd::pa::{Check, HashCheck, verify, verify_with_trust};
-use cccd::pki::{SoftwareKey, country_signing_ca, document_signer, sign_sod};
+use cccd::pki::SoftwareKey;
 
 fn data_groups() -> BTreeMap<LdsFile, Vec<u8>> {
     let image = common::chip::cccd_image();
@@ -30,17 +30,19 @@ fn signed_sods_verify_here_and_with_openssl_on_every_curve() {
         NamedCurve::BrainpoolP384r1,
         NamedCurve::BrainpoolP512r1,
     ] {
-        let csca = country_signing_ca("CN=CSCA Test,O=Test,C=VN", SoftwareKey::generate(curve), 3650).unwrap();
-        let ds = document_signer(
-            "CN=DS Test,O=Test,C=VN",
-            &csca,
-            SoftwareKey::generate(curve),
-            7,
-            std::time::SystemTime::now() - std::time::Duration::from_secs(3600),
-            365,
-        )
-        .unwrap();
-        let sod = sign_sod(&dgs, HashAlgorithm::Sha256, &ds).unwrap();
+        let csca = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA Test,O=Test,C=VN")
+            .serial(1)
+            .valid_for_days(3650)
+            .build_for_key(SoftwareKey::generate(curve))
+            .unwrap();
+        let ds = cccd::pki::CertificateBuilder::document_signer("CN=DS Test,O=Test,C=VN")
+            .serial(7)
+            .not_before(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+            .valid_for_days(365)
+            .issuer(&csca)
+            .build_for_key(SoftwareKey::generate(curve))
+            .unwrap();
+        let sod = cccd::pki::SodBuilder::new(&ds).data_groups(&dgs).hash(HashAlgorithm::Sha256).build().unwrap();
         let decoded = Sod::decode(&sod).unwrap();
         assert_eq!(decoded.lds_security_object.data_group_hashes.len(), dgs.len());
         let report = verify(&sod, &dgs, None).unwrap();
@@ -73,10 +75,18 @@ fn signed_sods_verify_here_and_with_openssl_on_every_curve() {
         let trusted = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&csca.certificate)).unwrap();
         assert_eq!(trusted.csca_chain, Check::Passed, "{}", curve.name());
         assert!(trusted.is_valid());
-        let impostor = country_signing_ca("CN=CSCA Test,O=Test,C=VN", SoftwareKey::generate(curve), 3650).unwrap();
+        let impostor = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA Test,O=Test,C=VN")
+            .serial(1)
+            .valid_for_days(3650)
+            .build_for_key(SoftwareKey::generate(curve))
+            .unwrap();
         let wrong = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&impostor.certificate)).unwrap();
         assert!(matches!(&wrong.csca_chain, Check::Failed(r) if r.starts_with("bad signature")), "{wrong:?}");
-        let stranger = country_signing_ca("CN=Other CSCA,C=XX", SoftwareKey::generate(curve), 3650).unwrap();
+        let stranger = cccd::pki::CertificateBuilder::country_signing_ca("CN=Other CSCA,C=XX")
+            .serial(1)
+            .valid_for_days(3650)
+            .build_for_key(SoftwareKey::generate(curve))
+            .unwrap();
         let unknown = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&stranger.certificate)).unwrap();
         assert!(matches!(&unknown.csca_chain, Check::Failed(r) if r.starts_with("unknown CSCA")), "{unknown:?}");
         assert!(!unknown.is_valid());
@@ -89,7 +99,11 @@ fn signed_sods_verify_here_and_with_openssl_on_every_curve() {
         assert_eq!(report.signature, Check::Passed);
 
         // another CSCA is not the trust anchor: openssl refuses
-        let other = country_signing_ca("CN=CSCA Test,O=Test,C=VN", SoftwareKey::generate(curve), 3650).unwrap();
+        let other = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA Test,O=Test,C=VN")
+            .serial(1)
+            .valid_for_days(3650)
+            .build_for_key(SoftwareKey::generate(curve))
+            .unwrap();
         std::fs::write(&ca, other.pem()).unwrap();
         let out = Command::new("openssl")
             .args(["cms", "-verify", "-inform", "DER", "-in"])
@@ -107,12 +121,21 @@ fn signed_sods_verify_here_and_with_openssl_on_every_curve() {
 #[test]
 fn an_expired_document_signer_is_reported_as_expired() {
     let curve = NamedCurve::BrainpoolP384r1;
-    let csca =
-        country_signing_ca("CN=CSCA Test,C=VN", SoftwareKey::generate(NamedCurve::BrainpoolP512r1), 3650).unwrap();
+    let csca = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA Test,C=VN")
+        .serial(1)
+        .valid_for_days(3650)
+        .build_for_key(SoftwareKey::generate(NamedCurve::BrainpoolP512r1))
+        .unwrap();
     let two_years_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 365 * 86_400);
-    let ds = document_signer("CN=DS Test,C=VN", &csca, SoftwareKey::generate(curve), 9, two_years_ago, 365).unwrap();
+    let ds = cccd::pki::CertificateBuilder::document_signer("CN=DS Test,C=VN")
+        .serial(9)
+        .not_before(two_years_ago)
+        .valid_for_days(365)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(curve))
+        .unwrap();
     let dgs = data_groups();
-    let sod = sign_sod(&dgs, HashAlgorithm::Sha256, &ds).unwrap();
+    let sod = cccd::pki::SodBuilder::new(&ds).data_groups(&dgs).hash(HashAlgorithm::Sha256).build().unwrap();
     let report = verify_with_trust(&sod, &dgs, None, std::slice::from_ref(&csca.certificate)).unwrap();
     assert!(matches!(&report.ds_certificate_validity, Check::Failed(r) if r.contains("expired")), "{report:?}");
     assert_eq!(report.signature, Check::Passed);
@@ -125,20 +148,34 @@ fn an_expired_document_signer_is_reported_as_expired() {
 #[test]
 fn a_sod_without_its_ds_certificate_verifies_with_a_supplied_one() {
     use cccd::pa::{TrustStore, verify_with_store};
-    use cccd::pki::sign_sod_without_certificate;
     let dgs = data_groups();
-    let csca = country_signing_ca("CN=CSCA,C=VN", SoftwareKey::generate(NamedCurve::P256), 3650).unwrap();
+    let csca = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA,C=VN")
+        .serial(1)
+        .valid_for_days(3650)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    let ds = document_signer("CN=DS,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 9, yesterday, 30).unwrap();
-    let sod = sign_sod_without_certificate(&dgs, HashAlgorithm::Sha256, &ds.certificate, &ds.key).unwrap();
+    let ds = cccd::pki::CertificateBuilder::document_signer("CN=DS,C=VN")
+        .serial(9)
+        .not_before(yesterday)
+        .valid_for_days(30)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
+    let sod = cccd::pki::SodBuilder::new(&ds).data_groups(&dgs).without_certificate().build().unwrap();
     assert!(Sod::decode(&sod).unwrap().certificates.is_empty());
     let mut store = TrustStore::from_certificates(std::slice::from_ref(&csca.certificate));
     let without = verify_with_store(&sod, &dgs, None, &store).unwrap();
     assert!(matches!(&without.signature, Check::NotChecked(r) if r.contains("none supplied")), "{without:?}");
     assert!(!without.is_valid());
     // another DS certificate (other serial) is not taken for it
-    let other =
-        document_signer("CN=DS,C=VN", &csca, SoftwareKey::generate(NamedCurve::P256), 10, yesterday, 30).unwrap();
+    let other = cccd::pki::CertificateBuilder::document_signer("CN=DS,C=VN")
+        .serial(10)
+        .not_before(yesterday)
+        .valid_for_days(30)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))
+        .unwrap();
     store.add_document_signer(other.certificate.clone());
     assert!(!verify_with_store(&sod, &dgs, None, &store).unwrap().signature.passed());
     store.add_document_signer_bytes(ds.pem().as_bytes()).unwrap();

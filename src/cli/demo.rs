@@ -16,7 +16,7 @@ use cccd::issuance::{ChipKeys, IssueOptions, issue};
 use cccd::lds::LdsFile;
 use cccd::lds::dg1::Dg1;
 use cccd::lds::dg13::Dg13;
-use cccd::pki::{DocumentSigner, SoftwareKey, country_signing_ca, document_signer};
+use cccd::pki::{CertificateBuilder, DocumentSigner, SoftwareKey};
 use cccd::reader::{AccessControl, Reader};
 
 use super::CliError;
@@ -63,21 +63,18 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
     };
 
     let t = Instant::now();
-    let csca = country_signing_ca(
-        "CN=CSCA Viet Nam (demo),O=cccd demo,C=VN",
-        SoftwareKey::generate(NamedCurve::BrainpoolP512r1),
-        3650,
-    )
-    .map_err(|e| fail("CSCA", e))?;
-    let ds = document_signer(
-        "CN=Document Signer (demo),O=cccd demo,C=VN",
-        &csca,
-        SoftwareKey::generate(NamedCurve::BrainpoolP384r1),
-        2,
-        std::time::SystemTime::now() - std::time::Duration::from_secs(86_400),
-        365,
-    )
-    .map_err(|e| fail("Document Signer", e))?;
+    let csca = CertificateBuilder::country_signing_ca("CN=CSCA Viet Nam (demo),O=cccd demo,C=VN")
+        .serial(1)
+        .valid_for_days(3650)
+        .build_for_key(SoftwareKey::generate(NamedCurve::BrainpoolP512r1))
+        .map_err(|e| fail("CSCA", e))?;
+    let ds = CertificateBuilder::document_signer("CN=Document Signer (demo),O=cccd demo,C=VN")
+        .serial(2)
+        .not_before(std::time::SystemTime::now() - std::time::Duration::from_secs(86_400))
+        .valid_for_days(365)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::BrainpoolP384r1))
+        .map_err(|e| fail("Document Signer", e))?;
     step("test PKI", t, "CSCA brainpoolP512r1, DS brainpoolP384r1".into());
 
     let t = Instant::now();

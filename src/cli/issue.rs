@@ -15,8 +15,7 @@ use cccd::image::ChipImage;
 use cccd::image::{ActiveAuthenticationKey, ChipAuthenticationPrivateKey};
 use cccd::issuance::{ChipKeys, FaceImage, IssueOptions, issue};
 use cccd::pki::{
-    DocumentSigner, Issued, RsaSoftwareKey, Signer, SoftwareKey, country_signing_ca, document_signer,
-    document_signer_certificate, master_list_signer, pem_decode, pem_encode, sign_master_list,
+    CertificateBuilder, DocumentSigner, Issued, MasterListBuilder, RsaSoftwareKey, Signer, SoftwareKey, pem_decode,
 };
 
 use super::CliError;
@@ -195,7 +194,7 @@ fn pki_master_list(args: &MasterListArgs) -> Result<ExitCode, CliError> {
     let signer = load_issued(&args.pki, "mls")?;
     let mut cscas = load_certificates(&[args.pki.join("csca.pem")])?;
     cscas.extend(load_certificates(&args.certificates)?);
-    let ml = sign_master_list(&cscas, &signer).map_err(|e| input("master list", e))?;
+    let ml = MasterListBuilder::new(&signer).certificates(&cscas).build().map_err(|e| input("master list", e))?;
     std::fs::write(&args.out, &ml).map_err(io(&args.out))?;
     let n = cccd::pa::MasterList::from_der(&ml).map_err(|e| input("master list", e))?.certificates().len();
     super::print(&format!(
@@ -241,10 +240,24 @@ fn pki_init(args: &InitArgs) -> Result<ExitCode, CliError> {
     }
     std::fs::create_dir_all(&args.out).map_err(io(&args.out))?;
     let c = &args.country;
-    let csca = country_signing_ca(&format!("CN=CSCA {c},O=cccd,C={c}"), SoftwareKey::generate(csca_curve), 5475)
+    let csca = CertificateBuilder::country_signing_ca(format!("CN=CSCA {c},O=cccd,C={c}"))
+        .serial(1)
+        .valid_for_days(5475)
+        .build_for_key(SoftwareKey::generate(csca_curve))
         .map_err(|e| input("CSCA", e))?;
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    let ds_subject = format!("CN=Document Signer {c},O=cccd,C={c}");
+    // one request for the Document Signer wherever its key is (software EC or RSA, an HSM)
+    let ds_request = |public: Option<cccd::crypto::public_key::PublicKey>| {
+        let request = CertificateBuilder::document_signer(format!("CN=Document Signer {c},O=cccd,C={c}"))
+            .serial(2)
+            .not_before(yesterday)
+            .valid_for_days(args.ds_days)
+            .issuer(&csca);
+        match public {
+            Some(public) => request.public_key(public),
+            None => request,
+        }
+    };
     let sha256 = cccd::crypto::hash::HashAlgorithm::Sha256;
     let rsa_algorithm = if args.ds_rsa_pss {
         SignatureAlgorithm::RsaPss { hash: sha256, salt_len: 32 }
@@ -254,38 +267,34 @@ fn pki_init(args: &InitArgs) -> Result<ExitCode, CliError> {
     let (ds_pem, ds_key, ds_kind) = match (args.hsm.target()?, args.ds_rsa) {
         (Some(hsm), bits) => {
             let public = hsm_generate(hsm, ds_curve, bits, rsa_algorithm)?;
-            let (_, der) = document_signer_certificate(&ds_subject, &csca, &public, 2, yesterday, args.ds_days)
-                .map_err(|e| input("Document Signer", e))?;
+            let ds = ds_request(Some(public)).build().map_err(|e| input("Document Signer", e))?;
             let kind = match bits {
                 Some(bits) => format!("RSA-{bits} in the HSM"),
                 None => format!("{} in the HSM", ds_curve.name()),
             };
-            (pem_encode("CERTIFICATE", &der), None, kind)
+            (ds.pem(), None, kind)
         }
         (None, None) => {
-            let ds = document_signer(&ds_subject, &csca, SoftwareKey::generate(ds_curve), 2, yesterday, args.ds_days)
+            let ds = ds_request(None)
+                .build_for_key(SoftwareKey::generate(ds_curve))
                 .map_err(|e| input("Document Signer", e))?;
             (ds.pem(), Some(ds.key.to_pkcs8_pem().map_err(|e| input("ds", e))?), ds_curve.name().to_string())
         }
         (None, Some(bits)) => {
             let key = RsaSoftwareKey::generate(bits, rsa_algorithm).map_err(|e| input("--ds-rsa", e))?;
             let public = key.public_key().map_err(|e| input("Document Signer", e))?;
-            let (_, der) = document_signer_certificate(&ds_subject, &csca, &public, 2, yesterday, args.ds_days)
-                .map_err(|e| input("Document Signer", e))?;
-            let pem = pem_encode("CERTIFICATE", &der);
+            let pem = ds_request(Some(public)).build().map_err(|e| input("Document Signer", e))?.pem();
             let kind = format!("RSA-{bits} {}", rsa_algorithm.name());
             (pem, Some(key.to_pkcs8_pem().map_err(|e| input("ds", e))?), kind)
         }
     };
-    let mls = master_list_signer(
-        &format!("CN=Master List Signer {c},O=cccd,C={c}"),
-        &csca,
-        SoftwareKey::generate(ds_curve),
-        3,
-        yesterday,
-        args.ds_days,
-    )
-    .map_err(|e| input("Master List Signer", e))?;
+    let mls = CertificateBuilder::master_list_signer(format!("CN=Master List Signer {c},O=cccd,C={c}"))
+        .serial(3)
+        .not_before(yesterday)
+        .valid_for_days(args.ds_days)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(ds_curve))
+        .map_err(|e| input("Master List Signer", e))?;
     let files = [
         ("csca", csca.pem(), Some(csca.key.to_pkcs8_pem().map_err(|e| input("csca", e))?)),
         ("ds", ds_pem, ds_key),

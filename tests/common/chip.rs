@@ -90,21 +90,25 @@ pub fn cccd_image_20k_signed() -> (ChipImage, String) {
 /// Signs an image's data groups with a fresh test PKI (CSCA brainpoolP512r1, DS brainpoolP384r1).
 fn sign(mut image: ChipImage) -> (ChipImage, String) {
     use cccd::crypto::hash::HashAlgorithm;
-    use cccd::pki::{SoftwareKey, country_signing_ca, document_signer, sign_sod};
-    let csca =
-        country_signing_ca("CN=CSCA Test,C=VN", SoftwareKey::generate(NamedCurve::BrainpoolP512r1), 3650).unwrap();
+    use cccd::pki::SoftwareKey;
+    let csca = cccd::pki::CertificateBuilder::country_signing_ca("CN=CSCA Test,C=VN")
+        .serial(1)
+        .valid_for_days(3650)
+        .build_for_key(SoftwareKey::generate(NamedCurve::BrainpoolP512r1))
+        .unwrap();
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    let ds = document_signer(
-        "CN=DS Test,C=VN",
-        &csca,
-        SoftwareKey::generate(NamedCurve::BrainpoolP384r1),
-        5,
-        yesterday,
-        365,
-    )
-    .unwrap();
+    let ds = cccd::pki::CertificateBuilder::document_signer("CN=DS Test,C=VN")
+        .serial(5)
+        .not_before(yesterday)
+        .valid_for_days(365)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::BrainpoolP384r1))
+        .unwrap();
     let dgs: std::collections::BTreeMap<_, _> =
         image.files.iter().filter(|(f, _)| f.dg_number().is_some()).map(|(f, b)| (*f, b.clone())).collect();
-    image.files.insert(LdsFile::Sod, sign_sod(&dgs, HashAlgorithm::Sha256, &ds).unwrap());
+    image.files.insert(
+        LdsFile::Sod,
+        cccd::pki::SodBuilder::new(&ds).data_groups(&dgs).hash(HashAlgorithm::Sha256).build().unwrap(),
+    );
     (image, csca.pem())
 }
