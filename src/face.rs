@@ -242,6 +242,50 @@ pub fn to_png(img: &DynamicImage) -> Result<Vec<u8>, FaceError> {
     Ok(out.into_inner())
 }
 
+/// A finger (or iris) image from DG3/DG4 as PNG: PNG kept as it is once it decodes, JPEG and JPEG 2000
+/// (feature `jpeg2000`) decoded and written as PNG; WSQ and other codecs are [`FaceError::Unsupported`] (there
+/// is no WSQ decoder here: such images are kept as bytes).
+pub fn biometric_image_to_png(image: &[u8]) -> Result<Vec<u8>, FaceError> {
+    use crate::lds::dg3::ImageCodec;
+    match ImageCodec::sniff(image) {
+        ImageCodec::Png => {
+            image::load_from_memory_with_format(image, ImageFormat::Png)
+                .map_err(|e| FaceError::Unreadable(e.to_string()))?;
+            Ok(image.to_vec())
+        }
+        ImageCodec::Jpeg => to_png(
+            &image::load_from_memory_with_format(image, ImageFormat::Jpeg)
+                .map_err(|e| FaceError::Unreadable(e.to_string()))?,
+        ),
+        ImageCodec::Jpeg2000 => to_png(&decode_jpeg2000(image)?),
+        ImageCodec::Wsq => Err(FaceError::Unsupported("WSQ (no decoder here; the image is kept as bytes)")),
+        ImageCodec::Unknown => Err(FaceError::Unsupported("an image codec that is neither PNG, JPEG nor JPEG 2000")),
+    }
+}
+
+/// The width and height a finger image's own header states: PNG and JPEG (read by `image`), JPEG 2000 (the
+/// JP2 `ihdr` box or the codestream's SIZ marker); `None` for WSQ and anything else.
+pub fn biometric_image_size(image: &[u8]) -> Option<(u16, u16)> {
+    use crate::lds::dg3::ImageCodec;
+    let be32 = |b: &[u8], at: usize| -> Option<u32> { Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?)) };
+    let (w, h) = match ImageCodec::sniff(image) {
+        ImageCodec::Png | ImageCodec::Jpeg => {
+            image::ImageReader::new(Cursor::new(image)).with_guessed_format().ok()?.into_dimensions().ok()?
+        }
+        ImageCodec::Jpeg2000 => {
+            if let Some(i) = image.windows(4).position(|w| w == b"ihdr") {
+                (be32(image, i + 8)?, be32(image, i + 4)?)
+            } else {
+                // SOC FF4F, SIZ FF51 Lsiz Rsiz Xsiz Ysiz XOsiz YOsiz
+                let (x, y, xo, yo) = (be32(image, 8)?, be32(image, 12)?, be32(image, 16)?, be32(image, 20)?);
+                (x.checked_sub(xo)?, y.checked_sub(yo)?)
+            }
+        }
+        ImageCodec::Wsq | ImageCodec::Unknown => return None,
+    };
+    Some((u16::try_from(w).ok()?, u16::try_from(h).ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

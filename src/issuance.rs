@@ -129,13 +129,21 @@ pub struct IssueOptions {
     pub dg_hash: HashAlgorithm,
     /// EF.CardAccess (the CCCD's PACE-GM-ECDH-AES128 on brainpoolP256r1 by default).
     pub card_access: CardAccess,
+    /// DG3 (fingerprints), when the card carries them: listed in EF.COM and hashed in EF.SOD like any data
+    /// group (the chip serves it only after Terminal Authentication).
+    pub dg3: Option<crate::lds::dg3::Dg3>,
     /// The kind of chip (the CCCD's by default).
     pub chip: ChipProfile,
 }
 
 impl Default for IssueOptions {
     fn default() -> Self {
-        IssueOptions { dg_hash: HashAlgorithm::Sha256, card_access: CardAccess::cccd(), chip: ChipProfile::Open }
+        IssueOptions {
+            dg_hash: HashAlgorithm::Sha256,
+            card_access: CardAccess::cccd(),
+            dg3: None,
+            chip: ChipProfile::Open,
+        }
     }
 }
 
@@ -190,7 +198,7 @@ pub fn issue(
         let fields: Vec<&str> = validation.errors.iter().map(|p| p.field).collect();
         return Err(IssueError::InvalidRecord(fields.join(", ")));
     }
-    let fail = |file: &'static str| move |e: crate::Error| IssueError::DataGroup { file, message: e.to_string() };
+    let fail = |file: &'static str, e: &dyn core::fmt::Display| IssueError::DataGroup { file, message: e.to_string() };
     if options.chip == ChipProfile::JmrtdApplet {
         return issue_bac_only(record, face, keys, ds, options);
     }
@@ -203,26 +211,32 @@ pub fn issue(
             ),
         });
     }
-    let mrz = record.to_mrz().map_err(|e| fail("DG1")(e.into()))?;
+    let mrz = record.to_mrz().map_err(|e| fail("DG1", &e))?;
     let mut files = BTreeMap::new();
-    files.insert(dg(1), Dg1::new(mrz).and_then(|d| d.encode()).map_err(|e| fail("DG1")(e.into()))?);
+    files.insert(dg(1), Dg1::new(mrz).and_then(|d| d.encode()).map_err(|e| fail("DG1", &e))?);
     let dg2 = Dg2::from_image(face.data.clone(), face.image_type, face.width, face.height);
-    files.insert(dg(2), dg2.encode().map_err(|e| fail("DG2")(e.into()))?);
-    files.insert(dg(13), Dg13::from_record(record).and_then(|d| d.encode()).map_err(|e| fail("DG13")(e.into()))?);
+    files.insert(dg(2), dg2.encode().map_err(|e| fail("DG2", &e))?);
+    if let Some(dg3) = &options.dg3 {
+        if dg3.file != dg(3) {
+            return Err(IssueError::DataGroup { file: "DG3", message: "a DG4 given as DG3".into() });
+        }
+        files.insert(dg(3), dg3.encode().map_err(|e| fail("DG3", &e))?);
+    }
+    files.insert(dg(13), Dg13::from_record(record).and_then(|d| d.encode()).map_err(|e| fail("DG13", &e))?);
     files.insert(dg(14), dg14(keys)?.encode());
     let aa_public = keys
         .active_authentication
         .public_key()
         .map_err(|e| IssueError::DataGroup { file: "DG15", message: e.to_string() })?;
-    files.insert(dg(15), Dg15::new(aa_public).map_err(|e| fail("DG15")(e.into()))?.encode());
+    files.insert(dg(15), Dg15::new(aa_public).map_err(|e| fail("DG15", &e))?.encode());
     let sod = ds.sod().data_groups(&files).hash(options.dg_hash).build()?;
     let listed: Vec<LdsFile> = files.keys().copied().collect();
     files.insert(LdsFile::Com, Com::new(listed).encode());
     files.insert(LdsFile::CardAccess, options.card_access.encode());
     files.insert(LdsFile::Sod, sod);
     let secrets = ChipSecrets {
-        mrz_information: Some(record.mrz_information().map_err(|e| fail("DG1")(e.into()))?),
-        can: Some(record.can().map_err(|e| fail("DG1")(e.into()))?),
+        mrz_information: Some(record.mrz_information().map_err(|e| fail("DG1", &e))?),
+        can: Some(record.can().map_err(|e| fail("DG1", &e))?),
         chip_authentication: Some(ChipAuthenticationKey {
             key_id: keys.chip_authentication_key_id,
             key: keys.chip_authentication.clone(),
@@ -240,7 +254,7 @@ fn issue_bac_only(
     ds: &DocumentSigner,
     options: &IssueOptions,
 ) -> Result<ChipImage, IssueError> {
-    let fail = |file: &'static str| move |e: crate::Error| IssueError::DataGroup { file, message: e.to_string() };
+    let fail = |file: &'static str, e: &dyn core::fmt::Display| IssueError::DataGroup { file, message: e.to_string() };
     let ActiveAuthenticationKey::Rsa(aa) = &keys.active_authentication else {
         return Err(IssueError::DataGroup {
             file: "DG15",
@@ -256,19 +270,19 @@ fn issue_bac_only(
             message: format!("RSA-{}: the JMRTD applet holds RSA-1024 only", modulus.len() * 8),
         });
     }
-    let mrz = record.to_mrz().map_err(|e| fail("DG1")(e.into()))?;
+    let mrz = record.to_mrz().map_err(|e| fail("DG1", &e))?;
     let mut files = BTreeMap::new();
-    files.insert(dg(1), Dg1::new(mrz).and_then(|d| d.encode()).map_err(|e| fail("DG1")(e.into()))?);
+    files.insert(dg(1), Dg1::new(mrz).and_then(|d| d.encode()).map_err(|e| fail("DG1", &e))?);
     let dg2 = Dg2::from_image(face.data.clone(), face.image_type, face.width, face.height);
-    files.insert(dg(2), dg2.encode().map_err(|e| fail("DG2")(e.into()))?);
-    files.insert(dg(13), Dg13::from_record(record).and_then(|d| d.encode()).map_err(|e| fail("DG13")(e.into()))?);
-    files.insert(dg(15), Dg15::new(public).map_err(|e| fail("DG15")(e.into()))?.encode());
+    files.insert(dg(2), dg2.encode().map_err(|e| fail("DG2", &e))?);
+    files.insert(dg(13), Dg13::from_record(record).and_then(|d| d.encode()).map_err(|e| fail("DG13", &e))?);
+    files.insert(dg(15), Dg15::new(public).map_err(|e| fail("DG15", &e))?.encode());
     let sod = ds.sod().data_groups(&files).hash(options.dg_hash).build()?;
     let listed: Vec<LdsFile> = files.keys().copied().collect();
     files.insert(LdsFile::Com, Com::new(listed).encode());
     files.insert(LdsFile::Sod, sod);
     let secrets = ChipSecrets {
-        mrz_information: Some(record.mrz_information().map_err(|e| fail("DG1")(e.into()))?),
+        mrz_information: Some(record.mrz_information().map_err(|e| fail("DG1", &e))?),
         active_authentication: Some(ActiveAuthenticationKey::Rsa(aa.clone())),
         ..ChipSecrets::default()
     };

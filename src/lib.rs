@@ -5,27 +5,49 @@
 //!
 //! ## Layers
 //!
-//! A module uses its own layer and the layers below it, never above. The card side (the virtual chip) and the
-//! host side (issuance, reader, personalizer) share layers 0–3 and meet only through APDUs: the host side never
+//! A module uses its own layer and the layers below it, never above, and no two top-level modules import each
+//! other (`tests/layers.rs` reads this table and checks both). The card side (the virtual chip) and the host side
+//! (issuance, reader, personalizer, verifier) share layers 1–3 and meet only through APDUs: the host side never
 //! imports the emulator, which sits on top of it (layer 5) behind the cargo feature `emulator`.
 //!
 //! | layer | modules | what lives there |
 //! |---|---|---|
-//! | 0 | [`error`] | the crate's [`Error`]; one structured enum per module, wrapped there |
 //! | 1 | [`tlv`], [`oid`], [`apdu`], [`crypto`] | bounded zero-copy BER-TLV; named OIDs with typed PACE/CA protocols; command/response APDUs and status words (with what each means and what to do); the only module that imports cipher, hash and curve crates (3DES/AES, retail MAC, CMAC, KDF, SHA-*, every eMRTD curve, the PACE MODP groups, ECDSA/RSA/DH) |
 //! | 2 | [`mrz`], [`citizen`], [`lds`] | MRZ (TD1/TD3, check digits, transliteration, the CCCD layout); the Vietnamese citizen record and its validation; every LDS file as a typed model with `decode` (tolerant, never panicking, exact bytes kept) and canonical `encode` |
 //! | 2 | [`transport`] | the `Transport` trait (APDU in, APDU out) and wrappers that log (redacted), record or replay |
 //! | 2 | [`vpcd`] | the card side of the `vsmartcard-vpcd` protocol (any `Transport` behind a real `pcscd`) |
 //! | 2 | [`perso_commands`] | the personalization command set of `docs/perso-commands.md` (transport-key session and its keys, CREATE FILE, PUT DATA objects, LOCK), built by the personalizer and parsed by the virtual chip |
 //! | 3 | [`sm`], [`access`], [`qr`], [`face`] | ICAO secure messaging (3DES and AES, terminal and chip side) and the secure channel; BAC, PACE (GM, IM, CAM; ECDH and DH), Chip Authentication and Active Authentication, both sides; the card's QR payload, rendering and scanning; face photos to DG2 images and back to pixels |
-//! | 3 | [`pki`], [`pa`] | the `Signer` trait (software keys, PKCS#11) and builders for CSCA/DS/MLS certificates, CRLs, signed EF.SOD and master lists (`x509-cert` and `cms` types); Passive Authentication with trust stores |
+//! | 3 | [`pki`], [`pa`] | the `Signer` trait (software keys, PKCS#11) and builders for CSCA/DS/MLS certificates, CRLs, signed EF.SOD and master lists (`x509-cert` and `cms` types); Passive Authentication with trust stores, typed check reasons and one signer-verification path for every CMS SignedData |
+//! | 3 | [`cvc`] | card-verifiable certificates and requests for Extended Access Control (decode, encode, sign, one chain check shared by chip and terminal), EF.CVCA, EAC PKI issuing |
 //! | 3 | [`image`] | the chip image: the files and the chip's secrets (one ECDH or DH Chip Authentication key, one ECDSA or RSA Active Authentication key), image folders on disk |
-//! | 4 | [`issuance`], [`reader`], [`perso`] | record + face + keys → chip image; the reader (BAC/PACE, largest reads, resume after a pulled card, fallbacks for chips that refuse SFI reads or answer less, Chip and Active Authentication); the personalizer (write, verify with one reader session, then lock; the open and the JMRTD applet profiles) |
+//! | 4 | [`issuance`], [`reader`], [`perso`], [`verify`] | record + face + keys → chip image; the reader (BAC/PACE, largest reads, resume after a pulled card, fallbacks for chips that refuse SFI reads or answer less, Chip and Active Authentication); the personalizer (check the image, write, verify with one reader session, then lock; the open and the JMRTD applet profiles); the verifier, the one place that decides whether a chip is genuine (`Policy`, `Verifier`, `Verdict`) |
 //! | 5 | `emulator` (feature `emulator`) | the virtual chip (issued or blank, with fault injection and a link model) and a second one, the JMRTD passport applet, built on the host side's types |
+//! | 5 | [`error`] | the crate's [`Error`], which wraps every module's error so an application can `?` across the crate; modules return their own errors and never import it |
 //!
 //! Parsers never panic on input, report the byte offset where they failed and treat trailing data as an error;
 //! every one has a fuzz target (`fuzz/`). Personal data and keys never reach `Debug` output or error messages;
 //! keys are zeroized and MACs compared in constant time.
+//!
+//! ## Verifying a card
+//!
+//! The verifier's whole path: trust material, a card in a PC/SC reader, a validated CAN, read, verify, one
+//! verdict ([`verify::Verdict`]: genuine, tampered, untrusted, clone suspected or incomplete, with findings).
+//!
+//! ```no_run
+//! # #[cfg(feature = "pcsc")] fn main() -> Result<(), cccd::Error> {
+//! use cccd::{access::pace::PacePassword, pa::TrustStore, reader::Reader, transport::pcsc::PcscTransport};
+//! use cccd::verify::{Policy, Verifier};
+//!
+//! let mut trust = TrustStore::new();
+//! trust.add_path("csca/".as_ref())?; // CSCA certificates, master lists
+//! let mut card = PcscTransport::wait_for_card("ACS ACR1252 1S CL Reader PICC 0", std::time::Duration::from_secs(30))?;
+//! let result = Reader::pace(PacePassword::can("123456")?).read(&mut card)?;
+//! let verification = Verifier::new(&trust, Policy::counter()).verify_read(&result);
+//! println!("{}: {}", verification.verdict, verification.summary());
+//! # Ok(()) }
+//! # #[cfg(not(feature = "pcsc"))] fn main() {}
+//! ```
 //!
 //! ## Example
 //!
@@ -52,6 +74,7 @@ pub mod access;
 pub mod apdu;
 pub mod citizen;
 pub mod crypto;
+pub mod cvc;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
@@ -70,6 +93,12 @@ pub mod reader;
 pub mod sm;
 pub mod tlv;
 pub mod transport;
+pub mod verify;
 pub mod vpcd;
 
 pub use error::{Error, Result};
+
+/// The README's Rust examples, compiled (and run, unless `no_run`) as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

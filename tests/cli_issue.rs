@@ -393,7 +393,7 @@ fn issue_offers_the_chosen_pace_protocols() {
     let image = ChipImage::load_dir(&chip).unwrap();
     let can = PacePassword::Can(image.secrets.can.clone().unwrap());
     let result = Reader::pace(can.clone()).read(&mut VirtualChip::new(image.clone(), ChipConfig::default())).unwrap();
-    assert_eq!(result.access, "PACE-CAM-ECDH-AES256 (brainpoolP256r1)");
+    assert_eq!(result.access.to_string(), "PACE-CAM-ECDH-AES256 (brainpoolP256r1)");
     assert_eq!(result.chip_authentication, Check::Passed);
 
     for (bad, why) in [

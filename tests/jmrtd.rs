@@ -15,6 +15,13 @@ use cccd::perso::{JmrtdAppletProfile, PersoError, PersoProfile, Personalizer, Un
 use cccd::reader::Reader;
 use cccd::transport::{Transport, TransportError};
 
+/// Chip and Active Authentication as the verifier counts them, with these CSCAs trusted.
+fn counted(result: &cccd::reader::ReadResult, cscas: &[x509_cert::Certificate]) -> (Check, Check) {
+    let trust = cccd::pa::TrustStore::from_certificates(cscas);
+    let v = cccd::verify::Verifier::new(&trust, cccd::verify::Policy::counter()).verify_read(result);
+    (v.report.chip_authentication, v.report.active_authentication)
+}
+
 fn sw(r: &ResponseApdu) -> u16 {
     u16::from(r.sw)
 }
@@ -66,7 +73,7 @@ fn issued_for_the_applet_personalized_in_the_clear_verified_by_bac_and_locked() 
     let mut chip = JmrtdAppletChip::blank();
     let mut steps = Vec::new();
     let report = Personalizer::new(&profile, &image).on_progress(|p| steps.push(p.step)).run(&mut chip).unwrap();
-    assert_eq!(report.reader_access, "BAC");
+    assert_eq!(report.reader_access.as_ref().map(ToString::to_string).as_deref(), Some("BAC"));
     assert!(!steps.contains(&"read back"), "the reader session is the read-back: {steps:?}");
     assert_eq!(chip.life_cycle(), LifeCycle::Operational);
     assert!(chip.files() == image.files, "the chip holds exactly the image's files");
@@ -82,11 +89,13 @@ fn issued_for_the_applet_personalized_in_the_clear_verified_by_bac_and_locked() 
     assert_eq!(reader.max_short_read(), 223);
     assert!(!result.extended_length);
     assert_eq!(reader.bytes_read(), image.files.values().map(Vec::len).sum::<usize>(), "nothing read twice");
-    let pa = cccd::pa::verify_with_trust(&result.files[&LdsFile::Sod], &result.files, None, &[csca]).unwrap();
-    assert!(pa.is_valid(), "{pa:?}");
-    let a = result.authenticity(&pa);
-    assert_eq!(a.active_authentication, Check::Passed);
-    assert!(matches!(a.chip_authentication, Check::NotChecked(_)));
+    let pa =
+        cccd::pa::verify_with_trust(&result.files[&LdsFile::Sod], &result.files, None, std::slice::from_ref(&csca))
+            .unwrap();
+    assert!(pa.hashes_match() && pa.first_failure().is_none(), "{pa:?}");
+    let (ca, aa) = counted(&result, &[csca]);
+    assert_eq!(aa, Check::Passed);
+    assert!(matches!(ca, Check::NotChecked(_)));
     eprintln!("JMRTD applet read: {} APDUs", reader.apdu_count());
 
     // locked: personalization commands refused; a second run only checks
@@ -333,9 +342,7 @@ fn the_reader_copes_with_chips_that_refuse_sfi_answer_nothing_for_le_00_and_retu
         if !config.extended_length {
             assert_eq!(reader.max_short_read(), max, "{config:?}");
         }
-        let pa = cccd::pa::verify_with_trust(&result.files[&LdsFile::Sod], &result.files, None, &csca).unwrap();
-        let a = result.authenticity(&pa);
-        assert_eq!((a.chip_authentication, a.active_authentication), (Check::Passed, Check::Passed), "{config:?}");
+        assert_eq!(counted(&result, &csca), (Check::Passed, Check::Passed), "{config:?}");
         assert_eq!(result.protected, vec![LdsFile::dg(3).unwrap()]);
     }
 }

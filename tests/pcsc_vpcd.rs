@@ -98,6 +98,8 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
         assert_eq!(report["chip_authentication"]["status"], "passed", "{}", report["chip_authentication"]);
         assert_eq!(report["active_authentication"]["status"], "passed", "{}", report["active_authentication"]);
         assert_eq!(report["clone_suspected"], false);
+        assert_eq!((report["schema_version"].as_u64(), report["command"].as_str()), (Some(1), Some("read")));
+        assert_eq!(report["verdict"]["value"], "genuine", "{}", report["verdict"]);
         let face = image::open(out.join("face.png")).expect("cccd read --out writes the face as PNG");
         assert!(face.width() > 0 && face.height() > face.width(), "portrait face");
         eprintln!(
@@ -143,6 +145,10 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
     assert_eq!(report["chip_authentication"]["status"], "failed");
     assert_eq!(report["active_authentication"]["status"], "failed");
     assert_eq!(report["clone_suspected"], true);
+    assert_eq!(report["verdict"]["value"], "clone_suspected", "{}", report["verdict"]);
+    let codes: Vec<&str> =
+        report["verdict"]["findings"].as_array().unwrap().iter().filter_map(|f| f["code"].as_str()).collect();
+    assert!(codes.contains(&"chip_authentication_failed"), "{codes:?}");
     std::fs::remove_dir_all(&base).unwrap();
 }
 
@@ -226,7 +232,8 @@ fn emulate_blank_perso_then_read_over_pcsc() {
         };
         let mut out = perso();
         if fault.is_some() {
-            assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+            // the pulled card is a removed card (not a zero-byte APDU error): exit 4, and the report says run again
+            assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stdout));
             let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(report["locked"], false);
             assert_eq!(report["run_again"], true, "{report}");
@@ -274,6 +281,29 @@ fn emulate_blank_perso_then_read_over_pcsc() {
         let again = perso();
         let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
         assert_eq!(report["already_locked"], true, "{report}");
+        assert_eq!(report["verdict"]["value"], "genuine", "{report}");
+        // locked with this image, asked to write another: the chip says what it is, nothing is written
+        let other_dir = base.join(format!("other-{port}"));
+        let mut other = image.clone();
+        let dg13 = cccd::lds::LdsFile::dg(13).unwrap();
+        other.files.get_mut(&dg13).unwrap()[10] ^= 1;
+        other.save_dir(&other_dir).unwrap();
+        let refused = cccd(&[
+            "perso",
+            "--reader",
+            reader,
+            other_dir.to_str().unwrap(),
+            "--transport-key",
+            key,
+            "--json",
+            "--wait",
+            "15",
+        ]);
+        assert_eq!(refused.status.code(), Some(1), "{}", String::from_utf8_lossy(&refused.stdout));
+        let report: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+        assert_eq!((&report["locked"], &report["holds_this_image"]), (&true.into(), &false.into()), "{report}");
+        assert_eq!(report["bytes_written"], 0, "{report}");
+        assert_eq!(report["state"], "locked, holding another image: nothing written", "{report}");
     }
     std::fs::remove_dir_all(&base).unwrap();
 }
@@ -331,7 +361,9 @@ fn emulate_jmrtd_applet_perso_then_read_over_pcsc() {
     let refused = perso(&cccd_dir);
     assert_eq!(refused.status.code(), Some(1), "{}", String::from_utf8_lossy(&refused.stderr));
     let report: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
-    assert_eq!(report["locked"], false);
+    // refused before the first APDU: not locked by this run (the chip was not even asked), nothing written
+    assert_ne!(report["locked"], true, "{report}");
+    assert_eq!(report["bytes_written"], 0, "{report}");
     let reasons: Vec<String> =
         report["unsupported"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_string()).collect();
     for word in ["PACE", "AES", "Chip Authentication", "ECDSA", "DG3"] {

@@ -8,9 +8,21 @@ use cccd::apdu::{CommandApdu, StatusWord, ins};
 use cccd::emulator::{ChipConfig, Faults, LifeCycle, LinkModel, VirtualChip};
 use cccd::image::{ActiveAuthenticationKey, ChipAuthenticationPrivateKey, ChipImage};
 use cccd::pa::Check;
-use cccd::perso::{OpenEmrtdProfile, PersoError, PersoProfile, Personalizer};
+use cccd::perso::{ChipStatus, OpenEmrtdProfile, PersoError, PersoProfile, Personalizer};
 use cccd::reader::Reader;
 use cccd::transport::{Transport, TransportError};
+
+/// Every Passive Authentication check passed (a query on the report; the verdict is the verifier's).
+fn pa_ok(report: &cccd::pa::PassiveAuthReport) -> bool {
+    report.hashes_match() && report.first_failure().is_none()
+}
+
+/// Chip and Active Authentication as the verifier counts them, with these CSCAs trusted.
+fn counted(result: &cccd::reader::ReadResult, cscas: &[x509_cert::Certificate]) -> (cccd::pa::Check, cccd::pa::Check) {
+    let trust = cccd::pa::TrustStore::from_certificates(cscas);
+    let v = cccd::verify::Verifier::new(&trust, cccd::verify::Policy::counter()).verify_read(result);
+    (v.report.chip_authentication, v.report.active_authentication)
+}
 
 const KEY: [u8; 16] = *b"transport key 16";
 
@@ -49,7 +61,10 @@ fn a_blank_chip_is_written_verified_and_locked() {
         let report = Personalizer::new(&profile, &image).on_progress(|p| steps.push(p.step)).run(&mut chip).unwrap();
         assert_issued(&chip, &image);
         assert_eq!(report.bytes_written, image.files.values().map(Vec::len).sum::<usize>());
-        assert_eq!(report.reader_access, "PACE-GM-ECDH-AES128 (brainpoolP256r1)");
+        assert_eq!(
+            report.reader_access.as_ref().map(ToString::to_string).as_deref(),
+            Some("PACE-GM-ECDH-AES128 (brainpoolP256r1)")
+        );
         assert_eq!(steps.first(), Some(&"session"));
         assert_eq!(steps.last(), Some(&"done"));
         let lock_step = steps.iter().position(|s| *s == "lock").unwrap();
@@ -60,9 +75,8 @@ fn a_blank_chip_is_written_verified_and_locked() {
         let result = Reader::pace(can).read(&mut chip).unwrap();
         let pa =
             cccd::pa::verify_with_trust(&result.files[&cccd::lds::LdsFile::Sod], &result.files, None, &csca).unwrap();
-        assert!(pa.is_valid());
-        let a = result.authenticity(&pa);
-        assert_eq!((a.chip_authentication, a.active_authentication), (Check::Passed, Check::Passed));
+        assert!(pa_ok(&pa));
+        assert_eq!(counted(&result, &csca), (Check::Passed, Check::Passed));
 
         // the link model: a CCCD-sized image (20 KB DG2) timed at 106 and 424 kbit/s
         let (big, _) = common::chip::cccd_image_20k_signed();
@@ -207,7 +221,61 @@ fn the_transport_key_guards_the_chip_and_lock_is_final() {
     // with another image it fails and says so
     let mut other = image.clone();
     other.files.get_mut(&cccd::lds::LdsFile::dg(13).unwrap()).unwrap()[10] ^= 1;
-    assert!(matches!(personalize(&mut chip, &other), Err(PersoError::Verification(_))));
+    let profile = OpenEmrtdProfile::new(KEY);
+    let mut personalizer = Personalizer::new(&profile, &other);
+    assert!(matches!(personalizer.run(&mut chip), Err(PersoError::LockedWithOtherContent(_))));
+    // what the chip is: locked, holding another image, nothing written
+    assert_eq!(
+        personalizer.chip_status(),
+        ChipStatus { locked: Some(true), holds_this_image: Some(false), bytes_written: 0 }
+    );
+}
+
+/// A transport that must not be used.
+struct Untouched;
+
+impl Transport for Untouched {
+    fn transmit(&mut self, command: &CommandApdu) -> Result<cccd::apdu::ResponseApdu, TransportError> {
+        panic!("an APDU ({:02X}) was sent for an incomplete image", command.ins)
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn an_incomplete_image_is_refused_before_anything_is_written() {
+    use cccd::perso::ImageProblem;
+    let (image, _) = image();
+    let profile = OpenEmrtdProfile::new(KEY);
+    let dg = |n| cccd::lds::LdsFile::dg(n).unwrap();
+    // a data group the SOD lists is not in the image
+    let mut without_dg2 = image.clone();
+    without_dg2.files.remove(&dg(2));
+    // DG14 offers Chip Authentication, DG15 is there, but the keys are not
+    let mut without_keys = image.clone();
+    without_keys.secrets.chip_authentication = None;
+    without_keys.secrets.active_authentication = None;
+    // no access key at all, and a data group the SOD does not list
+    let mut unlisted = image.clone();
+    unlisted.secrets.can = None;
+    unlisted.secrets.mrz_information = None;
+    unlisted.files.insert(dg(11), vec![0x6B, 0x03, 0x5C, 0x01, 0x00]);
+    for (img, expected) in [
+        (&without_dg2, vec![ImageProblem::Missing(dg(2))]),
+        (&without_keys, vec![ImageProblem::NoChipAuthenticationKey, ImageProblem::NoActiveAuthenticationKey]),
+        (&unlisted, vec![ImageProblem::NoAccessKey, ImageProblem::NotListed(dg(11))]),
+    ] {
+        assert_eq!(cccd::perso::check_image(img), expected);
+        let mut personalizer = Personalizer::new(&profile, img);
+        match personalizer.run(&mut Untouched) {
+            Err(PersoError::IncompleteImage(problems)) => assert_eq!(problems, expected),
+            other => panic!("expected an incomplete image, got {other:?}"),
+        }
+        assert_eq!(personalizer.chip_status(), ChipStatus::default(), "nothing known, nothing written");
+    }
+    assert!(cccd::perso::check_image(&image).is_empty());
 }
 
 #[test]
@@ -224,7 +292,7 @@ fn a_chip_holding_another_image_is_not_overwritten_and_not_locked() {
     assert!(personalize(&mut chip, &other).is_err());
     chip.reset().unwrap();
     match personalize(&mut chip, &image) {
-        Err(PersoError::FileSizeMismatch(f)) => assert_eq!(f, "DG13"),
+        Err(PersoError::FileSizeMismatch(f)) => assert_eq!(f.name(), "DG13"),
         other => panic!("expected a size mismatch, got {other:?}"),
     }
     assert_eq!(chip.life_cycle(), LifeCycle::Personalization);
@@ -275,11 +343,16 @@ fn an_rsa_active_authentication_key_is_issued_personalized_and_proven() {
     assert!(chip.image().secrets.active_authentication == image.secrets.active_authentication);
     let can = cccd::access::pace::PacePassword::Can(image.secrets.can.clone().unwrap());
     let result = Reader::pace(can).read(&mut chip).unwrap();
-    let pa =
-        cccd::pa::verify_with_trust(&result.files[&LdsFile::Sod], &result.files, None, &[csca.certificate]).unwrap();
-    assert!(pa.is_valid(), "{pa:?}");
-    let a = result.authenticity(&pa);
-    assert_eq!((a.chip_authentication, a.active_authentication), (Check::Passed, Check::Passed));
+    let pa = cccd::pa::verify_with_trust(
+        &result.files[&LdsFile::Sod],
+        &result.files,
+        None,
+        std::slice::from_ref(&csca.certificate),
+    )
+    .unwrap();
+    assert!(pa_ok(&pa), "{pa:?}");
+    assert!(pa.hashes_match());
+    assert_eq!(counted(&result, &[csca.certificate]), (Check::Passed, Check::Passed));
 
     // an image whose RSA secret is not DG15's key: Active Authentication fails before LOCK, the chip stays open
     let mut wrong = image.clone();
@@ -287,7 +360,7 @@ fn an_rsa_active_authentication_key_is_issued_personalized_and_proven() {
     wrong.secrets.active_authentication = Some(ActiveAuthenticationKey::Rsa(other));
     let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
     match personalize(&mut chip, &wrong) {
-        Err(PersoError::Verification(reason)) => assert!(reason.starts_with("Active Authentication"), "{reason}"),
+        Err(PersoError::Verification(reason)) => assert!(reason.contains("(Active Authentication: "), "{reason}"),
         other => panic!("expected a failed verification, got {other:?}"),
     }
     assert_ne!(chip.life_cycle(), LifeCycle::Operational);
@@ -350,10 +423,15 @@ fn a_dh_chip_authentication_key_is_issued_personalized_and_proven() {
     assert!(chip.image().secrets.chip_authentication == image.secrets.chip_authentication);
     let can = cccd::access::pace::PacePassword::Can(image.secrets.can.clone().unwrap());
     let result = Reader::pace(can).read(&mut chip).unwrap();
-    let pa =
-        cccd::pa::verify_with_trust(&result.files[&LdsFile::Sod], &result.files, None, &[csca.certificate]).unwrap();
-    let a = result.authenticity(&pa);
-    assert_eq!((a.chip_authentication, a.active_authentication), (Check::Passed, Check::Passed));
+    let pa = cccd::pa::verify_with_trust(
+        &result.files[&LdsFile::Sod],
+        &result.files,
+        None,
+        std::slice::from_ref(&csca.certificate),
+    )
+    .unwrap();
+    assert!(pa.hashes_match());
+    assert_eq!(counted(&result, &[csca.certificate]), (Check::Passed, Check::Passed));
 
     // a DH secret that is not DG14's key: Chip Authentication fails before LOCK, the chip stays open
     let mut wrong = image.clone();
@@ -361,7 +439,7 @@ fn a_dh_chip_authentication_key_is_issued_personalized_and_proven() {
         ChipAuthenticationPrivateKey::Dh(DhPrivateKey::generate(ModpGroup::Modp2048_224.domain()));
     let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
     match personalize(&mut chip, &wrong) {
-        Err(PersoError::Verification(reason)) => assert!(reason.starts_with("Chip Authentication"), "{reason}"),
+        Err(PersoError::Verification(reason)) => assert!(reason.contains("(Chip Authentication: "), "{reason}"),
         other => panic!("expected a failed verification, got {other:?}"),
     }
     assert_ne!(chip.life_cycle(), LifeCycle::Operational);

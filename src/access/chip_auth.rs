@@ -13,7 +13,7 @@
 //! Active Authentication signs an 8-byte challenge: ECDSA over `H(challenge)` with the hash of the
 //! ActiveAuthenticationInfo in DG14 (the plain `r || s` signature checked with DG15's key), or RSA with
 //! ISO/IEC 9796-2 scheme 1 (message recovery). Neither result means "genuine" unless Passive Authentication
-//! vouched for DG14 and DG15 ([`crate::reader::ReadResult::authenticity`]).
+//! vouched for DG14 and DG15 (the [verifier](crate::verify) decides).
 
 use zeroize::Zeroizing;
 
@@ -73,6 +73,9 @@ pub struct ChipAuthenticationKeys {
     pub public_key: Vec<u8>,
     /// Its group.
     pub domain: CaDomain,
+    /// The terminal's ephemeral public key of the run (empty before [`chip_authenticate`]): Terminal
+    /// Authentication signs `Comp` of it.
+    pub terminal_ephemeral_key: Vec<u8>,
 }
 
 /// The Chip Authentication DG14 describes: the first ChipAuthenticationInfo (ECDH or DH) with a matching
@@ -98,6 +101,7 @@ pub fn chip_authentication_keys(dg14: &Dg14) -> Result<ChipAuthenticationKeys, A
             key_id: info.key_id.or(key.key_id),
             public_key,
             domain,
+            terminal_ephemeral_key: Vec::new(),
         });
     }
     Err(AccessError::Unsupported(if info_seen {
@@ -128,7 +132,7 @@ pub fn chip_authenticate<T: Transport>(
     channel: &mut SecureChannel<T>,
     dg14: &Dg14,
 ) -> Result<ChipAuthenticationKeys, AccessError> {
-    let keys = chip_authentication_keys(dg14)?;
+    let mut keys = chip_authentication_keys(dg14)?;
     let secret = keys.domain.generate_secret();
     let ephemeral = keys.domain.public_key(&secret)?;
     if keys.protocol.cipher == SmCipher::TripleDes {
@@ -151,6 +155,7 @@ pub fn chip_authenticate<T: Transport>(
     channel.set_session(SecureMessaging::with_zero_ssc(SessionKeys::derive(keys.protocol.cipher, &shared)));
     // the proof: the chip answers under the new keys (a wrong key makes its MAC fail here)
     prove_session(channel)?;
+    keys.terminal_ephemeral_key = ephemeral;
     Ok(keys)
 }
 

@@ -1,9 +1,11 @@
-//! Access control protocols (ICAO Doc 9303-11 §4): Basic Access Control ([`bac`]) and PACE ([`pace`]), for the
+//! Access control protocols (ICAO Doc 9303-11 §4): Basic Access Control ([`bac`]) and PACE ([`pace`]) — plus Chip
+//! Authentication ([`chip_auth`]) and Terminal Authentication v1 ([`ta`]) — for the
 //! terminal and for the chip. Both sides end with the same [`SecureMessaging`](crate::sm::SecureMessaging) session.
 
 pub mod bac;
 pub mod chip_auth;
 pub mod pace;
+pub mod ta;
 
 use crate::apdu::StatusWord;
 use crate::crypto::CryptoError;
@@ -53,6 +55,9 @@ pub enum AccessError {
     /// A protocol variant or domain parameters this implementation does not run.
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// A card access number that is not six digits (the caller's input; never echoed).
+    #[error("the card access number is 6 digits")]
+    InvalidCan,
     /// Malformed MRZ information (document number, dates) given by the caller.
     #[error("invalid MRZ information: {0}")]
     InvalidMrzInformation(&'static str),

@@ -36,6 +36,8 @@ pub mod ins {
     pub const INTERNAL_AUTHENTICATE: u8 = 0x88;
     /// MANAGE SECURITY ENVIRONMENT.
     pub const MANAGE_SECURITY_ENVIRONMENT: u8 = 0x22;
+    /// PERFORM SECURITY OPERATION (PSO:Verify Certificate in Terminal Authentication).
+    pub const PERFORM_SECURITY_OPERATION: u8 = 0x2A;
     /// GENERAL AUTHENTICATE (PACE, Chip Authentication).
     pub const GENERAL_AUTHENTICATE: u8 = 0x86;
     /// GET RESPONSE.

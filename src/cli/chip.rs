@@ -1,4 +1,5 @@
-//! `cccd emulate`, `cccd readers` and `cccd read`: the virtual chip behind a PC/SC reader, and reading a chip.
+//! `cccd emulate`, `cccd verify` and `cccd perso`: the virtual chip behind a PC/SC reader, the verdict on a chip
+//! image folder, and personalizing a chip (`cccd readers` and `cccd read` are in `read`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use cccd::emulator::{ChipConfig, VirtualChip};
 use cccd::image::ChipImage;
+use cccd::verify::{Policy, Verification, Verifier};
 
 use super::CliError;
 
@@ -219,6 +221,14 @@ pub fn parse_transport_key(hex_key: &str) -> Result<[u8; 16], CliError> {
     <[u8; 16]>::try_from(bytes.as_slice()).map_err(|_| bad())
 }
 
+/// Prints a verification document: JSON, or the verdict first and then the report as text.
+fn print_verification(v: &serde_json::Value, verification: &Verification, json: bool) {
+    if !json {
+        super::print(&super::verdict::verdict_text(verification));
+    }
+    print_report(v, json);
+}
+
 /// Trust material for Passive Authentication.
 #[derive(Debug, clap::Args)]
 pub struct TrustArgs {
@@ -263,7 +273,7 @@ impl TrustArgs {
                 std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
             store
                 .add_document_signer_bytes(&bytes)
-                .map_err(|message| CliError::Input { context: path.display().to_string(), message })?;
+                .map_err(|e| CliError::Input { context: path.display().to_string(), message: e.to_string() })?;
         }
         Ok(store)
     }
@@ -284,7 +294,27 @@ pub struct VerifyArgs {
     json: bool,
 }
 
-/// Runs `cccd verify`: Passive Authentication of a folder of files; exit status 1 when not valid.
+/// The access control a chip image's own secrets allow: PACE with its CAN when it has EF.CardAccess, else
+/// BAC with its MRZ information.
+pub fn image_access(image: &ChipImage) -> Option<cccd::reader::AccessControl> {
+    use cccd::reader::AccessControl;
+    let s = &image.secrets;
+    let bac = s.mrz_information.as_ref().map(|m| cccd::access::bac::BacKey::from_mrz_information(m));
+    let pace = s.can.as_ref().map(|c| cccd::access::pace::PacePassword::Can(c.clone()));
+    match (pace, bac) {
+        (Some(p), Some(b)) if image.files.contains_key(&cccd::lds::LdsFile::CardAccess) => {
+            Some(AccessControl::PaceThenBac(p, b))
+        }
+        (Some(p), None) => Some(AccessControl::Pace(p)),
+        (_, Some(b)) => Some(AccessControl::Bac(b)),
+        (None, None) => None,
+    }
+}
+
+/// Runs `cccd verify`: the verdict on a chip image folder. With the image's secrets (a folder `cccd issue`
+/// wrote) the image is served by an in-process virtual chip and read as `cccd read` reads a card, so Chip and
+/// Active Authentication run; a folder of files only (`cccd read --out`) is verified as files. Exit status 0
+/// only when genuine.
 pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let ctx = || args.chipdir.display().to_string();
     let image =
@@ -296,17 +326,30 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
         ),
         None => None,
     };
-    let sod = image
-        .files
-        .get(&cccd::lds::LdsFile::Sod)
-        .ok_or(CliError::Input { context: ctx(), message: "no EF.SOD.bin".into() })?;
     let trust = args.trust.load(at)?;
-    let report = cccd::pa::verify_with_store(sod, &image.files, at, &trust)
-        .map_err(|e| CliError::Input { context: ctx(), message: e.to_string() })?;
-    let mut v = serde_json::to_value(&report).unwrap_or_default();
-    v["valid"] = serde_json::Value::Bool(report.is_valid());
-    print_report(&v, args.json);
-    Ok(if report.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let verifier = Verifier::new(&trust, Policy::counter()).at(at);
+    let (verification, session, access) = match image_access(&image) {
+        Some(access) => {
+            let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
+            let result = cccd::reader::Reader::new(access).read(&mut chip).map_err(|e| CliError::Input {
+                context: ctx(),
+                message: format!("reading the image's virtual chip: {e}"),
+            })?;
+            (verifier.verify_read(&result), "virtual chip from the image's secrets", Some(result.access))
+        }
+        None => (verifier.verify_files(&image.files), "files only", None),
+    };
+    let pa = verification.report.passive_authentication.as_ref();
+    let mut v = match pa {
+        Some(pa) => serde_json::to_value(pa).unwrap_or_default(),
+        None => serde_json::json!({}),
+    };
+    v["session"] = session.into();
+    v["access"] = serde_json::to_value(access).unwrap_or_default();
+    let mut v = super::verdict::document("verify", v);
+    super::verdict::add_verification(&mut v, &verification);
+    print_verification(&v, &verification, args.json);
+    Ok(super::verdict::exit_of(&verification))
 }
 
 /// Arguments of `cccd perso`.
@@ -333,7 +376,8 @@ pub struct PersoArgs {
     json: bool,
 }
 
-/// Runs `cccd perso`: writes, verifies, locks; exit 1 when the chip was not completed (run again).
+/// Runs `cccd perso`: writes, verifies, locks; exit 1 when the chip was not completed (run again), 4 when the
+/// card was pulled (run again), 3 when the chip refused the transport key.
 #[cfg(feature = "pcsc")]
 pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
     use cccd::perso::{JmrtdAppletProfile, OpenEmrtdProfile, PersoError, PersoProfile};
@@ -349,11 +393,7 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
             });
         }
     };
-    let names = cccd::transport::pcsc::list_readers().map_err(|e| CliError::Chip {
-        failure: super::ChipFailure::NoCardOrReader,
-        context: "PC/SC".into(),
-        message: e.to_string(),
-    })?;
+    let names = super::read::list()?;
     let reader = super::read::resolve_reader(Some(&args.reader), &names)?;
     let mut transport = super::read::connect_waiting(&reader, Instant::now() + Duration::from_secs(args.wait))?;
     let total: usize = image.files.values().map(Vec::len).sum();
@@ -363,35 +403,66 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = Instant::now();
-    let result = cccd::perso::Personalizer::new(&*profile, &image)
-        .on_progress(|p| {
-            bar.set_position(p.bytes_written as u64);
-            bar.set_message(p.step);
-        })
-        .run(&mut transport);
+    let mut personalizer = cccd::perso::Personalizer::new(&*profile, &image).on_progress(|p| {
+        bar.set_position(p.bytes_written as u64);
+        bar.set_message(p.step);
+    });
+    let result = personalizer.run(&mut transport);
+    let status = personalizer.chip_status();
+    drop(personalizer);
     bar.finish_and_clear();
-    let (code, v) = match result {
+    let chip = serde_json::to_value(status).unwrap_or_default();
+    let (code, mut v, verification) = match result {
         Ok(r) => (
             ExitCode::SUCCESS,
             serde_json::json!({
                 "locked": true,
                 "already_locked": r.already_locked,
+                "holds_this_image": true,
+                "chip": chip,
                 "apdus": r.apdus,
                 "bytes_written": r.bytes_written,
                 "files_kept": r.files_kept,
                 "verified_with": r.reader_access,
                 "milliseconds": started.elapsed().as_millis() as u64,
             }),
+            r.verification,
         ),
         Err(e) => {
+            let code = match &e {
+                PersoError::WrongTransportKey { .. } | PersoError::Blocked => super::verdict::Exit::AccessRefused,
+                PersoError::Transport(cccd::transport::TransportError::CardRemoved) => {
+                    super::verdict::Exit::CardRemoved
+                }
+                _ => super::verdict::Exit::NotValid,
+            };
             let resumable = matches!(e, PersoError::Transport(_) | PersoError::SecureMessaging(_));
-            let mut v = serde_json::json!({ "locked": false, "error": e.to_string(), "run_again": resumable });
+            let locked_text = match (status.locked, status.holds_this_image) {
+                (Some(true), Some(false)) => "locked, holding another image: nothing written",
+                (Some(true), _) => "locked",
+                (Some(false), _) if status.bytes_written == 0 => "not locked, nothing written in this run",
+                (Some(false), _) => "not locked, partly written: run again",
+                (None, _) => "not reached",
+            };
+            let mut v = serde_json::json!({
+                "locked": status.locked,
+                "holds_this_image": status.holds_this_image,
+                "chip": chip,
+                "state": locked_text,
+                "bytes_written": status.bytes_written,
+                "error": e.to_string(),
+                "run_again": resumable,
+            });
             if let PersoError::Unsupported { reasons, .. } = &e {
                 v["unsupported"] = reasons.iter().map(ToString::to_string).collect();
             }
-            (ExitCode::from(1), v)
+            (code.into(), v, None)
         }
     };
+    if let Some(verification) = &verification {
+        super::verdict::add_verification(&mut v, verification);
+    }
+    let v = super::verdict::document("perso", v);
     print_report(&v, args.json);
     Ok(code)
 }

@@ -18,6 +18,7 @@ use cccd::lds::dg1::Dg1;
 use cccd::lds::dg13::Dg13;
 use cccd::pki::{CertificateBuilder, DocumentSigner, SoftwareKey};
 use cccd::reader::{AccessControl, Reader};
+use cccd::verify::{Policy, Verifier};
 
 use super::CliError;
 
@@ -27,6 +28,9 @@ pub struct Args {
     /// Keep the files: the PKI, the chip image, the files read back and the card's QR code.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Print the JSON verdict document (the same contract as `cccd read --json`) instead of the step log.
+    #[arg(long)]
+    json: bool,
 }
 
 const SAMPLE_RECORD: &str = include_str!("../../examples/records/nguyen-van-a.json");
@@ -120,7 +124,7 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
             "{} APDUs, {} bytes written, verified ({}), locked: {locked}; {:.0} ms on a 424 kbit/s link",
             perso.apdus,
             perso.bytes_written,
-            perso.reader_access,
+            perso.reader_access.as_ref().map(ToString::to_string).unwrap_or_default(),
             chip.faults().link_time_us as f64 / 1000.0
         ),
     );
@@ -128,7 +132,9 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
     let trust = cccd::pa::TrustStore::from_certificates(std::slice::from_ref(&csca.certificate));
     let can = cccd::access::pace::PacePassword::Can(record.can().map_err(|e| fail("CAN", e))?);
     let bac = cccd::access::bac::BacKey::from_mrz_information(&record.mrz_information().map_err(|e| fail("MRZ", e))?);
-    let mut verdicts = Vec::new();
+    // the strict demo's policy: a trust anchor, DG1, DG2, DG13, Chip and Active Authentication
+    let verifier = Verifier::new(&trust, Policy::strict());
+    let mut verifications = Vec::new();
     let mut read = None;
     for (name, access) in
         [("read back (PACE, CAN)", AccessControl::Pace(can)), ("read back (BAC, MRZ)", AccessControl::Bac(bac))]
@@ -138,35 +144,33 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         let mut reader = Reader::new(access);
         let result = reader.read(&mut chip).map_err(|e| fail("read", e))?;
         let identical = image.files.iter().all(|(f, b)| result.files.get(f) == Some(b) || result.protected.contains(f));
-        let sod = result.files.get(&LdsFile::Sod).ok_or_else(|| fail("verify", "no EF.SOD read"))?;
-        let report = cccd::pa::verify_with_store(sod, &result.files, None, &trust).map_err(|e| fail("verify", e))?;
-        let a = result.authenticity(&report);
-        let passed =
-            identical && report.is_valid() && a.chip_authentication.passed() && a.active_authentication.passed();
+        let verification = verifier.verify_read(&result);
         step(
             name,
             t,
             format!(
-                "{}, {} APDUs, files identical: {identical}, PA {}, CA {}, AA {}",
+                "{}, {} APDUs, files identical: {identical}, PA {}, CA {}, AA {} → {}",
                 result.access,
                 reader.apdu_count(),
-                if report.is_valid() { "valid" } else { "NOT VALID" },
-                if a.chip_authentication.passed() { "passed" } else { "FAILED" },
-                if a.active_authentication.passed() { "passed" } else { "FAILED" },
+                if verification.report.passive_authentication_passed { "valid" } else { "NOT VALID" },
+                verification.report.chip_authentication.status(),
+                verification.report.active_authentication.status(),
+                verification.verdict,
             ),
         );
-        verdicts.push(passed);
+        verifications.push((identical, verification));
         read = Some(result);
     }
     let read = read.ok_or_else(|| fail("read", "nothing read"))?;
-    let identical = locked && verdicts.iter().all(|v| *v);
-    let report = cccd::pa::verify_with_store(
-        read.files.get(&LdsFile::Sod).ok_or_else(|| fail("verify", "no EF.SOD"))?,
-        &read.files,
-        None,
-        &trust,
-    )
-    .map_err(|e| fail("verify", e))?;
+    let identical = locked && verifications.iter().all(|(same, _)| *same);
+    // the verdict shown: the first read's unless another one is worse
+    let verification = verifications
+        .iter()
+        .map(|(_, v)| v)
+        .find(|v| !v.verdict.is_genuine())
+        .or(verifications.first().map(|(_, v)| v))
+        .cloned()
+        .ok_or_else(|| fail("verify", "nothing verified"))?;
 
     let dg = |n| LdsFile::dg(n).ok_or_else(|| fail("LDS", "data group number"));
     let back_dg13 = read.files.get(&dg(13)?).ok_or_else(|| fail("verify", "no DG13"))?;
@@ -190,7 +194,22 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         super::write_file(&dir.join("face.jpg"), &face.jpeg)?;
     }
 
-    let ok = identical && report.is_valid() && back == record;
+    let ok = identical && verification.verdict.is_genuine() && back == record;
+    if args.json {
+        let mut v = super::verdict::document(
+            "demo",
+            serde_json::json!({
+                "access": read.access,
+                "files_identical": identical,
+                "locked": locked,
+                "record_round_trip": back == record,
+            }),
+        );
+        super::verdict::add_verification(&mut v, &verification);
+        v["valid"] = serde_json::Value::Bool(ok);
+        super::print(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"));
+        return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
     let mut out = String::from("cccd demo: issue → personalize a blank virtual chip → read (PACE, BAC) → verify\n\n");
     out.push_str(&log);
     out.push_str(&format!(
@@ -205,6 +224,8 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
     if let Some(dir) = &args.out {
         out.push_str(&format!("files kept in {}\n", dir.display()));
     }
+    out.push('\n');
+    out.push_str(&super::verdict::verdict_text(&verification));
     out.push_str(if ok { "\nresult: VALID\n" } else { "\nresult: NOT VALID\n" });
     super::print(&out);
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })

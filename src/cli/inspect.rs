@@ -34,7 +34,8 @@ pub struct Args {
     /// Print the raw BER-TLV structure instead of the decoded model.
     #[arg(long)]
     tree: bool,
-    /// Write the face of a DG2 here as PNG (the first face of the first DG2 given).
+    /// Write the face of a DG2 here as PNG (the first face of the first DG2 given); for DG3/DG4 a folder that
+    /// receives each finger or iris image, as PNG where the codec allows (PNG, JPEG, JPEG 2000; WSQ kept as bytes).
     #[arg(long, value_name = "PNG")]
     out: Option<PathBuf>,
 }
@@ -46,6 +47,12 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
     let mut face_written = false;
     for path in &args.files {
         let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+        if let (Some(dir), Ok(group)) = (&args.out, cccd::lds::dg3::BiometricGroup::decode(&bytes)) {
+            for line in super::inspect_eac::write_images(dir, &group)? {
+                eprintln!("cccd: {line}");
+            }
+            face_written = true;
+        }
         if let (Some(png_path), false, Ok(dg2)) = (&args.out, face_written, Dg2::decode(&bytes)) {
             {
                 let face = dg2.faces().next().ok_or(CliError::Input {
@@ -83,7 +90,10 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
     };
     super::print(&text);
     if let (Some(p), false) = (&args.out, face_written) {
-        return Err(CliError::Input { context: p.display().to_string(), message: "no DG2 among the files".into() });
+        return Err(CliError::Input {
+            context: p.display().to_string(),
+            message: "no DG2, DG3 or DG4 among the files".into(),
+        });
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
@@ -91,6 +101,9 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
 /// Decodes one file, recognized by its first tag.
 fn decode(bytes: &[u8]) -> Result<Value, String> {
     let first = TlvReader::new(bytes).read().map_err(|e| e.to_string())?;
+    if let Some(v) = super::inspect_eac::decode(first.tag(), bytes) {
+        return v;
+    }
     let Some(file) = LdsFile::from_tag(first.tag()) else {
         return Err(format!("unknown file: first tag {} is not an LDS file tag", first.tag()));
     };
@@ -106,6 +119,7 @@ fn decode(bytes: &[u8]) -> Result<Value, String> {
             Some(13) => Dg13::decode(bytes).map(|d| dg13(&d)),
             Some(14) => Dg14::decode(bytes).map(|d| security_infos(&d.infos)),
             Some(15) => Dg15::decode(bytes).map(|d| json!({ "public_key": public_key(&d.public_key) })),
+            Some(3 | 4) => cccd::lds::dg3::BiometricGroup::decode(bytes).map(|d| super::inspect_eac::biometrics(&d)),
             _ => RawDataGroup::decode(file, bytes).map(|d| json!({ "value_length": d.value().len() })),
         },
     }

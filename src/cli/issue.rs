@@ -31,6 +31,12 @@ pub enum PkiCommand {
     /// Check a CSCA master list's own signature: intact, and with `--anchor` signed by a signer that a CSCA
     /// you trust certified; exit 1 when not.
     CheckMasterList(CheckMasterListArgs),
+    /// EAC: create a CVCA (self-signed; in a folder that has one, a new key and a link certificate).
+    Cvca(super::eac::CvcaArgs),
+    /// EAC: a Document Verifier certified by a CVCA folder.
+    Dv(super::eac::DvArgs),
+    /// EAC: an Inspection System (terminal) certified by a DV folder: the folder `cccd read --terminal` takes.
+    Is(super::eac::IsArgs),
 }
 
 /// A Document Signer key in a PKCS#11 token instead of `ds.key` (feature `pkcs11`). The user PIN is read from
@@ -158,6 +164,9 @@ pub fn pki(command: &PkiCommand) -> Result<ExitCode, CliError> {
         PkiCommand::Init(args) => pki_init(args),
         PkiCommand::MasterList(args) => pki_master_list(args),
         PkiCommand::CheckMasterList(args) => pki_check_master_list(args),
+        PkiCommand::Cvca(args) => super::eac::cvca(args),
+        PkiCommand::Dv(args) => super::eac::dv(args),
+        PkiCommand::Is(args) => super::eac::is(args),
     }
 }
 
@@ -479,6 +488,10 @@ pub struct IssueArgs {
     /// The chip image folder to write (must not exist).
     #[arg(long)]
     out: PathBuf,
+    /// A folder of fingerprint images for DG3 (PNG, JPEG 2000, WSQ…), one per finger, named by position:
+    /// `right-index.png`, `left_thumb.wsq`, `07.jp2` (19794-4 position codes).
+    #[arg(long)]
+    fingerprints: Option<PathBuf>,
     #[command(flatten)]
     common: IssueCommon,
 }
@@ -490,6 +503,7 @@ fn issue_one(
     ds: &DocumentSigner,
     common: &IssueCommon,
     out: &Path,
+    dg3: Option<&cccd::lds::dg3::Dg3>,
 ) -> Result<ChipImage, CliError> {
     if out.exists() {
         return Err(input(out.display(), "already exists"));
@@ -518,6 +532,7 @@ fn issue_one(
     }
     let options = IssueOptions {
         card_access: card_access_with(&common.pace, chip_curve, common.ca_dh.is_some())?,
+        dg3: dg3.cloned(),
         ..IssueOptions::default()
     };
     let image = issue(record, &face, &keys, ds, &options).map_err(|e| input("issue", e))?;
@@ -547,7 +562,8 @@ pub fn issue_command(args: &IssueArgs) -> Result<ExitCode, CliError> {
     if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
-    let image = issue_one(&record, &photo, &ds, &args.common, &args.out)?;
+    let dg3 = args.fingerprints.as_deref().map(super::eac::load_fingerprints).transpose()?;
+    let image = issue_one(&record, &photo, &ds, &args.common, &args.out, dg3.as_ref())?;
     let total: usize = image.files.values().map(Vec::len).sum();
     super::print(&format!("{}: {} files, {total} bytes, EF.SOD signed\n", args.out.display(), image.files.len()));
     Ok(ExitCode::SUCCESS)
@@ -618,7 +634,7 @@ pub fn batch(args: &BatchArgs) -> Result<ExitCode, CliError> {
                         (None, None) => return Err(input("photo", "none")),
                     };
                     let out = args.out.join(&record.id_number);
-                    issue_one(&record, &photo, &ds, &args.common, &out).map(|_| ())
+                    issue_one(&record, &photo, &ds, &args.common, &out, None).map(|_| ())
                 })();
                 done.fetch_add(1, Ordering::Relaxed);
                 bar.inc(1);

@@ -2,7 +2,9 @@
 
 mod chip;
 mod demo;
+mod eac;
 mod inspect;
+mod inspect_eac;
 mod issue;
 mod qr;
 #[cfg(feature = "pcsc")]
@@ -11,6 +13,7 @@ mod read;
 mod read_json;
 #[cfg(feature = "pcsc")]
 mod report;
+mod verdict;
 
 use std::process::ExitCode;
 
@@ -59,6 +62,9 @@ enum Command {
 /// Runs the command line; returns the process exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let name = command_name(&cli.command);
+    // every command that has `--json` prints its errors as JSON too
+    let json = std::env::args().skip(1).any(|a| a == "--json");
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Inspect(args) => inspect::run(&args),
@@ -78,26 +84,43 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("cccd: {e}");
-            ExitCode::from(e.exit_code())
+            if json {
+                let doc = verdict::document(
+                    name,
+                    serde_json::json!({
+                        "error": { "kind": e.kind(), "message": e.to_string() }
+                    }),
+                );
+                print(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
+            } else {
+                eprintln!("cccd: {e}");
+            }
+            e.exit().into()
         }
     }
 }
 
-/// What failed at the chip or the reader: each has its own exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChipFailure {
-    /// The chip refused the access key (BAC or PACE): exit 3.
-    AccessRefused,
-    /// The card left the reader and was not put back in time: exit 4.
-    CardRemoved,
-    /// No reader, or no card in it: exit 5.
-    NoCardOrReader,
-    /// The chip answered a step with an error: exit 6.
-    Card,
+/// The subcommand's name, as the JSON documents' `command` names it.
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Demo(_) => "demo",
+        Command::Inspect(_) => "inspect",
+        Command::Pki(_) => "pki",
+        Command::Issue(_) => "issue",
+        Command::IssueBatch(_) => "issue-batch",
+        Command::Verify(_) => "verify",
+        Command::Emulate(_) => "emulate",
+        #[cfg(feature = "pcsc")]
+        Command::Readers(_) => "readers",
+        #[cfg(feature = "pcsc")]
+        Command::Read(_) => "read",
+        #[cfg(feature = "pcsc")]
+        Command::Perso(_) => "perso",
+        Command::Qr(_) => "qr",
+    }
 }
 
-/// An error the command line reports and exits with status 2.
+/// An error the command line reports; its exit code says which class it is ([`verdict::Exit`]).
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// A file could not be read or written.
@@ -108,16 +131,6 @@ pub enum CliError {
         /// What the OS said.
         source: std::io::Error,
     },
-    /// The chip or the reader failed (see [`ChipFailure`] for the exit codes).
-    #[error("{context}: {message}")]
-    Chip {
-        /// What failed.
-        failure: ChipFailure,
-        /// The reader.
-        context: String,
-        /// What happened and what to do.
-        message: String,
-    },
     /// An input was refused (unreadable image, malformed text); the message names the input, never its content.
     #[error("{context}: {message}")]
     Input {
@@ -126,17 +139,62 @@ pub enum CliError {
         /// What is wrong with it.
         message: String,
     },
+    /// The chip refused access (wrong CAN or MRZ, blocked password, wrong transport key).
+    #[error("{context}: access refused: {message}")]
+    AccessRefused {
+        /// The reader.
+        context: String,
+        /// What the chip or the protocol said.
+        message: String,
+    },
+    /// The card was removed (and, for `cccd read`, not put back within `--wait`).
+    #[error("{context}: {message}")]
+    CardRemoved {
+        /// The reader.
+        context: String,
+        /// What happened (it says the card was removed) and what to do.
+        message: String,
+    },
+    /// No card in the reader, or no such reader (the message lists the readers), or PC/SC itself failed.
+    #[error("{context}: {message}")]
+    NoCard {
+        /// The reader.
+        context: String,
+        /// What PC/SC said (with its code) and what to do.
+        message: String,
+    },
+    /// The chip answered a step of the read with an error (a status word, a broken secure messaging response,
+    /// a malformed file): not the caller's input, not the access key.
+    #[error("{context}: {message}")]
+    Chip {
+        /// The reader.
+        context: String,
+        /// What the chip did (status words explained) and what to do.
+        message: String,
+    },
 }
 
 impl CliError {
-    /// The exit status: 2 for usage and I/O errors, 3–6 for the chip failures of [`ChipFailure`].
-    pub fn exit_code(&self) -> u8 {
+    /// The JSON `error.kind`.
+    pub fn kind(&self) -> &'static str {
         match self {
-            CliError::Chip { failure: ChipFailure::AccessRefused, .. } => 3,
-            CliError::Chip { failure: ChipFailure::CardRemoved, .. } => 4,
-            CliError::Chip { failure: ChipFailure::NoCardOrReader, .. } => 5,
-            CliError::Chip { failure: ChipFailure::Card, .. } => 6,
-            _ => 2,
+            CliError::Io { .. } => "io",
+            CliError::Input { .. } => "input",
+            CliError::AccessRefused { .. } => "access_refused",
+            CliError::CardRemoved { .. } => "card_removed",
+            CliError::NoCard { .. } => "no_card",
+            CliError::Chip { .. } => "chip_error",
+        }
+    }
+
+    /// The exit code.
+    pub fn exit(&self) -> verdict::Exit {
+        match self {
+            CliError::Io { .. } | CliError::Input { .. } => verdict::Exit::Usage,
+            CliError::AccessRefused { .. } => verdict::Exit::AccessRefused,
+            CliError::CardRemoved { .. } => verdict::Exit::CardRemoved,
+            CliError::NoCard { .. } => verdict::Exit::NoCard,
+            CliError::Chip { .. } => verdict::Exit::ChipError,
         }
     }
 }

@@ -11,7 +11,7 @@ use cccd::transport::TransportError;
 use cccd::transport::pcsc::{PcscError, PcscTransport};
 use serde_json::{Value, json};
 
-use super::{ChipFailure, CliError};
+use super::CliError;
 
 /// Arguments of `cccd readers`.
 #[derive(Debug, clap::Args)]
@@ -37,16 +37,18 @@ pub fn readers(args: &ReadersArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn list() -> Result<Vec<String>, CliError> {
+/// The readers PC/SC knows.
+pub fn list() -> Result<Vec<String>, CliError> {
     cccd::transport::pcsc::list_readers().map_err(|e| pcsc_failure("PC/SC", &e))
 }
 
+/// A PC/SC failure in its class: a removed card (exit 4), else no card, no reader or PC/SC itself (exit 5).
 fn pcsc_failure(context: &str, e: &PcscError) -> CliError {
-    let failure = match e.kind {
-        TransportError::CardRemoved => ChipFailure::CardRemoved,
-        _ => ChipFailure::NoCardOrReader,
-    };
-    CliError::Chip { failure, context: context.to_string(), message: e.to_string() }
+    let (context, message) = (context.to_string(), e.to_string());
+    match e.kind {
+        TransportError::CardRemoved => CliError::CardRemoved { context, message },
+        _ => CliError::NoCard { context, message },
+    }
 }
 
 /// The reader `wanted` names among `names`: the exact name, else an index (`0`, `1`, …), else the one name it
@@ -60,11 +62,7 @@ pub fn resolve_reader(wanted: Option<&str>, names: &[String]) -> Result<String, 
             format!("the readers are {}", l.join("; "))
         }
     };
-    let fail = |why: String| CliError::Chip {
-        failure: ChipFailure::NoCardOrReader,
-        context: "--reader".into(),
-        message: format!("{why}; {}", listing()),
-    };
+    let fail = |why: String| CliError::NoCard { context: "--reader".into(), message: format!("{why}; {}", listing()) };
     let Some(wanted) = wanted else {
         return match names {
             [only] => Ok(only.clone()),
@@ -97,7 +95,7 @@ pub fn connect_waiting(reader: &str, deadline: Instant) -> Result<PcscTransport,
             }
             Err(e) => {
                 let mut failure = pcsc_failure(reader, &e);
-                if let (CliError::Chip { message, .. }, TransportError::NoCard) = (&mut failure, &e.kind) {
+                if let (CliError::NoCard { message, .. }, TransportError::NoCard) = (&mut failure, &e.kind) {
                     *message = format!("{message}; put the card on the reader (or wait longer with --wait SECONDS)");
                 }
                 return Err(failure);
@@ -185,33 +183,45 @@ fn access_control(args: &ReadArgs) -> Result<cccd::reader::AccessControl, CliErr
     })
 }
 
-/// A read failure as the clerk should see it: what happened and what to do, with an exit code of its own.
+/// A read failure as the clerk should see it: what happened and what to do, in its class (exit code).
 fn read_failure(reader: &str, e: &ReadError) -> CliError {
     use cccd::access::AccessError;
-    let (failure, advice) = match e {
+    enum Class {
+        AccessRefused,
+        CardRemoved,
+        NoCard,
+        Chip,
+    }
+    let (class, advice) = match e {
         ReadError::Transport(TransportError::CardRemoved | TransportError::NoCard) => {
-            (ChipFailure::CardRemoved, "put the card back on the reader and read again".to_string())
+            (Class::CardRemoved, "put the card back on the reader and read again".to_string())
         }
-        ReadError::Transport(_) => (ChipFailure::NoCardOrReader, "check the reader's cable and pcscd".to_string()),
+        ReadError::Transport(_) => (Class::NoCard, "check the reader's cable and pcscd".to_string()),
         ReadError::Access(AccessError::PasswordRejected { retries_left: Some(1) }) => (
-            ChipFailure::AccessRefused,
+            Class::AccessRefused,
             "WARNING: one try left; check the CAN (or use the MRZ) before trying again".to_string(),
         ),
         ReadError::Access(AccessError::PasswordRejected { retries_left: Some(0) }) => {
-            (ChipFailure::AccessRefused, "the CAN is blocked on this chip: read it with the MRZ (--mrz)".to_string())
+            (Class::AccessRefused, "the CAN is blocked on this chip: read it with the MRZ (--mrz)".to_string())
         }
         ReadError::Access(AccessError::PasswordRejected { .. } | AccessError::AuthenticationFailed) => {
-            (ChipFailure::AccessRefused, "check the MRZ or CAN typed against the document".to_string())
+            (Class::AccessRefused, "check the MRZ or CAN typed against the document".to_string())
         }
-        ReadError::Access(AccessError::Rejected(sw)) => (ChipFailure::AccessRefused, sw.meaning().action.to_string()),
-        ReadError::Access(_) => (ChipFailure::AccessRefused, "check the access key".to_string()),
-        ReadError::Status { sw, .. } => (ChipFailure::Card, sw.meaning().action.to_string()),
+        ReadError::Access(AccessError::Rejected(sw)) => (Class::AccessRefused, sw.meaning().action.to_string()),
+        ReadError::Access(_) => (Class::AccessRefused, "check the access key".to_string()),
+        ReadError::Status { sw, .. } => (Class::Chip, sw.meaning().action.to_string()),
         ReadError::SecureMessaging(cccd::sm::SmError::UnprotectedResponse(sw)) => {
-            (ChipFailure::Card, sw.meaning().action.to_string())
+            (Class::Chip, sw.meaning().action.to_string())
         }
-        _ => (ChipFailure::Card, "read again; a chip that keeps failing may be damaged".to_string()),
+        _ => (Class::Chip, "read again; a chip that keeps failing may be damaged".to_string()),
     };
-    CliError::Chip { failure, context: reader.to_string(), message: format!("{e}; what to do: {advice}") }
+    let (context, message) = (reader.to_string(), format!("{e}; what to do: {advice}"));
+    match class {
+        Class::AccessRefused => CliError::AccessRefused { context, message },
+        Class::CardRemoved => CliError::CardRemoved { context, message },
+        Class::NoCard => CliError::NoCard { context, message },
+        Class::Chip => CliError::Chip { context, message },
+    }
 }
 
 /// Runs `cccd read`.
@@ -236,11 +246,12 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
                 );
                 drop(transport);
                 transport = connect_waiting(&reader_name, Instant::now() + wait).map_err(|e| match e {
-                    CliError::Chip { context, message, .. } => CliError::Chip {
-                        failure: ChipFailure::CardRemoved,
-                        context,
-                        message: format!("the card was not put back within {} s ({message})", args.wait),
-                    },
+                    CliError::CardRemoved { context, message } | CliError::NoCard { context, message } => {
+                        CliError::CardRemoved {
+                            context,
+                            message: format!("the card was not put back within {} s ({message})", args.wait),
+                        }
+                    }
                     other => other,
                 })?;
             }
@@ -249,7 +260,7 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     };
     let elapsed = started.elapsed();
     let trust = args.trust.load(None)?;
-    let mut v = super::read_json::document(&result, &trust);
+    let (mut v, verification) = super::read_json::document(&result, &trust);
     v["reader"] = json!(reader_name);
     v["apdus"] = json!(reader.apdu_count());
     v["milliseconds"] = json!(elapsed.as_millis() as u64);
@@ -277,7 +288,7 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     } else {
         super::print(&super::report::text(&v));
     }
-    Ok(if v["valid"] == json!(true) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(super::verdict::exit_of(&verification))
 }
 
 /// The default folder: the document number (letters and digits only), else `cccd-read`.

@@ -4,98 +4,32 @@
 use std::collections::BTreeMap;
 
 use cccd::lds::LdsFile;
-use cccd::pa::{Check, TrustStore};
+use cccd::pa::TrustStore;
 use cccd::reader::ReadResult;
+use cccd::verify::{Policy, Verification, Verifier};
 use serde_json::{Value, json};
 
-/// The read's document, without the fields only the command knows (reader, timing, saved files).
-pub fn document(result: &ReadResult, trust: &TrustStore) -> Value {
+/// The read's document, without the fields only the command knows (reader, timing, saved files), and the
+/// Verifier's verification it carries: the `verdict` object and the per-check fields are the Verifier's, the
+/// same as `cccd verify` reports (`verdict::add_verification`).
+pub fn document(result: &ReadResult, trust: &TrustStore) -> (Value, Verification) {
+    let verification = Verifier::new(trust, Policy::counter()).verify_read(result);
     let files: Vec<_> = result.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
-    let mut valid = false;
-    let unverified = Check::NotChecked("no Passive Authentication".into());
-    let mut authenticity =
-        cccd::reader::Authenticity { chip_authentication: unverified.clone(), active_authentication: unverified };
     let sod = result.files.get(&LdsFile::Sod);
-    let passive_authentication = match sod {
-        Some(sod) => match cccd::pa::verify_with_store(sod, &result.files, None, trust) {
-            Ok(r) => {
-                valid = r.is_valid();
-                authenticity = result.authenticity(&r);
-                let mut v = serde_json::to_value(&r).unwrap_or_default();
-                v["valid"] = Value::Bool(valid);
-                v
-            }
-            Err(e) => json!({ "error": e.to_string() }),
-        },
-        None => json!({ "error": "no EF.SOD read" }),
-    };
-    // a chip that fails Chip or Active Authentication does not hold the keys its signed files name: a clone
-    let failed = |c: &Check| matches!(c, Check::Failed(_));
-    let clone = failed(&result.chip_authentication) || failed(&result.active_authentication);
-    valid = valid && !clone;
-    let mut v = json!({
-        "schema_version": 1,
-        "command": "read",
-        "verdict": Value::Null,
-        "holder": holder(&result.files),
-        "access": result.access,
-        "extended_length": result.extended_length,
-        "files": files,
-        "protected": result.protected.iter().map(|f| f.name()).collect::<Vec<_>>(),
-        "missing": result.missing.iter().map(|f| f.name()).collect::<Vec<_>>(),
-        "passive_authentication": passive_authentication,
-        "chip_authentication": authenticity.chip_authentication,
-        "active_authentication": authenticity.active_authentication,
-        "clone_suspected": clone,
-        "certificate_chain": certificate_chain(sod.map(Vec::as_slice), trust),
-        "valid": valid,
-    });
-    v["verdict"] = provisional_verdict(&v, time::OffsetDateTime::now_utc().date());
-    v
-}
-
-/// PROVISIONAL, until the `verify` module's Verifier decides (issue 14): the verdict derived from today's
-/// fields of the document. Replace this one function with the Verifier's verdict; nothing else depends on how
-/// it is computed.
-fn provisional_verdict(v: &Value, today: time::Date) -> Value {
-    let mut findings = Vec::new();
-    let expiry = v["holder"]["date_of_expiry"]
-        .as_str()
-        .and_then(|d| time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok());
-    if let Some(doe) = expiry.filter(|d| *d < today) {
-        findings.push(json!({ "code": "document_expired", "severity": "warning",
-            "message": format!("the document expired on {doe}: an authentic chip, an expired document") }));
-    }
-    let pa = &v["passive_authentication"];
-    let st = |k: &str| pa[k]["status"].as_str().unwrap_or("not_checked").to_string();
-    let mismatch = pa["data_groups"]
-        .as_object()
-        .is_some_and(|m| m.values().any(|h| h.as_str().is_some_and(|h| h != "match" && h != "not_present")));
-    let (value, summary) = if v["clone_suspected"] == json!(true) {
-        findings.push(json!({ "code": "clone_suspected", "severity": "error",
-            "message": "the chip does not hold the private key its signed data names" }));
-        ("clone_suspected", "The signed data is genuine but this chip is not the one it was written to.")
-    } else if pa["error"].is_string() {
-        findings.push(json!({ "code": "passive_authentication_not_run", "severity": "error",
-            "message": pa["error"] }));
-        ("incomplete", "The signed data could not be checked.")
-    } else if mismatch || st("message_digest") == "failed" || st("signature") == "failed" {
-        findings.push(json!({ "code": "signed_data_mismatch", "severity": "error",
-            "message": "a data group or the signature does not match what the issuer signed" }));
-        ("tampered", "The data on the chip is not what the issuer signed.")
-    } else if v["valid"] == json!(true) {
-        ("genuine", "The chip's data is signed by a trusted issuer and the chip proved it is the original.")
-    } else {
-        findings.push(json!({ "code": "not_trusted", "severity": "error",
-            "message": format!("the Document Signer is not vouched for: chain {}, validity {}",
-                st("csca_chain").replace('_', " "), st("ds_certificate_validity").replace('_', " ")) }));
-        ("untrusted", "The data is intact but no trusted CSCA vouches for its signer.")
-    };
-    if !v["missing"].as_array().is_none_or(Vec::is_empty) {
-        findings.push(json!({ "code": "files_missing", "severity": "warning",
-            "message": format!("listed in EF.COM but not on the chip: {}", v["missing"]) }));
-    }
-    json!({ "value": value, "summary": summary, "findings": findings })
+    let mut v = super::verdict::document(
+        "read",
+        json!({
+            "verdict": Value::Null,
+            "holder": holder(&result.files),
+            "access": result.access,
+            "extended_length": result.extended_length,
+            "files": files,
+            "protected": result.protected.iter().map(|f| f.name()).collect::<Vec<_>>(),
+            "certificate_chain": certificate_chain(sod.map(Vec::as_slice), trust),
+        }),
+    );
+    super::verdict::add_verification(&mut v, &verification);
+    (v, verification)
 }
 
 /// The holder: the MRZ of DG1 and the personal data of DG13 (names with diacritics), dates as `YYYY-MM-DD`.
@@ -173,38 +107,4 @@ fn certificate_chain(sod: Option<&[u8]>, trust: &TrustStore) -> Value {
         "document_signer": ds.map(describe),
         "csca": csca.map(describe),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn doc(pa: Value, clone: bool, valid: bool, expiry: &str) -> Value {
-        json!({ "holder": { "date_of_expiry": expiry }, "passive_authentication": pa, "clone_suspected": clone,
-                "valid": valid, "missing": [] })
-    }
-
-    #[test]
-    fn the_provisional_verdict_follows_the_checks_and_shows_expiry_first() {
-        let today = time::macros::date!(2030 - 06 - 01);
-        let good = json!({ "data_groups": { "DG1": "match" }, "message_digest": { "status": "passed" },
-                           "signature": { "status": "passed" }, "csca_chain": { "status": "passed" } });
-        let v = provisional_verdict(&doc(good.clone(), false, true, "2039-01-15"), today);
-        assert_eq!(v["value"], "genuine");
-        assert_eq!(v["findings"], json!([]));
-        let v = provisional_verdict(&doc(good.clone(), false, true, "2029-01-15"), today);
-        assert_eq!(v["value"], "genuine", "an expired document is a finding, not a value");
-        assert_eq!(v["findings"][0]["code"], "document_expired");
-        let v = provisional_verdict(&doc(good.clone(), true, false, "2029-01-15"), today);
-        assert_eq!(v["value"], "clone_suspected");
-        assert_eq!(v["findings"][0]["code"], "document_expired", "expiry shown first");
-        let mut bad = good.clone();
-        bad["data_groups"]["DG1"] = json!("mismatch");
-        assert_eq!(provisional_verdict(&doc(bad, false, false, "2039-01-15"), today)["value"], "tampered");
-        let mut untrusted = good;
-        untrusted["csca_chain"] = json!({ "status": "not_checked", "reason": "no CSCA" });
-        assert_eq!(provisional_verdict(&doc(untrusted, false, false, "2039-01-15"), today)["value"], "untrusted");
-        let none = json!({ "error": "no EF.SOD read" });
-        assert_eq!(provisional_verdict(&doc(none, false, false, "2039-01-15"), today)["value"], "incomplete");
-    }
 }

@@ -481,6 +481,32 @@ pub fn rsa_sign_prehash(
     r.map_err(|e| SignatureError::MalformedKey(e.to_string()))
 }
 
+/// Verifies an RSASSA-PSS signature (MGF1 with `hash`) over `message` whatever its salt length: readers
+/// tolerate signers that use the largest salt (OpenSSL's default) where a profile names the hash length.
+pub fn verify_rsa_pss_any_salt(
+    key: &PublicKey,
+    hash: HashAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), SignatureError> {
+    let PublicKey::Rsa { modulus, exponent } = key else {
+        return Err(SignatureError::KeyMismatch { algorithm: "RSA", key: key_type(key) });
+    };
+    let key = rsa_key(modulus, exponent)?;
+    let prehash = hash.digest(message);
+    fn auto<D: digest::Digest + digest::FixedOutputReset>() -> rsa::Pss<D> {
+        rsa::Pss { blinded: true, digest: D::new(), salt_len: None }
+    }
+    let r = match hash {
+        HashAlgorithm::Sha1 => key.verify(auto::<sha1::Sha1>(), &prehash, signature),
+        HashAlgorithm::Sha224 => key.verify(auto::<sha2::Sha224>(), &prehash, signature),
+        HashAlgorithm::Sha256 => key.verify(auto::<sha2::Sha256>(), &prehash, signature),
+        HashAlgorithm::Sha384 => key.verify(auto::<sha2::Sha384>(), &prehash, signature),
+        HashAlgorithm::Sha512 => key.verify(auto::<sha2::Sha512>(), &prehash, signature),
+    };
+    r.map_err(|_| SignatureError::BadSignature)
+}
+
 fn rsa_key(modulus: &[u8], exponent: &[u8]) -> Result<rsa::RsaPublicKey, SignatureError> {
     let n = rsa::BoxedUint::from_be_slice_vartime(modulus);
     let e = rsa::BoxedUint::from_be_slice_vartime(exponent);

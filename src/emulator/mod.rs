@@ -26,6 +26,7 @@ use crate::sm::SecureMessaging;
 use crate::tlv::{Tag, TlvReader, encode_tlv};
 use crate::transport::{Transport, TransportError};
 
+mod eac;
 pub mod fault;
 pub mod jmrtd;
 pub mod perso;
@@ -94,6 +95,8 @@ enum CurrentFile {
     CardAccess,
     AtrInfo,
     Lds(LdsFile),
+    /// EF.CVCA (in the eMRTD application of a chip that runs Terminal Authentication).
+    Cvca,
 }
 
 enum Access {
@@ -123,6 +126,8 @@ pub struct VirtualChip {
     perso: Option<perso::Perso>,
     /// Whether the open secure messaging session is the personalization session.
     perso_session: bool,
+    /// Terminal Authentication, EF.CVCA and the DG3/DG4 access it gives.
+    eac: eac::Eac,
     /// Injected faults and the link model (QA rigs).
     faults: Faults,
     /// The card is out of the field until the next reset.
@@ -170,6 +175,7 @@ impl VirtualChip {
             life: LifeCycle::Operational,
             perso: None,
             perso_session: false,
+            eac: eac::Eac::default(),
             faults: Faults::default(),
             removed: false,
             commands: 0,
@@ -221,6 +227,7 @@ impl VirtualChip {
                 Err(e) => {
                     let status = e.chip_status();
                     self.access = Access::None;
+                    self.eac_session(None);
                     return ResponseApdu::status(status);
                 }
             };
@@ -247,6 +254,7 @@ impl VirtualChip {
         // an unprotected command ends any secure messaging session (ICAO 9303-11 §9.8.6)
         if matches!(self.access, Access::Secure(_)) {
             self.access = Access::None;
+            self.eac_session(None);
         }
         self.process(command, false)
     }
@@ -258,6 +266,9 @@ impl VirtualChip {
         if self.life == LifeCycle::Personalization && c.ins == ins::MANAGE_SECURITY_ENVIRONMENT && !secure {
             // the secrets may have been written since: PACE as they are now
             self.pace = pace_chip(&self.image);
+        }
+        if let Some(r) = self.eac_command(c).filter(|_| secure) {
+            return r;
         }
         match c.ins {
             ins::SELECT => self.select(c),
@@ -278,6 +289,7 @@ impl VirtualChip {
                 let Some(pace) = &mut self.pace else { return sw(0x6985) };
                 let (response, outcome) = pace.general_authenticate(c);
                 if let Some(outcome) = outcome {
+                    self.eac_session(Some(crate::access::ta::IdIc::from_pace(&outcome.chip_ephemeral_key)));
                     self.access = Access::Secure(outcome.session);
                     self.perso_session = false;
                 }
@@ -313,6 +325,10 @@ impl VirtualChip {
                         self.current = CurrentFile::None;
                         sw(0x9000)
                     }
+                    crate::cvc::ef_cvca::EF_CVCA_FID if self.selected == Selected::App && self.eac.ta.is_some() => {
+                        self.current = CurrentFile::Cvca;
+                        sw(0x9000)
+                    }
                     fid if fid == LdsFile::CardAccess.fid() && self.image.files.contains_key(&LdsFile::CardAccess) => {
                         self.current = CurrentFile::CardAccess;
                         sw(0x9000)
@@ -342,9 +358,10 @@ impl VirtualChip {
         match file {
             CurrentFile::None => Err(0x6986),
             CurrentFile::AtrInfo => Ok(&self.atr_info),
+            CurrentFile::Cvca => Ok(&self.eac.ef_cvca),
             CurrentFile::CardAccess => self.image.files.get(&LdsFile::CardAccess).map(Vec::as_slice).ok_or(0x6A82),
             CurrentFile::Lds(f) => {
-                if matches!(f.dg_number(), Some(3 | 4)) || !secure {
+                if !secure || f.dg_number().is_some_and(|n| matches!(n, 3 | 4) && !self.eac_may_read(n)) {
                     return Err(0x6982);
                 }
                 self.image.files.get(&f).map(Vec::as_slice).ok_or(0x6A82)
@@ -371,7 +388,9 @@ impl VirtualChip {
                 return sw(0x6A86);
             }
             let Some(f) = LdsFile::from_sfi(c.p1 & 0x1F) else { return sw(0x6A82) };
+            let cvca = c.p1 & 0x1F == crate::cvc::ef_cvca::EF_CVCA_SFI && self.selected == Selected::App;
             let file = match f {
+                _ if cvca && self.eac.ta.is_some() => CurrentFile::Cvca,
                 LdsFile::CardAccess => CurrentFile::CardAccess,
                 other if self.selected == Selected::App && self.image.files.contains_key(&other) => {
                     CurrentFile::Lds(other)
@@ -531,6 +550,7 @@ impl VirtualChip {
             Ok(shared) => {
                 let keys = crate::crypto::sym::SessionKeys::derive(protocol.cipher, &shared);
                 self.next_session = Some(crate::sm::SecureMessaging::with_zero_ssc(keys));
+                self.eac_chip_authenticated(ephemeral);
                 sw(0x9000)
             }
             Err(_) => sw(0x6A80),
@@ -607,6 +627,11 @@ impl VirtualChip {
             Ok((response, sm)) => {
                 self.access = Access::Secure(sm);
                 self.perso_session = false;
+                let id = self.image.secrets.mrz_information.as_ref().and_then(|m| {
+                    // the MRZ information starts with the document number and its check digit
+                    m.get(..10).map(|d| crate::access::ta::IdIc::from_bac(d.get(..9).unwrap_or(d)))
+                });
+                self.eac_session(id.and_then(Result::ok));
                 response
             }
             Err(e) => ResponseApdu::status(e.chip_status()),

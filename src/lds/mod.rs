@@ -8,6 +8,7 @@ pub mod com;
 pub mod details;
 pub mod dg15;
 pub mod dg2;
+pub mod dg3;
 pub mod raw;
 /// Public keys (`SubjectPublicKeyInfo`), shared with the crypto layer.
 pub use crate::crypto::public_key;
@@ -167,6 +168,13 @@ impl LdsFile {
 impl core::fmt::Display for LdsFile {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(&self.name())
+    }
+}
+
+/// As its [name](LdsFile::name) (`"DG1"`, `"EF.SOD"`): JSON maps keyed by file stay readable.
+impl serde::Serialize for LdsFile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name())
     }
 }
 

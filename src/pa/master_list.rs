@@ -19,15 +19,13 @@
 //! list itself certified. That catches corruption and editing by anyone without the signer's key, not a list
 //! forged whole; tie the list to a CSCA you trust for that.
 
-use der::{Decode, Encode};
+use der::Decode;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use x509_cert::Certificate;
 
-use super::Check;
-use crate::crypto::hash::HashAlgorithm;
-use crate::crypto::public_key::PublicKey;
-use crate::crypto::signature::SignatureAlgorithm;
+use super::check::{Check, Reason};
+use super::signer::{SignedContentKind, issued_by, names, signed_data_certificates, validity, verify_signed_data};
 use crate::oid;
 
 /// Why bytes are not a CSCA master list.
@@ -59,9 +57,8 @@ struct CscaMasterListAsn1 {
 pub struct MasterList {
     version: u8,
     certificates: Vec<Certificate>,
-    content: Vec<u8>,
+    signed_data: cms::signed_data::SignedData,
     signed_data_certificates: Vec<Certificate>,
-    signer_info: Option<cms::signed_data::SignerInfo>,
 }
 
 impl core::fmt::Debug for MasterList {
@@ -108,6 +105,15 @@ impl MasterListReport {
 
     /// The first check that did not pass, as a sentence (for errors).
     pub fn reason(&self) -> Option<String> {
+        self.first_failure().map(|(name, c)| match c {
+            Check::Failed(r) => format!("{name} failed: {r}"),
+            Check::NotChecked(r) => format!("{name} not checked: {r}"),
+            Check::Passed => String::new(),
+        })
+    }
+
+    /// The first check that did not pass, with its name.
+    pub fn first_failure(&self) -> Option<(&'static str, &Check)> {
         [
             ("signed attributes", &self.signed_attributes),
             ("signature", &self.signature),
@@ -116,11 +122,7 @@ impl MasterListReport {
             ("signer key usage", &self.signer_key_usage),
         ]
         .into_iter()
-        .find_map(|(name, c)| match c {
-            Check::Passed => None,
-            Check::Failed(r) => Some(format!("{name} failed: {r}")),
-            Check::NotChecked(r) => Some(format!("{name} not checked: {r}")),
-        })
+        .find(|(_, c)| !c.passed())
     }
 }
 
@@ -131,31 +133,6 @@ fn signed_data(bytes: &[u8]) -> Result<cms::signed_data::SignedData, MasterListE
         return Err(MasterListError::NotSignedData(format!("content type {}", oid::name(&ci.content_type))));
     }
     ci.content.decode_as().map_err(|e: der::Error| MasterListError::NotSignedData(e.to_string()))
-}
-
-fn day(t: &x509_cert::time::Time) -> Date {
-    OffsetDateTime::from(t.to_system_time()).date()
-}
-
-fn within(cert: &Certificate, at: Date) -> bool {
-    let v = cert.tbs_certificate().validity();
-    day(&v.not_before) <= at && at <= day(&v.not_after)
-}
-
-/// Whether `issuer`'s key verifies `cert`'s signature (and the names match).
-fn signed_by(cert: &Certificate, issuer: &Certificate) -> bool {
-    if cert.tbs_certificate().issuer() != issuer.tbs_certificate().subject() {
-        return false;
-    }
-    let (Ok(tbs), Some(sig), Ok(alg), Ok(key)) = (
-        cert.tbs_certificate().to_der(),
-        cert.signature().as_bytes(),
-        SignatureAlgorithm::from_algorithm_identifier(cert.signature_algorithm(), None),
-        PublicKey::from_spki(issuer.tbs_certificate().subject_public_key_info()),
-    ) else {
-        return false;
-    };
-    alg.verify(&key, &tbs, sig).is_ok()
 }
 
 /// Whether the certificate's extended key usage names `id-icao-cscaMasterListSigningKey`.
@@ -182,21 +159,12 @@ impl MasterList {
             content.decode_as::<der::asn1::OctetString>().map_err(|e| MasterListError::Content(e.to_string()))?;
         let list =
             CscaMasterListAsn1::from_der(octets.as_bytes()).map_err(|e| MasterListError::Content(e.to_string()))?;
-        let signed_data_certificates = sd
-            .certificates
-            .iter()
-            .flat_map(|set| set.0.iter())
-            .filter_map(|c| match c {
-                cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
-                _ => None,
-            })
-            .collect();
+        let signed_data_certificates = signed_data_certificates(&sd);
         Ok(MasterList {
             version: list.version,
             certificates: list.cert_list.into_vec(),
-            content: octets.as_bytes().to_vec(),
+            signed_data: sd,
             signed_data_certificates,
-            signer_info: sd.signer_infos.0.iter().next().cloned(),
         })
     }
 
@@ -212,94 +180,59 @@ impl MasterList {
 
     /// The Master List Signer certificate: the SignedData certificate the signer info names.
     pub fn signer_certificate(&self) -> Option<&Certificate> {
-        let sid = &self.signer_info.as_ref()?.sid;
-        self.signed_data_certificates.iter().find(|c| super::trust::names(sid, c))
+        let sid = &self.signed_data.signer_infos.0.iter().next()?.sid;
+        self.signed_data_certificates.iter().find(|c| names(sid, c))
     }
 
     /// Checks the list's signature and its signer's chain to one of `anchors` (CSCA certificates the verifier
     /// trusts), with validity as of `at` (today when `None`).
     pub fn verify(&self, anchors: &[Certificate], at: Option<Date>) -> MasterListReport {
         let at = at.unwrap_or_else(|| OffsetDateTime::now_utc().date());
-        let signer = self.signer_certificate();
-        let none = |what: &str| Check::NotChecked(format!("no {what}"));
-        let Some(si) = &self.signer_info else {
-            let missing = Check::Failed("the master list has no signer info".into());
+        let signed = verify_signed_data(&self.signed_data, SignedContentKind::MASTER_LIST, &[]);
+        let signer = signed.certificate.as_ref();
+        let none = |what: &'static str| Check::NotChecked(Reason::Missing { what });
+        if self.signed_data.signer_infos.0.is_empty() {
             return MasterListReport {
                 certificates: self.certificates.len(),
                 signer: None,
-                signed_attributes: missing.clone(),
-                signature: missing,
+                signed_attributes: signed.signed_attributes,
+                signature: signed.signature,
                 signer_chain: none("signer"),
                 validity: none("signer"),
                 signer_key_usage: none("signer"),
             };
+        }
+        // ICAO requires signed attributes: their absence is a failure here, not a check that could not run
+        let signed_attributes = match signed.signed_attributes {
+            Check::NotChecked(Reason::NoSignedAttributes) => Check::Failed(Reason::NoSignedAttributes),
+            other => other,
         };
-        let digest = HashAlgorithm::from_oid(&si.digest_alg.oid);
-        let signed_attributes = match (&si.signed_attrs, digest) {
-            (None, _) => Check::Failed("no signed attributes (ICAO requires them)".into()),
-            (Some(_), None) => Check::NotChecked(format!("unsupported digest {}", oid::name(&si.digest_alg.oid))),
-            (Some(attrs), Some(d)) => {
-                let value = |o| attrs.iter().find(|a| a.oid == o).and_then(|a| a.values.iter().next());
-                let content_type =
-                    value(oid::CMS_CONTENT_TYPE).and_then(|v| v.decode_as::<der::asn1::ObjectIdentifier>().ok());
-                let md = value(oid::CMS_MESSAGE_DIGEST).and_then(|v| v.decode_as::<der::asn1::OctetString>().ok());
-                match (content_type, md) {
-                    (Some(ct), _) if ct != oid::ID_CSCA_MASTER_LIST => {
-                        Check::Failed(format!("contentType attribute is {}", oid::name(&ct)))
-                    }
-                    (None, _) => Check::Failed("no contentType attribute".into()),
-                    (_, None) => Check::Failed("no messageDigest attribute".into()),
-                    (_, Some(md)) if crate::crypto::sym::mac_eq(md.as_bytes(), &d.digest(&self.content)) => {
-                        Check::Passed
-                    }
-                    _ => Check::Failed("messageDigest differs from the hash of the CscaMasterList".into()),
-                }
+        let signature = match signed.signature {
+            Check::NotChecked(Reason::NoSignerCertificate { .. }) => {
+                Check::NotChecked(Reason::Missing { what: "signer certificate in the master list's SignedData" })
             }
+            other => other,
         };
-        let signature = match signer {
-            None => Check::NotChecked("the signer's certificate is not in the master list's SignedData".into()),
-            Some(cert) => {
-                let key = PublicKey::from_spki(cert.tbs_certificate().subject_public_key_info());
-                let alg = SignatureAlgorithm::from_algorithm_identifier(&si.signature_algorithm, digest);
-                let signed = match &si.signed_attrs {
-                    Some(a) => a.to_der().unwrap_or_default(),
-                    None => self.content.clone(),
-                };
-                match (key, alg) {
-                    (Ok(key), Ok(alg)) => match alg.verify(&key, &signed, si.signature.as_bytes()) {
-                        Ok(()) => Check::Passed,
-                        Err(e) => Check::Failed(e.to_string()),
-                    },
-                    (Err(e), _) => Check::NotChecked(e.to_string()),
-                    (_, Err(e)) => Check::NotChecked(e.to_string()),
-                }
-            }
-        };
+        let role = "master list signer";
         let anchor = signer.and_then(|cert| {
-            anchors.iter().find(|a| *a == cert).or_else(|| anchors.iter().find(|a| signed_by(cert, a)))
+            anchors.iter().find(|a| *a == cert).or_else(|| anchors.iter().find(|a| issued_by(cert, a, role).is_ok()))
         });
         let signer_chain = match (signer, anchor) {
             (None, _) => none("signer certificate"),
             (Some(_), _) if anchors.is_empty() => none("anchor given"),
             (Some(_), Some(_)) => Check::Passed,
-            (Some(_), None) => Check::Failed("no anchor certified the master list signer".into()),
+            (Some(_), None) => Check::Failed(Reason::SignerNotCertified { role }),
         };
         let validity = match (signer, anchor) {
             (None, _) => none("signer certificate"),
-            (Some(cert), _) if !within(cert, at) => {
-                Check::Failed(format!("the master list signer certificate is not valid as of {at}"))
-            }
-            (Some(_), Some(a)) if !within(a, at) => {
-                Check::Failed(format!("the anchor certificate is not valid as of {at}"))
-            }
-            (Some(_), _) => Check::Passed,
+            (Some(cert), a) => Check::from_result(
+                validity(cert, role, at).and_then(|()| a.map_or(Ok(()), |a| validity(a, "anchor", at))),
+            ),
         };
         let signer_key_usage = match signer {
             None => none("signer certificate"),
             Some(cert) if master_list_signing(cert) => Check::Passed,
-            Some(_) => {
-                Check::Failed("the signer certificate lacks extended key usage id-icao-cscaMasterListSigningKey".into())
-            }
+            Some(_) => Check::Failed(Reason::NotMasterListSigner),
         };
         MasterListReport {
             certificates: self.certificates.len(),

@@ -6,22 +6,25 @@
 //! trusted CSCA ([`TrustStore`]: files, folders, master lists whose own signature is checked, [`MasterList`])
 //! and its revocation (CRLs, when given).
 
+mod check;
 mod master_list;
+pub mod signer;
 mod trust;
 
+pub use check::{Check, Fault, Reason};
 pub use master_list::{MasterList, MasterListError, MasterListReport};
-pub use trust::{MasterListPolicy, TrustError, TrustStore};
+pub use trust::{Anchor, MasterListPolicy, TrustError, TrustSource, TrustStore};
 
 use std::collections::BTreeMap;
 
+use der::asn1::ObjectIdentifier;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 use crate::crypto::hash::HashAlgorithm;
-use crate::crypto::public_key::PublicKey;
-use crate::crypto::signature::SignatureAlgorithm;
 use crate::lds::sod::Sod;
 use crate::lds::{LdsError, LdsFile};
+use signer::{SignerView, validity, verify_signer};
 
 /// One data group's hash check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -35,34 +38,51 @@ pub enum HashCheck {
     NotPresent,
     /// The data group was read but the SOD does not list it.
     NotListed,
+    /// The SOD's hash algorithm is not one this verifier runs: the hash could not be checked.
+    Unsupported,
 }
 
-/// The verdict of one check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", content = "reason", rename_all = "snake_case")]
-pub enum Check {
-    /// Passed.
-    Passed,
-    /// Failed, and why.
-    Failed(String),
-    /// Could not be done, and why.
-    NotChecked(String),
+/// The digest algorithm of the data group hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DigestAlgorithm {
+    /// One this crate computes.
+    Supported(HashAlgorithm),
+    /// Another (its OID).
+    Unsupported(ObjectIdentifier),
 }
 
-impl Check {
-    /// Whether the check passed.
-    pub fn passed(&self) -> bool {
-        *self == Check::Passed
+impl DigestAlgorithm {
+    fn of(oid: &ObjectIdentifier) -> Self {
+        match HashAlgorithm::from_oid(oid) {
+            Some(h) => DigestAlgorithm::Supported(h),
+            None => DigestAlgorithm::Unsupported(*oid),
+        }
+    }
+
+    /// Its name (`sha256`, …, or the OID's).
+    pub fn name(&self) -> String {
+        match self {
+            DigestAlgorithm::Supported(h) => crate::oid::name(&h.oid()),
+            DigestAlgorithm::Unsupported(o) => crate::oid::name(o),
+        }
     }
 }
 
-/// The Passive Authentication report.
+/// As its name (JSON `"hash_algorithm": "sha256"`).
+impl Serialize for DigestAlgorithm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name())
+    }
+}
+
+/// The Passive Authentication report: every check, none of them a verdict on its own (the
+/// [verifier](crate::verify) decides).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PassiveAuthReport {
     /// The hash algorithm of the data group hashes.
-    pub hash_algorithm: String,
+    pub hash_algorithm: DigestAlgorithm,
     /// Each data group: the SOD's list and the files read.
-    pub data_groups: BTreeMap<String, HashCheck>,
+    pub data_groups: BTreeMap<LdsFile, HashCheck>,
     /// The `messageDigest` signed attribute equals the hash of the LDSSecurityObject.
     pub message_digest: Check,
     /// The signer info's signature verifies with the Document Signer certificate's key.
@@ -74,42 +94,51 @@ pub struct PassiveAuthReport {
     /// The Document Signer certificate is not revoked (a CRL from its CSCA, signed by it, does not list it);
     /// not checked when no CRL was given.
     pub revocation: Check,
+    /// The Document Signer certificate's subject, when there is one.
+    pub document_signer: Option<String>,
+    /// The trusted CSCA that vouched (signed the DS certificate), and where it came from.
+    pub csca: Option<Anchor>,
+    /// The date the certificates were checked at.
+    #[serde(serialize_with = "serialize_date")]
+    pub checked_at: Date,
+}
+
+/// A date as `YYYY-MM-DD`.
+pub(crate) fn serialize_date<S: serde::Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(date)
 }
 
 impl PassiveAuthReport {
-    /// Whether the document is authentic: every data group read matches, the digest and the signature verify,
-    /// the DS certificate is valid and chains to a trusted CSCA.
-    pub fn is_valid(&self) -> bool {
+    /// The data groups the SOD lists.
+    pub fn listed(&self) -> impl Iterator<Item = LdsFile> + '_ {
+        self.data_groups.iter().filter(|(_, h)| **h != HashCheck::NotListed).map(|(f, _)| *f)
+    }
+
+    /// The first check of the signature and the chain that did not pass, with its name (`message_digest`,
+    /// `signature`, `ds_certificate_validity`, `csca_chain`; a revocation check that could not run is not
+    /// counted). A query on the report, not a verdict: data group hashes are not considered here.
+    pub fn first_failure(&self) -> Option<(&'static str, &Check)> {
+        [
+            ("message_digest", &self.message_digest),
+            ("signature", &self.signature),
+            ("ds_certificate_validity", &self.ds_certificate_validity),
+            ("csca_chain", &self.csca_chain),
+            ("revocation", &self.revocation),
+        ]
+        .into_iter()
+        .find(|(name, c)| !(c.passed() || (*name == "revocation" && matches!(c, Check::NotChecked(_)))))
+    }
+
+    /// Whether every data group read matches its signed hash (none changed, none unsigned).
+    pub fn hashes_match(&self) -> bool {
         self.data_groups.values().all(|h| matches!(h, HashCheck::Match | HashCheck::NotPresent))
-            && self.message_digest.passed()
-            && self.signature.passed()
-            && self.ds_certificate_validity.passed()
-            && self.csca_chain.passed()
-            && !matches!(self.revocation, Check::Failed(_))
     }
 }
 
 /// Checks `sod` against the data groups read, as of `at` (today when `None`), without trusted CSCAs (the chain
 /// is reported as not checked).
 pub fn verify(sod: &[u8], files: &BTreeMap<LdsFile, Vec<u8>>, at: Option<Date>) -> Result<PassiveAuthReport, LdsError> {
-    verify_with_trust(sod, files, at, &[])
-}
-
-/// The Document Signer certificate's chain (a trusted CSCA with the DS's issuer name whose key verifies the DS
-/// certificate's signature, valid as of `at`) and its revocation.
-fn chain(ds: &x509_cert::Certificate, store: &TrustStore, at: Date) -> (Check, Check) {
-    let csca = match store.issuer_of(ds) {
-        Ok(c) => c,
-        Err(check) => return (check, Check::NotChecked("no trusted CSCA".into())),
-    };
-    let v = csca.tbs_certificate().validity();
-    let day = |t: &x509_cert::time::Time| OffsetDateTime::from(t.to_system_time()).date();
-    let chain = if at < day(&v.not_before) || at > day(&v.not_after) {
-        Check::Failed(format!("the CSCA certificate is not valid as of {at}"))
-    } else {
-        Check::Passed
-    };
-    (chain, store.revocation(ds, csca))
+    verify_with_store(sod, files, at, &TrustStore::new())
 }
 
 /// [`verify`] with trusted CSCA certificates: the DS certificate must be signed by one of them.
@@ -130,94 +159,74 @@ pub fn verify_with_store(
     store: &TrustStore,
 ) -> Result<PassiveAuthReport, LdsError> {
     let sod = Sod::decode(sod)?;
+    let at = at.unwrap_or_else(|| OffsetDateTime::now_utc().date());
     let lso = &sod.lds_security_object;
     let hash = HashAlgorithm::from_oid(&lso.hash_algorithm.oid);
     let mut data_groups = BTreeMap::new();
     for h in &lso.data_group_hashes {
         let Some(file) = LdsFile::dg(h.number) else { continue };
         let verdict = match (files.get(&file), hash) {
-            (Some(bytes), Some(alg)) if crate::crypto::sym::mac_eq(&alg.digest(bytes), &h.hash) => HashCheck::Match,
-            (Some(_), _) => HashCheck::Mismatch,
             (None, _) => HashCheck::NotPresent,
+            (Some(_), None) => HashCheck::Unsupported,
+            (Some(bytes), Some(alg)) if crate::crypto::sym::mac_eq(&alg.digest(bytes), &h.hash) => HashCheck::Match,
+            (Some(_), Some(_)) => HashCheck::Mismatch,
         };
-        data_groups.insert(file.name(), verdict);
+        data_groups.insert(file, verdict);
     }
     for file in files.keys().filter(|f| f.dg_number().is_some()) {
-        data_groups.entry(file.name()).or_insert(HashCheck::NotListed);
+        data_groups.entry(*file).or_insert(HashCheck::NotListed);
     }
-    let Some(si) = sod.signer_infos.first() else {
-        let missing = Check::Failed("the SOD has no signer info".into());
+    let hash_algorithm = DigestAlgorithm::of(&lso.hash_algorithm.oid);
+    let Some(view) = SignerView::from_sod(&sod) else {
+        let missing = Check::Failed(Reason::NoSignerInfo { container: "SOD" });
+        let no_signer = Check::NotChecked(Reason::Missing { what: "signer" });
         return Ok(PassiveAuthReport {
-            hash_algorithm: crate::oid::name(&lso.hash_algorithm.oid),
+            hash_algorithm,
             data_groups,
             message_digest: missing.clone(),
             signature: missing,
-            ds_certificate_validity: Check::NotChecked("no signer".into()),
-            csca_chain: Check::NotChecked("no signer".into()),
-            revocation: Check::NotChecked("no signer".into()),
+            ds_certificate_validity: no_signer.clone(),
+            csca_chain: no_signer.clone(),
+            revocation: no_signer,
+            document_signer: None,
+            csca: None,
+            checked_at: at,
         });
     };
-    let digest = HashAlgorithm::from_oid(&si.digest_algorithm.oid);
-    let message_digest = match (&si.signed_attributes, digest) {
-        (Some(a), Some(d)) => match a.message_digest() {
-            Some(md) if crate::crypto::sym::mac_eq(&md, &d.digest(sod.econtent())) => Check::Passed,
-            Some(_) => Check::Failed("messageDigest differs from the hash of the LDSSecurityObject".into()),
-            None => Check::Failed("no messageDigest attribute".into()),
-        },
-        (None, _) => Check::NotChecked("no signed attributes".into()),
-        (_, None) => Check::NotChecked("unsupported digest algorithm".into()),
-    };
     // the DS certificate in the SOD, or one the verifier supplied
-    let cert = sod.certificates.first().or_else(|| store.document_signer_for(&si.sid));
-    let signature = match cert {
-        None => Check::NotChecked("no Document Signer certificate (none in the SOD, none supplied)".into()),
-        Some(c) => {
-            let key = PublicKey::from_spki(c.tbs_certificate().subject_public_key_info());
-            let alg = SignatureAlgorithm::from_algorithm_identifier(&si.signature_algorithm, digest);
-            let signed = match &si.signed_attributes {
-                Some(a) => a.signed_bytes(),
-                None => sod.econtent().to_vec(),
-            };
-            match (key, alg) {
-                (Ok(key), Ok(alg)) => match alg.verify(&key, &signed, &si.signature) {
-                    Ok(()) => Check::Passed,
-                    Err(e) => Check::Failed(e.to_string()),
-                },
-                (Err(e), _) => Check::NotChecked(e.to_string()),
-                (_, Err(e)) => Check::NotChecked(e.to_string()),
+    let signed = verify_signer(&view, &sod.certificates, store.document_signers());
+    let no_ds = || Check::NotChecked(Reason::NoSignerCertificate { role: "Document Signer", container: "SOD" });
+    let (ds_certificate_validity, csca_chain, revocation, csca) = match signed.certificate {
+        None => (no_ds(), no_ds(), no_ds(), None),
+        Some(ds) => {
+            let validity = Check::from_result(validity(ds, "DS", at));
+            match store.issuer_of(ds) {
+                Err(check) => (validity, check, Check::NotChecked(Reason::Missing { what: "trusted CSCA" }), None),
+                Ok(csca) => {
+                    let chain = match signer::validity(csca, "CSCA", at) {
+                        Ok(()) => Check::Passed,
+                        Err(r) => Check::Failed(r),
+                    };
+                    let anchor =
+                        Anchor { subject: csca.tbs_certificate().subject().to_string(), source: store.source_of(csca) };
+                    (validity, chain, store.revocation(ds, csca), Some(anchor))
+                }
             }
-        }
-    };
-    let ds_certificate_validity = match cert {
-        None => Check::NotChecked("no Document Signer certificate (none in the SOD, none supplied)".into()),
-        Some(c) => {
-            let v = c.tbs_certificate().validity();
-            let day = |t: &x509_cert::time::Time| OffsetDateTime::from(t.to_system_time()).date();
-            let at = at.unwrap_or_else(|| OffsetDateTime::now_utc().date());
-            let (from, to) = (day(&v.not_before), day(&v.not_after));
-            if at < from {
-                Check::Failed(format!("not yet valid as of {at} (valid from {from})"))
-            } else if at > to {
-                Check::Failed(format!("expired as of {at} (valid until {to})"))
-            } else {
-                Check::Passed
-            }
-        }
-    };
-    let (csca_chain, revocation) = match cert {
-        Some(c) => chain(c, store, at.unwrap_or_else(|| OffsetDateTime::now_utc().date())),
-        None => {
-            let none = Check::NotChecked("no Document Signer certificate (none in the SOD, none supplied)".into());
-            (none.clone(), none)
         }
     };
     Ok(PassiveAuthReport {
-        hash_algorithm: crate::oid::name(&lso.hash_algorithm.oid),
+        hash_algorithm,
         data_groups,
-        message_digest,
-        signature,
+        message_digest: match signed.signed_attributes {
+            Check::NotChecked(Reason::NoSignedAttributes) => Check::NotChecked(Reason::NoSignedAttributes),
+            other => other,
+        },
+        signature: signed.signature,
         ds_certificate_validity,
         csca_chain,
         revocation,
+        document_signer: signed.certificate.map(|c| c.tbs_certificate().subject().to_string()),
+        csca,
+        checked_at: at,
     })
 }

@@ -18,7 +18,9 @@ use der::{Decode, Encode};
 use x509_cert::Certificate;
 use x509_cert::crl::CertificateList;
 
+use super::check::{Check, Reason};
 use super::master_list::{MasterList, MasterListReport};
+use super::signer::{issued_by, names};
 use crate::crypto::hash::HashAlgorithm;
 use crate::crypto::public_key::PublicKey;
 use crate::crypto::signature::SignatureAlgorithm;
@@ -36,41 +38,65 @@ pub enum TrustError {
         source: std::io::Error,
     },
     /// A master list's own signature did not verify under the policy asked for.
-    #[error("{path}: master list refused: {reason}")]
+    #[error("{}master list refused: {}", path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default(),
+        report.reason().unwrap_or_else(|| "not valid".into()))]
     MasterList {
-        /// The file.
-        path: String,
-        /// The first check that did not pass.
-        reason: String,
-        /// Every check.
+        /// The file, when loaded from one.
+        path: Option<String>,
+        /// Every check (the first that did not pass is the reason).
         report: Box<MasterListReport>,
     },
-    /// A file is not a certificate, a master list or a CRL.
-    #[error("{path}: {message}")]
-    Unrecognized {
-        /// The file.
-        path: String,
-        /// Why.
-        message: String,
+    /// Bytes that are not the trust material asked for.
+    #[error("{}{what}: {detail}", path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default())]
+    Malformed {
+        /// The file, when loaded from one.
+        path: Option<String>,
+        /// What was expected: `certificate`, `CRL`, `certificate or master list`.
+        what: &'static str,
+        /// The decoder's error.
+        detail: String,
     },
 }
 
-/// Whether a CMS signer identifier names `cert` (issuer and serial number, or subject key identifier).
-pub(crate) fn names(sid: &cms::signed_data::SignerIdentifier, cert: &Certificate) -> bool {
-    use cms::signed_data::SignerIdentifier;
-    match sid {
-        SignerIdentifier::IssuerAndSerialNumber(i) => {
-            cert.tbs_certificate().issuer() == &i.issuer && cert.tbs_certificate().serial_number() == &i.serial_number
+impl TrustError {
+    fn at(self, file: &Path) -> Self {
+        let p = Some(file.display().to_string());
+        match self {
+            TrustError::MasterList { report, .. } => TrustError::MasterList { path: p, report },
+            TrustError::Malformed { what, detail, .. } => TrustError::Malformed { path: p, what, detail },
+            other => other,
         }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => cert
-            .tbs_certificate()
-            .extensions()
-            .into_iter()
-            .flatten()
-            .filter(|e| e.extn_id == crate::oid::SUBJECT_KEY_IDENTIFIER)
-            .filter_map(|e| der::asn1::OctetString::from_der(e.extn_value.as_bytes()).ok())
-            .any(|v| v.as_bytes() == ski.0.as_bytes()),
     }
+}
+
+/// Where a trusted CSCA certificate came from: what vouches for a document it anchors.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TrustSource {
+    /// Added through the API.
+    Given,
+    /// A certificate file.
+    File {
+        /// The file.
+        path: String,
+    },
+    /// A CSCA master list (its own signature checked under the store's policy).
+    MasterList {
+        /// The file, when loaded from one.
+        path: Option<String>,
+        /// The Master List Signer's subject.
+        signer: Option<String>,
+    },
+}
+
+/// The trusted CSCA that vouched for a Document Signer certificate.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Anchor {
+    /// The CSCA certificate's subject.
+    pub subject: String,
+    /// Where it came from.
+    pub source: TrustSource,
 }
 
 /// How much a master list must prove before its certificates are trusted.
@@ -97,6 +123,8 @@ pub enum MasterListPolicy {
 #[derive(Default)]
 pub struct TrustStore {
     cscas: Vec<Certificate>,
+    /// Where each of `cscas` came from (same index).
+    sources: Vec<TrustSource>,
     document_signers: Vec<Certificate>,
     crls: Vec<CertificateList>,
     verified: Mutex<HashSet<Vec<u8>>>,
@@ -113,6 +141,7 @@ impl Clone for TrustStore {
     fn clone(&self) -> Self {
         TrustStore {
             cscas: self.cscas.clone(),
+            sources: self.sources.clone(),
             document_signers: self.document_signers.clone(),
             crls: self.crls.clone(),
             verified: Mutex::default(),
@@ -129,12 +158,27 @@ impl TrustStore {
 
     /// A store of these CSCA certificates.
     pub fn from_certificates(cscas: &[Certificate]) -> Self {
-        TrustStore { cscas: cscas.to_vec(), ..TrustStore::default() }
+        TrustStore { cscas: cscas.to_vec(), sources: vec![TrustSource::Given; cscas.len()], ..TrustStore::default() }
     }
 
     /// Trusts a CSCA certificate.
     pub fn add_csca(&mut self, certificate: Certificate) {
+        self.push(certificate, TrustSource::Given);
+    }
+
+    fn push(&mut self, certificate: Certificate, source: TrustSource) {
         self.cscas.push(certificate);
+        self.sources.push(source);
+    }
+
+    /// Where the trusted CSCA `csca` came from (the store's own certificate, or an equal one).
+    pub fn source_of(&self, csca: &Certificate) -> TrustSource {
+        self.cscas
+            .iter()
+            .position(|c| std::ptr::eq(c, csca))
+            .or_else(|| self.cscas.iter().position(|c| c == csca))
+            .and_then(|i| self.sources.get(i).cloned())
+            .unwrap_or(TrustSource::Given)
     }
 
     /// Supplies a Document Signer certificate, for SODs that do not carry theirs (it must still chain to a
@@ -144,11 +188,12 @@ impl TrustStore {
     }
 
     /// Supplies Document Signer certificates from bytes (PEM, one or more, or DER).
-    pub fn add_document_signer_bytes(&mut self, bytes: &[u8]) -> Result<usize, String> {
+    pub fn add_document_signer_bytes(&mut self, bytes: &[u8]) -> Result<usize, TrustError> {
+        let bad = |e: der::Error| TrustError::Malformed { path: None, what: "certificate", detail: e.to_string() };
         let certs = if bytes.starts_with(b"-----BEGIN") {
-            Certificate::load_pem_chain(bytes).map_err(|e| e.to_string())?
+            Certificate::load_pem_chain(bytes).map_err(bad)?
         } else {
-            vec![Certificate::from_der(bytes).map_err(|e| e.to_string())?]
+            vec![Certificate::from_der(bytes).map_err(bad)?]
         };
         let n = certs.len();
         self.document_signers.extend(certs);
@@ -159,6 +204,11 @@ impl TrustStore {
     /// identifier).
     pub fn document_signer_for(&self, sid: &cms::signed_data::SignerIdentifier) -> Option<&Certificate> {
         self.document_signers.iter().find(|c| names(sid, c))
+    }
+
+    /// The supplied Document Signer certificates.
+    pub fn document_signers(&self) -> &[Certificate] {
+        &self.document_signers
     }
 
     /// Adds a CRL (DER); it is used only if a trusted CSCA signed it.
@@ -179,6 +229,14 @@ impl TrustStore {
     /// Checks a master list under the store's policy and, when it passes, trusts its certificates. Returns how
     /// many were added, or the report of a list refused.
     pub fn add_master_list(&mut self, list: &MasterList) -> Result<usize, Box<MasterListReport>> {
+        self.add_master_list_from(list, None)
+    }
+
+    fn add_master_list_from(
+        &mut self,
+        list: &MasterList,
+        path: Option<String>,
+    ) -> Result<usize, Box<MasterListReport>> {
         match &self.master_list_policy {
             MasterListPolicy::Unchecked => {}
             MasterListPolicy::Intact => {
@@ -194,25 +252,45 @@ impl TrustStore {
                 }
             }
         }
-        self.cscas.extend_from_slice(list.certificates());
+        let signer = list.signer_certificate().map(|c| c.tbs_certificate().subject().to_string());
+        for c in list.certificates() {
+            self.push(c.clone(), TrustSource::MasterList { path: path.clone(), signer: signer.clone() });
+        }
         Ok(list.certificates().len())
     }
 
     /// Loads CSCA certificates from bytes: PEM (one or more certificates), a DER certificate, or a DER CSCA
     /// master list (checked under the store's [`MasterListPolicy`]). Returns how many certificates were added.
-    pub fn add_bytes(&mut self, bytes: &[u8]) -> Result<usize, String> {
+    pub fn add_bytes(&mut self, bytes: &[u8]) -> Result<usize, TrustError> {
+        self.add_bytes_from(bytes, None)
+    }
+
+    fn add_bytes_from(&mut self, bytes: &[u8], path: Option<&Path>) -> Result<usize, TrustError> {
         let certs = if bytes.starts_with(b"-----BEGIN") {
-            Certificate::load_pem_chain(bytes).map_err(|e| e.to_string())?
+            Certificate::load_pem_chain(bytes).map_err(|e| TrustError::Malformed {
+                path: None,
+                what: "PEM certificate",
+                detail: e.to_string(),
+            })?
         } else if let Ok(c) = Certificate::from_der(bytes) {
             vec![c]
         } else {
-            let list = MasterList::from_der(bytes).map_err(|e| e.to_string())?;
-            return self
-                .add_master_list(&list)
-                .map_err(|r| format!("master list refused: {}", r.reason().unwrap_or_else(|| "not valid".into())));
+            let list = MasterList::from_der(bytes).map_err(|e| TrustError::Malformed {
+                path: None,
+                what: "certificate or master list",
+                detail: e.to_string(),
+            })?;
+            let p = path.map(|p| p.display().to_string());
+            return self.add_master_list_from(&list, p).map_err(|report| TrustError::MasterList { path: None, report });
         };
         let n = certs.len();
-        self.cscas.extend(certs);
+        let source = match path {
+            Some(p) => TrustSource::File { path: p.display().to_string() },
+            None => TrustSource::Given,
+        };
+        for c in certs {
+            self.push(c, source.clone());
+        }
         Ok(n)
     }
 
@@ -231,49 +309,40 @@ impl TrustStore {
             return Ok(n);
         }
         let bytes = std::fs::read(path).map_err(io)?;
-        let is_certificate = bytes.starts_with(b"-----BEGIN") || Certificate::from_der(&bytes).is_ok();
-        if !is_certificate && let Ok(list) = MasterList::from_der(&bytes) {
-            return self.add_master_list(&list).map_err(|report| TrustError::MasterList {
-                path: path.display().to_string(),
-                reason: report.reason().unwrap_or_else(|| "not valid".into()),
-                report,
-            });
-        }
-        self.add_bytes(&bytes).map_err(|message| TrustError::Unrecognized { path: path.display().to_string(), message })
+        self.add_bytes_from(&bytes, Some(path)).map_err(|e| e.at(path))
     }
 
     /// Loads a CRL file (DER or PEM `X509 CRL`).
     pub fn add_crl_path(&mut self, path: &Path) -> Result<(), TrustError> {
         let bytes =
             std::fs::read(path).map_err(|source| TrustError::Io { path: path.display().to_string(), source })?;
-        self.add_crl_bytes(&bytes)
-            .map_err(|message| TrustError::Unrecognized { path: path.display().to_string(), message })
+        self.add_crl_bytes(&bytes).map_err(|e| e.at(path))
     }
 
     /// Adds a CRL from bytes (DER or PEM `X509 CRL`); it is used only if a trusted CSCA signed it.
-    pub fn add_crl_bytes(&mut self, bytes: &[u8]) -> Result<(), String> {
+    pub fn add_crl_bytes(&mut self, bytes: &[u8]) -> Result<(), TrustError> {
+        let bad = |detail: String| TrustError::Malformed { path: None, what: "CRL", detail };
         let crl = if bytes.starts_with(b"-----BEGIN") {
             let text = String::from_utf8_lossy(bytes);
-            let (_, der_bytes) = crate::pki::pem_decode(&text).map_err(|e| e.to_string())?;
+            let (_, der_bytes) = crate::pki::pem_decode(&text).map_err(|e| bad(e.to_string()))?;
             CertificateList::from_der(&der_bytes)
         } else {
             CertificateList::from_der(bytes)
         };
-        self.crls.push(crl.map_err(|e| e.to_string())?);
+        self.crls.push(crl.map_err(|e| bad(e.to_string()))?);
         Ok(())
     }
 
     /// The trusted CSCA that signed `cert` (by issuer name and signature), remembering the verdict.
-    pub fn issuer_of(&self, cert: &Certificate) -> Result<&Certificate, super::Check> {
-        use super::Check;
+    pub fn issuer_of(&self, cert: &Certificate) -> Result<&Certificate, Check> {
         let issuer = cert.tbs_certificate().issuer();
+        if self.cscas.is_empty() {
+            return Err(Check::NotChecked(Reason::NoTrustAnchor));
+        }
         let candidates: Vec<&Certificate> =
             self.cscas.iter().filter(|c| c.tbs_certificate().subject() == issuer).collect();
-        if self.cscas.is_empty() {
-            return Err(Check::NotChecked("no trusted CSCA certificates given".into()));
-        }
         if candidates.is_empty() {
-            return Err(Check::Failed("unknown CSCA: no trusted certificate has the DS issuer's name".into()));
+            return Err(Check::Failed(Reason::UnknownCsca));
         }
         let fingerprint = cert.to_der().map(|d| HashAlgorithm::Sha256.digest(&d)).unwrap_or_default();
         let key_fp = |i: usize| [fingerprint.as_slice(), &(i as u64).to_be_bytes()].concat();
@@ -283,34 +352,35 @@ impl TrustStore {
         {
             return Ok(csca);
         }
-        let Ok(tbs) = cert.tbs_certificate().to_der() else {
-            return Err(Check::Failed("DS certificate does not encode".into()));
-        };
-        let Some(sig) = cert.signature().as_bytes() else {
-            return Err(Check::Failed("DS signature has unused bits".into()));
-        };
-        let Ok(alg) = SignatureAlgorithm::from_algorithm_identifier(cert.signature_algorithm(), None) else {
-            return Err(Check::NotChecked("unsupported DS certificate signature algorithm".into()));
-        };
+        let mut last = Reason::IssuerSignatureMismatch { role: "DS" };
         for (i, csca) in candidates.iter().enumerate() {
-            let key_fp = key_fp(i);
-            let Ok(key) = PublicKey::from_spki(csca.tbs_certificate().subject_public_key_info()) else { continue };
-            if alg.verify(&key, &tbs, sig).is_ok() {
-                if let Ok(mut v) = self.verified.lock() {
-                    v.insert(key_fp);
+            match issued_by(cert, csca, "DS") {
+                Ok(()) => {
+                    if let Ok(mut v) = self.verified.lock() {
+                        v.insert(key_fp(i));
+                    }
+                    return Ok(csca);
                 }
-                return Ok(csca);
+                Err(r @ (Reason::CertificateEncoding { .. } | Reason::UnsupportedAlgorithm { .. })) => {
+                    return Err(match r {
+                        Reason::UnsupportedAlgorithm { .. } => Check::NotChecked(r),
+                        r => Check::Failed(r),
+                    });
+                }
+                Err(r) => last = r,
             }
         }
-        Err(Check::Failed("bad signature: no trusted CSCA of that name signed the DS certificate".into()))
+        Err(Check::Failed(match last {
+            Reason::UnusableKey { .. } => Reason::IssuerSignatureMismatch { role: "DS" },
+            r => r,
+        }))
     }
 
     /// Revocation of `cert` (signed by `csca`) as the trusted CRLs say.
-    pub(crate) fn revocation(&self, cert: &Certificate, csca: &Certificate) -> super::Check {
-        use super::Check;
+    pub(crate) fn revocation(&self, cert: &Certificate, csca: &Certificate) -> Check {
         let issuer = cert.tbs_certificate().issuer();
         let Ok(key) = PublicKey::from_spki(csca.tbs_certificate().subject_public_key_info()) else {
-            return Check::NotChecked("the CSCA key is not usable".into());
+            return Check::NotChecked(Reason::UnusableKey { role: "CSCA", detail: "not a key this crate uses".into() });
         };
         let mut any = false;
         for crl in self.crls.iter().filter(|c| c.tbs_cert_list.issuer == *issuer) {
@@ -329,10 +399,9 @@ impl TrustStore {
             if let Some(r) =
                 crl.tbs_cert_list.revoked_certificates.iter().flatten().find(|r| r.serial_number == *serial)
             {
-                let date = time::OffsetDateTime::from(r.revocation_date.to_system_time()).date();
-                return Check::Failed(format!("the DS certificate was revoked on {date}"));
+                return Check::Failed(Reason::Revoked { on: super::signer::day(&r.revocation_date) });
             }
         }
-        if any { Check::Passed } else { Check::NotChecked("no CRL from the DS issuer given".into()) }
+        if any { Check::Passed } else { Check::NotChecked(Reason::NoCrl) }
     }
 }

@@ -5,8 +5,10 @@
 //! [`JmrtdAppletProfile`], the JMRTD passport applet's (`../shared/docs/jmrtd-applet.md`). The
 //! [`Personalizer`] runs the same steps whatever the profile:
 //!
-//! 0. the profile checks the image: what the chip cannot hold is refused before the first APDU, every reason
-//!    in one [`PersoError::Unsupported`];
+//! 0. check the whole image before any APDU ([`check_image`]: an access key, EF.COM and EF.SOD, every data
+//!    group the SOD or EF.COM lists, none the SOD does not, the Chip and Active Authentication keys DG14 and
+//!    DG15 call for), and the profile checks what its chip cannot hold (every reason in one
+//!    [`PersoError::Unsupported`]); an incomplete image is refused and nothing is written;
 //! 1. open the personalization session (protected with a transport key, or in the clear, as the profile says);
 //! 2. for each file: CREATE FILE (the new file becomes current) and write it in the largest UPDATE BINARY the
 //!    chip accepts; a file that already exists (an earlier, interrupted run) is read back and rewritten only if
@@ -14,27 +16,29 @@
 //! 3. PUT DATA: BAC key material, the CAN, the Chip and Active Authentication private keys;
 //! 4. read back, in the personalization session, only what a reader cannot read (DG3, DG4);
 //! 5. a full reader session on the still-unlocked chip, which is the read-back of everything else: PACE with
-//!    the CAN (BAC when the image has no PACE), every file compared byte for byte with the image, Passive
-//!    Authentication (hashes, messageDigest, signature, DS validity), Chip and Active Authentication;
+//!    the CAN (BAC when the image has no PACE), then the [verifier](crate::verify) with
+//!    [`Policy::personalizer`] (no trust anchor yet; every file of the image byte for byte, hashes,
+//!    messageDigest, signature, DS validity, Chip and Active Authentication) must say genuine;
 //! 6. only then LOCK.
 //!
 //! The image crosses the link twice: written once, read once. Any interruption (card pulled, transport error, a
 //! wrong transport key) leaves a chip a second run completes: nothing is locked before step 6, and step 6 runs
 //! only after steps 4 and 5 passed on this very chip (a torn write is found by the second run's comparison, or
 //! by step 5). A chip that is already locked is only checked: the run succeeds if it holds exactly this image (the
-//! LOCK of an earlier run went through but its answer was lost), and fails otherwise.
+//! LOCK of an earlier run went through but its answer was lost), and fails otherwise with
+//! [`PersoError::LockedWithOtherContent`]. After any run, [`Personalizer::chip_status`] says what the chip is.
 
 use zeroize::Zeroizing;
 
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
 use crate::image::ChipImage;
 use crate::lds::{EF_ATR_INFO_FID, EMRTD_AID, LdsFile};
-use crate::pa::Check;
 use crate::perso_commands::{self as commands, CHALLENGE_LEN, TRANSPORT_KEY_LEN, objects};
-use crate::reader::{AccessControl, ReadError, Reader};
+use crate::reader::{Access, AccessControl, ReadError, Reader};
 use crate::sm::{SecureChannel, SecureMessaging, SmError};
 use crate::tlv::{Tag, TlvReader, encode_tlv};
 use crate::transport::{Transport, TransportError};
+use crate::verify::{Policy, Verifier};
 
 mod jmrtd;
 
@@ -61,7 +65,7 @@ pub enum PersoError {
     LockedWithOtherContent(String),
     /// A file on the chip has another size than the image's (another image was written to it).
     #[error("{0} exists on the chip with another size")]
-    FileSizeMismatch(String),
+    FileSizeMismatch(LdsFile),
     /// A step was refused.
     #[error("{step}: the chip answered {}", sw.explained())]
     Rejected {
@@ -72,10 +76,13 @@ pub enum PersoError {
     },
     /// Secure messaging failed (a response with a bad MAC: a corrupted answer).
     #[error("secure messaging: {0}")]
-    SecureMessaging(SmError),
+    SecureMessaging(#[source] SmError),
     /// The verification before LOCK failed: the chip is not locked.
     #[error("verification failed, chip not locked: {0}")]
     Verification(String),
+    /// The image is not complete: nothing was written.
+    #[error("the image is incomplete, nothing written: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    IncompleteImage(Vec<ImageProblem>),
     /// The image holds what the profile's chip cannot hold; nothing was written. Every reason is listed.
     #[error("{profile} cannot hold this image (nothing written): {}", jmrtd::list(.reasons))]
     Unsupported {
@@ -84,6 +91,90 @@ pub enum PersoError {
         /// Every reason.
         reasons: Vec<Unsupported>,
     },
+}
+
+/// Why an image cannot be personalized (checked before the first write).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImageProblem {
+    /// Neither the CAN nor the MRZ information: no reader could open the chip.
+    #[error("no access key (neither CAN nor MRZ information)")]
+    NoAccessKey,
+    /// A file every chip needs (EF.COM, EF.SOD) or one the SOD or EF.COM lists is not in the image.
+    #[error("{0} is missing")]
+    Missing(LdsFile),
+    /// A data group is in the image but the SOD does not list it.
+    #[error("{0} is not listed in the SOD")]
+    NotListed(LdsFile),
+    /// EF.SOD does not decode.
+    #[error("EF.SOD does not decode: {0}")]
+    SodUndecodable(String),
+    /// DG14 offers Chip Authentication but the image has no Chip Authentication key.
+    #[error("DG14 is there but the image has no Chip Authentication key")]
+    NoChipAuthenticationKey,
+    /// DG15 is there but the image has no Active Authentication key.
+    #[error("DG15 is there but the image has no Active Authentication key")]
+    NoActiveAuthenticationKey,
+}
+
+/// Every problem that would make a personalization of `image` fail: checked before anything is written.
+pub fn check_image(image: &ChipImage) -> Vec<ImageProblem> {
+    let mut problems = Vec::new();
+    let s = &image.secrets;
+    if s.can.is_none() && s.mrz_information.is_none() {
+        problems.push(ImageProblem::NoAccessKey);
+    }
+    for f in [LdsFile::Com, LdsFile::Sod] {
+        if !image.files.contains_key(&f) {
+            problems.push(ImageProblem::Missing(f));
+        }
+    }
+    let mut listed: Vec<LdsFile> = Vec::new();
+    if let Some(com) = image.files.get(&LdsFile::Com).and_then(|b| crate::lds::com::Com::decode(b).ok()) {
+        listed.extend(com.data_groups());
+    }
+    if let Some(sod) = image.files.get(&LdsFile::Sod) {
+        match crate::lds::sod::Sod::decode(sod) {
+            Ok(sod) => {
+                let in_sod: Vec<LdsFile> =
+                    sod.lds_security_object.data_group_hashes.iter().filter_map(|h| LdsFile::dg(h.number)).collect();
+                for f in image.files.keys().filter(|f| f.dg_number().is_some() && !in_sod.contains(f)) {
+                    problems.push(ImageProblem::NotListed(*f));
+                }
+                listed.extend(in_sod);
+            }
+            Err(e) => problems.push(ImageProblem::SodUndecodable(e.to_string())),
+        }
+    }
+    listed.sort();
+    listed.dedup();
+    for f in listed.into_iter().filter(|f| !image.files.contains_key(f)) {
+        problems.push(ImageProblem::Missing(f));
+    }
+    let dg = |n| LdsFile::dg(n).unwrap_or(LdsFile::Sod);
+    let offers_ca = image
+        .files
+        .get(&dg(14))
+        .and_then(|b| crate::lds::security_infos::Dg14::decode(b).ok())
+        .is_some_and(|d| d.infos.chip_authentication_infos().next().is_some());
+    if offers_ca && s.chip_authentication.is_none() {
+        problems.push(ImageProblem::NoChipAuthenticationKey);
+    }
+    if image.files.contains_key(&dg(15)) && s.active_authentication.is_none() {
+        problems.push(ImageProblem::NoActiveAuthenticationKey);
+    }
+    problems
+}
+
+/// What the chip is, as far as a personalization run found out (also after it failed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct ChipStatus {
+    /// Whether the chip is locked (`None`: the run did not get that far).
+    pub locked: Option<bool>,
+    /// Whether the chip holds exactly this image (`None`: not known).
+    pub holds_this_image: Option<bool>,
+    /// File bytes written in this run (0: nothing written).
+    pub bytes_written: usize,
 }
 
 impl From<SmError> for PersoError {
@@ -199,7 +290,7 @@ impl PersoProfile for OpenEmrtdProfile {
     }
 
     fn create_file(&self, file: LdsFile, size: usize) -> Result<CommandApdu, PersoError> {
-        let size = u16::try_from(size).map_err(|_| PersoError::FileSizeMismatch(file.name()))?;
+        let size = u16::try_from(size).map_err(|_| PersoError::FileSizeMismatch(file))?;
         Ok(commands::create_file(file.fid(), size))
     }
 
@@ -279,7 +370,9 @@ pub struct PersoReport {
     /// The chip was found locked with exactly this image (nothing written).
     pub already_locked: bool,
     /// The access control of the verifying reader session.
-    pub reader_access: String,
+    pub reader_access: Option<Access>,
+    /// The verdict of that session under [`Policy::personalizer`], which allowed LOCK.
+    pub verification: Option<crate::verify::Verification>,
 }
 
 /// A progress callback.
@@ -290,6 +383,7 @@ pub struct Personalizer<'a, P: PersoProfile + ?Sized> {
     profile: &'a P,
     image: &'a ChipImage,
     progress: Option<ProgressFn<'a>>,
+    status: ChipStatus,
 }
 
 struct Counting<'a, T: Transport + ?Sized> {
@@ -319,7 +413,7 @@ const EXTENDED_WRITE: usize = 32_768;
 impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
     /// A personalizer of `image` with `profile`.
     pub fn new(profile: &'a P, image: &'a ChipImage) -> Self {
-        Personalizer { profile, image, progress: None }
+        Personalizer { profile, image, progress: None, status: ChipStatus::default() }
     }
 
     /// Reports progress to `f`.
@@ -335,8 +429,25 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         }
     }
 
-    /// Personalizes the chip behind `transport` (or completes an interrupted run).
+    /// What the chip is, as far as the last run found out: locked or not, holding this image or not, bytes
+    /// written (also after an error).
+    pub fn chip_status(&self) -> ChipStatus {
+        self.status
+    }
+
+    /// Personalizes the chip behind `transport` (or completes an interrupted run). The image is checked first
+    /// ([`check_image`]): an incomplete one is refused before any APDU.
     pub fn run<T: Transport>(&mut self, transport: &mut T) -> Result<PersoReport, PersoError> {
+        self.status = ChipStatus::default();
+        // what the profile's chip cannot hold first, then whether the image is complete: nothing written either way
+        let reasons = self.profile.check(self.image);
+        if !reasons.is_empty() {
+            return Err(PersoError::Unsupported { profile: self.profile.name(), reasons });
+        }
+        let problems = check_image(self.image);
+        if !problems.is_empty() {
+            return Err(PersoError::IncompleteImage(problems));
+        }
         let mut t = Counting { inner: transport, count: 0 };
         let result = self.run_inner(&mut t);
         result.map(|mut r| {
@@ -346,20 +457,29 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
     }
 
     fn run_inner<T: Transport>(&mut self, t: &mut Counting<'_, T>) -> Result<PersoReport, PersoError> {
-        let reasons = self.profile.check(self.image);
-        if !reasons.is_empty() {
-            return Err(PersoError::Unsupported { profile: self.profile.name(), reasons });
-        }
         let mut report = PersoReport::default();
         self.report("session", None, 0);
         let extended = extended_length(t)?;
         let Some(session) = self.profile.open_session(t)? else {
             // locked already: succeed only if it holds exactly this image
-            report.reader_access = self.verify_with_reader(t)?;
+            self.status.locked = Some(true);
+            report.reader_access = Some(match self.verify_with_reader(t) {
+                Ok((access, verification)) => {
+                    report.verification = Some(verification);
+                    access
+                }
+                Err(e @ PersoError::Transport(_)) => return Err(e),
+                Err(e) => {
+                    self.status.holds_this_image = Some(false);
+                    return Err(PersoError::LockedWithOtherContent(e.to_string()));
+                }
+            });
+            self.status.holds_this_image = Some(true);
             report.already_locked = true;
             self.report("done", None, 0);
             return Ok(report);
         };
+        self.status.locked = Some(false);
         let mut ch = Link::new(&mut *t, session);
         let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
         ok("SELECT eMRTD application", &ch.transmit(&select)?)?;
@@ -377,7 +497,8 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
                     select_file(&mut ch, file)?;
                     let on_chip = read_whole(&mut ch, bytes.len(), extended)?;
                     if on_chip.len() != bytes.len() || longer_than(&mut ch, bytes.len())? {
-                        return Err(PersoError::FileSizeMismatch(file.name()));
+                        self.status.holds_this_image = Some(false);
+                        return Err(PersoError::FileSizeMismatch(file));
                     }
                     if on_chip == *bytes {
                         report.files_kept += 1;
@@ -385,7 +506,7 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
                     }
                 }
                 // a chip that keeps a file's first size and refuses a larger one (`6A84`)
-                StatusWord::NotEnoughMemory => return Err(PersoError::FileSizeMismatch(file.name())),
+                StatusWord::NotEnoughMemory => return Err(PersoError::FileSizeMismatch(file)),
                 sw => return Err(PersoError::Rejected { step: "CREATE FILE", sw }),
             }
             if !self.profile.create_selects() {
@@ -394,6 +515,7 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
             for (i, part) in bytes.chunks(chunk).enumerate() {
                 ok("UPDATE BINARY", &ch.transmit(&self.profile.write(i * chunk, part))?)?;
                 report.bytes_written += part.len();
+                self.status.bytes_written = report.bytes_written;
                 self.report("write", Some(file), report.bytes_written);
             }
         }
@@ -416,7 +538,9 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         // the reader session is the read-back of everything else: every file compared byte for byte
         self.report("reader session", None, report.bytes_written);
         t.reset()?;
-        report.reader_access = self.verify_with_reader(t)?;
+        let (access, verification) = self.verify_with_reader(t)?;
+        report.reader_access = Some(access);
+        report.verification = Some(verification);
         self.report("lock", None, report.bytes_written);
         t.reset()?;
         let Some(session) = self.profile.open_session(t)? else {
@@ -424,13 +548,18 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         };
         let mut ch = Link::new(&mut *t, session);
         ok("LOCK", &ch.transmit(&self.profile.lock())?)?;
+        self.status.locked = Some(true);
+        self.status.holds_this_image = Some(true);
         self.report("done", None, report.bytes_written);
         Ok(report)
     }
 
     /// A full reader session: every file identical, Passive Authentication (without a trust anchor: hashes,
     /// digest, signature, DS validity), Chip and Active Authentication when the image has their keys.
-    fn verify_with_reader<T: Transport>(&mut self, t: &mut T) -> Result<String, PersoError> {
+    fn verify_with_reader<T: Transport>(
+        &mut self,
+        t: &mut T,
+    ) -> Result<(Access, crate::verify::Verification), PersoError> {
         let s = &self.image.secrets;
         let bac = s.mrz_information.as_ref().map(|m| crate::access::bac::BacKey::from_mrz_information(m));
         let pace = s.can.as_ref().map(|c| crate::access::pace::PacePassword::Can(c.clone()));
@@ -443,33 +572,13 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
             (None, None) => return Err(PersoError::Verification("the image has no access key".into())),
         };
         let result = Reader::new(access).read(t)?;
-        let locked_or = |m: String| PersoError::Verification(m);
-        for (file, bytes) in &self.image.files {
-            if result.protected.contains(file) {
-                continue;
-            }
-            if result.files.get(file) != Some(bytes) {
-                return Err(locked_or(format!("{} read by the reader differs or is missing", file.name())));
-            }
+        // the personalizer's policy: no trust anchor yet, every file of the image, every key check passing
+        let trust = crate::pa::TrustStore::new();
+        let verification = Verifier::new(&trust, Policy::personalizer(self.image.files.clone())).verify_read(&result);
+        if !verification.verdict.is_genuine() {
+            return Err(PersoError::Verification(verification.summary()));
         }
-        let sod = result.files.get(&LdsFile::Sod).ok_or_else(|| locked_or("no EF.SOD".into()))?;
-        let pa = crate::pa::verify(sod, &result.files, None).map_err(|e| locked_or(e.to_string()))?;
-        let hashes = pa
-            .data_groups
-            .values()
-            .all(|h| matches!(h, crate::pa::HashCheck::Match | crate::pa::HashCheck::NotPresent));
-        if !(hashes && pa.message_digest.passed() && pa.signature.passed() && pa.ds_certificate_validity.passed()) {
-            return Err(locked_or("Passive Authentication failed".into()));
-        }
-        for (name, check, needed) in [
-            ("Chip Authentication", &result.chip_authentication, s.chip_authentication.is_some()),
-            ("Active Authentication", &result.active_authentication, s.active_authentication.is_some()),
-        ] {
-            if needed && *check != Check::Passed {
-                return Err(locked_or(format!("{name}: {check:?}")));
-            }
-        }
-        Ok(result.access)
+        Ok((result.access, verification))
     }
 }
 

@@ -104,16 +104,24 @@ impl SoftwareKey {
         let (label, der_bytes) = pem_decode(pem)?;
         match label.as_str() {
             "PRIVATE KEY" => SoftwareKey::from_pkcs8_der(&der_bytes),
-            "EC PRIVATE KEY" => {
-                let ec = sec1::EcPrivateKey::from_der(&der_bytes)?;
-                let Some(sec1::EcParameters::NamedCurve(o)) = ec.parameters else {
-                    return Err(PkiError::UnsupportedKey("no curve named".into()));
-                };
-                let curve = NamedCurve::from_oid(&o).ok_or_else(|| PkiError::UnsupportedKey(format!("curve {o}")))?;
-                SoftwareKey::from_secret(curve, ec.private_key)
-            }
+            "EC PRIVATE KEY" => SoftwareKey::from_sec1_der(&der_bytes),
             other => Err(PkiError::UnsupportedKey(format!("PEM label {other}"))),
         }
+    }
+
+    /// A key from SEC1 `ECPrivateKey` DER naming its curve.
+    pub fn from_sec1_der(der_bytes: &[u8]) -> Result<Self, PkiError> {
+        let ec = sec1::EcPrivateKey::from_der(der_bytes)?;
+        let Some(sec1::EcParameters::NamedCurve(o)) = ec.parameters else {
+            return Err(PkiError::UnsupportedKey("no curve named".into()));
+        };
+        let curve = NamedCurve::from_oid(&o).ok_or_else(|| PkiError::UnsupportedKey(format!("curve {o}")))?;
+        SoftwareKey::from_secret(curve, ec.private_key)
+    }
+
+    /// A key from DER that is PKCS#8 or SEC1 (OpenPACE's `cvc-create` writes SEC1 into its `.pkcs8` files).
+    pub fn from_der(der_bytes: &[u8]) -> Result<Self, PkiError> {
+        SoftwareKey::from_pkcs8_der(der_bytes).or_else(|e| SoftwareKey::from_sec1_der(der_bytes).map_err(|_| e))
     }
 }
 

@@ -15,6 +15,8 @@
 //! [`Reader::read`] again after reconnecting: it authenticates again and continues each file from the byte it
 //! stopped at, reading nothing twice.
 
+mod eac;
+
 use std::collections::BTreeMap;
 
 use crate::access::AccessError;
@@ -24,7 +26,7 @@ use crate::access::pace::{self, PacePassword};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
 use crate::lds::LdsFile;
 use crate::lds::com::Com;
-use crate::pa::Check;
+use crate::pa::{Check, Reason};
 use crate::sm::{SecureChannel, SmError};
 use crate::tlv::{Tag, TlvReader};
 use crate::transport::{Transport, TransportError};
@@ -43,10 +45,10 @@ pub enum ReadError {
     Transport(#[from] TransportError),
     /// Access control failed (wrong MRZ, the chip refused).
     #[error("access control: {0}")]
-    Access(AccessError),
+    Access(#[source] AccessError),
     /// Secure messaging failed (a response with a bad MAC, an unprotected status word).
     #[error("secure messaging: {0}")]
-    SecureMessaging(SmError),
+    SecureMessaging(#[source] SmError),
     /// The chip answered a step with an unexpected status word.
     #[error("{step}: the chip answered {}", sw.explained())]
     Status {
@@ -60,7 +62,7 @@ pub enum ReadError {
     ExtendedLengthRefused,
     /// A file's first bytes are not a TLV header.
     #[error("{0}: malformed file header")]
-    MalformedFile(String),
+    MalformedFile(LdsFile),
 }
 
 impl From<AccessError> for ReadError {
@@ -83,9 +85,64 @@ impl From<SmError> for ReadError {
     }
 }
 
-impl From<ReadError> for crate::Error {
-    fn from(e: ReadError) -> Self {
-        crate::Error::Read(Box::new(e))
+/// The access control that ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Access {
+    /// Basic Access Control.
+    Bac,
+    /// PACE with these parameters.
+    Pace {
+        /// The protocol and domain parameters that ran.
+        parameters: pace::PaceParameters,
+        /// The password: `Can` or `Mrz`.
+        password: PasswordKind,
+    },
+    /// BAC, after PACE did not succeed ([`AccessControl::PaceThenBac`]).
+    BacAfterPace {
+        /// Whether EF.CardAccess offered PACE (`false`: BAC ran because PACE was not offered; `true`: PACE was
+        /// offered and failed).
+        pace_offered: bool,
+        /// Why PACE did not succeed.
+        pace_failure: String,
+    },
+}
+
+/// Which PACE password was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordKind {
+    /// The MRZ information.
+    Mrz,
+    /// The card access number.
+    Can,
+}
+
+impl Access {
+    /// Whether PACE ran.
+    pub fn is_pace(&self) -> bool {
+        matches!(self, Access::Pace { .. })
+    }
+}
+
+/// `BAC`, `PACE-CAM-ECDH-AES256 (brainpoolP256r1)`, `BAC (PACE not offered: …)`, `BAC (PACE failed: …)`.
+impl core::fmt::Display for Access {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Access::Bac => f.write_str("BAC"),
+            Access::Pace { parameters, .. } => f.write_str(&parameters.description()),
+            Access::BacAfterPace { pace_offered: false, pace_failure } => {
+                write!(f, "BAC (PACE not offered: {pace_failure})")
+            }
+            Access::BacAfterPace { pace_offered: true, pace_failure } => write!(f, "BAC (PACE failed: {pace_failure})"),
+        }
+    }
+}
+
+/// As its description (JSON `"access": "BAC"`).
+impl serde::Serialize for Access {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -98,42 +155,19 @@ pub struct ReadResult {
     pub protected: Vec<LdsFile>,
     /// Files listed in EF.COM that the chip does not have (`6A82`).
     pub missing: Vec<LdsFile>,
-    /// The access control that ran (`BAC`).
-    pub access: String,
+    /// The access control that ran.
+    pub access: Access,
     /// Whether extended-length reads were used.
     pub extended_length: bool,
     /// Chip Authentication with DG14's key (run after every file is read): passed means the chip holds the
-    /// private key — authentic only if Passive Authentication also passed ([`ReadResult::authenticity`]).
+    /// private key — worth something only when Passive Authentication vouches for DG14 (the
+    /// [verifier](crate::verify) decides).
     pub chip_authentication: Check,
     /// Active Authentication with DG15's key.
     pub active_authentication: Check,
-}
-
-/// Chip and Active Authentication, counted only when Passive Authentication vouches for DG14 and DG15.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Authenticity {
-    /// Chip Authentication.
-    pub chip_authentication: Check,
-    /// Active Authentication.
-    pub active_authentication: Check,
-}
-
-impl ReadResult {
-    /// Chip and Active Authentication as verdicts on the document: a passed check stays passed only if
-    /// Passive Authentication is valid and vouches for the data group holding the key (DG14, DG15).
-    pub fn authenticity(&self, pa: &crate::pa::PassiveAuthReport) -> Authenticity {
-        let vouched = |dg: &str, check: &Check| match check {
-            Check::Passed if !pa.is_valid() => Check::NotChecked("Passive Authentication did not pass".into()),
-            Check::Passed if pa.data_groups.get(dg) != Some(&crate::pa::HashCheck::Match) => {
-                Check::NotChecked(format!("{dg} is not covered by the verified EF.SOD"))
-            }
-            other => other.clone(),
-        };
-        Authenticity {
-            chip_authentication: vouched("DG14", &self.chip_authentication),
-            active_authentication: vouched("DG15", &self.active_authentication),
-        }
-    }
+    /// Terminal Authentication (with [`Reader::with_terminal`]): passed means the chip accepted the inspection
+    /// system, and the data groups it opened were read.
+    pub terminal_authentication: Check,
 }
 
 /// The access control the reader runs: the caller chooses, and [`ReadResult::access`] says what ran. There is
@@ -152,7 +186,7 @@ pub enum AccessControl {
 #[derive(Debug)]
 pub struct Reader {
     access: AccessControl,
-    ran: String,
+    ran: Option<Access>,
     /// What PACE-CAM proved, to check against DG14 once it is read.
     cam: Option<pace::ChipAuthenticationMapping>,
     /// Files asked for (`None`: everything EF.COM lists, plus EF.COM, EF.SOD, EF.CardAccess).
@@ -168,6 +202,10 @@ pub struct Reader {
     max_short: usize,
     apdus: usize,
     bytes_read: usize,
+    /// The inspection system's chain and key, for Terminal Authentication.
+    terminal: Option<crate::access::ta::TerminalCredentials>,
+    /// The chip's ephemeral PACE key of the session (ID_IC after PACE).
+    pace_chip_key: Option<Vec<u8>>,
 }
 
 struct Counting<'a, T> {
@@ -191,8 +229,8 @@ fn verdict(result: Result<(), AccessError>) -> Result<Check, ReadError> {
     match result {
         Ok(()) => Ok(Check::Passed),
         Err(AccessError::Transport(t) | AccessError::Sm(SmError::Transport(t))) => Err(ReadError::Transport(t)),
-        Err(AccessError::Unsupported(why)) => Ok(Check::NotChecked(why)),
-        Err(e) => Ok(Check::Failed(e.to_string())),
+        Err(AccessError::Unsupported(detail)) => Ok(Check::NotChecked(Reason::Unsupported { detail })),
+        Err(e) => Ok(Check::Failed(Reason::ChipProof { detail: e.to_string() })),
     }
 }
 
@@ -227,7 +265,7 @@ impl Reader {
     pub fn new(access: AccessControl) -> Self {
         Reader {
             access,
-            ran: String::new(),
+            ran: None,
             cam: None,
             wanted: None,
             done: BTreeMap::new(),
@@ -239,6 +277,8 @@ impl Reader {
             max_short: 256,
             apdus: 0,
             bytes_read: 0,
+            terminal: None,
+            pace_chip_key: None,
         }
     }
 
@@ -319,25 +359,37 @@ impl Reader {
             .and_then(|f| self.done.get(&f))
             .and_then(|b| crate::lds::security_infos::Dg14::decode(b).ok());
         let dg15 = LdsFile::dg(15).and_then(|f| self.done.get(&f)).map(|b| crate::lds::dg15::Dg15::decode(b));
+        let dg = |n| LdsFile::dg(n).unwrap_or(LdsFile::Sod);
         let active_authentication = match dg15 {
-            None => Check::NotChecked("no DG15: the chip offers no Active Authentication".into()),
-            Some(Err(e)) => Check::Failed(format!("DG15 does not decode: {e}")),
+            None => Check::NotChecked(Reason::NotOffered { file: dg(15), protocol: "Active Authentication" }),
+            Some(Err(e)) => Check::Failed(Reason::Undecodable { file: dg(15), detail: e.to_string() }),
             Some(Ok(dg15)) => verdict(chip_auth::active_authenticate(&mut channel, &dg15.public_key, dg14.as_ref()))?,
         };
+        let mut ca_keys = None;
         let chip_authentication = match (&dg14, &self.cam) {
-            (None, _) => Check::NotChecked("no DG14: the chip offers no Chip Authentication".into()),
+            (None, _) => Check::NotChecked(Reason::NotOffered { file: dg(14), protocol: "Chip Authentication" }),
             // PACE-CAM proved the key already: no separate Chip Authentication
             (Some(d), Some(cam)) => verdict(cam.verify(d).map(|_| ()))?,
-            (Some(d), None) => verdict(chip_auth::chip_authenticate(&mut channel, d).map(|_| ()))?,
+            (Some(d), None) => match chip_auth::chip_authenticate(&mut channel, d) {
+                Ok(keys) => {
+                    ca_keys = Some(keys);
+                    Check::Passed
+                }
+                Err(e) => verdict(Err(e))?,
+            },
         };
+        let access =
+            self.ran.clone().ok_or(ReadError::Access(AccessError::Unsupported("no access control ran".into())))?;
+        let terminal_authentication = self.terminal_authentication(&mut channel, ca_keys.as_ref())?;
         Ok(ReadResult {
             files: self.done.clone(),
             protected: self.protected.clone(),
             missing: self.missing.clone(),
-            access: self.ran.clone(),
+            access,
             extended_length: self.extended == Some(true),
             chip_authentication,
             active_authentication,
+            terminal_authentication,
         })
     }
 
@@ -357,28 +409,33 @@ impl Reader {
                 pace::authenticate(&mut *t, &params, &password, several).map_err(ReadError::from)
             }) {
                 Ok(outcome) => {
-                    self.ran = outcome.description();
+                    let password = match password {
+                        PacePassword::Can(_) => PasswordKind::Can,
+                        PacePassword::Mrz(_) => PasswordKind::Mrz,
+                    };
+                    self.ran = Some(Access::Pace { parameters: outcome.parameters, password });
                     self.cam = outcome.chip_authentication_mapping.clone();
+                    self.pace_chip_key = Some(outcome.chip_ephemeral_key.clone());
                     let mut channel = SecureChannel::new(t, outcome.session);
                     expect_ok("SELECT eMRTD application", &channel.transmit(&select())?)?;
                     return Ok(channel);
                 }
                 Err(e @ ReadError::Transport(_)) => return Err(e),
                 Err(e) if matches!(self.access, AccessControl::Pace(_)) => return Err(e),
-                Err(e) if !offered => pace_failure = Some(format!("PACE not offered: {e}")),
-                Err(e) => pace_failure = Some(format!("PACE failed: {e}")),
+                Err(e) => pace_failure = Some((offered, e.to_string())),
             }
         }
         let (AccessControl::Bac(key) | AccessControl::PaceThenBac(_, key)) = &self.access else {
             return Err(ReadError::Access(AccessError::Unsupported("no access control to run".into())));
         };
         let key = key.clone();
+        self.pace_chip_key = None;
         expect_ok("SELECT eMRTD application", &t.transmit(&select())?)?;
         let channel = bac::authenticate(&mut *t, key, &mut rand::rng())?;
-        self.ran = match pace_failure {
-            Some(why) => format!("BAC ({why})"),
-            None => "BAC".into(),
-        };
+        self.ran = Some(match pace_failure {
+            Some((pace_offered, why)) => Access::BacAfterPace { pace_offered, pace_failure: why },
+            None => Access::Bac,
+        });
         Ok(channel)
     }
 
@@ -568,7 +625,7 @@ impl Reader {
             let data = if command.ins == ins::READ_BINARY_ODD {
                 TlvReader::single(&r.data, Tag::new(0x53))
                     .map(|t| t.value().to_vec())
-                    .map_err(|_| ReadError::MalformedFile(file.name()))?
+                    .map_err(|_| ReadError::MalformedFile(file))?
             } else {
                 r.data
             };
@@ -584,12 +641,12 @@ impl Reader {
                         self.max_short = next;
                         continue;
                     }
-                    None => return Err(ReadError::MalformedFile(file.name())),
+                    None => return Err(ReadError::MalformedFile(file)),
                 }
             }
             let total = match total {
                 Some(t) => t,
-                None => tlv_total_len(&data).ok_or_else(|| ReadError::MalformedFile(file.name()))?,
+                None => tlv_total_len(&data).ok_or(ReadError::MalformedFile(file))?,
             };
             let keep = data.len().min(total - offset);
             if !command.is_extended() && data.len() < remaining && offset + keep < total {

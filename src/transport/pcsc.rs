@@ -149,6 +149,18 @@ impl PcscTransport {
         Ok(PcscTransport { card, reader: reader.to_string(), _ctx: ctx })
     }
 
+    /// Waits up to `timeout` for a card in `reader` and connects to it; the last error when none came.
+    pub fn wait_for_card(reader: &str, timeout: std::time::Duration) -> Result<Self, TransportError> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            match Self::connect(reader) {
+                Ok(t) => return Ok(t),
+                Err(e) if std::time::Instant::now() >= deadline => return Err(e),
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+            }
+        }
+    }
+
     /// The reader's name.
     pub fn reader(&self) -> &str {
         &self.reader

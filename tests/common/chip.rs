@@ -87,6 +87,12 @@ pub fn cccd_image_20k_signed() -> (ChipImage, String) {
     sign(cccd_image())
 }
 
+/// Signs an image's data groups again with a fresh test PKI; also returns the CSCA certificate as PEM.
+#[allow(dead_code)]
+pub fn resign(image: ChipImage) -> (ChipImage, String) {
+    sign(image)
+}
+
 /// Signs an image's data groups with a fresh test PKI (CSCA brainpoolP512r1, DS brainpoolP384r1).
 fn sign(mut image: ChipImage) -> (ChipImage, String) {
     use cccd::crypto::hash::HashAlgorithm;

@@ -65,6 +65,16 @@ impl core::fmt::Debug for PacePassword {
 }
 
 impl PacePassword {
+    /// A card access number as printed on the card: six digits (spaces around it ignored); anything else is
+    /// refused before a try is spent on the chip's counter.
+    pub fn can(text: &str) -> Result<Self, AccessError> {
+        let can = text.trim();
+        if can.len() != 6 || !can.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AccessError::InvalidCan);
+        }
+        Ok(PacePassword::Can(Zeroizing::new(can.to_string())))
+    }
+
     /// The password reference of MSE:Set AT (`01` MRZ, `02` CAN).
     pub fn reference(&self) -> u8 {
         match self {

@@ -1,0 +1,277 @@
+//! `cccd pki cvca|dv|is`: the EAC PKI (ICAO 9303-12 §3.2, Table 2): a CVCA (self-signed, or a link certificate
+//! to a new key), Document Verifiers and Inspection Systems, with ECDSA keys in software.
+//!
+//! Folders: a CVCA folder holds `cvca.cvcert` and `cvca.key` (PKCS#8 PEM, mode 0600), plus `link-CHR.cvcert`
+//! and the previous `cvca-CHR.cvcert` after a key change; a DV folder `dv.cvcert`, `dv.key` and the CVCA's
+//! certificate; an IS folder (a *terminal* folder, what `cccd read --terminal` takes) `cvca.cvcert`,
+//! `dv.cvcert`, `is.cvcert` and `is.key`.
+
+use cccd::crypto::ec::NamedCurve;
+use cccd::cvc::issue::{self, Issuer, Rights};
+use cccd::cvc::{CvCertificate, CvcDate, Reference, Role};
+use cccd::pki::{Signer, SoftwareKey};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::CliError;
+
+fn input(context: impl std::fmt::Display, message: impl std::fmt::Display) -> CliError {
+    CliError::Input { context: context.to_string(), message: message.to_string() }
+}
+
+/// Validity and rights shared by the EAC PKI commands.
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// First day of validity, `YYYY-MM-DD` (default: today, UTC).
+    #[arg(long)]
+    effective: Option<String>,
+    /// Validity in days, the first day included (default and bounds per ICAO 9303-12 Table 2: CVCA 1095 of
+    /// 182–1096, DV 90 of 14–92, IS 30 of 1–31).
+    #[arg(long)]
+    days: Option<i64>,
+    /// Grant read access to DG3 (fingerprints).
+    #[arg(long)]
+    dg3: bool,
+    /// Grant read access to DG4 (iris).
+    #[arg(long)]
+    dg4: bool,
+}
+
+/// Arguments of `cccd pki cvca`.
+#[derive(Debug, clap::Args)]
+pub struct CvcaArgs {
+    /// The CVCA folder. When it already holds a CVCA, a new key is made and certified by the old one (a link
+    /// certificate).
+    #[arg(long)]
+    out: PathBuf,
+    /// The CHR, e.g. `VNCVCA00001` (country code, mnemonic, 5-character sequence number).
+    #[arg(long)]
+    chr: String,
+    /// The curve (brainpoolP256r1 by default; every eMRTD curve works).
+    #[arg(long, default_value = "brainpoolP256r1")]
+    curve: String,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// Arguments of `cccd pki dv`.
+#[derive(Debug, clap::Args)]
+pub struct DvArgs {
+    /// The CVCA folder that signs.
+    #[arg(long)]
+    cvca: PathBuf,
+    /// The DV folder to create.
+    #[arg(long)]
+    out: PathBuf,
+    /// The DV's CHR, e.g. `VNDVPOLICE00001`.
+    #[arg(long)]
+    chr: String,
+    /// A foreign (non-official) DV: its terminals' certificates never move a chip's date.
+    #[arg(long)]
+    foreign: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// Arguments of `cccd pki is`.
+#[derive(Debug, clap::Args)]
+pub struct IsArgs {
+    /// The DV folder that signs.
+    #[arg(long)]
+    dv: PathBuf,
+    /// The terminal folder to create.
+    #[arg(long)]
+    out: PathBuf,
+    /// The inspection system's CHR, e.g. `VNISHANOI00001`.
+    #[arg(long)]
+    chr: String,
+    #[command(flatten)]
+    common: Common,
+}
+
+fn date(text: Option<&str>) -> Result<CvcDate, CliError> {
+    let d = match text {
+        Some(t) => time::Date::parse(t, time::macros::format_description!("[year]-[month]-[day]"))
+            .map_err(|e| input("--effective", e))?,
+        None => time::OffsetDateTime::now_utc().date(),
+    };
+    CvcDate::new(d).map_err(|e| input("--effective", e))
+}
+
+impl Common {
+    fn period(&self, role: Role) -> Result<(CvcDate, CvcDate), CliError> {
+        let effective = date(self.effective.as_deref())?;
+        let days = self.days.unwrap_or(*issue::validity_range(role).end()).max(1);
+        let expiry = effective.date().checked_add(time::Duration::days(days - 1)).ok_or(input("--days", "too far"))?;
+        Ok((effective, CvcDate::new(expiry).map_err(|e| input("--days", e))?))
+    }
+
+    fn rights(&self) -> Rights {
+        Rights { dg3: self.dg3, dg4: self.dg4 }
+    }
+}
+
+fn reference(text: &str) -> Result<Reference, CliError> {
+    Reference::new(text).map_err(|e| input("--chr", e))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    super::write_file(path, bytes)
+}
+
+fn write_key(path: &Path, key: &SoftwareKey) -> Result<(), CliError> {
+    let pem = key.to_pkcs8_pem().map_err(|e| input(path.display(), e))?;
+    write(path, pem.as_bytes())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let io = |source| CliError::Io { path: path.display().to_string(), source };
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Reads a CV certificate file.
+pub fn read_certificate(path: &Path) -> Result<CvCertificate, CliError> {
+    let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+    CvCertificate::decode(&bytes).map_err(|e| input(path.display(), e))
+}
+
+fn read_key(path: &Path) -> Result<SoftwareKey, CliError> {
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?,
+    );
+    SoftwareKey::from_pem(&text).map_err(|e| input(path.display(), e))
+}
+
+fn summary(c: &CvCertificate) -> String {
+    let chat = &c.body.chat;
+    format!(
+        "{}: {} {} signed by {}, {} to {}, {}, DG3 {} DG4 {}\n",
+        c.chr(),
+        chat.role().name(),
+        c.body.public_key.algorithm.name(),
+        c.car(),
+        c.body.effective,
+        c.body.expiry,
+        c.body.public_key.own_curve().map(|k| k.name()).unwrap_or("inherited domain parameters"),
+        if chat.reads_dg3() { "yes" } else { "no" },
+        if chat.reads_dg4() { "yes" } else { "no" },
+    )
+}
+
+/// `cccd pki cvca`.
+pub fn cvca(args: &CvcaArgs) -> Result<ExitCode, CliError> {
+    let curve = NamedCurve::from_name(&args.curve).ok_or(input("--curve", "not an eMRTD curve"))?;
+    let chr = reference(&args.chr)?;
+    let (effective, expiry) = args.common.period(Role::Cvca)?;
+    let key = SoftwareKey::generate(curve);
+    let cert_path = args.out.join("cvca.cvcert");
+    let cert = if cert_path.exists() {
+        let old = read_certificate(&cert_path)?;
+        let old_key = read_key(&args.out.join("cvca.key"))?;
+        let link = issue::link(
+            chr,
+            &key,
+            Issuer { certificate: &old, key: &old_key },
+            args.common.rights(),
+            effective,
+            expiry,
+        )
+        .map_err(|e| input("link certificate", e))?;
+        write(&args.out.join(format!("cvca-{}.cvcert", old.chr())), &old.raw)?;
+        write(&args.out.join(format!("link-{}.cvcert", link.chr())), &link.raw)?;
+        link
+    } else {
+        issue::cvca(chr, &key, args.common.rights(), effective, expiry).map_err(|e| input("CVCA", e))?
+    };
+    write(&cert_path, &cert.raw)?;
+    write_key(&args.out.join("cvca.key"), &key)?;
+    super::print(&summary(&cert));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn subordinate(
+    signer_dir: &Path,
+    signer_name: &str,
+    out: &Path,
+    name: &str,
+    chr: &str,
+    role: Role,
+    common: &Common,
+) -> Result<CvCertificate, CliError> {
+    let issuer = read_certificate(&signer_dir.join(format!("{signer_name}.cvcert")))?;
+    let issuer_key = read_key(&signer_dir.join(format!("{signer_name}.key")))?;
+    let curve = issuer_key.curve();
+    let key = SoftwareKey::generate(curve);
+    let (effective, expiry) = common.period(role)?;
+    let public = key.public_key().map_err(|e| input("key", e))?;
+    let cert = issue::subordinate(
+        reference(chr)?,
+        &public,
+        role,
+        common.rights(),
+        Issuer { certificate: &issuer, key: &issuer_key },
+        effective,
+        expiry,
+    )
+    .map_err(|e| input(name, e))?;
+    write(&out.join(format!("{name}.cvcert")), &cert.raw)?;
+    write_key(&out.join(format!("{name}.key")), &key)?;
+    Ok(cert)
+}
+
+/// `cccd pki dv`.
+pub fn dv(args: &DvArgs) -> Result<ExitCode, CliError> {
+    let role = if args.foreign { Role::DvForeign } else { Role::DvDomestic };
+    let cert = subordinate(&args.cvca, "cvca", &args.out, "dv", &args.chr, role, &args.common)?;
+    let cvca = read_certificate(&args.cvca.join("cvca.cvcert"))?;
+    write(&args.out.join("cvca.cvcert"), &cvca.raw)?;
+    super::print(&summary(&cert));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cccd pki is`.
+pub fn is(args: &IsArgs) -> Result<ExitCode, CliError> {
+    let cert = subordinate(&args.dv, "dv", &args.out, "is", &args.chr, Role::Terminal, &args.common)?;
+    for name in ["cvca", "dv"] {
+        let c = read_certificate(&args.dv.join(format!("{name}.cvcert")))?;
+        write(&args.out.join(format!("{name}.cvcert")), &c.raw)?;
+    }
+    super::print(&summary(&cert));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// DG3 from a folder of finger images named by position (`right-index.png`, `left_thumb.wsq`, `07.jp2`): one
+/// template per image, in position order; the codec from the image's magic number, the size from its header
+/// (0×0 for WSQ, whose header this does not read).
+pub fn load_fingerprints(dir: &Path) -> Result<cccd::lds::dg3::Dg3, CliError> {
+    use cccd::lds::dg3::finger::FingerPosition;
+    use cccd::lds::dg3::{Dg3, FingerImage, ImageCodec};
+    let io = |source| CliError::Io { path: dir.display().to_string(), source };
+    let mut images = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { continue };
+        if stem.starts_with('.') || !path.is_file() {
+            continue;
+        }
+        let position = FingerPosition::from_name(stem)
+            .ok_or_else(|| input(path.display(), "the file name names no finger (right-index, left_thumb, 07 …)"))?;
+        let image = std::fs::read(&path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+        let codec = ImageCodec::sniff(&image);
+        if codec == ImageCodec::Unknown {
+            return Err(input(path.display(), "neither PNG, JPEG, JPEG 2000 nor WSQ"));
+        }
+        let (width, height) = cccd::face::biometric_image_size(&image).unwrap_or((0, 0));
+        images.push(FingerImage { position, compression: codec.finger_compression(), width, height, image });
+    }
+    if images.is_empty() {
+        return Err(input(dir.display(), "no fingerprint images"));
+    }
+    images.sort_by_key(|f| f.position.code());
+    if images.windows(2).any(|w| w[0].position == w[1].position) {
+        return Err(input(dir.display(), "two images of the same finger"));
+    }
+    Ok(Dg3::fingerprints(images))
+}

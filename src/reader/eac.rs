@@ -1,0 +1,99 @@
+//! Terminal Authentication in the reader: after Chip Authentication, EF.CVCA, then TA with the inspection
+//! system's chain and key, then the data groups it opens (DG3, DG4). Without a chain, DG3/DG4 are reported as
+//! protected by EAC, never as an error.
+
+use super::{ReadError, Reader};
+use crate::access::chip_auth::ChipAuthenticationKeys;
+use crate::access::ta::{IdIc, TaError, TerminalCredentials, comp, terminal_authenticate};
+use crate::apdu::{CommandApdu, StatusWord, ins};
+use crate::cvc::{CvcDate, EfCvca};
+use crate::lds::LdsFile;
+use crate::pa::{Check, Reason};
+use crate::sm::{SecureChannel, SmError};
+use crate::transport::Transport;
+
+impl Reader {
+    /// Runs Terminal Authentication with this inspection system's chain and key (after Chip Authentication),
+    /// then reads the data groups it opens.
+    pub fn with_terminal(mut self, terminal: TerminalCredentials) -> Self {
+        self.terminal = Some(terminal);
+        self
+    }
+
+    /// EF.CVCA (selected by FID in the eMRTD application, read in one go: it is 36 bytes).
+    fn ef_cvca<T: Transport>(ch: &mut SecureChannel<&mut T>) -> Result<Option<EfCvca>, ReadError> {
+        let select = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(vec![0x01, 0x1C]);
+        if ch.transmit(&select)?.sw != StatusWord::Success {
+            return Ok(None);
+        }
+        let r = ch.transmit(&CommandApdu::new(0x00, ins::READ_BINARY, 0x00, 0x00).with_le(256))?;
+        if !matches!(r.sw, StatusWord::Success | StatusWord::EndOfFileReached) {
+            return Ok(None);
+        }
+        Ok(EfCvca::decode(&r.data).ok())
+    }
+
+    /// `ID_IC`: after PACE, Comp of the chip's ephemeral key; after BAC, the document number of DG1.
+    fn id_ic(&self) -> Option<IdIc> {
+        if let Some(k) = &self.pace_chip_key {
+            return Some(IdIc::from_pace(k));
+        }
+        let dg1 = crate::lds::dg1::Dg1::decode(self.done.get(&LdsFile::dg(1)?)?).ok()?;
+        IdIc::from_bac(dg1.mrz().document_number().get(..9)?).ok()
+    }
+
+    /// Terminal Authentication and the reads it opens; the verdict.
+    pub(super) fn terminal_authentication<T: Transport>(
+        &mut self,
+        ch: &mut SecureChannel<&mut T>,
+        ca: Option<&ChipAuthenticationKeys>,
+    ) -> Result<Check, ReadError> {
+        let protected: Vec<LdsFile> =
+            self.protected.iter().copied().filter(|f| matches!(f.dg_number(), Some(3 | 4))).collect();
+        let Some(terminal) = self.terminal.clone() else {
+            return Ok(Check::NotChecked(if protected.is_empty() {
+                Reason::NotRun { why: "no inspection-system chain given" }
+            } else {
+                Reason::NotRun { why: "no inspection-system chain given: DG3/DG4 are protected by EAC" }
+            }));
+        };
+        let Some(ca) = ca else {
+            return Ok(Check::NotChecked(Reason::NotRun {
+                why: "Terminal Authentication needs Chip Authentication first",
+            }));
+        };
+        let Some(id_ic) = self.id_ic() else {
+            return Ok(Check::NotChecked(Reason::NotRun { why: "no ID_IC (neither PACE nor a readable DG1)" }));
+        };
+        let Some(ef_cvca) = Self::ef_cvca(ch)? else {
+            return Ok(Check::NotChecked(Reason::NotRun {
+                why: "the chip has no EF.CVCA: it offers no Terminal Authentication",
+            }));
+        };
+        let today = CvcDate::new(time::OffsetDateTime::now_utc().date()).map_err(|_| {
+            ReadError::Access(crate::access::AccessError::Unsupported("a date outside 2000-2099".into()))
+        })?;
+        let outcome =
+            match terminal_authenticate(ch, &terminal, &ef_cvca.cars, &id_ic, &comp(&ca.terminal_ephemeral_key), today)
+            {
+                Ok(o) => o,
+                Err(TaError::Sm(SmError::Transport(t))) => return Err(ReadError::Transport(t)),
+                Err(e) => return Ok(Check::Failed(Reason::ChipProof { detail: e.to_string() })),
+            };
+        for file in protected {
+            let allowed = match file.dg_number() {
+                Some(3) => outcome.reads_dg3(),
+                _ => outcome.reads_dg4(),
+            };
+            if !allowed {
+                continue;
+            }
+            match self.read_file(ch, file) {
+                Ok(()) => self.protected.retain(|f| *f != file),
+                Err(ReadError::Status { sw: StatusWord::SecurityStatusNotSatisfied, .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Check::Passed)
+    }
+}

@@ -1,0 +1,182 @@
+//! The EAC command line: `cccd pki cvca|dv|is` (checked by OpenPACE's `cvc-print`), `cccd inspect` on CV
+//! certificates, requests and DG3 (fingers written as PNG where the codec allows).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cccd::lds::dg3::finger::{FingerCompression, FingerPosition};
+use cccd::lds::dg3::{Dg3, FingerImage};
+
+fn cccd(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cccd-cli-eac-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn cvc_print(trust: &[&Path], cert: &Path, dir: &Path) -> String {
+    let t = dir.join("trust");
+    std::fs::create_dir_all(&t).unwrap();
+    for c in trust {
+        let chr = cccd::cvc::CvCertificate::decode(&std::fs::read(c).unwrap()).unwrap().chr().to_string();
+        std::fs::copy(c, t.join(chr)).unwrap();
+    }
+    let out = Command::new("cvc-print").arg(format!("--cvc={}", s(cert))).arg(format!("--cvc-dir={}", s(&t))).output();
+    String::from_utf8_lossy(&out.expect("cvc-print (Debian package openpace)").stdout).into_owned()
+}
+
+#[test]
+fn pki_cvca_dv_is_and_link() {
+    let dir = workdir("pki");
+    let (cvca, dv, is) = (dir.join("cvca"), dir.join("dv"), dir.join("is"));
+    let (code, out, err) = cccd(&["pki", "cvca", "--out", s(&cvca), "--chr", "VNCVCA00001", "--dg3", "--dg4"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("VNCVCA00001: CVCA id-TA-ECDSA-SHA-256"), "{out}");
+    let (code, _, err) = cccd(&["pki", "dv", "--cvca", s(&cvca), "--out", s(&dv), "--chr", "VNDVPOLICE00001", "--dg3"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) =
+        cccd(&["pki", "is", "--dv", s(&dv), "--out", s(&is), "--chr", "VNISHANOI00001", "--dg3", "--days", "7"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("DG3 yes DG4 no"), "{out}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(is.join("is.key")).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let printed = cvc_print(&[&is.join("cvca.cvcert"), &is.join("dv.cvcert")], &is.join("is.cvcert"), &dir);
+    assert!(printed.contains("certificate verified"), "{printed}");
+    assert!(printed.contains("Read fingerprint") && printed.contains("Terminal certificate"), "{printed}");
+
+    // inspect recognizes a CV certificate
+    let (code, out, _) = cccd(&["inspect", "--json", s(&is.join("is.cvcert"))]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let c = &v[0]["content"];
+    assert_eq!(c["file"], "CV certificate");
+    assert_eq!(
+        (c["role"].as_str(), c["chr"].as_str(), c["car"].as_str()),
+        (Some("IS"), Some("VNISHANOI00001"), Some("VNDVPOLICE00001"))
+    );
+    assert_eq!((c["read_dg3"].as_bool(), c["read_dg4"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(c["public_key"]["domain_parameters"], false);
+
+    // ICAO's validity periods are enforced
+    let (code, _, err) =
+        cccd(&["pki", "is", "--dv", s(&dv), "--out", s(&dir.join("is2")), "--chr", "VNISHANOI00002", "--days", "60"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("1 day to 1 month"), "{err}");
+
+    // a second `pki cvca` in the same folder makes a link certificate signed by the old key
+    let (code, _, err) = cccd(&["pki", "cvca", "--out", s(&cvca), "--chr", "VNCVCA00002", "--dg3", "--dg4"]);
+    assert_eq!(code, 0, "{err}");
+    let link = cvca.join("link-VNCVCA00002.cvcert");
+    let printed = cvc_print(&[&cvca.join("cvca-VNCVCA00001.cvcert")], &link, &dir);
+    assert!(printed.contains("CAR: VNCVCA00001") && printed.contains("certificate verified"), "{printed}");
+}
+
+#[test]
+fn inspect_writes_fingers_as_png_and_keeps_wsq() {
+    let dir = workdir("dg3");
+    // a PNG finger (made here), a JPEG 2000 finger (made by OpenJPEG's encoder) and a WSQ finger (kept as is)
+    let img = image::GrayImage::from_fn(64, 80, |x, y| image::Luma([((x * 7 + y * 3) % 256) as u8]));
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageLuma8(img.clone()).write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let png = png.into_inner();
+    std::fs::write(dir.join("f.png"), &png).unwrap();
+    let st = Command::new("opj_compress")
+        .args(["-i", s(&dir.join("f.png")), "-o", s(&dir.join("f.jp2"))])
+        .output()
+        .expect("opj_compress");
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let jp2 = std::fs::read(dir.join("f.jp2")).unwrap();
+    let wsq = vec![0xFF, 0xA0, 0xFF, 0xA4, 0x00, 0x3A];
+    let finger = |position, compression, image| FingerImage { position, compression, width: 64, height: 80, image };
+    let dg3 = Dg3::fingerprints(vec![
+        finger(FingerPosition::RightIndex, FingerCompression::Png, png.clone()),
+        finger(FingerPosition::LeftIndex, FingerCompression::Jpeg2000, jp2),
+        finger(FingerPosition::RightThumb, FingerCompression::Wsq, wsq.clone()),
+    ]);
+    std::fs::write(dir.join("DG3.bin"), dg3.encode().unwrap()).unwrap();
+    let out_dir = dir.join("fingers");
+    let (code, out, err) = cccd(&["inspect", "--json", "--out", s(&out_dir), s(&dir.join("DG3.bin"))]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let t = &v[0]["content"]["templates"];
+    assert_eq!(t.as_array().unwrap().len(), 3);
+    assert_eq!(t[1]["record"]["views"][0]["position"], "left-index");
+    assert_eq!(t[2]["record"]["views"][0]["image"], "Wsq");
+    assert_eq!(std::fs::read(out_dir.join("01-right-index.png")).unwrap(), png);
+    let decoded = image::open(out_dir.join("02-left-index.png")).expect("the JPEG 2000 finger became a PNG").to_luma8();
+    assert_eq!(decoded.dimensions(), (64, 80));
+    assert_eq!(decoded, img, "OpenJPEG's default is lossless: the pixels come back");
+    assert_eq!(std::fs::read(out_dir.join("03-right-thumb.wsq")).unwrap(), wsq);
+    assert!(err.contains("03-right-thumb.wsq: kept as bytes") && err.contains("WSQ (no decoder here"), "{err}");
+}
+
+#[test]
+fn issue_with_fingerprints_puts_dg3_under_the_sod_and_the_chip_protects_it() {
+    use cccd::emulator::{ChipConfig, VirtualChip};
+    use cccd::lds::LdsFile;
+    let dir = workdir("issue");
+    let photo = dir.join("photo.png");
+    image::RgbImage::from_fn(600, 800, |x, y| image::Rgb([(x / 3) as u8, 160, (y / 4) as u8])).save(&photo).unwrap();
+    let fingers = dir.join("fingers");
+    std::fs::create_dir_all(&fingers).unwrap();
+    let img = image::GrayImage::from_fn(40, 50, |x, y| image::Luma([((x * 5 + y) % 256) as u8]));
+    img.save(fingers.join("right-index.png")).unwrap();
+    std::fs::write(fingers.join("left_index.wsq"), [0xFF, 0xA0, 0xFF, 0xA4, 1, 2]).unwrap();
+    let pki = dir.join("pki");
+    assert_eq!(cccd(&["pki", "init", "--out", s(&pki)]).0, 0);
+    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
+    let chip = dir.join("chip");
+    let (code, _, err) = cccd(&[
+        "issue",
+        "--record",
+        record,
+        "--photo",
+        s(&photo),
+        "--pki",
+        s(&pki),
+        "--out",
+        s(&chip),
+        "--fingerprints",
+        s(&fingers),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // DG3 holds both fingers in position order, sized from their headers (WSQ: not read, 0×0)
+    let image = cccd::image::ChipImage::load_dir(&chip).unwrap();
+    let dg3 = Dg3::decode(&image.files[&LdsFile::dg(3).unwrap()]).unwrap();
+    let views: Vec<_> = dg3.finger_views().map(|(r, v)| (v.position, r.compression, v.width, v.height)).collect();
+    assert_eq!(
+        views,
+        vec![
+            (FingerPosition::RightIndex, FingerCompression::Png, 40, 50),
+            (FingerPosition::LeftIndex, FingerCompression::Wsq, 0, 0)
+        ]
+    );
+    // EF.COM lists DG3 and Passive Authentication checks its hash
+    let com = cccd::lds::com::Com::decode(&image.files[&LdsFile::Com]).unwrap();
+    assert!(com.data_groups().contains(&LdsFile::dg(3).unwrap()), "EF.COM lists DG3");
+    let (code, out, err) = cccd(&["verify", s(&chip), "--csca", s(&pki.join("csca.pem")), "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("DG3"), "{out}");
+    // the virtual chip refuses DG3 without Terminal Authentication; the reader reports it protected
+    let mut vchip = VirtualChip::new(image.clone(), ChipConfig::default());
+    let key = cccd::access::bac::BacKey::from_mrz_information(image.secrets.mrz_information.as_deref().unwrap());
+    let result = cccd::reader::Reader::bac(key).read(&mut vchip).unwrap();
+    assert_eq!(result.protected, vec![LdsFile::dg(3).unwrap()]);
+    assert!(!result.files.contains_key(&LdsFile::dg(3).unwrap()));
+}
