@@ -145,9 +145,29 @@ impl VpcdConnection {
         atr: &[u8],
         stop: &Arc<AtomicBool>,
     ) -> Result<ServeEnd, VpcdError> {
+        self.serve_observed(card, atr, stop, &mut || {})
+    }
+
+    /// [`serve`](Self::serve), calling `on_ready` once the reader driver has taken the card: the first time it
+    /// asks for the ATR on this connection (after powering the card), which is when `pcscd` reports a card
+    /// present and a client can connect to it.
+    pub fn serve_observed<T: Transport>(
+        &mut self,
+        card: &mut T,
+        atr: &[u8],
+        stop: &Arc<AtomicBool>,
+        on_ready: &mut dyn FnMut(),
+    ) -> Result<ServeEnd, VpcdError> {
+        let mut ready = false;
         while !stop.load(Ordering::Relaxed) {
             let Some(payload) = self.read_frame()? else { continue };
             let frame = parse_frame(&payload)?;
+            if frame == Frame::GetAtr && !ready {
+                self.write_frame(atr)?;
+                ready = true;
+                on_ready();
+                continue;
+            }
             if let Frame::Apdu(bytes) = &frame
                 && let Ok(cmd) = CommandApdu::from_bytes(bytes)
             {
@@ -189,5 +209,61 @@ mod tests {
         assert!(parse_frame(&[]).is_err());
         assert!(parse_frame(&[0x03]).is_err());
         assert_eq!(parse_frame(&[0x00, 0xA4]).unwrap(), Frame::Apdu(vec![0x00, 0xA4]));
+    }
+
+    /// A card that answers `9000` to everything.
+    struct Ok9000;
+
+    impl Transport for Ok9000 {
+        fn transmit(&mut self, _: &CommandApdu) -> Result<ResponseApdu, crate::transport::TransportError> {
+            Ok(ResponseApdu::status(StatusWord::Success))
+        }
+
+        fn reset(&mut self) -> Result<(), crate::transport::TransportError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn ready_is_reported_once_the_driver_took_the_atr_and_only_then() {
+        use std::sync::atomic::AtomicUsize;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let ready = Arc::new(AtomicUsize::new(0));
+        let seen = ready.clone();
+        let driver = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut exchange = |payload: &[u8], answer: bool| {
+                let mut frame = u16::try_from(payload.len()).unwrap().to_be_bytes().to_vec();
+                frame.extend_from_slice(payload);
+                s.write_all(&frame).unwrap();
+                if !answer {
+                    return Vec::new();
+                }
+                let mut len = [0u8; 2];
+                s.read_exact(&mut len).unwrap();
+                let mut reply = vec![0u8; usize::from(u16::from_be_bytes(len))];
+                s.read_exact(&mut reply).unwrap();
+                reply
+            };
+            let select = [0x00, 0xA4, 0x04, 0x0C];
+            exchange(&[0x01], false);
+            // the power-on was handled (an APDU after it is answered), but nobody has the ATR yet
+            assert_eq!(exchange(&select, true), [0x90, 0x00]);
+            let before = seen.load(Ordering::SeqCst);
+            assert_eq!(exchange(&[0x04], true), DEFAULT_ATR);
+            assert_eq!(exchange(&select, true), [0x90, 0x00]);
+            let after = seen.load(Ordering::SeqCst);
+            assert_eq!(exchange(&[0x04], true), DEFAULT_ATR, "the ATR again, ready not again");
+            assert_eq!(exchange(&select, true), [0x90, 0x00]);
+            (before, after, seen.load(Ordering::SeqCst))
+        });
+        let mut conn = VpcdConnection::connect("127.0.0.1", port).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let end = conn.serve_observed(&mut Ok9000, &DEFAULT_ATR, &stop, &mut || {
+            ready.fetch_add(1, Ordering::SeqCst);
+        });
+        assert!(matches!(end, Err(VpcdError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof));
+        assert_eq!(driver.join().unwrap(), (0, 1, 1));
     }
 }

@@ -264,7 +264,7 @@ fn can() -> cccd::access::pace::PacePassword {
 fn reads_with_pace_and_the_can() {
     use cccd::access::AccessError;
     use cccd::access::pace::PacePassword;
-    use cccd::reader::AccessControl;
+    use cccd::reader::{Access, AccessControl};
     let image = cccd_image();
     let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
     let mut reader = Reader::pace(can());
@@ -277,13 +277,14 @@ fn reads_with_pace_and_the_can() {
     let result = Reader::pace(mrz.clone()).read(&mut VirtualChip::new(image.clone(), ChipConfig::default())).unwrap();
     assert_eq!(result.access.to_string(), "PACE-GM-ECDH-AES128 (brainpoolP256r1)");
 
-    // a chip without EF.CardAccess: PACE only fails, PACE then BAC says what happened
+    // a chip without EF.CardAccess: PACE only fails, PACE then BAC says why BAC ran (PACE not offered)
     let mut bac_only = image.clone();
     bac_only.files.remove(&LdsFile::CardAccess);
     let mut chip = VirtualChip::new(bac_only.clone(), ChipConfig::default());
     assert!(matches!(Reader::pace(can()).read(&mut chip), Err(ReadError::Access(AccessError::Unsupported(_)))));
     let result = Reader::new(AccessControl::PaceThenBac(mrz, key())).read(&mut chip).unwrap();
-    assert!(result.access.to_string().starts_with("BAC (PACE failed: "), "{}", result.access);
+    assert!(matches!(result.access, Access::BacAfterPace { pace_offered: false, .. }), "{:?}", result.access);
+    assert!(result.access.to_string().starts_with("BAC (PACE not offered: "), "{}", result.access);
     assert_same(&result.files, &expected(&bac_only));
 
     // a wrong CAN

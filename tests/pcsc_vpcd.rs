@@ -49,8 +49,9 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
     image.save_dir(&chipdir).unwrap();
     let mrz = common::chip::record().to_mrz().unwrap().to_text().unwrap();
     let can = common::chip::record().can().unwrap().to_string();
-    let bac = ["--mrz", mrz.as_str()];
-    let pace = ["--can", can.as_str()];
+    // BAC asked for explicitly: by default the reader runs PACE when EF.CardAccess offers it
+    let bac = ["--mrz", mrz.as_str(), "--access", "bac"];
+    let pace = ["--can", can.as_str(), "--access", "pace"];
     for (flags, port, reader, key, access) in [
         (vec![], "35963", "Virtual PCD 00 00", bac, "BAC"),
         (vec!["--no-extended-length"], "35964", "Virtual PCD 00 01", bac, "BAC"),
@@ -73,6 +74,8 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
             reader,
             key[0],
             key[1],
+            key[2],
+            key[3],
             "--out",
             out.to_str().unwrap(),
             "--csca",
@@ -132,7 +135,7 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
             .unwrap(),
     );
     let read = Command::new(env!("CARGO_BIN_EXE_cccd"))
-        .args(["read", "--reader", "Virtual PCD 00 00", "--can", &can, "--json", "--wait", "15"])
+        .args(["read", "--reader", "Virtual PCD 00 00", "--can", &can, "--json", "--wait", "15", "--no-save"])
         .args(["--csca", csca.to_str().unwrap()])
         .output()
         .unwrap();
@@ -231,7 +234,8 @@ fn emulate_blank_perso_then_read_over_pcsc() {
         };
         let mut out = perso();
         if fault.is_some() {
-            assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+            // the pulled card is a removed card (not a zero-byte APDU error): exit 4, and the report says run again
+            assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stdout));
             let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(report["locked"], false);
             assert_eq!(report["run_again"], true, "{report}");
@@ -390,6 +394,9 @@ fn emulate_jmrtd_applet_perso_then_read_over_pcsc() {
         "Virtual PCD 00 00",
         "--mrz",
         &mrz,
+        // BAC asked for: by default the reader would say why it ran BAC (`BAC (PACE not offered: …)`)
+        "--access",
+        "bac",
         "--csca",
         pki.join("csca.pem").to_str().unwrap(),
         "--out",

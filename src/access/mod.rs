@@ -18,7 +18,7 @@ use crate::transport::TransportError;
 pub enum AccessError {
     /// The chip refused a step with this status word (`6300` after a MUTUAL AUTHENTICATE usually means a wrong
     /// MRZ).
-    #[error("the chip refused with status {0}")]
+    #[error("the chip refused with status {}", .0.explained())]
     Rejected(StatusWord),
     /// The other side's cryptogram did not verify (wrong MAC or wrong nonce): it does not hold the same access
     /// key, e.g. the MRZ is wrong, or the message was altered.
@@ -39,7 +39,12 @@ pub enum AccessError {
         ins: u8,
     },
     /// The chip refused the password (PACE): `retries_left` when the chip counts (`63Cx`).
-    #[error("the chip refused the password{}", match retries_left { Some(n) => format!(" ({n} tries left)"), None => String::new() })]
+    #[error("the chip refused the password{}", match retries_left {
+        Some(0) => " (63C0: no try left, the password is now blocked)".to_string(),
+        Some(1) => " (63C1: 1 try left, a wrong password on the next try blocks it)".to_string(),
+        Some(n) => format!(" ({n} tries left)"),
+        None => String::new(),
+    })]
     PasswordRejected {
         /// Tries left, when the chip says.
         retries_left: Option<u8>,

@@ -10,7 +10,7 @@ mod status;
 use core::fmt;
 
 pub use chain::ChainAssembler;
-pub use status::StatusWord;
+pub use status::{Explained, StatusMeaning, StatusWord};
 
 /// Instruction bytes used by eMRTDs (ICAO Doc 9303-10/11, BSI TR-03110).
 pub mod ins {

@@ -152,6 +152,145 @@ impl StatusWord {
     }
 }
 
+/// What a status word means and what to do about it, for a person at the reader (a row of
+/// [`StatusWord::meaning`]'s table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusMeaning {
+    /// What the chip said, in a few words (`"authentication method blocked"`).
+    pub what: &'static str,
+    /// What to do next (`"the chip no longer accepts this password …"`).
+    pub action: &'static str,
+}
+
+impl StatusWord {
+    /// What this status word means and what to do, from one table (ISO/IEC 7816-4 §5.6 and the eMRTD usage of
+    /// ICAO Doc 9303-11 and BSI TR-03110-3). A status word the table does not know gets the meaning of its
+    /// class (`64xx`, `65xx`, `69xx`, …) or a generic one.
+    pub fn meaning(self) -> StatusMeaning {
+        let m = |what, action| StatusMeaning { what, action };
+        match self {
+            StatusWord::Success => m("success", "nothing to do"),
+            StatusWord::BytesRemaining(_) => m("more response bytes are available", "send GET RESPONSE"),
+            StatusWord::PartOfDataCorrupted => {
+                m("part of the returned data may be corrupted", "read again; a chip that keeps saying so is damaged")
+            }
+            StatusWord::EndOfFileReached => {
+                m("end of file reached before the requested length", "nothing: the file is shorter than asked")
+            }
+            StatusWord::VerificationFailed => m(
+                "authentication failed (wrong access key)",
+                "check the MRZ or CAN typed against the document and try again",
+            ),
+            StatusWord::VerificationFailedRetries(0) => m(
+                "authentication failed and no try is left: the password is blocked",
+                "this password no longer opens the chip; use another (the MRZ instead of the CAN) or have it unblocked",
+            ),
+            StatusWord::VerificationFailedRetries(1) => m(
+                "authentication failed; one try left before the password is blocked (a PIN is suspended)",
+                "check the password very carefully before the last try: a wrong one blocks it",
+            ),
+            StatusWord::VerificationFailedRetries(_) => m(
+                "authentication failed; the low digit counts the tries left",
+                "check the MRZ or CAN typed against the document and try again",
+            ),
+            StatusWord::ExecutionError => m("execution error, memory unchanged", "try again; then try another reader"),
+            StatusWord::MemoryFailure => m("memory failure on the chip", "the chip is damaged: replace the document"),
+            StatusWord::WrongLength => {
+                m("wrong length (Lc or Le)", "the chip refuses the APDU size; a reader should retry with short APDUs")
+            }
+            StatusWord::SecureMessagingNotSupported => {
+                m("secure messaging not supported", "the chip does not expect protected commands here")
+            }
+            StatusWord::SecurityStatusNotSatisfied => m(
+                "security status not satisfied (access not granted)",
+                "authenticate first (BAC/PACE); DG3/DG4 need Terminal Authentication",
+            ),
+            StatusWord::AuthenticationMethodBlocked => m(
+                "authentication method blocked",
+                "the chip no longer accepts this password: use the MRZ instead of the CAN, or have the card unblocked by its issuer",
+            ),
+            StatusWord::ReferenceDataNotUsable => {
+                m("reference data not usable (password deactivated or suspended)", "use another password (CAN or MRZ)")
+            }
+            StatusWord::ConditionsNotSatisfied => m(
+                "conditions of use not satisfied (command out of sequence)",
+                "start the session again: remove the card, put it back and read again",
+            ),
+            StatusWord::CommandNotAllowed => m("command not allowed (no current file)", "select a file first"),
+            StatusWord::SmDataObjectsMissing => m(
+                "expected secure messaging data objects missing",
+                "the session was lost (card moved in the field): read again",
+            ),
+            StatusWord::SmDataObjectsIncorrect => m(
+                "incorrect secure messaging data objects (the chip could not verify the reader's MAC)",
+                "the session keys differ or the session was lost: read again; if it persists the access key is wrong",
+            ),
+            StatusWord::IncorrectData => {
+                m("incorrect data in the command", "the reader sent something this chip does not accept")
+            }
+            StatusWord::FunctionNotSupported => m("function not supported", "this chip does not offer it"),
+            StatusWord::FileNotFound => m("file or application not found", "this chip does not hold it"),
+            StatusWord::NotEnoughMemory => {
+                m("not enough memory space in the file", "the chip is too small for this image")
+            }
+            StatusWord::IncorrectP1P2 => {
+                m("incorrect parameters P1-P2", "the reader sent something this chip does not accept")
+            }
+            StatusWord::LcInconsistentWithP1P2 => {
+                m("Lc inconsistent with P1-P2", "the reader sent something this chip does not accept")
+            }
+            StatusWord::ReferencedDataNotFound => m(
+                "referenced data not found (key or parameter reference)",
+                "the chip lacks the key or parameters named",
+            ),
+            StatusWord::FileAlreadyExists => m("file already exists", "nothing to create: it is there"),
+            StatusWord::DfNameAlreadyExists => m("DF name already exists", "nothing to create: it is there"),
+            StatusWord::WrongParameters => {
+                m("wrong parameters (offset outside the file)", "read within the file's length")
+            }
+            StatusWord::WrongLe(_) => {
+                m("wrong Le; the low byte gives the bytes available", "send the command again with that Le")
+            }
+            StatusWord::InsNotSupported => m("instruction not supported", "this chip does not offer the command"),
+            StatusWord::ClaNotSupported => {
+                m("class not supported", "this chip does not accept the command's class (chaining or logical channel)")
+            }
+            StatusWord::NoPreciseDiagnosis => {
+                m("error without precise diagnosis", "try again; a chip that keeps saying so may be damaged")
+            }
+            StatusWord::Other(v) => match v >> 8 {
+                0x62 | 0x63 => m("warning", "processing completed with a warning"),
+                0x64 => m("execution error", "try again; then try another reader"),
+                0x65 => m("memory error", "the chip may be damaged"),
+                0x67..=0x6F => m("checking error", "the chip refused the command"),
+                _ => m("unknown status", "the chip answered something ISO/IEC 7816-4 does not define"),
+            },
+        }
+    }
+
+    /// The status word with its meaning, for messages: `6983 (authentication method blocked)`.
+    pub fn explained(self) -> Explained {
+        Explained(self)
+    }
+}
+
+impl fmt::Display for StatusMeaning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.what, self.action)
+    }
+}
+
+/// A status word shown with what it means (`6300 (authentication failed (wrong access key))`); made by
+/// [`StatusWord::explained`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Explained(pub StatusWord);
+
+impl fmt::Display for Explained {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.0, self.0.meaning().what)
+    }
+}
+
 impl fmt::Display for StatusWord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04X}", u16::from(*self))
@@ -191,5 +330,21 @@ mod tests {
                 assert!(a != b && va != vb);
             }
         }
+    }
+    #[test]
+    fn every_status_word_has_a_meaning_and_the_eac_ones_say_what_to_do() {
+        for v in 0..=u16::MAX {
+            let m = StatusWord::from(v).meaning();
+            assert!(!m.what.is_empty() && !m.action.is_empty(), "{v:04X}");
+        }
+        assert!(StatusWord::from(0x6300).meaning().what.contains("wrong access key"));
+        assert!(StatusWord::from(0x6983).meaning().what.contains("blocked"));
+        assert!(StatusWord::from(0x6983).meaning().action.contains("MRZ instead of the CAN"));
+        assert!(StatusWord::from(0x6988).meaning().what.contains("MAC"));
+        assert!(StatusWord::from(0x63C1).meaning().what.contains("one try left"));
+        assert!(StatusWord::from(0x63C1).meaning().action.contains("last try"));
+        assert!(StatusWord::from(0x63C0).meaning().what.contains("blocked"));
+        assert_eq!(StatusWord::from(0x6983).explained().to_string(), "6983 (authentication method blocked)");
+        assert_eq!(StatusWord::from(0x6401).meaning().what, "execution error");
     }
 }

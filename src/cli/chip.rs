@@ -1,4 +1,5 @@
-//! `cccd emulate`, `cccd readers` and `cccd read`: the virtual chip behind a PC/SC reader, and reading a chip.
+//! `cccd emulate`, `cccd verify` and `cccd perso`: the virtual chip behind a PC/SC reader, the verdict on a chip
+//! image folder, and personalizing a chip (`cccd readers` and `cccd read` are in `read`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +48,50 @@ pub struct EmulateArgs {
     /// Behave as a chip without EF.ATR/INFO (readers must try extended length to find out).
     #[arg(long)]
     no_atr_info: bool,
+    /// Log every command and response to FILE (`-`: standard error), numbered from 0 as `--fault` counts them:
+    /// header, lengths and status word only, data (personal data, keys, secure messaging) never.
+    #[arg(long, value_name = "FILE")]
+    log_apdus: Option<PathBuf>,
+    /// Print the ready line (and card pulled/back events) as JSON lines on standard output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The name `pcscd` gives the vpcd reader on `port` (`Virtual PCD 00 00` on 35963, `Virtual PCD 00 01` on
+/// 35964, …: the slot is the port's offset from 35963).
+pub fn vpcd_reader_name(port: u16) -> String {
+    format!("Virtual PCD 00 {:02}", port.saturating_sub(cccd::vpcd::DEFAULT_PORT))
+}
+
+/// Reports an emulator event: text on standard error, or one JSON line on standard output.
+fn emulator_event(json: bool, event: &str, text: &str, fields: serde_json::Value) {
+    if json {
+        let mut v = serde_json::json!({ "event": event });
+        if let (Some(obj), serde_json::Value::Object(more)) = (v.as_object_mut(), fields) {
+            obj.extend(more);
+        }
+        super::print(&format!("{v}\n"));
+    } else {
+        eprintln!("cccd: {text}");
+    }
+}
+
+/// Where `--log-apdus` writes.
+enum ApduLog {
+    Stderr,
+    File(std::io::LineWriter<std::fs::File>),
+}
+
+impl ApduLog {
+    fn line(&mut self, line: &str) {
+        use std::io::Write;
+        match self {
+            ApduLog::Stderr => eprintln!("{line}"),
+            ApduLog::File(f) => {
+                let _ = writeln!(f, "{line}");
+            }
+        }
+    }
 }
 
 /// Runs `cccd emulate`: serves the chip until the reader driver closes the connection.
@@ -109,15 +154,54 @@ pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
         context: format!("vpcd {}:{}", args.host, args.port),
         message: e.to_string(),
     };
+    let mut log = match &args.log_apdus {
+        None => None,
+        Some(p) if p.as_os_str() == "-" => Some(ApduLog::Stderr),
+        Some(p) => Some(ApduLog::File(std::io::LineWriter::new(
+            std::fs::File::create(p).map_err(|source| CliError::Io { path: p.display().to_string(), source })?,
+        ))),
+    };
+    let reader = vpcd_reader_name(args.port);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // commands numbered as the chip's faults count them: from 0 over the chip's life, across pulls
+    let mut index = 0usize;
     loop {
         let mut conn = cccd::vpcd::VpcdConnection::connect(&args.host, args.port).map_err(vpcd_err)?;
-        eprintln!("cccd: virtual chip connected to vpcd at {}:{}", args.host, args.port);
-        match conn.serve(&mut chip, &cccd::vpcd::DEFAULT_ATR, &stop) {
+        let json = args.json;
+        let mut on_ready = || {
+            emulator_event(
+                json,
+                "ready",
+                &format!("ready on {reader}"),
+                serde_json::json!({ "reader": reader, "host": args.host, "port": args.port }),
+            );
+        };
+        let served = match &mut log {
+            None => conn.serve_observed(&mut chip, &cccd::vpcd::DEFAULT_ATR, &stop, &mut on_ready),
+            Some(log) => {
+                let mut logged = cccd::transport::Logging::new(&mut chip, |line: &str| {
+                    if line.starts_with('>') {
+                        log.line(&format!("#{index} {line}"));
+                        index += 1;
+                    } else if line.starts_with('<') || line.starts_with('!') {
+                        log.line(&format!("#{} {line}", index.saturating_sub(1)));
+                    } else {
+                        log.line(&format!("-- {line}"));
+                    }
+                });
+                conn.serve_observed(&mut logged, &cccd::vpcd::DEFAULT_ATR, &stop, &mut on_ready)
+            }
+        };
+        match served {
             Ok(cccd::vpcd::ServeEnd::CardRemoved) => {
                 // out of the field: the reader sees the card go, then come back with its memory intact
                 drop(conn);
-                eprintln!("cccd: card pulled (injected fault); back in 0.5 s");
+                emulator_event(
+                    args.json,
+                    "card_pulled",
+                    "card pulled (injected fault); back in 0.5 s",
+                    serde_json::json!({ "reader": reader }),
+                );
                 std::thread::sleep(std::time::Duration::from_millis(500));
                 let _ = chip.reset();
             }
@@ -130,159 +214,12 @@ pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
     }
 }
 
-/// Runs `cccd readers`.
-#[cfg(feature = "pcsc")]
-pub fn readers() -> Result<ExitCode, CliError> {
-    let names = cccd::transport::pcsc::list_readers()
-        .map_err(|e| CliError::Input { context: "PC/SC".into(), message: e.to_string() })?;
-    let mut out = String::new();
-    for n in names {
-        out.push_str(&n);
-        out.push('\n');
-    }
-    super::print(&out);
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Arguments of `cccd read`.
-#[cfg(feature = "pcsc")]
-#[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("key").required(true).multiple(false).args(["mrz", "doc", "can"])))]
-pub struct ReadArgs {
-    /// The PC/SC reader.
-    #[arg(long)]
-    reader: String,
-    /// The card access number printed on the card (6 digits on a CCCD), for PACE.
-    #[arg(long)]
-    can: Option<String>,
-    /// The MRZ printed on the document (lines separated by newlines), for BAC or PACE.
-    #[arg(long)]
-    mrz: Option<String>,
-    /// The access control with an MRZ key: `bac`, `pace` or `pace-then-bac` (the report says which ran).
-    #[arg(long, default_value = "bac", value_parser = ["bac", "pace", "pace-then-bac"])]
-    access: String,
-    /// The document number, for BAC (with --dob and --doe).
-    #[arg(long, requires_all = ["dob", "doe"])]
-    doc: Option<String>,
-    /// Date of birth `YYMMDD`.
-    #[arg(long)]
-    dob: Option<String>,
-    /// Date of expiry `YYMMDD`.
-    #[arg(long)]
-    doe: Option<String>,
-    /// Write each file read here (`NAME.bin`).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    #[command(flatten)]
-    trust: TrustArgs,
-    /// Print JSON.
-    #[arg(long)]
-    json: bool,
-    /// Seconds to wait for a card in the reader.
-    #[arg(long, default_value_t = 10)]
-    wait: u64,
-}
-
-/// Runs `cccd read`.
-#[cfg(feature = "pcsc")]
-pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
-    use cccd::access::bac::BacKey;
-    use cccd::access::pace::PacePassword;
-    use cccd::reader::{AccessControl, Reader};
-    use serde_json::json;
-    let input = |m: String| CliError::Input { context: "access key".into(), message: m };
-    let access = if let Some(can) = &args.can {
-        AccessControl::Pace(PacePassword::can(can).map_err(|e| input(e.to_string()))?)
-    } else {
-        let information = match (&args.mrz, &args.doc, &args.dob, &args.doe) {
-            (Some(text), ..) => {
-                let mrz = cccd::mrz::Mrz::parse(text).map_err(|e| input(e.to_string()))?;
-                mrz.mrz_information().map_err(|e| input(e.to_string()))?
-            }
-            (None, Some(doc), Some(dob), Some(doe)) => {
-                BacKey::mrz_information_of(doc, dob, doe).map_err(|e| input(e.to_string()))?
-            }
-            _ => return Err(input("give --can, --mrz, or --doc with --dob and --doe".into())),
-        };
-        let bac = BacKey::from_mrz_information(&information);
-        let pace = PacePassword::Mrz(information);
-        match args.access.as_str() {
-            "pace" => AccessControl::Pace(pace),
-            "pace-then-bac" => AccessControl::PaceThenBac(pace, bac),
-            _ => AccessControl::Bac(bac),
-        }
-    };
-    let mut transport =
-        cccd::transport::pcsc::PcscTransport::wait_for_card(&args.reader, Duration::from_secs(args.wait))
-            .map_err(|e| CliError::transport(&args.reader, &e))?;
-    let mut reader = Reader::new(access);
-    let started = Instant::now();
-    let result = reader.read(&mut transport).map_err(|e| read_error(&args.reader, e))?;
-    let elapsed = started.elapsed();
-    let mut face = serde_json::Value::Null;
-    if let Some(dir) = &args.out {
-        for (file, bytes) in &result.files {
-            super::write_file(&dir.join(format!("{}.bin", file.name())), bytes)?;
-        }
-        face = match write_face(dir, &result.files) {
-            Ok(Some(path)) => json!({ "png": path }),
-            Ok(None) => serde_json::Value::Null,
-            Err(e) => json!({ "error": e }),
-        };
-    }
-    let files: Vec<_> = result.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
-    let trust = args.trust.load(None)?;
-    let verification = Verifier::new(&trust, Policy::counter()).verify_read(&result);
-    let mut v = super::verdict::document(
-        "read",
-        json!({
-            "reader": args.reader,
-            "access": result.access,
-            "extended_length": result.extended_length,
-            "apdus": reader.apdu_count(),
-            "milliseconds": elapsed.as_millis() as u64,
-            "files": files,
-            "protected": result.protected.iter().map(|f| f.name()).collect::<Vec<_>>(),
-            "face": face,
-        }),
-    );
-    super::verdict::add_verification(&mut v, &verification);
-    print_verification(&v, &verification, args.json);
-    Ok(super::verdict::exit_of(&verification))
-}
-
-/// A read failure in its class: card removed, access refused, or input.
-#[cfg(feature = "pcsc")]
-fn read_error(reader: &str, e: cccd::reader::ReadError) -> CliError {
-    use cccd::reader::ReadError;
-    match e {
-        ReadError::Transport(t) => CliError::transport(reader, &t),
-        ReadError::Access(a) => CliError::AccessRefused { context: reader.to_string(), message: a.to_string() },
-        other => CliError::Input { context: reader.to_string(), message: other.to_string() },
-    }
-}
-
 /// Prints a verification document: JSON, or the verdict first and then the report as text.
 fn print_verification(v: &serde_json::Value, verification: &Verification, json: bool) {
     if !json {
         super::print(&super::verdict::verdict_text(verification));
     }
     print_report(v, json);
-}
-
-/// Writes the first face of DG2 as `face.png` in `dir`; `None` when no DG2 was read.
-#[cfg(feature = "pcsc")]
-fn write_face(
-    dir: &std::path::Path,
-    files: &std::collections::BTreeMap<cccd::lds::LdsFile, Vec<u8>>,
-) -> Result<Option<String>, String> {
-    let Some(dg2) = cccd::lds::LdsFile::dg(2).and_then(|f| files.get(&f)) else { return Ok(None) };
-    let dg2 = cccd::lds::dg2::Dg2::decode(dg2).map_err(|e| e.to_string())?;
-    let face = dg2.faces().next().ok_or("DG2 holds no face")?;
-    let png = cccd::face::decode(face).and_then(|i| cccd::face::to_png(&i)).map_err(|e| e.to_string())?;
-    let path = dir.join("face.png");
-    std::fs::write(&path, png).map_err(|e| e.to_string())?;
-    Ok(Some(path.display().to_string()))
 }
 
 /// Trust material for Passive Authentication.
@@ -412,7 +349,7 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
 #[cfg(feature = "pcsc")]
 #[derive(Debug, clap::Args)]
 pub struct PersoArgs {
-    /// The PC/SC reader holding the blank (or half-written) chip.
+    /// The PC/SC reader holding the blank (or half-written) chip: its name, a unique prefix or its index.
     #[arg(long)]
     reader: String,
     /// The chip image folder to write (`cccd issue` makes one).
@@ -433,7 +370,8 @@ pub struct PersoArgs {
     json: bool,
 }
 
-/// Runs `cccd perso`: writes, verifies, locks; exit 1 when the chip was not completed (run again).
+/// Runs `cccd perso`: writes, verifies, locks; exit 1 when the chip was not completed (run again), 4 when the
+/// card was pulled (run again), 3 when the chip refused the transport key.
 #[cfg(feature = "pcsc")]
 pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
     use cccd::perso::{JmrtdAppletProfile, OpenEmrtdProfile, PersoError, PersoProfile};
@@ -443,9 +381,9 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
         "jmrtd-applet" => Box::new(JmrtdAppletProfile::new()),
         _ => Box::new(OpenEmrtdProfile::new(*args.transport_key.key()?)),
     };
-    let mut transport =
-        cccd::transport::pcsc::PcscTransport::wait_for_card(&args.reader, Duration::from_secs(args.wait))
-            .map_err(|e| CliError::transport(&args.reader, &e))?;
+    let names = super::read::list()?;
+    let reader = super::read::resolve_reader(Some(&args.reader), &names)?;
+    let mut transport = super::read::connect_waiting(&reader, Instant::now() + Duration::from_secs(args.wait))?;
     let total: usize = image.files.values().map(Vec::len).sum();
     let bar = indicatif::ProgressBar::new(total as u64);
     bar.set_style(

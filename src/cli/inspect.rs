@@ -149,7 +149,7 @@ fn com(c: &Com) -> Value {
     })
 }
 
-fn mrz(m: &Mrz) -> Value {
+pub(super) fn mrz(m: &Mrz) -> Value {
     json!({
         "lines": m.to_lines().unwrap_or_default(),
         "document_code": m.document_code(),
@@ -244,7 +244,7 @@ const DG13_NAMES: [&str; 16] = [
     "field_16",
 ];
 
-fn dg13(d: &Dg13) -> Value {
+pub(super) fn dg13(d: &Dg13) -> Value {
     let fields: Vec<Value> = d
         .fields
         .iter()
@@ -336,7 +336,7 @@ fn security_infos(infos: &SecurityInfos) -> Value {
     json!({ "security_infos": items })
 }
 
-fn sod(s: &Sod) -> Value {
+pub(super) fn sod(s: &Sod) -> Value {
     let lso = &s.lds_security_object;
     let hashes: Vec<Value> =
         lso.data_group_hashes.iter().map(|h| json!({ "data_group": h.number, "hash": hex(&h.hash) })).collect();

@@ -9,6 +9,12 @@ mod inspect_eac;
 mod issue;
 mod pki_ops;
 mod qr;
+#[cfg(feature = "pcsc")]
+mod read;
+#[cfg(feature = "pcsc")]
+mod read_json;
+#[cfg(feature = "pcsc")]
+mod report;
 mod transport_key;
 mod validate;
 mod verdict;
@@ -48,12 +54,12 @@ enum Command {
     Verify(chip::VerifyArgs),
     /// Serve a chip image (or a blank chip) as a virtual chip behind the vsmartcard-vpcd reader of pcscd.
     Emulate(chip::EmulateArgs),
-    /// List the PC/SC readers.
+    /// List the PC/SC readers (with the index `--reader` accepts).
     #[cfg(feature = "pcsc")]
-    Readers,
-    /// Read a chip in a PC/SC reader (BAC), write its files, report what was read.
+    Readers(read::ReadersArgs),
+    /// Read a chip in a PC/SC reader (PACE or BAC), show the verdict and the holder, save the files and face.
     #[cfg(feature = "pcsc")]
-    Read(chip::ReadArgs),
+    Read(read::ReadArgs),
     /// Personalize a chip in a PC/SC reader with a chip image: write, verify (reader session), lock.
     #[cfg(feature = "pcsc")]
     Perso(chip::PersoArgs),
@@ -79,9 +85,9 @@ pub fn run() -> ExitCode {
         Command::IssueBatch(args) => batch::run(&args),
         Command::Validate(args) => validate::run(&args),
         #[cfg(feature = "pcsc")]
-        Command::Readers => chip::readers(),
+        Command::Readers(args) => read::readers(&args),
         #[cfg(feature = "pcsc")]
-        Command::Read(args) => chip::read(&args),
+        Command::Read(args) => read::read(&args),
         #[cfg(feature = "pcsc")]
         Command::Perso(args) => chip::perso(&args),
     };
@@ -116,7 +122,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Verify(_) => "verify",
         Command::Emulate(_) => "emulate",
         #[cfg(feature = "pcsc")]
-        Command::Readers => "readers",
+        Command::Readers(_) => "readers",
         #[cfg(feature = "pcsc")]
         Command::Read(_) => "read",
         #[cfg(feature = "pcsc")]
@@ -152,18 +158,29 @@ pub enum CliError {
         /// What the chip or the protocol said.
         message: String,
     },
-    /// The card was removed.
-    #[error("{context}: card removed")]
+    /// The card was removed (and, for `cccd read`, not put back within `--wait`).
+    #[error("{context}: {message}")]
     CardRemoved {
         /// The reader.
         context: String,
+        /// What happened (it says the card was removed) and what to do.
+        message: String,
     },
-    /// No card in the reader, or no such reader.
+    /// No card in the reader, or no such reader (the message lists the readers), or PC/SC itself failed.
     #[error("{context}: {message}")]
     NoCard {
         /// The reader.
         context: String,
-        /// What PC/SC said.
+        /// What PC/SC said (with its code) and what to do.
+        message: String,
+    },
+    /// The chip answered a step of the read with an error (a status word, a broken secure messaging response,
+    /// a malformed file): not the caller's input, not the access key.
+    #[error("{context}: {message}")]
+    Chip {
+        /// The reader.
+        context: String,
+        /// What the chip did (status words explained) and what to do.
         message: String,
     },
 }
@@ -177,6 +194,7 @@ impl CliError {
             CliError::AccessRefused { .. } => "access_refused",
             CliError::CardRemoved { .. } => "card_removed",
             CliError::NoCard { .. } => "no_card",
+            CliError::Chip { .. } => "chip_error",
         }
     }
 
@@ -187,17 +205,7 @@ impl CliError {
             CliError::AccessRefused { .. } => verdict::Exit::AccessRefused,
             CliError::CardRemoved { .. } => verdict::Exit::CardRemoved,
             CliError::NoCard { .. } => verdict::Exit::NoCard,
-        }
-    }
-
-    /// A transport error at `context` in its class.
-    pub fn transport(context: &str, e: &cccd::transport::TransportError) -> Self {
-        use cccd::transport::TransportError as T;
-        let context = context.to_string();
-        match e {
-            T::CardRemoved => CliError::CardRemoved { context },
-            T::NoCard | T::ReaderUnavailable => CliError::NoCard { context, message: e.to_string() },
-            other => CliError::Input { context, message: other.to_string() },
+            CliError::Chip { .. } => verdict::Exit::ChipError,
         }
     }
 }

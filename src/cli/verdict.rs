@@ -29,6 +29,8 @@ pub enum Exit {
     CardRemoved = 4,
     /// No card in the reader, or no such reader.
     NoCard = 5,
+    /// The chip answered a step of a read with an error (status word, secure messaging, malformed data).
+    ChipError = 6,
 }
 
 impl From<Exit> for ExitCode {

@@ -19,6 +19,7 @@
 //! ```
 
 mod date;
+mod input;
 pub mod name;
 mod td1;
 mod td3;
@@ -26,6 +27,7 @@ mod td3;
 use core::fmt;
 
 pub use date::{date_to_yymmdd, yymmdd_to_date};
+pub use input::access_key_from_text;
 pub use td1::Td1;
 pub use td3::Td3;
 use zeroize::Zeroizing;
@@ -88,6 +90,15 @@ pub enum MrzError {
         lines: usize,
         /// Length of each line (at most 4 reported).
         lengths: Vec<usize>,
+    },
+    /// Typed MRZ input for an access key of a length that is no MRZ part holding the key.
+    #[error(
+        "MRZ input of {characters} characters: give TD1's first two lines (2x30), TD3's second line (44), \
+         TD2's (36), or the whole MRZ"
+    )]
+    KeyInput {
+        /// Characters typed (whitespace not counted).
+        characters: usize,
     },
     /// A character outside `A`–`Z`, `0`–`9`, `<` (position counted in characters, from 0, lines concatenated).
     #[error("character outside the MRZ alphabet at position {position}")]

@@ -334,7 +334,7 @@ impl TrustStore {
     }
 
     /// The trusted CSCA that signed `cert` (by issuer name and signature), remembering the verdict.
-    pub(crate) fn issuer_of(&self, cert: &Certificate) -> Result<&Certificate, Check> {
+    pub fn issuer_of(&self, cert: &Certificate) -> Result<&Certificate, Check> {
         let issuer = cert.tbs_certificate().issuer();
         if self.cscas.is_empty() {
             return Err(Check::NotChecked(Reason::NoTrustAnchor));

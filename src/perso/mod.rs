@@ -67,7 +67,7 @@ pub enum PersoError {
     #[error("{0} exists on the chip with another size")]
     FileSizeMismatch(LdsFile),
     /// A step was refused.
-    #[error("{step}: the chip answered {sw}")]
+    #[error("{step}: the chip answered {}", sw.explained())]
     Rejected {
         /// The step.
         step: &'static str,

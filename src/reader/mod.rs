@@ -50,7 +50,7 @@ pub enum ReadError {
     #[error("secure messaging: {0}")]
     SecureMessaging(#[source] SmError),
     /// The chip answered a step with an unexpected status word.
-    #[error("{step}: the chip answered {sw}")]
+    #[error("{step}: the chip answered {}", sw.explained())]
     Status {
         /// What was being done.
         step: &'static str,
@@ -100,6 +100,9 @@ pub enum Access {
     },
     /// BAC, after PACE did not succeed ([`AccessControl::PaceThenBac`]).
     BacAfterPace {
+        /// Whether EF.CardAccess offered PACE (`false`: BAC ran because PACE was not offered; `true`: PACE was
+        /// offered and failed).
+        pace_offered: bool,
         /// Why PACE did not succeed.
         pace_failure: String,
     },
@@ -122,13 +125,16 @@ impl Access {
     }
 }
 
-/// `BAC`, `PACE-CAM-ECDH-AES256 (brainpoolP256r1)`, `BAC (PACE failed: …)`.
+/// `BAC`, `PACE-CAM-ECDH-AES256 (brainpoolP256r1)`, `BAC (PACE not offered: …)`, `BAC (PACE failed: …)`.
 impl core::fmt::Display for Access {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Access::Bac => f.write_str("BAC"),
             Access::Pace { parameters, .. } => f.write_str(&parameters.description()),
-            Access::BacAfterPace { pace_failure } => write!(f, "BAC (PACE failed: {pace_failure})"),
+            Access::BacAfterPace { pace_offered: false, pace_failure } => {
+                write!(f, "BAC (PACE not offered: {pace_failure})")
+            }
+            Access::BacAfterPace { pace_offered: true, pace_failure } => write!(f, "BAC (PACE failed: {pace_failure})"),
         }
     }
 }
@@ -397,7 +403,9 @@ impl Reader {
         };
         let mut pace_failure = None;
         if let Some(password) = pace_password {
-            match self.pace_parameters().and_then(|(params, several)| {
+            let parameters = self.pace_parameters();
+            let offered = parameters.is_ok();
+            match parameters.and_then(|(params, several)| {
                 pace::authenticate(&mut *t, &params, &password, several).map_err(ReadError::from)
             }) {
                 Ok(outcome) => {
@@ -414,7 +422,7 @@ impl Reader {
                 }
                 Err(e @ ReadError::Transport(_)) => return Err(e),
                 Err(e) if matches!(self.access, AccessControl::Pace(_)) => return Err(e),
-                Err(e) => pace_failure = Some(e.to_string()),
+                Err(e) => pace_failure = Some((offered, e.to_string())),
             }
         }
         let (AccessControl::Bac(key) | AccessControl::PaceThenBac(_, key)) = &self.access else {
@@ -425,7 +433,7 @@ impl Reader {
         expect_ok("SELECT eMRTD application", &t.transmit(&select())?)?;
         let channel = bac::authenticate(&mut *t, key, &mut rand::rng())?;
         self.ran = Some(match pace_failure {
-            Some(why) => Access::BacAfterPace { pace_failure: why },
+            Some((pace_offered, why)) => Access::BacAfterPace { pace_offered, pace_failure: why },
             None => Access::Bac,
         });
         Ok(channel)

@@ -79,7 +79,7 @@ pub enum SmError {
     },
     /// A response without any data while secure messaging is on: a chip that ended the session reports an error
     /// this way; an unprotected `9000` is never accepted.
-    #[error("unprotected response with status {0}")]
+    #[error("unprotected response with status {}", .0.explained())]
     UnprotectedResponse(StatusWord),
     /// A command whose CLA does not announce secure messaging (`0C`).
     #[error("command is not protected (CLA {0:02X})")]

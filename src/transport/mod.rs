@@ -34,12 +34,32 @@ pub enum TransportError {
     /// A transmission protocol failure (T=0/T=1/ISO 14443-4), with the backend's description.
     #[error("protocol error: {0}")]
     Protocol(&'static str),
+    /// A PC/SC error that none of the variants above describes, with its code
+    /// (`SCARD_E_PROTO_MISMATCH (0x8010000F)`).
+    #[error("PC/SC error {0}")]
+    Pcsc(PcscCode),
     /// A replayed exchange received another command than the one recorded (tests).
     #[error("command {index} differs from the recorded exchange")]
     UnexpectedCommand {
         /// Index of the exchange in the recording.
         index: usize,
     },
+}
+
+/// A PC/SC return code with its name from the PC/SC specification (`SCARD_E_NO_SMARTCARD`, `0x8010000C`),
+/// shown as `SCARD_E_NO_SMARTCARD (0x8010000C)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PcscCode {
+    /// The code (`LONG` in `winscard.h`, as unsigned).
+    pub code: u32,
+    /// Its name (`"SCARD_E_NO_SMARTCARD"`; `"SCARD_UNKNOWN"` for a code outside the specification).
+    pub name: &'static str,
+}
+
+impl fmt::Display for PcscCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (0x{:08X})", self.name, self.code)
+    }
 }
 
 /// A channel to a chip: send a command APDU, receive its response APDU.
