@@ -1,8 +1,9 @@
 //! The Logical Data Structure (ICAO Doc 9303-10): every elementary file of an eMRTD as a typed model.
 //!
 //! Each file type has `decode(&[u8])` (tolerant where real cards differ, never panicking, keeping
-//! the exact bytes that were read) and `encode()` (canonical). [`LdsFile`] is the one table that maps
-//! a file to its tag, file identifier (FID) and short file identifier (SFI).
+//! the exact bytes that were read) and `encode()` (canonical). What a decoder tolerated is a typed
+//! [`DecodeWarning`] in the decoded model (the rule and the list are in [`warning`]). [`LdsFile`] is the
+//! one table that maps a file to its tag, file identifier (FID) and short file identifier (SFI).
 
 pub mod com;
 pub mod details;
@@ -15,6 +16,9 @@ pub mod dg1;
 pub mod dg13;
 pub mod security_infos;
 pub mod sod;
+pub mod warning;
+
+pub use warning::{DecodeWarning, DecodeWarningKind};
 
 use crate::tlv::{Tag, TlvError, TlvErrorKind};
 

@@ -256,9 +256,27 @@ impl PaceParameters {
         Ok(t)
     }
 
-    /// The chip nonce's length: one cipher block (GM, CAM), or the smallest multiple of the block size not
-    /// shorter than the key (IM).
-    fn nonce_len(&self) -> usize {
+    /// The longest chip nonce a terminal accepts (ICAO 9303-11 sets no bound; 256 bytes is far beyond any
+    /// chip reported).
+    pub const MAX_NONCE_LEN: usize = 256;
+
+    /// The cipher's block size: 8 (3DES) or 16 (AES).
+    pub fn block_size(&self) -> usize {
+        if self.protocol.cipher == SmCipher::TripleDes { 8 } else { 16 }
+    }
+
+    /// Whether a chip nonce `s` of `len` bytes is one the specification allows (ICAO 9303-11 §4.4.3.1 and
+    /// BSI TR-03110-2 §3.2: a multiple of the block size; real 3DES chips send 16 bytes, where this crate's
+    /// chip sends 8): a positive multiple of the block size, not shorter than the key for Integrated Mapping
+    /// (its pseudo-random function needs that), at most [`PaceParameters::MAX_NONCE_LEN`].
+    pub fn nonce_len_allowed(&self, len: usize) -> bool {
+        let minimum = if self.is_integrated_mapping() { im::chip_nonce_len(self.protocol.cipher) } else { 1 };
+        len >= minimum && len % self.block_size() == 0 && len <= Self::MAX_NONCE_LEN
+    }
+
+    /// The chip nonce's default length: one cipher block (GM, CAM), or the smallest multiple of the block
+    /// size not shorter than the key (IM).
+    pub fn nonce_len(&self) -> usize {
         if self.protocol.mapping == PaceMapping::Integrated {
             im::chip_nonce_len(self.protocol.cipher)
         } else if self.protocol.cipher == SmCipher::TripleDes {
@@ -470,7 +488,7 @@ pub fn authenticate_with<T: Transport>(
     let r = transport.transmit(&general_authenticate(None, false))?;
     expect_success(&r)?;
     let z = dynamic_object(&r.data, 0x80)?;
-    if z.len() != params.nonce_len() {
+    if !params.nonce_len_allowed(z.len()) {
         return Err(AccessError::UnexpectedResponseLength { expected: params.nonce_len(), actual: z.len() });
     }
     let s = Zeroizing::new(password.key(params.protocol.cipher).decrypt_cbc_zero_iv(&z)?);
