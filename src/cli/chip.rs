@@ -358,9 +358,24 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let report = cccd::pa::verify_with_store(sod, &image.files, at, &trust)
         .map_err(|e| CliError::Input { context: ctx(), message: e.to_string() })?;
     let mut v = serde_json::to_value(&report).unwrap_or_default();
-    v["valid"] = serde_json::Value::Bool(report.is_valid());
+    // EF.CardSecurity, when the folder has one: its own signature report, part of the verdict
+    let card_security = image.files.get(&cccd::lds::LdsFile::CardSecurity).map(|bytes| {
+        cccd::pa::verify_card_security(bytes, &trust, at)
+            .map_err(|e| CliError::Input { context: ctx(), message: e.to_string() })
+    });
+    let card_security_valid = match card_security {
+        Some(Ok(r)) => {
+            v["card_security"] = serde_json::to_value(&r).unwrap_or_default();
+            v["card_security"]["valid"] = serde_json::Value::Bool(r.is_valid());
+            r.is_valid()
+        }
+        Some(Err(e)) => return Err(e),
+        None => true,
+    };
+    let valid = report.is_valid() && card_security_valid;
+    v["valid"] = serde_json::Value::Bool(valid);
     print_report(&v, args.json);
-    Ok(if report.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Arguments of `cccd perso`.

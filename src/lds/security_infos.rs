@@ -377,7 +377,7 @@ impl SecurityInfos {
     }
 
     /// Decodes `31 LL <SecurityInfo>...`, reporting errors against `file` with offsets from `base`.
-    fn decode_set(
+    pub(crate) fn decode_set(
         bytes: &[u8],
         base: usize,
         file: LdsFile,

@@ -6,8 +6,11 @@
 //! trusted CSCA ([`TrustStore`]: files, folders, master lists whose own signature is checked, [`MasterList`])
 //! and its revocation (CRLs, when given).
 
+mod card_security;
 mod master_list;
 mod trust;
+
+pub use card_security::{CardSecurityReport, verify_card_security};
 
 pub use master_list::{MasterList, MasterListError, MasterListReport};
 pub use trust::{MasterListPolicy, TrustError, TrustStore};
@@ -89,6 +92,91 @@ impl PassiveAuthReport {
     }
 }
 
+/// The checks of a CMS signer (EF.SOD, EF.CardSecurity): digest, signature, certificate validity, chain,
+/// revocation.
+pub(crate) struct SignerChecks {
+    pub(crate) message_digest: Check,
+    pub(crate) signature: Check,
+    pub(crate) ds_certificate_validity: Check,
+    pub(crate) csca_chain: Check,
+    pub(crate) revocation: Check,
+}
+
+/// The one path that checks a Document Signer's CMS signature over `econtent`: the first signer info's
+/// `messageDigest`, its signature with the DS certificate (in the SignedData or in `store`), the certificate's
+/// validity as of `at`, its chain to a trusted CSCA and its revocation.
+pub(crate) fn signer_checks(
+    signer_infos: &[crate::lds::sod::SignerInfo],
+    certificates: &[x509_cert::Certificate],
+    econtent: &[u8],
+    store: &TrustStore,
+    at: Option<Date>,
+) -> SignerChecks {
+    let Some(si) = signer_infos.first() else {
+        let missing = Check::Failed("no signer info".into());
+        return SignerChecks {
+            message_digest: missing.clone(),
+            signature: missing,
+            ds_certificate_validity: Check::NotChecked("no signer".into()),
+            csca_chain: Check::NotChecked("no signer".into()),
+            revocation: Check::NotChecked("no signer".into()),
+        };
+    };
+    let digest = HashAlgorithm::from_oid(&si.digest_algorithm.oid);
+    let message_digest = match (&si.signed_attributes, digest) {
+        (Some(a), Some(d)) => match a.message_digest() {
+            Some(md) if crate::crypto::sym::mac_eq(&md, &d.digest(econtent)) => Check::Passed,
+            Some(_) => Check::Failed("messageDigest differs from the hash of the signed content".into()),
+            None => Check::Failed("no messageDigest attribute".into()),
+        },
+        (None, _) => Check::NotChecked("no signed attributes".into()),
+        (_, None) => Check::NotChecked("unsupported digest algorithm".into()),
+    };
+    // the DS certificate in the SignedData, or one the verifier supplied
+    let cert = certificates.first().or_else(|| store.document_signer_for(&si.sid));
+    let no_cert = || Check::NotChecked("no Document Signer certificate (none in the file, none supplied)".into());
+    let signature = match cert {
+        None => no_cert(),
+        Some(c) => {
+            let key = PublicKey::from_spki(c.tbs_certificate().subject_public_key_info());
+            let alg = SignatureAlgorithm::from_algorithm_identifier(&si.signature_algorithm, digest);
+            let signed = match &si.signed_attributes {
+                Some(a) => a.signed_bytes(),
+                None => econtent.to_vec(),
+            };
+            match (key, alg) {
+                (Ok(key), Ok(alg)) => match alg.verify(&key, &signed, &si.signature) {
+                    Ok(()) => Check::Passed,
+                    Err(e) => Check::Failed(e.to_string()),
+                },
+                (Err(e), _) => Check::NotChecked(e.to_string()),
+                (_, Err(e)) => Check::NotChecked(e.to_string()),
+            }
+        }
+    };
+    let at = at.unwrap_or_else(|| OffsetDateTime::now_utc().date());
+    let ds_certificate_validity = match cert {
+        None => no_cert(),
+        Some(c) => {
+            let v = c.tbs_certificate().validity();
+            let day = |t: &x509_cert::time::Time| OffsetDateTime::from(t.to_system_time()).date();
+            let (from, to) = (day(&v.not_before), day(&v.not_after));
+            if at < from {
+                Check::Failed(format!("not yet valid as of {at} (valid from {from})"))
+            } else if at > to {
+                Check::Failed(format!("expired as of {at} (valid until {to})"))
+            } else {
+                Check::Passed
+            }
+        }
+    };
+    let (csca_chain, revocation) = match cert {
+        Some(c) => chain(c, store, at),
+        None => (no_cert(), no_cert()),
+    };
+    SignerChecks { message_digest, signature, ds_certificate_validity, csca_chain, revocation }
+}
+
 /// Checks `sod` against the data groups read, as of `at` (today when `None`), without trusted CSCAs (the chain
 /// is reported as not checked).
 pub fn verify(sod: &[u8], files: &BTreeMap<LdsFile, Vec<u8>>, at: Option<Date>) -> Result<PassiveAuthReport, LdsError> {
@@ -145,72 +233,8 @@ pub fn verify_with_store(
     for file in files.keys().filter(|f| f.dg_number().is_some()) {
         data_groups.entry(file.name()).or_insert(HashCheck::NotListed);
     }
-    let Some(si) = sod.signer_infos.first() else {
-        let missing = Check::Failed("the SOD has no signer info".into());
-        return Ok(PassiveAuthReport {
-            hash_algorithm: crate::oid::name(&lso.hash_algorithm.oid),
-            data_groups,
-            message_digest: missing.clone(),
-            signature: missing,
-            ds_certificate_validity: Check::NotChecked("no signer".into()),
-            csca_chain: Check::NotChecked("no signer".into()),
-            revocation: Check::NotChecked("no signer".into()),
-        });
-    };
-    let digest = HashAlgorithm::from_oid(&si.digest_algorithm.oid);
-    let message_digest = match (&si.signed_attributes, digest) {
-        (Some(a), Some(d)) => match a.message_digest() {
-            Some(md) if crate::crypto::sym::mac_eq(&md, &d.digest(sod.econtent())) => Check::Passed,
-            Some(_) => Check::Failed("messageDigest differs from the hash of the LDSSecurityObject".into()),
-            None => Check::Failed("no messageDigest attribute".into()),
-        },
-        (None, _) => Check::NotChecked("no signed attributes".into()),
-        (_, None) => Check::NotChecked("unsupported digest algorithm".into()),
-    };
-    // the DS certificate in the SOD, or one the verifier supplied
-    let cert = sod.certificates.first().or_else(|| store.document_signer_for(&si.sid));
-    let signature = match cert {
-        None => Check::NotChecked("no Document Signer certificate (none in the SOD, none supplied)".into()),
-        Some(c) => {
-            let key = PublicKey::from_spki(c.tbs_certificate().subject_public_key_info());
-            let alg = SignatureAlgorithm::from_algorithm_identifier(&si.signature_algorithm, digest);
-            let signed = match &si.signed_attributes {
-                Some(a) => a.signed_bytes(),
-                None => sod.econtent().to_vec(),
-            };
-            match (key, alg) {
-                (Ok(key), Ok(alg)) => match alg.verify(&key, &signed, &si.signature) {
-                    Ok(()) => Check::Passed,
-                    Err(e) => Check::Failed(e.to_string()),
-                },
-                (Err(e), _) => Check::NotChecked(e.to_string()),
-                (_, Err(e)) => Check::NotChecked(e.to_string()),
-            }
-        }
-    };
-    let ds_certificate_validity = match cert {
-        None => Check::NotChecked("no Document Signer certificate (none in the SOD, none supplied)".into()),
-        Some(c) => {
-            let v = c.tbs_certificate().validity();
-            let day = |t: &x509_cert::time::Time| OffsetDateTime::from(t.to_system_time()).date();
-            let at = at.unwrap_or_else(|| OffsetDateTime::now_utc().date());
-            let (from, to) = (day(&v.not_before), day(&v.not_after));
-            if at < from {
-                Check::Failed(format!("not yet valid as of {at} (valid from {from})"))
-            } else if at > to {
-                Check::Failed(format!("expired as of {at} (valid until {to})"))
-            } else {
-                Check::Passed
-            }
-        }
-    };
-    let (csca_chain, revocation) = match cert {
-        Some(c) => chain(c, store, at.unwrap_or_else(|| OffsetDateTime::now_utc().date())),
-        None => {
-            let none = Check::NotChecked("no Document Signer certificate (none in the SOD, none supplied)".into());
-            (none.clone(), none)
-        }
-    };
+    let SignerChecks { message_digest, signature, ds_certificate_validity, csca_chain, revocation } =
+        signer_checks(&sod.signer_infos, &sod.certificates, sod.econtent(), store, at);
     Ok(PassiveAuthReport {
         hash_algorithm: crate::oid::name(&lso.hash_algorithm.oid),
         data_groups,

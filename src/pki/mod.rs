@@ -497,6 +497,11 @@ impl DocumentSigner {
     ) -> Result<Vec<u8>, PkiError> {
         sign_sod_with(data_groups, hash, &self.certificate, &self.der, self.signer.as_ref())
     }
+
+    /// Builds and signs EF.CardSecurity over these SecurityInfos (see [`sign_card_security`]).
+    pub fn sign_card_security(&self, infos: &crate::lds::security_infos::SecurityInfos) -> Result<Vec<u8>, PkiError> {
+        sign_card_security(infos, &self.certificate, &self.der, self.signer.as_ref())
+    }
 }
 
 impl From<Issued> for DocumentSigner {
@@ -554,6 +559,22 @@ fn build_sod(
 
     let content_info = signed_data(oid::ID_LDS_SECURITY_OBJECT, &econtent, ds_certificate, ds_der, signer)?;
     Ok(encode_tlv(Tag::new(0x77), &content_info))
+}
+
+/// EF.CardSecurity (ICAO 9303-11 §9.2, BSI TR-03110-3 §A.1.2.2): a CMS `ContentInfo` whose `SignedData` holds
+/// the SecurityInfos (eContentType `id-SecurityObject`), signed by the Document Signer as EF.SOD is, its
+/// certificate included. The SET is written in DER order (sorted by encoding), whatever order `infos` has.
+pub fn sign_card_security(
+    infos: &crate::lds::security_infos::SecurityInfos,
+    ds_certificate: &Certificate,
+    ds_der: &[u8],
+    signer: &dyn Signer,
+) -> Result<Vec<u8>, PkiError> {
+    let mut encoded: Vec<&[u8]> = infos.infos().iter().map(|i| i.as_bytes()).collect();
+    encoded.sort();
+    encoded.dedup();
+    let econtent = encode_tlv(Tag::new(0x31), &encoded.concat());
+    signed_data(oid::ID_SECURITY_OBJECT, &econtent, ds_certificate, Some(ds_der), signer)
 }
 
 /// A CMS `ContentInfo` (DER) holding `SignedData` over `econtent` of type `econtent_type`, signed with signed

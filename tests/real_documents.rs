@@ -1,0 +1,317 @@
+//! What real documents send that our own chip never did (issue 16): EF.CardSecurity issued, inspected, checked by
+//! `openssl cms -verify` and by `cccd verify`; files padded beyond their TLV or captured with their status word;
+//! a DG1 with a wrong check digit; a TD2 DG1. Each is decoded with its values and its warnings, from the library
+//! and from `cccd inspect --json`.
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cccd::emulator::ChipImage;
+use cccd::lds::card_security::CardSecurity;
+use cccd::lds::dg1::Dg1;
+use cccd::lds::security_infos::SecurityInfoKind;
+use cccd::lds::{DecodeWarning, DecodeWarningKind, LdsFile};
+use cccd::mrz::{Mrz, MrzField};
+use serde_json::Value;
+
+fn cccd(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("cccd-real-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn photo(dir: &Path) -> PathBuf {
+    let img = image::RgbImage::from_fn(600, 800, |x, y| {
+        let (dx, dy) = (x as f32 - 300.0, y as f32 - 330.0);
+        if (dx / 130.0).powi(2) + (dy / 180.0).powi(2) < 1.0 {
+            image::Rgb([220, 180, 150])
+        } else {
+            image::Rgb([(x / 4) as u8, 200, (y / 4) as u8])
+        }
+    });
+    let path = dir.join("photo.png");
+    img.save(&path).unwrap();
+    path
+}
+
+fn inspect_json(path: &Path) -> Value {
+    let (code, out, err) = cccd(&["inspect", "--json", s(path)]);
+    assert_eq!(code, 0, "{err}\n{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    v[0]["content"].clone()
+}
+
+/// A PACE-CAM chip image from `cccd issue`: it holds EF.CardSecurity, signed by the DS; openssl accepts it,
+/// `cccd inspect` lists its SecurityInfos (the chip's key among them), `cccd verify` reports its signature, and
+/// a changed byte is caught.
+#[test]
+fn an_issued_pace_cam_image_holds_a_signed_ef_card_security() {
+    let dir = tmp("cardsec");
+    let photo = photo(&dir);
+    let pki = dir.join("pki");
+    assert_eq!(cccd(&["pki", "init", "--out", s(&pki)]).0, 0);
+    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
+    let chip = dir.join("chip");
+    let (code, _, err) = cccd(&[
+        "issue",
+        "--record",
+        record,
+        "--photo",
+        s(&photo),
+        "--pki",
+        s(&pki),
+        "--out",
+        s(&chip),
+        "--pace",
+        "gm-ecdh-aes128-13,cam-ecdh-aes128-13",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let image = ChipImage::load_dir(&chip).unwrap();
+    let bytes = image.files.get(&LdsFile::CardSecurity).expect("EF.CardSecurity issued").clone();
+    let cs = CardSecurity::decode(&bytes).unwrap();
+    assert!(cs.warnings().is_empty());
+    // its ChipAuthenticationPublicKeyInfo is DG14's, and every EF.CardAccess info is in it
+    let dg14 = cccd::lds::security_infos::Dg14::decode(&image.files[&LdsFile::dg(14).unwrap()]).unwrap();
+    let dg14_key = &dg14.infos.chip_authentication_public_keys().next().unwrap().public_key;
+    assert_eq!(&cs.chip_authentication_public_keys().next().unwrap().public_key, dg14_key);
+    let card_access = cccd::lds::security_infos::CardAccess::decode(&image.files[&LdsFile::CardAccess]).unwrap();
+    for info in card_access.infos.infos() {
+        assert!(cs.security_infos.infos().iter().any(|i| i.as_bytes() == info.as_bytes()));
+    }
+    // the SET is in DER order
+    let encoded: Vec<&[u8]> = cs.security_infos.infos().iter().map(|i| i.as_bytes()).collect();
+    assert!(encoded.windows(2).all(|w| w[0] < w[1]));
+
+    // openssl, the independent checker: the signature and the chain to the CSCA, eContentType id-SecurityObject
+    let out = Command::new("openssl")
+        .args(["cms", "-verify", "-inform", "DER", "-in"])
+        .arg(chip.join("EF.CardSecurity.bin"))
+        .args(["-CAfile", s(&pki.join("csca.pem")), "-purpose", "any", "-binary", "-out"])
+        .arg(dir.join("econtent.der"))
+        .output()
+        .expect("openssl must be installed");
+    assert!(out.status.success(), "openssl rejects EF.CardSecurity: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(dir.join("econtent.der")).unwrap(), cs.econtent());
+    let cms = Command::new("openssl")
+        .args(["cms", "-cmsout", "-print", "-inform", "DER", "-in"])
+        .arg(chip.join("EF.CardSecurity.bin"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&cms.stdout).contains("0.4.0.127.0.7.3.2.1"));
+
+    // cccd inspect: recognized, its SecurityInfos listed
+    let v = inspect_json(&chip.join("EF.CardSecurity.bin"));
+    assert_eq!(v["file"], "EF.CardSecurity");
+    let types: Vec<&str> =
+        v["security_infos"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap()).collect();
+    assert!(types.contains(&"ChipAuthenticationPublicKeyInfo"), "{types:?}");
+    assert!(types.contains(&"PACEInfo"), "{types:?}");
+    assert_eq!(v["signer_infos"].as_array().unwrap().len(), 1);
+    assert_eq!(v["warnings"], serde_json::json!([]));
+
+    // cccd verify: its own report, valid under the CSCA
+    let (code, out, err) = cccd(&["verify", s(&chip), "--csca", s(&pki.join("csca.pem")), "--json"]);
+    assert_eq!(code, 0, "{err}\n{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["card_security"]["signature"]["status"], "passed", "{v}");
+    assert_eq!(v["card_security"]["valid"], true);
+    assert_eq!(v["valid"], true);
+
+    // a changed SecurityInfo byte: the digest no longer matches, and verify says so (exit 1)
+    let mut bad = bytes.clone();
+    let at = bad.windows(3).position(|w| w == [0x02, 0x01, 0x02]).expect("a PACEInfo version");
+    bad[at + 2] = 0x03;
+    std::fs::write(chip.join("EF.CardSecurity.bin"), &bad).unwrap();
+    let (code, out, _) = cccd(&["verify", s(&chip), "--csca", s(&pki.join("csca.pem")), "--json"]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["card_security"]["message_digest"]["status"], "failed", "{v}");
+    assert_eq!(v["valid"], false);
+    // and the library's report agrees
+    let store = cccd::pa::TrustStore::from_certificates(
+        &x509_cert::Certificate::load_pem_chain(&std::fs::read(pki.join("csca.pem")).unwrap()).unwrap(),
+    );
+    assert!(cccd::pa::verify_card_security(&bytes, &store, None).unwrap().is_valid());
+    assert!(!cccd::pa::verify_card_security(&bad, &store, None).unwrap().is_valid());
+    // PACE-GM only: no EF.CardSecurity
+    let chip_gm = dir.join("chip-gm");
+    let (code, _, err) =
+        cccd(&["issue", "--record", record, "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip_gm)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!ChipImage::load_dir(&chip_gm).unwrap().files.contains_key(&LdsFile::CardSecurity));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+const TD2: [&str; 2] = ["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"];
+
+fn dg1_of(text: &str) -> Vec<u8> {
+    let mut value = vec![0x5F, 0x1F, text.len() as u8];
+    value.extend_from_slice(text.as_bytes());
+    let mut dg1 = vec![0x61, value.len() as u8];
+    dg1.extend(value);
+    dg1
+}
+
+/// A TD2 DG1 (the ICAO 9303-6 specimen): decoded, rebuilt byte for byte, shown by `cccd inspect`.
+#[test]
+fn a_td2_dg1_decodes_encodes_and_inspects() {
+    let v = common::read_json("mrz_vectors.json");
+    let lines: Vec<&str> =
+        v["TD2_specimen_ICAO_9303_6"]["lines"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert_eq!(lines, TD2);
+    let bytes = dg1_of(&lines.concat());
+    let dg1 = Dg1::decode(&bytes).unwrap();
+    assert!(matches!(dg1.mrz(), Mrz::Td2(_)));
+    assert_eq!(dg1.mrz().document_number(), "D23145890");
+    assert!(dg1.warnings().is_empty());
+    assert_eq!(dg1.encode().unwrap(), bytes);
+    assert_eq!(Dg1::new(dg1.mrz().clone()).unwrap().raw(), &bytes[..]);
+    // the BAC key from a TD2
+    assert_eq!(dg1.mrz().mrz_information().unwrap().as_str(), "D23145890774081221204159");
+    let dir = tmp("td2");
+    let path = dir.join("DG1.bin");
+    std::fs::write(&path, &bytes).unwrap();
+    let v = inspect_json(&path);
+    assert_eq!(v["mrz"]["lines"], serde_json::json!(TD2));
+    assert_eq!(v["mrz"]["document_number"], "D23145890");
+    assert_eq!(v["mrz"]["date_of_expiry"], "120415");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A DG1 whose composite check digit is wrong (issued documents have them): the MRZ is decoded as written, the
+/// bad check digit is a warning; typed-in text stays strict.
+#[test]
+fn a_dg1_with_a_wrong_check_digit_is_shown_with_a_warning() {
+    let td3 = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<11"];
+    let bytes = dg1_of(&td3.concat());
+    let dg1 = Dg1::decode(&bytes).unwrap();
+    assert_eq!(dg1.mrz().document_number(), "L898902C3");
+    assert_eq!(dg1.mrz().primary_identifier(), "ERIKSSON");
+    assert_eq!(dg1.wrong_check_digits().collect::<Vec<_>>(), [MrzField::Composite]);
+    assert_eq!(
+        dg1.warnings(),
+        [DecodeWarning { offset: 5, kind: DecodeWarningKind::CheckDigit { field: MrzField::Composite } }]
+    );
+    // the lines as read keep the wrong digit; a canonical encoding would correct it
+    assert_eq!(dg1.lines(), td3);
+    assert_eq!(dg1.raw(), &bytes[..]);
+    assert_ne!(dg1.encode().unwrap(), bytes);
+    // typed-in MRZ text (a user's input for BAC) is refused
+    assert_eq!(Mrz::parse(&td3.join("\n")), Err(cccd::mrz::MrzError::CheckDigit { field: MrzField::Composite }));
+    let dir = tmp("cd");
+    let path = dir.join("DG1.bin");
+    std::fs::write(&path, &bytes).unwrap();
+    let v = inspect_json(&path);
+    assert_eq!(v["mrz"]["lines"], serde_json::json!(td3));
+    assert_eq!(v["mrz"]["wrong_check_digits"], serde_json::json!(["composite"]));
+    assert_eq!(v["warnings"][0]["code"], "check_digit");
+    assert_eq!(v["warnings"][0]["offset"], 5);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Files padded beyond their TLV (00 or FF, as a file allocated larger than its content reads) or captured with
+/// their status word: decoded, with the warning and its offset; garbage before the TLV stays an error.
+#[test]
+fn padded_files_decode_with_a_warning() {
+    let image = common::chip::cccd_image();
+    let dir = tmp("pad");
+    for (file, tail, code) in [
+        (LdsFile::Com, vec![0xFF; 37], "padding"),
+        (LdsFile::dg(1).unwrap(), vec![0x00; 64], "padding"),
+        (LdsFile::dg(2).unwrap(), vec![0x90, 0x00], "status_word"),
+        (LdsFile::dg(13).unwrap(), vec![0xFF; 3], "padding"),
+        (LdsFile::dg(14).unwrap(), vec![0x00; 1], "padding"),
+        (LdsFile::dg(15).unwrap(), vec![0x12, 0x34, 0x00], "trailing_bytes"),
+        (LdsFile::CardAccess, vec![0x90, 0x00], "status_word"),
+        (LdsFile::Sod, vec![0x00; 200], "padding"),
+    ] {
+        let content = &image.files[&file];
+        let padded = [content.clone(), tail.clone()].concat();
+        let path = dir.join(format!("{}.bin", file.name()));
+        std::fs::write(&path, &padded).unwrap();
+        let v = inspect_json(&path);
+        assert_eq!(v["file"], file.name());
+        assert_eq!(v["warnings"].as_array().unwrap().len(), 1, "{}: {v}", file.name());
+        assert_eq!(v["warnings"][0]["code"], code, "{}", file.name());
+        assert_eq!(v["warnings"][0]["offset"], content.len(), "{}", file.name());
+        // the library keeps the TLV only (what EF.SOD hashes)
+        match file {
+            LdsFile::Sod => {
+                let sod = cccd::lds::sod::Sod::decode(&padded).unwrap();
+                assert_eq!(&sod.encode(), content);
+                assert_eq!(sod.warnings().len(), 1);
+            }
+            LdsFile::CardAccess => {
+                let ca = cccd::lds::security_infos::CardAccess::decode(&padded).unwrap();
+                assert_eq!(&ca.encode(), content);
+                assert_eq!(ca.infos.warnings()[0].kind, DecodeWarningKind::StatusWord { sw: 0x9000 });
+            }
+            _ => {}
+        }
+    }
+    // bytes before the TLV are not padding: refused
+    let bad = [vec![0x00], image.files[&LdsFile::Com].clone()].concat();
+    let path = dir.join("bad.bin");
+    std::fs::write(&path, &bad).unwrap();
+    assert_eq!(cccd(&["inspect", "--json", s(&path)]).0, 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The ETSI TR 103 200 negative case: a ChipAuthenticationInfo with version 16, a PACEInfo with version 3 —
+/// kept and flagged, never used for a protocol.
+#[test]
+fn security_infos_of_unknown_versions_are_flagged_and_not_used() {
+    use cccd::lds::security_infos::{CardAccess, ChipAuthenticationInfo, PaceInfo, SecurityInfo, SecurityInfos};
+    use cccd::oid::{CaProtocol, KeyAgreement, PaceMapping, PaceProtocol, SmCipher};
+    let pace =
+        PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: PaceMapping::Generic, cipher: SmCipher::Aes128 };
+    let ca = CaProtocol { key_agreement: KeyAgreement::Ecdh, cipher: SmCipher::Aes128 };
+    let infos = vec![
+        SecurityInfo::new(SecurityInfoKind::Pace(PaceInfo { protocol: pace, version: 3, parameter_id: Some(13) }))
+            .unwrap(),
+        SecurityInfo::new(SecurityInfoKind::ChipAuthentication(ChipAuthenticationInfo {
+            protocol: ca,
+            version: 16,
+            key_id: None,
+        }))
+        .unwrap(),
+        SecurityInfo::new(SecurityInfoKind::Pace(PaceInfo { protocol: pace, version: 2, parameter_id: Some(12) }))
+            .unwrap(),
+    ];
+    let bytes = CardAccess { infos: SecurityInfos::new(infos) }.encode();
+    let decoded = CardAccess::decode(&bytes).unwrap();
+    assert_eq!(decoded.infos.infos().len(), 3);
+    let kinds: Vec<&DecodeWarningKind> = decoded.infos.warnings().iter().map(|w| &w.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            &DecodeWarningKind::UnknownVersion { info: "PACEInfo", version: 3 },
+            &DecodeWarningKind::UnknownVersion { info: "ChipAuthenticationInfo", version: 16 },
+        ]
+    );
+    // only the version-2 PACEInfo is offered to PACE; no Chip Authentication info is
+    assert_eq!(decoded.infos.pace_infos().map(|p| p.parameter_id).collect::<Vec<_>>(), [Some(12)]);
+    assert_eq!(decoded.infos.chip_authentication_infos().count(), 0);
+    let dir = tmp("ver");
+    let path = dir.join("EF.CardAccess.bin");
+    std::fs::write(&path, &bytes).unwrap();
+    let v = inspect_json(&path);
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 2);
+    assert_eq!(v["warnings"][1]["code"], "unknown_version");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
