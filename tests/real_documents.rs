@@ -148,6 +148,55 @@ fn an_issued_pace_cam_image_holds_a_signed_ef_card_security() {
     );
     assert!(cccd::pa::verify_card_security(&bytes, &store, None).unwrap().is_valid());
     assert!(!cccd::pa::verify_card_security(&bad, &store, None).unwrap().is_valid());
+    // the virtual chip serves it after PACE; the reader reads it for PACE-CAM and checks the proof against its
+    // key, and says so; the key counts once EF.CardSecurity's signature is verified
+    use cccd::access::pace::PacePassword;
+    use cccd::emulator::{ChipConfig, VirtualChip};
+    use cccd::pa::Check;
+    use cccd::reader::{ChipKeySource, Reader};
+    let can = PacePassword::Can(image.secrets.can.clone().unwrap());
+    let result = Reader::pace(can.clone()).read(&mut VirtualChip::new(image.clone(), ChipConfig::default())).unwrap();
+    assert!(result.access.starts_with("PACE-CAM"), "{}", result.access);
+    assert!(result.files[&LdsFile::CardSecurity] == bytes, "EF.CardSecurity read back differs");
+    assert_eq!(result.chip_authentication, Check::Passed);
+    assert_eq!(result.chip_key_source, Some(ChipKeySource::CardSecurity));
+    let pa = cccd::pa::verify_with_store(&result.files[&LdsFile::Sod], &result.files, None, &store).unwrap();
+    let cs_report = cccd::pa::verify_card_security(&result.files[&LdsFile::CardSecurity], &store, None).unwrap();
+    assert_eq!(result.authenticity_with_card_security(&pa, Some(&cs_report)).chip_authentication, Check::Passed);
+    assert!(matches!(result.authenticity(&pa).chip_authentication, Check::NotChecked(_)));
+    assert!(matches!(
+        result
+            .authenticity_with_card_security(&pa, Some(&cccd::pa::verify_card_security(&bad, &store, None).unwrap()))
+            .chip_authentication,
+        Check::NotChecked(_)
+    ));
+    // without EF.CardSecurity on the chip, DG14 is the fallback
+    let mut without = image.clone();
+    without.files.remove(&LdsFile::CardSecurity);
+    let result = Reader::pace(can.clone()).read(&mut VirtualChip::new(without, ChipConfig::default())).unwrap();
+    assert_eq!(result.chip_key_source, Some(ChipKeySource::Dg14));
+    assert_eq!(result.chip_authentication, Check::Passed);
+    assert!(result.missing.contains(&LdsFile::CardSecurity));
+    // a clone (the files copied, another chip key): the proof fails against EF.CardSecurity's key
+    let mut clone = image.clone();
+    clone.secrets.chip_authentication.as_mut().unwrap().key =
+        cccd::pki::SoftwareKey::generate(cccd::crypto::ec::NamedCurve::BrainpoolP256r1);
+    let result = Reader::pace(can.clone()).read(&mut VirtualChip::new(clone, ChipConfig::default())).unwrap();
+    assert!(matches!(result.chip_authentication, Check::Failed(_)), "{:?}", result.chip_authentication);
+    // not readable before access control
+    let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
+    use cccd::apdu::CommandApdu;
+    use cccd::transport::Transport;
+    let r = chip.transmit(&CommandApdu::new(0, 0xB0, 0x9D, 0).with_le(4)).unwrap();
+    assert_eq!(r.sw, cccd::apdu::StatusWord::SecurityStatusNotSatisfied);
+    // personalized onto a blank chip: EF.CardSecurity goes to the MF and reads back
+    let key = *b"transport key 16";
+    let mut blank = VirtualChip::blank(key, ChipConfig::default());
+    let profile = cccd::perso::OpenEmrtdProfile::new(key);
+    cccd::perso::Personalizer::new(&profile, &image).run(&mut blank).unwrap();
+    assert!(blank.image().files.get(&LdsFile::CardSecurity) == Some(&bytes));
+    assert!(blank.image().files.get(&LdsFile::Sod) == image.files.get(&LdsFile::Sod));
+
     // PACE-GM only: no EF.CardSecurity
     let chip_gm = dir.join("chip-gm");
     let (code, _, err) =

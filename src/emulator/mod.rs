@@ -307,6 +307,13 @@ impl VirtualChip {
                         self.current = CurrentFile::CardAccess;
                         sw(0x9000)
                     }
+                    // EF.CardSecurity: in the MF, where its FID is not EF.SOD's
+                    0x011D
+                        if self.selected != Selected::App && self.image.files.contains_key(&LdsFile::CardSecurity) =>
+                    {
+                        self.current = CurrentFile::Lds(LdsFile::CardSecurity);
+                        sw(0x9000)
+                    }
                     EF_ATR_INFO if !self.atr_info.is_empty() && self.selected != Selected::App => {
                         self.current = CurrentFile::AtrInfo;
                         sw(0x9000)
@@ -358,8 +365,10 @@ impl VirtualChip {
                 return sw(0x6A86);
             }
             let Some(f) = LdsFile::from_sfi(c.p1 & 0x1F) else { return sw(0x6A82) };
+            let card_security = self.selected != Selected::App && self.image.files.contains_key(&LdsFile::CardSecurity);
             let file = match f {
                 LdsFile::CardAccess => CurrentFile::CardAccess,
+                LdsFile::Sod if card_security => CurrentFile::Lds(LdsFile::CardSecurity),
                 other if self.selected == Selected::App && self.image.files.contains_key(&other) => {
                     CurrentFile::Lds(other)
                 }
@@ -440,7 +449,7 @@ impl VirtualChip {
             return Some(sw(0x6982));
         }
         let status = match c.ins {
-            ins::CREATE_FILE => match perso::create_file(&mut self.image, c) {
+            ins::CREATE_FILE => match perso::create_file(&mut self.image, c, self.selected == Selected::Mf) {
                 Ok(file) => {
                     self.current =
                         if file == LdsFile::CardAccess { CurrentFile::CardAccess } else { CurrentFile::Lds(file) };

@@ -110,11 +110,14 @@ pub fn session_keys(transport_key: &[u8], rnd_ic: &[u8], rnd_ifd: &[u8]) -> Sess
 }
 
 /// CREATE FILE: `63 04 <size:2> <fid:2>`; the new file (on success) to make current.
-pub(super) fn create_file(image: &mut ChipImage, c: &CommandApdu) -> Result<LdsFile, u16> {
+pub(super) fn create_file(image: &mut ChipImage, c: &CommandApdu, in_mf: bool) -> Result<LdsFile, u16> {
     let Ok(fcp) = TlvReader::single(&c.data, Tag::new(0x63)) else { return Err(0x6A80) };
     let [s1, s2, f1, f2] = fcp.value() else { return Err(0x6A80) };
     let size = usize::from(u16::from_be_bytes([*s1, *s2]));
-    let Some(file) = LdsFile::from_fid(u16::from_be_bytes([*f1, *f2])) else { return Err(0x6A80) };
+    let fid = u16::from_be_bytes([*f1, *f2]);
+    let file =
+        if in_mf && fid == LdsFile::CardSecurity.fid() { Some(LdsFile::CardSecurity) } else { LdsFile::from_fid(fid) };
+    let Some(file) = file else { return Err(0x6A80) };
     if image.files.contains_key(&file) {
         return Err(0x6A89);
     }

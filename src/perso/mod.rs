@@ -333,12 +333,17 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
         let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::emulator::EMRTD_AID.to_vec());
         ok("SELECT eMRTD application", &ch.transmit(&select)?)?;
         let chunk = if extended { EXTENDED_WRITE } else { SHORT_WRITE };
-        // EF.CardAccess first, EF.SOD last: a chip with an EF.SOD has every data group
-        let mut order: Vec<LdsFile> = self.image.files.keys().copied().filter(|f| *f != LdsFile::Sod).collect();
+        // EF.CardAccess first, EF.SOD last: a chip with an EF.SOD has every data group; then EF.CardSecurity,
+        // in the master file (its FID is EF.SOD's in the application), with the MF selected
+        let last = [LdsFile::Sod, LdsFile::CardSecurity];
+        let mut order: Vec<LdsFile> = self.image.files.keys().copied().filter(|f| !last.contains(f)).collect();
         order.sort_by_key(|f| (*f != LdsFile::CardAccess, *f != LdsFile::Com, f.fid()));
-        order.extend(self.image.files.keys().copied().filter(|f| *f == LdsFile::Sod));
+        order.extend(last.into_iter().filter(|f| self.image.files.contains_key(f)));
         for file in order {
             let Some(bytes) = self.image.files.get(&file) else { continue };
+            if file == LdsFile::CardSecurity {
+                ok("SELECT MF", &ch.transmit(&select_mf())?)?;
+            }
             let r = ch.transmit(&self.profile.create_file(file, bytes.len())?)?;
             match r.sw {
                 StatusWord::Success => {}
@@ -367,8 +372,14 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
         for command in self.profile.put_secrets(self.image)? {
             ok("PUT DATA", &ch.transmit(&command)?)?;
         }
-        for (file, bytes) in &self.image.files {
+        // the application again (EF.CardSecurity, written last, left the MF selected); EF.CardSecurity last
+        ok("SELECT eMRTD application", &ch.transmit(&select)?)?;
+        let files = self.image.files.iter().filter(|(f, _)| **f != LdsFile::CardSecurity);
+        for (file, bytes) in files.chain(self.image.files.get_key_value(&LdsFile::CardSecurity)) {
             self.report("read back", Some(*file), report.bytes_written);
+            if *file == LdsFile::CardSecurity {
+                ok("SELECT MF", &ch.transmit(&select_mf())?)?;
+            }
             let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(file.fid().to_be_bytes().to_vec());
             ok("SELECT file", &ch.transmit(&sel)?)?;
             if read_whole(&mut ch, bytes.len(), extended)? != *bytes {
@@ -503,4 +514,9 @@ fn read_whole<T: Transport>(ch: &mut SecureChannel<T>, len: usize, extended: boo
     }
     out.truncate(len);
     Ok(out)
+}
+
+/// SELECT the master file (`00 A4 00 0C`, no data), where EF.CardAccess and EF.CardSecurity live.
+fn select_mf() -> CommandApdu {
+    CommandApdu::new(0x00, ins::SELECT, 0x00, 0x0C)
 }

@@ -107,6 +107,21 @@ pub struct ReadResult {
     pub chip_authentication: Check,
     /// Active Authentication with DG15's key.
     pub active_authentication: Check,
+    /// Where the Chip Authentication key that [`ReadResult::chip_authentication`] checked came from: with
+    /// PACE-CAM, EF.CardSecurity when it was read and holds a key on the PACE curve, else DG14; with Chip
+    /// Authentication, DG14. `None` when no key was checked.
+    pub chip_key_source: Option<ChipKeySource>,
+}
+
+/// The file that held the Chip Authentication public key a chip proved it holds; that file's own Passive
+/// Authentication (EF.CardSecurity's signature, or EF.SOD's hash of DG14) is what vouches for the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChipKeySource {
+    /// EF.CardSecurity's ChipAuthenticationPublicKeyInfo (PACE-CAM).
+    CardSecurity,
+    /// DG14's ChipAuthenticationPublicKeyInfo.
+    Dg14,
 }
 
 /// Chip and Active Authentication, counted only when Passive Authentication vouches for DG14 and DG15.
@@ -119,8 +134,29 @@ pub struct Authenticity {
 }
 
 impl ReadResult {
+    /// [`ReadResult::authenticity`] for a chip whose key came from EF.CardSecurity: Chip Authentication stays
+    /// passed only if EF.CardSecurity's own report (`card_security`, [`crate::pa::verify_card_security`]) is
+    /// valid; Active Authentication as [`ReadResult::authenticity`].
+    pub fn authenticity_with_card_security(
+        &self,
+        pa: &crate::pa::PassiveAuthReport,
+        card_security: Option<&crate::pa::CardSecurityReport>,
+    ) -> Authenticity {
+        let mut a = self.authenticity(pa);
+        if self.chip_key_source == Some(ChipKeySource::CardSecurity) {
+            a.chip_authentication = match (&self.chip_authentication, card_security) {
+                (Check::Passed, Some(r)) if r.is_valid() => Check::Passed,
+                (Check::Passed, Some(_)) => Check::NotChecked("EF.CardSecurity's signature did not verify".into()),
+                (Check::Passed, None) => Check::NotChecked("EF.CardSecurity's signature was not checked".into()),
+                (other, _) => other.clone(),
+            };
+        }
+        a
+    }
+
     /// Chip and Active Authentication as verdicts on the document: a passed check stays passed only if
-    /// Passive Authentication is valid and vouches for the data group holding the key (DG14, DG15).
+    /// Passive Authentication is valid and vouches for the data group holding the key (DG14, DG15; a key from
+    /// EF.CardSecurity needs [`ReadResult::authenticity_with_card_security`]).
     pub fn authenticity(&self, pa: &crate::pa::PassiveAuthReport) -> Authenticity {
         let vouched = |dg: &str, check: &Check| match check {
             Check::Passed if !pa.is_valid() => Check::NotChecked("Passive Authentication did not pass".into()),
@@ -129,10 +165,13 @@ impl ReadResult {
             }
             other => other.clone(),
         };
-        Authenticity {
-            chip_authentication: vouched("DG14", &self.chip_authentication),
-            active_authentication: vouched("DG15", &self.active_authentication),
-        }
+        let chip_authentication = match (self.chip_key_source, &self.chip_authentication) {
+            (Some(ChipKeySource::CardSecurity), Check::Passed) => {
+                Check::NotChecked("the key came from EF.CardSecurity, whose signature was not checked".into())
+            }
+            (_, check) => vouched("DG14", check),
+        };
+        Authenticity { chip_authentication, active_authentication: vouched("DG15", &self.active_authentication) }
     }
 }
 
@@ -316,11 +355,28 @@ impl Reader {
             Some(Err(e)) => Check::Failed(format!("DG15 does not decode: {e}")),
             Some(Ok(dg15)) => verdict(chip_auth::active_authenticate(&mut channel, &dg15.public_key, dg14.as_ref()))?,
         };
-        let chip_authentication = match (&dg14, &self.cam) {
-            (None, _) => Check::NotChecked("no DG14: the chip offers no Chip Authentication".into()),
-            // PACE-CAM proved the key already: no separate Chip Authentication
-            (Some(d), Some(cam)) => verdict(cam.verify(d).map(|_| ()))?,
-            (Some(d), None) => verdict(chip_auth::chip_authenticate(&mut channel, d).map(|_| ()))?,
+        let card_security = self
+            .done
+            .get(&LdsFile::CardSecurity)
+            .and_then(|b| crate::lds::card_security::CardSecurity::decode(b).ok())
+            .filter(|c| c.chip_authentication_public_keys().next().is_some());
+        let (chip_authentication, chip_key_source) = match (&dg14, &self.cam, &card_security) {
+            // PACE-CAM proved the key already: checked against EF.CardSecurity's key (DG14 as the fallback)
+            (_, Some(cam), Some(cs)) => (
+                verdict(cam.verify_infos(&cs.security_infos, "EF.CardSecurity").map(|_| ()))?,
+                ChipKeySource::CardSecurity,
+            ),
+            (Some(d), Some(cam), None) => (verdict(cam.verify(d).map(|_| ()))?, ChipKeySource::Dg14),
+            (None, _, _) => {
+                (Check::NotChecked("no DG14: the chip offers no Chip Authentication".into()), ChipKeySource::Dg14)
+            }
+            (Some(d), None, _) => {
+                (verdict(chip_auth::chip_authenticate(&mut channel, d).map(|_| ()))?, ChipKeySource::Dg14)
+            }
+        };
+        let chip_key_source = match chip_authentication {
+            Check::NotChecked(_) => None,
+            _ => Some(chip_key_source),
         };
         Ok(ReadResult {
             files: self.done.clone(),
@@ -330,6 +386,7 @@ impl Reader {
             extended_length: self.extended == Some(true),
             chip_authentication,
             active_authentication,
+            chip_key_source,
         })
     }
 
@@ -350,6 +407,21 @@ impl Reader {
                     self.ran = outcome.description();
                     self.cam = outcome.chip_authentication_mapping.clone();
                     let mut channel = SecureChannel::new(t, outcome.session);
+                    // PACE-CAM: EF.CardSecurity (in the MF, readable now) holds the key the proof is checked against
+                    let cs = LdsFile::CardSecurity;
+                    let wanted = self.wanted.as_ref().is_none_or(|w| w.contains(&cs));
+                    let tried =
+                        self.done.contains_key(&cs) || self.missing.contains(&cs) || self.protected.contains(&cs);
+                    if self.cam.is_some() && wanted && !tried {
+                        match self.read_file(&mut channel, cs) {
+                            Ok(()) => {}
+                            Err(ReadError::Status { sw: StatusWord::SecurityStatusNotSatisfied, .. }) => {
+                                self.protected.push(cs)
+                            }
+                            Err(ReadError::Status { sw: StatusWord::FileNotFound, .. }) => self.missing.push(cs),
+                            Err(e) => return Err(e),
+                        }
+                    }
                     expect_ok("SELECT eMRTD application", &channel.transmit(&select())?)?;
                     return Ok(channel);
                 }

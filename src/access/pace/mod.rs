@@ -421,9 +421,20 @@ impl ChipAuthenticationMapping {
     /// must have passed Passive Authentication for this to mean the chip is genuine). Returns the key id of
     /// the key that matched, if DG14 names one.
     pub fn verify(&self, dg14: &Dg14) -> Result<Option<u64>, AccessError> {
+        self.verify_infos(&dg14.infos, "DG14")
+    }
+
+    /// [`ChipAuthenticationMapping::verify`] against the ChipAuthenticationPublicKeyInfos of any SecurityInfos
+    /// (EF.CardSecurity's, where ICAO 9303-11 §4.4.3.5.1 puts the key PACE-CAM proves); `source` names them in
+    /// errors.
+    pub fn verify_infos(
+        &self,
+        infos: &crate::lds::security_infos::SecurityInfos,
+        source: &str,
+    ) -> Result<Option<u64>, AccessError> {
         use crate::crypto::public_key::PublicKey;
         let mut candidates = 0usize;
-        for key in dg14.infos.chip_authentication_public_keys() {
+        for key in infos.chip_authentication_public_keys() {
             let PublicKey::Ec { point, .. } = &key.public_key else { continue };
             if key.public_key.curve().and_then(|o| NamedCurve::from_oid(&o)) != Some(self.curve) {
                 continue;
@@ -435,7 +446,7 @@ impl ChipAuthenticationMapping {
         }
         if candidates == 0 {
             return Err(AccessError::Unsupported(format!(
-                "DG14 has no Chip Authentication key on {} for PACE-CAM",
+                "{source} has no Chip Authentication key on {} for PACE-CAM",
                 self.curve.name()
             )));
         }
