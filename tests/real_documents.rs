@@ -364,3 +364,83 @@ fn security_infos_of_unknown_versions_are_flagged_and_not_used() {
     assert_eq!(v["warnings"][1]["code"], "unknown_version");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The virtual chip playing real chips' quirks, one at a time and all together: the reader reads every file
+/// byte-identical (without the padding), finds DG3 protected, and PACE, Chip and Active Authentication pass.
+#[test]
+fn the_reader_copes_with_every_chip_quirk() {
+    use cccd::access::bac::BacKey;
+    use cccd::access::pace::PacePassword;
+    use cccd::emulator::{ChipConfig, Quirks, VirtualChip};
+    use cccd::pa::Check;
+    use cccd::reader::Reader;
+    use cccd::transport::Recording;
+    let (image, csca_pem) = common::chip::cccd_image_signed();
+    let csca = x509_cert::Certificate::load_pem_chain(csca_pem.as_bytes()).unwrap();
+    let record = common::chip::record();
+    let mut expected = image.files.clone();
+    expected.remove(&LdsFile::dg(3).unwrap());
+    let one = |f: fn(&mut Quirks)| {
+        let mut q = Quirks::default();
+        f(&mut q);
+        q
+    };
+    let cases = [
+        one(|q| q.nonce_blocks = Some(2)),
+        one(|q| q.pad_files = true),
+        one(|q| q.eof_6282 = true),
+        one(|q| q.wrong_le = true),
+        one(|q| q.sw_only_errors = true),
+        Quirks::all(),
+    ];
+    for quirks in cases {
+        for (config, pace) in
+            [(ChipConfig::default(), true), (ChipConfig::short_only(), false), (ChipConfig::short_only(), true)]
+        {
+            let config = config.with_quirks(quirks);
+            let mut chip = Recording::new(VirtualChip::new(image.clone(), config));
+            let mut reader = if pace {
+                Reader::pace(PacePassword::Can(record.can().unwrap()))
+            } else {
+                Reader::bac(BacKey::from_mrz_information(&record.mrz_information().unwrap()))
+            };
+            let result = reader.read(&mut chip).unwrap_or_else(|e| panic!("{quirks}, pace {pace}: {e}"));
+            let names =
+                |m: &std::collections::BTreeMap<LdsFile, Vec<u8>>| m.keys().map(|k| k.name()).collect::<Vec<_>>();
+            assert_eq!(names(&result.files), names(&expected), "{quirks}");
+            for (f, b) in &expected {
+                assert!(result.files[f] == *b, "{quirks}: {} differs", f.name());
+            }
+            assert_eq!(result.protected, [LdsFile::dg(3).unwrap()], "{quirks}");
+            assert_eq!(result.chip_authentication, Check::Passed, "{quirks}");
+            assert_eq!(result.active_authentication, Check::Passed, "{quirks}");
+            let pa = cccd::pa::verify_with_trust(&result.files[&LdsFile::Sod], &result.files, None, &csca).unwrap();
+            assert!(pa.is_valid(), "{quirks}");
+            // the quirk was played
+            let exchanges = chip.exchanges();
+            if quirks.wrong_le && !quirks.pad_files {
+                // (padded files never run short of what the reader asks: it reads to the end of the TLV)
+                assert!(
+                    exchanges.iter().any(|e| e.response.as_ref().is_ok_and(|r| r.sw.to_bytes()[0] == 0x6C)),
+                    "{quirks}: no 6Cxx"
+                );
+            }
+            if quirks.sw_only_errors {
+                // DG3's 6982 came as two bytes, without DO'99 and MAC
+                assert!(
+                    exchanges.iter().any(|e| {
+                        e.response.as_ref().is_ok_and(|r| {
+                            r.data.is_empty() && r.sw == cccd::apdu::StatusWord::SecurityStatusNotSatisfied
+                        })
+                    }),
+                    "{quirks}"
+                );
+            }
+            if quirks.nonce_blocks.is_some() && pace {
+                // GENERAL AUTHENTICATE's first answer: 7C 12 80 10 <16 bytes>... (32 bytes with AES-128)
+                let first_ga = exchanges.iter().find(|e| e.command.ins == 0x86).unwrap();
+                assert_eq!(first_ga.response.as_ref().unwrap().data.get(3), Some(&32), "{quirks}");
+            }
+        }
+    }
+}

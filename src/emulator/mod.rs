@@ -26,12 +26,14 @@ use crate::transport::{Transport, TransportError};
 
 pub mod fault;
 pub mod perso;
+pub mod quirks;
 
 pub use fault::{Faults, LinkModel};
 pub use image::{
     ChipAuthenticationKey, ChipImage, ChipSecrets, DhChipAuthenticationKey, ImageError, RsaActiveAuthenticationKey,
 };
 pub use perso::LifeCycle;
+pub use quirks::Quirks;
 
 /// The eMRTD application identifier.
 pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
@@ -50,24 +52,31 @@ pub struct ChipConfig {
     /// Whether the chip has EF.ATR/INFO (announcing extended length when it is on); chips without it make the
     /// reader find out by trying.
     pub atr_info: bool,
+    /// Behaviour seen on real chips ([`Quirks`]); all off by default.
+    pub quirks: Quirks,
 }
 
 impl Default for ChipConfig {
     /// Extended length on, up to 65 536 bytes a read.
     fn default() -> Self {
-        ChipConfig { extended_length: true, max_read: 65_536, atr_info: true }
+        ChipConfig { extended_length: true, max_read: 65_536, atr_info: true, quirks: Quirks::default() }
     }
 }
 
 impl ChipConfig {
     /// A chip without extended length (256 bytes a read at most).
     pub fn short_only() -> Self {
-        ChipConfig { extended_length: false, max_read: 256, atr_info: true }
+        ChipConfig { extended_length: false, max_read: 256, atr_info: true, quirks: Quirks::default() }
     }
 
     /// The same chip without EF.ATR/INFO.
     pub fn without_atr_info(self) -> Self {
         ChipConfig { atr_info: false, ..self }
+    }
+
+    /// The same chip playing these quirks.
+    pub fn with_quirks(self, quirks: Quirks) -> Self {
+        ChipConfig { quirks, ..self }
     }
 }
 
@@ -139,14 +148,17 @@ fn sw(s: u16) -> ResponseApdu {
 
 impl VirtualChip {
     /// A chip with this image and configuration, just powered on.
-    pub fn new(image: ChipImage, config: ChipConfig) -> Self {
+    pub fn new(mut image: ChipImage, config: ChipConfig) -> Self {
+        if config.quirks.pad_files {
+            image.files.values_mut().for_each(|f| *f = Quirks::padded(f));
+        }
         // ISO/IEC 7816-4 extended length information: max command and response lengths
         let atr_info = if config.extended_length && config.atr_info {
             encode_tlv(Tag::new(0x7F66), &[0x02, 0x02, 0xFF, 0xFF, 0x02, 0x02, 0xFF, 0xFF])
         } else {
             Vec::new()
         };
-        let pace = pace_chip(&image);
+        let pace = pace_chip(&image, config.quirks);
         VirtualChip {
             image,
             config,
@@ -216,6 +228,16 @@ impl VirtualChip {
             };
             let response = self.process(&plain, true);
             let Access::Secure(sm) = &mut self.access else { return response };
+            if self.config.quirks.sw_only_errors && response.data.is_empty() && is_error(response.sw) {
+                // the error goes out without DO'99 and MAC; the counter moves as for a protected answer
+                return match sm.wrap_response(&response) {
+                    Ok(_) => response,
+                    Err(_) => {
+                        self.access = Access::None;
+                        sw(0x6F00)
+                    }
+                };
+            }
             let wrapped = match sm.wrap_response(&response) {
                 Ok(r) => r,
                 Err(_) => {
@@ -247,7 +269,7 @@ impl VirtualChip {
         }
         if self.life == LifeCycle::Personalization && c.ins == ins::MANAGE_SECURITY_ENVIRONMENT && !secure {
             // the secrets may have been written since: PACE as they are now
-            self.pace = pace_chip(&self.image);
+            self.pace = pace_chip(&self.image, self.config.quirks);
         }
         match c.ins {
             ins::SELECT => self.select(c),
@@ -386,9 +408,15 @@ impl VirtualChip {
         if offset > bytes.len() {
             return sw(0x6B00);
         }
-        let n = le.min(self.config.max_read).min(bytes.len() - offset);
+        let available = bytes.len() - offset;
+        if self.config.quirks.wrong_le && le > available && (1..=255).contains(&available) {
+            // "wrong Le: xx bytes available"
+            return sw(0x6C00 | available as u16);
+        }
+        let n = le.min(self.config.max_read).min(available);
         let data = bytes.get(offset..offset + n).unwrap_or_default().to_vec();
-        let status = if n < le && offset + n == bytes.len() { 0x6282 } else { 0x9000 };
+        let at_end = offset + n == bytes.len();
+        let status = if at_end && (n < le || self.config.quirks.eof_6282) { 0x6282 } else { 0x9000 };
         let data = if wrap_53 { encode_tlv(Tag::new(0x53), &data) } else { data };
         ResponseApdu::new(data, StatusWord::from(status))
     }
@@ -459,7 +487,7 @@ impl VirtualChip {
             },
             ins::PUT_DATA if c.p1 == 0xDE && c.p2 == 0xAD => {
                 self.life = LifeCycle::Operational;
-                self.pace = pace_chip(&self.image);
+                self.pace = pace_chip(&self.image, self.config.quirks);
                 0x9000
             }
             ins::PUT_DATA => perso::put_data(&mut self.image, c.p2, &c.data),
@@ -608,8 +636,13 @@ impl VirtualChip {
     }
 }
 
+/// An error status (not `9000`, not a `62xx`/`63xx` warning), which `sw-only-errors` sends unprotected.
+fn is_error(status: StatusWord) -> bool {
+    !status.is_success() && !status.is_warning()
+}
+
 /// The chip side of PACE for an image: the PACEInfos of its EF.CardAccess this crate runs, its passwords.
-fn pace_chip(image: &ChipImage) -> Option<crate::access::pace::PaceChip> {
+fn pace_chip(image: &ChipImage, quirks: Quirks) -> Option<crate::access::pace::PaceChip> {
     use crate::access::pace::{PaceChip, PaceParameters};
     let card_access = crate::lds::security_infos::CardAccess::decode(image.files.get(&LdsFile::CardAccess)?).ok()?;
     let offered: Vec<PaceParameters> =
@@ -619,7 +652,10 @@ fn pace_chip(image: &ChipImage) -> Option<crate::access::pace::PaceChip> {
     }
     let mrz = image.secrets.mrz_information.as_ref().map(|m| m.as_str());
     let can = image.secrets.can.as_ref().map(|c| c.as_str());
-    let chip = PaceChip::new(offered, mrz, can);
+    let mut chip = PaceChip::new(offered, mrz, can);
+    if let Some(blocks) = quirks.nonce_blocks {
+        chip = chip.with_nonce_blocks(usize::from(blocks));
+    }
     Some(match &image.secrets.chip_authentication {
         Some(key) => chip.with_chip_authentication_key(key.key.clone()),
         None => chip,

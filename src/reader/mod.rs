@@ -498,6 +498,10 @@ impl Reader {
             } else {
                 t.transmit(&read(256))?
             };
+            if let StatusWord::WrongLe(n @ 1..) = r.sw {
+                // `6Cxx`: the file has xx bytes; ask for exactly those
+                r = t.transmit(&read(usize::from(n)))?;
+            }
             if ok(&r) {
                 let mut file = std::mem::take(&mut r.data);
                 // a long EF.CardAccess (explicit domain parameters): the rest, by offset
@@ -512,6 +516,8 @@ impl Reader {
                     }
                     file.extend_from_slice(&more.data);
                 }
+                // bytes after the TLV (a file allocated larger than its content) are not the file's
+                file.truncate(total);
                 self.bytes_read += file.len();
                 self.done.insert(LdsFile::CardAccess, file);
             }
@@ -546,6 +552,8 @@ impl Reader {
         }
         // whether the file is the chip's current file in this session (an SFI read or a SELECT makes it so)
         let mut selected = false;
+        // a `6Cxx` answer: the Le to ask with again
+        let mut wrong_le: Option<usize> = None;
         loop {
             let (offset, total) = match &self.partial {
                 None => (0, None),
@@ -554,7 +562,10 @@ impl Reader {
             if total.is_some_and(|t| offset >= t) {
                 break;
             }
-            let remaining = total.map_or(self.chunk().min(256), |t| (t - offset).min(self.chunk()));
+            let remaining = match wrong_le.take() {
+                Some(n) => n,
+                None => total.map_or(self.chunk().min(256), |t| (t - offset).min(self.chunk())),
+            };
             let command = if !selected && offset <= 255 {
                 self.read_command(file, offset, remaining, true)
             } else if !selected {
@@ -569,8 +580,18 @@ impl Reader {
                 Err(SmError::UnprotectedResponse(StatusWord::WrongLength)) if self.extended.is_none() => {
                     return Err(ReadError::ExtendedLengthRefused);
                 }
+                // a status word alone, without DO'99 and MAC: how many chips report errors under secure messaging
+                Err(SmError::UnprotectedResponse(sw)) if !sw.is_success() => ResponseApdu::status(sw),
                 other => other?,
             };
+            if let StatusWord::WrongLe(n) = r.sw {
+                // `6Cxx`: xx bytes are available from here; ask again with that Le (each retry asks for fewer)
+                if n > 0 && usize::from(n) < remaining {
+                    wrong_le = Some(usize::from(n));
+                    continue;
+                }
+                return Err(ReadError::Status { step: "READ BINARY", sw: r.sw });
+            }
             if r.sw == StatusWord::WrongLength && self.extended.is_none() {
                 return Err(ReadError::ExtendedLengthRefused);
             }
