@@ -40,6 +40,11 @@ pub struct EmulateArgs {
     /// Behave as a chip without EF.ATR/INFO (readers must try extended length to find out).
     #[arg(long)]
     no_atr_info: bool,
+    /// Behave as real chips were seen to: comma-separated `nonce16` (PACE nonces of 2 blocks), `pad-files`
+    /// (files padded with FF), `eof-6282` (6282 on every read reaching the end), `wrong-le` (6Cxx when Le runs
+    /// past the end), `sw-only-errors` (errors without secure messaging), or `all`.
+    #[arg(long, value_name = "LIST")]
+    quirk: Option<String>,
 }
 
 /// Runs `cccd emulate`: serves the chip until the reader driver closes the connection.
@@ -47,6 +52,11 @@ pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
     let mut config = if args.no_extended_length { ChipConfig::short_only() } else { ChipConfig::default() };
     if args.no_atr_info {
         config = config.without_atr_info();
+    }
+    if let Some(list) = &args.quirk {
+        let quirks = cccd::emulator::Quirks::parse(list)
+            .map_err(|e| CliError::Input { context: "--quirk".into(), message: e.to_string() })?;
+        config = config.with_quirks(quirks);
     }
     let mut chip = match (&args.chipdir, &args.transport_key) {
         (Some(dir), _) => VirtualChip::new(
@@ -222,11 +232,24 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     let unverified = cccd::pa::Check::NotChecked("no Passive Authentication".into());
     let mut authenticity =
         cccd::reader::Authenticity { chip_authentication: unverified.clone(), active_authentication: unverified };
+    // EF.CardSecurity (read after PACE-CAM): its own signature report; it vouches for the chip key it holds
+    let card_security_report =
+        result.files.get(&cccd::lds::LdsFile::CardSecurity).map(|b| cccd::pa::verify_card_security(b, &trust, None));
+    let card_security = match &card_security_report {
+        Some(Ok(r)) => {
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            v["valid"] = serde_json::Value::Bool(r.is_valid());
+            v
+        }
+        Some(Err(e)) => json!({ "error": e.to_string() }),
+        None => serde_json::Value::Null,
+    };
     let passive_authentication = match result.files.get(&cccd::lds::LdsFile::Sod) {
         Some(sod) => match cccd::pa::verify_with_store(sod, &result.files, None, &trust) {
             Ok(r) => {
                 valid = r.is_valid();
-                authenticity = result.authenticity(&r);
+                authenticity = result
+                    .authenticity_with_card_security(&r, card_security_report.as_ref().and_then(|c| c.as_ref().ok()));
                 let mut v = serde_json::to_value(&r).unwrap_or_default();
                 v["valid"] = serde_json::Value::Bool(valid);
                 v
@@ -238,7 +261,8 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     // a chip that fails Chip or Active Authentication does not hold the keys its signed files name: a clone
     let failed = |c: &cccd::pa::Check| matches!(c, cccd::pa::Check::Failed(_));
     let clone = failed(&result.chip_authentication) || failed(&result.active_authentication);
-    valid = valid && !clone;
+    let card_security_valid = card_security_report.as_ref().is_none_or(|r| r.as_ref().is_ok_and(|r| r.is_valid()));
+    valid = valid && !clone && card_security_valid;
     let v = json!({
         "reader": args.reader,
         "access": result.access,
@@ -248,7 +272,9 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
         "files": files,
         "protected": result.protected.iter().map(|f| f.name()).collect::<Vec<_>>(),
         "passive_authentication": passive_authentication,
+        "card_security": card_security,
         "chip_authentication": authenticity.chip_authentication,
+        "chip_key_source": result.chip_key_source,
         "active_authentication": authenticity.active_authentication,
         "clone_suspected": clone,
         "valid": valid,
