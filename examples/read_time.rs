@@ -7,7 +7,8 @@
 //! no turnaround and no access control. The times are simulated (the virtual chip counts them), so they do
 //! not depend on this machine.
 use cccd::access::pace::PacePassword;
-use cccd::emulator::{ChipConfig, ChipImage, Faults, LinkModel, VirtualChip};
+use cccd::emulator::{ChipConfig, Faults, LinkModel, VirtualChip};
+use cccd::image::ChipImage;
 use cccd::reader::Reader;
 
 #[path = "../tests/common/mod.rs"]

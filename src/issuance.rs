@@ -19,11 +19,10 @@
 use std::collections::BTreeMap;
 
 use crate::citizen::CitizenRecord;
-use crate::crypto::dh::DhPrivateKey;
 use crate::crypto::ec::NamedCurve;
 use crate::crypto::hash::HashAlgorithm;
-use crate::emulator::{
-    ChipAuthenticationKey, ChipImage, ChipSecrets, DhChipAuthenticationKey, RsaActiveAuthenticationKey,
+use crate::image::{
+    ActiveAuthenticationKey, ChipAuthenticationKey, ChipAuthenticationPrivateKey, ChipImage, ChipSecrets,
 };
 use crate::lds::LdsFile;
 use crate::lds::com::Com;
@@ -95,58 +94,6 @@ pub struct ChipKeys {
     pub chip_authentication_key_id: Option<u64>,
     /// The Active Authentication key (ECDSA or RSA).
     pub active_authentication: ActiveAuthenticationKey,
-}
-
-/// The chip's Chip Authentication key: ECDH (the CCCD's) or DH in a MODP group; DG14 names the matching
-/// protocol (`id-CA-ECDH-AES-CBC-CMAC-128` or `id-CA-DH-AES-CBC-CMAC-128`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChipAuthenticationPrivateKey {
-    /// ECDH.
-    Ecdh(SoftwareKey),
-    /// DH.
-    Dh(DhPrivateKey),
-}
-
-impl ChipAuthenticationPrivateKey {
-    /// The public key DG14 carries.
-    pub fn public_key(&self) -> Result<crate::crypto::public_key::PublicKey, IssueError> {
-        match self {
-            ChipAuthenticationPrivateKey::Ecdh(k) => Ok(k.public_key()?),
-            ChipAuthenticationPrivateKey::Dh(k) => {
-                k.public_key().map_err(|e| IssueError::DataGroup { file: "DG14", message: e.to_string() })
-            }
-        }
-    }
-}
-
-/// The chip's Active Authentication key: ECDSA (DG14 then names the signature algorithm) or RSA (ISO/IEC
-/// 9796-2 signatures). The profile of the CCCD leaves the type open, so both can be issued and personalized.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ActiveAuthenticationKey {
-    /// ECDSA.
-    Ecdsa(SoftwareKey),
-    /// RSA (boxed: an RSA private key with its precomputed values is large).
-    Rsa(Box<RsaActiveAuthenticationKey>),
-}
-
-impl ActiveAuthenticationKey {
-    /// A new RSA key of `bits` (1024 to 4096, whole bytes: ISO/IEC 9796-2 signs with the full modulus).
-    pub fn generate_rsa(bits: usize) -> Result<Self, IssueError> {
-        if !(1024..=4096).contains(&bits) || !bits.is_multiple_of(8) {
-            return Err(IssueError::DataGroup { file: "DG15", message: format!("RSA-{bits}: 1024 to 4096 bits") });
-        }
-        rsa::RsaPrivateKey::new(&mut rand::rng(), bits)
-            .map(|k| ActiveAuthenticationKey::Rsa(Box::new(RsaActiveAuthenticationKey(k))))
-            .map_err(|e| IssueError::DataGroup { file: "DG15", message: e.to_string() })
-    }
-
-    /// The public key DG15 carries.
-    pub fn public_key(&self) -> Result<crate::crypto::public_key::PublicKey, IssueError> {
-        match self {
-            ActiveAuthenticationKey::Ecdsa(k) => Ok(k.public_key()?),
-            ActiveAuthenticationKey::Rsa(k) => Ok(k.public_key()),
-        }
-    }
 }
 
 impl ChipKeys {
@@ -236,10 +183,7 @@ pub fn issue(
         return Err(IssueError::InvalidRecord(fields.join(", ")));
     }
     let fail = |file: &'static str| move |e: crate::Error| IssueError::DataGroup { file, message: e.to_string() };
-    let agreement = match keys.chip_authentication {
-        ChipAuthenticationPrivateKey::Ecdh(_) => crate::oid::KeyAgreement::Ecdh,
-        ChipAuthenticationPrivateKey::Dh(_) => crate::oid::KeyAgreement::Dh,
-    };
+    let agreement = keys.chip_authentication.key_agreement();
     if options.card_access.infos.chip_authentication_infos().any(|i| i.protocol.key_agreement != agreement) {
         return Err(IssueError::DataGroup {
             file: "EF.CardAccess",
@@ -255,7 +199,10 @@ pub fn issue(
     files.insert(dg(2), dg2.encode().map_err(|e| fail("DG2")(e.into()))?);
     files.insert(dg(13), Dg13::from_record(record).and_then(|d| d.encode()).map_err(|e| fail("DG13")(e.into()))?);
     files.insert(dg(14), dg14(keys)?.encode());
-    let aa_public = keys.active_authentication.public_key()?;
+    let aa_public = keys
+        .active_authentication
+        .public_key()
+        .map_err(|e| IssueError::DataGroup { file: "DG15", message: e.to_string() })?;
     files.insert(dg(15), Dg15::new(aa_public).map_err(|e| fail("DG15")(e.into()))?.encode());
     let sod = ds.sign_sod(&files, options.dg_hash)?;
     let listed: Vec<LdsFile> = files.keys().copied().collect();
@@ -268,26 +215,11 @@ pub fn issue(
     let secrets = ChipSecrets {
         mrz_information: Some(record.mrz_information().map_err(|e| fail("DG1")(e.into()))?),
         can: Some(record.can().map_err(|e| fail("DG1")(e.into()))?),
-        chip_authentication: match &keys.chip_authentication {
-            ChipAuthenticationPrivateKey::Ecdh(key) => {
-                Some(ChipAuthenticationKey { key_id: keys.chip_authentication_key_id, key: key.clone() })
-            }
-            ChipAuthenticationPrivateKey::Dh(_) => None,
-        },
-        active_authentication: match &keys.active_authentication {
-            ActiveAuthenticationKey::Ecdsa(k) => Some(k.clone()),
-            ActiveAuthenticationKey::Rsa(_) => None,
-        },
-        chip_authentication_dh: match &keys.chip_authentication {
-            ChipAuthenticationPrivateKey::Ecdh(_) => None,
-            ChipAuthenticationPrivateKey::Dh(key) => {
-                Some(DhChipAuthenticationKey { key_id: keys.chip_authentication_key_id, key: key.clone() })
-            }
-        },
-        active_authentication_rsa: match &keys.active_authentication {
-            ActiveAuthenticationKey::Ecdsa(_) => None,
-            ActiveAuthenticationKey::Rsa(k) => Some((**k).clone()),
-        },
+        chip_authentication: Some(ChipAuthenticationKey {
+            key_id: keys.chip_authentication_key_id,
+            key: keys.chip_authentication.clone(),
+        }),
+        active_authentication: Some(keys.active_authentication.clone()),
     };
     Ok(ChipImage { files, secrets })
 }

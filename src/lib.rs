@@ -6,7 +6,8 @@
 //! ## Layers
 //!
 //! A module uses its own layer and the layers below it, never above. The card side (the virtual chip) and the
-//! host side (reader, personalizer) will share layers 0–3 and meet only through APDUs.
+//! host side (issuance, reader, personalizer) share layers 0–3 and meet only through APDUs: the host side never
+//! imports the emulator, which sits on top of it (layer 5) behind the cargo feature `emulator`.
 //!
 //! | layer | modules | what lives there |
 //! |---|---|---|
@@ -15,9 +16,12 @@
 //! | 2 | [`mrz`], [`citizen`], [`lds`] | MRZ (TD1/TD3, check digits, transliteration, the CCCD layout); the Vietnamese citizen record and its validation; every LDS file as a typed model with `decode` (tolerant, never panicking, exact bytes kept) and canonical `encode` |
 //! | 2 | [`transport`] | the `Transport` trait (APDU in, APDU out) and wrappers that log (redacted), record or replay |
 //! | 2 | [`vpcd`] | the card side of the `vsmartcard-vpcd` protocol (any `Transport` behind a real `pcscd`) |
+//! | 2 | [`perso_commands`] | the personalization command set of `docs/perso-commands.md` (transport-key session and its keys, CREATE FILE, PUT DATA objects, LOCK), built by the personalizer and parsed by the virtual chip |
 //! | 3 | [`sm`], [`access`], [`qr`], [`face`] | ICAO secure messaging (3DES and AES, terminal and chip side) and the secure channel; BAC, PACE (GM, IM, CAM; ECDH and DH), Chip Authentication and Active Authentication, both sides; the card's QR payload, rendering and scanning; face photos to DG2 images and back to pixels |
 //! | 3 | [`pki`], [`pa`] | the `Signer` trait (software keys, PKCS#11), CSCA/DS certificates, CRLs, signed EF.SOD; Passive Authentication with trust stores |
-//! | 4 | [`issuance`], [`emulator`], [`reader`], [`perso`] | record + face + keys → chip image; the virtual chip (issued or blank, with fault injection and a link model); the reader (BAC/PACE, largest reads, resume after a pulled card, Chip and Active Authentication); the personalizer (write, verify, then lock) |
+//! | 3 | [`image`] | the chip image: the files and the chip's secrets (one ECDH or DH Chip Authentication key, one ECDSA or RSA Active Authentication key), image folders on disk |
+//! | 4 | [`issuance`], [`reader`], [`perso`] | record + face + keys → chip image; the reader (BAC/PACE, largest reads, resume after a pulled card, Chip and Active Authentication); the personalizer (write, verify, then lock) |
+//! | 5 | `emulator` (feature `emulator`) | the virtual chip (issued or blank, with fault injection and a link model), built on the host side's types |
 //!
 //! Parsers never panic on input, report the byte offset where they failed and treat trailing data as an error;
 //! every one has a fuzz target (`fuzz/`). Personal data and keys never reach `Debug` output or error messages;
@@ -48,15 +52,18 @@ pub mod access;
 pub mod apdu;
 pub mod citizen;
 pub mod crypto;
+#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
 pub mod face;
+pub mod image;
 pub mod issuance;
 pub mod lds;
 pub mod mrz;
 pub mod oid;
 pub mod pa;
 pub mod perso;
+pub mod perso_commands;
 pub mod pki;
 pub mod qr;
 pub mod reader;

@@ -5,7 +5,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cccd::emulator::ChipImage;
+use cccd::image::ChipImage;
 use cccd::lds::LdsFile;
 use cccd::lds::sod::Sod;
 

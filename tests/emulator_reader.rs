@@ -4,7 +4,8 @@ mod common;
 
 use cccd::access::bac::BacKey;
 use cccd::apdu::{CommandApdu, StatusWord};
-use cccd::emulator::{ChipConfig, ChipImage, VirtualChip};
+use cccd::emulator::{ChipConfig, VirtualChip};
+use cccd::image::{ActiveAuthenticationKey, ChipAuthenticationPrivateKey, ChipImage};
 use cccd::lds::LdsFile;
 use cccd::reader::{ReadError, Reader};
 use cccd::transport::{PullCard, Recording, Transport, TransportError};
@@ -75,7 +76,7 @@ fn a_wrong_mrz_is_refused_and_nothing_is_read_before_access_control() {
         other => panic!("expected an access error, got {other:?}"),
     }
     chip.reset().unwrap();
-    let select = CommandApdu::new(0, 0xA4, 0x04, 0x0C).with_data(cccd::emulator::EMRTD_AID.to_vec());
+    let select = CommandApdu::new(0, 0xA4, 0x04, 0x0C).with_data(cccd::lds::EMRTD_AID.to_vec());
     assert_eq!(chip.transmit(&select).unwrap().sw, StatusWord::Success);
     let read_dg1 = CommandApdu::new(0, 0xB0, 0x81, 0x00).with_le(4);
     assert_eq!(chip.transmit(&read_dg1).unwrap().sw, StatusWord::SecurityStatusNotSatisfied);
@@ -90,7 +91,7 @@ fn a_wrong_mrz_is_refused_and_nothing_is_read_before_access_control() {
 #[test]
 fn a_tampered_mac_ends_the_session() {
     let mut chip = VirtualChip::new(cccd_image(), ChipConfig::default());
-    let select = CommandApdu::new(0, 0xA4, 0x04, 0x0C).with_data(cccd::emulator::EMRTD_AID.to_vec());
+    let select = CommandApdu::new(0, 0xA4, 0x04, 0x0C).with_data(cccd::lds::EMRTD_AID.to_vec());
     chip.transmit(&select).unwrap();
     let mut channel = cccd::access::bac::authenticate(&mut chip, key(), &mut rand::rng()).unwrap();
     let read = CommandApdu::new(0, 0xB0, 0x81, 0x00).with_le(8);
@@ -212,13 +213,14 @@ fn extended_length_is_found_by_trying_when_ef_atr_info_is_absent() {
 #[test]
 fn chip_private_keys_round_trip_through_the_image_folder() {
     use cccd::crypto::ec::NamedCurve;
-    use cccd::emulator::ChipAuthenticationKey;
+    use cccd::image::ChipAuthenticationKey;
     use cccd::pki::SoftwareKey;
     let mut image = cccd_image();
     let ca = SoftwareKey::generate(NamedCurve::BrainpoolP256r1);
     let aa = SoftwareKey::generate(NamedCurve::P256);
-    image.secrets.chip_authentication = Some(ChipAuthenticationKey { key_id: Some(7), key: ca.clone() });
-    image.secrets.active_authentication = Some(aa.clone());
+    image.secrets.chip_authentication =
+        Some(ChipAuthenticationKey { key_id: Some(7), key: ChipAuthenticationPrivateKey::Ecdh(ca.clone()) });
+    image.secrets.active_authentication = Some(ActiveAuthenticationKey::Ecdsa(aa.clone()));
     let dir = std::env::temp_dir().join(format!("cccd-keys-{}", std::process::id()));
     image.save_dir(&dir).unwrap();
     #[cfg(unix)]
@@ -232,8 +234,8 @@ fn chip_private_keys_round_trip_through_the_image_folder() {
     assert!(back == image);
     let ca_back = back.secrets.chip_authentication.as_ref().unwrap();
     assert_eq!(ca_back.key_id, Some(7));
-    assert!(ca_back.key == ca);
-    assert!(back.secrets.active_authentication.as_ref().unwrap() == &aa);
+    assert!(ca_back.key == ChipAuthenticationPrivateKey::Ecdh(ca.clone()));
+    assert!(back.secrets.active_authentication == Some(ActiveAuthenticationKey::Ecdsa(aa)));
     let debug = format!("{back:?}");
     let der = hex::encode(ca.to_pkcs8_der().unwrap().as_slice());
     assert!(!debug.contains(&der[der.len() - 40..]), "key material in Debug");
@@ -309,7 +311,7 @@ fn chip_and_active_authentication_catch_a_clone() {
     use cccd::lds::security_infos::{ChipAuthenticationInfo, Dg14, SecurityInfo, SecurityInfoKind, SecurityInfos};
     use cccd::oid::{CaProtocol, KeyAgreement, SmCipher};
     use cccd::pa::Check;
-    use cccd::pki::{Signer, SoftwareKey};
+    use cccd::pki::SoftwareKey;
 
     let (image, csca_pem) = common::chip::cccd_image_signed();
     let csca = x509_cert::Certificate::load_pem_chain(csca_pem.as_bytes()).unwrap();
@@ -330,8 +332,10 @@ fn chip_and_active_authentication_catch_a_clone() {
 
     // a clone: the files copied, other private keys
     let mut clone = image.clone();
-    clone.secrets.chip_authentication.as_mut().unwrap().key = SoftwareKey::generate(NamedCurve::BrainpoolP256r1);
-    clone.secrets.active_authentication = Some(SoftwareKey::generate(NamedCurve::BrainpoolP256r1));
+    clone.secrets.chip_authentication.as_mut().unwrap().key =
+        ChipAuthenticationPrivateKey::Ecdh(SoftwareKey::generate(NamedCurve::BrainpoolP256r1));
+    clone.secrets.active_authentication =
+        Some(ActiveAuthenticationKey::Ecdsa(SoftwareKey::generate(NamedCurve::BrainpoolP256r1)));
     let result = Reader::pace(can()).read(&mut VirtualChip::new(clone, ChipConfig::default())).unwrap();
     assert!(matches!(result.chip_authentication, Check::Failed(_)), "{:?}", result.chip_authentication);
     assert!(matches!(result.active_authentication, Check::Failed(_)), "{:?}", result.active_authentication);
@@ -394,7 +398,8 @@ fn pace_cam_proves_the_chip_authentication_key_and_catches_a_clone() {
 
     // a clone: the files copied, another Chip Authentication key
     let mut clone = image.clone();
-    clone.secrets.chip_authentication.as_mut().unwrap().key = SoftwareKey::generate(NamedCurve::BrainpoolP256r1);
+    clone.secrets.chip_authentication.as_mut().unwrap().key =
+        ChipAuthenticationPrivateKey::Ecdh(SoftwareKey::generate(NamedCurve::BrainpoolP256r1));
     let result = Reader::pace(can()).read(&mut VirtualChip::new(clone, ChipConfig::default())).unwrap();
     assert!(result.access.starts_with("PACE-CAM"), "{}", result.access);
     assert!(matches!(result.chip_authentication, Check::Failed(_)), "{:?}", result.chip_authentication);
@@ -544,7 +549,7 @@ fn pace_with_explicit_domain_parameters() {
 #[test]
 fn rsa_active_authentication_on_the_virtual_chip() {
     use cccd::crypto::public_key::PublicKey;
-    use cccd::emulator::RsaActiveAuthenticationKey;
+    use cccd::image::RsaActiveAuthenticationKey;
     use cccd::lds::dg15::Dg15;
     use cccd::pa::Check;
     use rsa::traits::PublicKeyParts;
@@ -557,8 +562,8 @@ fn rsa_active_authentication_on_the_virtual_chip() {
     let key = rsa_key(1024);
     let mut image = cccd_image();
     image.files.insert(LdsFile::dg(15).unwrap(), Dg15::new(public(&key)).unwrap().encode());
-    image.secrets.active_authentication = None;
-    image.secrets.active_authentication_rsa = Some(RsaActiveAuthenticationKey(key.clone()));
+    image.secrets.active_authentication =
+        Some(ActiveAuthenticationKey::Rsa(Box::new(RsaActiveAuthenticationKey(key.clone()))));
     let result = Reader::pace(can()).read(&mut VirtualChip::new(image.clone(), ChipConfig::default())).unwrap();
     assert_eq!(result.active_authentication, Check::Passed);
     assert!(
@@ -570,13 +575,15 @@ fn rsa_active_authentication_on_the_virtual_chip() {
     image.save_dir(&dir).unwrap();
     let loaded = ChipImage::load_dir(&dir).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
-    assert!(loaded.secrets.active_authentication_rsa == image.secrets.active_authentication_rsa);
+    assert!(loaded.secrets.active_authentication == image.secrets.active_authentication);
+    assert!(matches!(loaded.secrets.active_authentication, Some(ActiveAuthenticationKey::Rsa(_))));
     let result = Reader::bac(key_bac()).read(&mut VirtualChip::new(loaded, ChipConfig::default())).unwrap();
     assert_eq!(result.active_authentication, Check::Passed);
 
     // a clone: DG15 copied, another key
     let mut clone = image.clone();
-    clone.secrets.active_authentication_rsa = Some(RsaActiveAuthenticationKey(rsa_key(1024)));
+    clone.secrets.active_authentication =
+        Some(ActiveAuthenticationKey::Rsa(Box::new(RsaActiveAuthenticationKey(rsa_key(1024)))));
     let result = Reader::pace(can()).read(&mut VirtualChip::new(clone, ChipConfig::default())).unwrap();
     assert!(matches!(result.active_authentication, Check::Failed(_)), "{:?}", result.active_authentication);
 }
@@ -591,7 +598,7 @@ fn key_bac() -> BacKey {
 #[test]
 fn dh_chip_authentication_on_the_virtual_chip() {
     use cccd::crypto::dh::{DhPrivateKey, ModpGroup};
-    use cccd::emulator::DhChipAuthenticationKey;
+    use cccd::image::ChipAuthenticationKey;
     use cccd::lds::security_infos::{ChipAuthenticationInfo, Dg14, SecurityInfo, SecurityInfoKind, SecurityInfos};
     use cccd::oid::{CaProtocol, KeyAgreement, SmCipher};
     use cccd::pa::Check;
@@ -609,8 +616,8 @@ fn dh_chip_authentication_on_the_virtual_chip() {
             SecurityInfo::chip_authentication_public_key(&key.public_key().unwrap(), key_id).unwrap(),
         ];
         image.files.insert(LdsFile::dg(14).unwrap(), Dg14 { infos: SecurityInfos::new(infos) }.encode());
-        image.secrets.chip_authentication = None;
-        image.secrets.chip_authentication_dh = Some(DhChipAuthenticationKey { key_id, key: key.clone() });
+        image.secrets.chip_authentication =
+            Some(ChipAuthenticationKey { key_id, key: ChipAuthenticationPrivateKey::Dh(key.clone()) });
         for pace in [true, false] {
             let mut reader = if pace { Reader::pace(can()) } else { Reader::bac(key_bac()) };
             let result = reader.read(&mut VirtualChip::new(image.clone(), ChipConfig::default())).unwrap();
@@ -620,12 +627,17 @@ fn dh_chip_authentication_on_the_virtual_chip() {
         image.save_dir(&dir).unwrap();
         let loaded = ChipImage::load_dir(&dir).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
-        assert!(loaded.secrets.chip_authentication_dh == image.secrets.chip_authentication_dh);
+        assert!(loaded.secrets.chip_authentication == image.secrets.chip_authentication);
+        assert!(matches!(
+            loaded.secrets.chip_authentication.as_ref().map(|k| &k.key),
+            Some(ChipAuthenticationPrivateKey::Dh(_))
+        ));
         assert!(!format!("{:?}", loaded.secrets).contains("secret"));
 
         let mut clone = image.clone();
         let other = DhPrivateKey::generate(ModpGroup::Modp2048_256.domain());
-        clone.secrets.chip_authentication_dh = Some(DhChipAuthenticationKey { key_id, key: other });
+        clone.secrets.chip_authentication =
+            Some(ChipAuthenticationKey { key_id, key: ChipAuthenticationPrivateKey::Dh(other) });
         let result = Reader::pace(can()).read(&mut VirtualChip::new(clone, ChipConfig::default())).unwrap();
         assert!(matches!(result.chip_authentication, Check::Failed(_)), "{:?}", result.chip_authentication);
     }

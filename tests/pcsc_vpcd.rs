@@ -113,10 +113,12 @@ fn emulate_and_read_over_pcsc_with_bac_and_pace() {
 
     // a clone: the signed files copied onto a chip with other private keys
     let mut clone = image.clone();
-    clone.secrets.chip_authentication.as_mut().unwrap().key =
-        cccd::pki::SoftwareKey::generate(cccd::crypto::ec::NamedCurve::BrainpoolP256r1);
-    clone.secrets.active_authentication =
-        Some(cccd::pki::SoftwareKey::generate(cccd::crypto::ec::NamedCurve::BrainpoolP256r1));
+    clone.secrets.chip_authentication.as_mut().unwrap().key = cccd::image::ChipAuthenticationPrivateKey::Ecdh(
+        cccd::pki::SoftwareKey::generate(cccd::crypto::ec::NamedCurve::BrainpoolP256r1),
+    );
+    clone.secrets.active_authentication = Some(cccd::image::ActiveAuthenticationKey::Ecdsa(
+        cccd::pki::SoftwareKey::generate(cccd::crypto::ec::NamedCurve::BrainpoolP256r1),
+    ));
     let clone_dir = base.join("clone");
     clone.save_dir(&clone_dir).unwrap();
     let _emulator = Emulator(
@@ -181,9 +183,12 @@ fn emulate_blank_perso_then_read_over_pcsc() {
         "1",
     ]);
     assert!(issued.status.success(), "cccd issue: {}", String::from_utf8_lossy(&issued.stderr));
-    assert!(rsa_chipdir.join("secrets/active_authentication_rsa.pk8").exists());
-    assert!(rsa_chipdir.join("secrets/chip_authentication_dh.pk8").exists());
-    let rsa_image = cccd::emulator::ChipImage::load_dir(&rsa_chipdir).unwrap();
+    let rsa_image = cccd::image::ChipImage::load_dir(&rsa_chipdir).unwrap();
+    assert!(matches!(rsa_image.secrets.active_authentication, Some(cccd::image::ActiveAuthenticationKey::Rsa(_))));
+    assert!(matches!(
+        rsa_image.secrets.chip_authentication.as_ref().map(|k| &k.key),
+        Some(cccd::image::ChipAuthenticationPrivateKey::Dh(_))
+    ));
     let rsa_csca = pki.join("csca.pem");
     let key = "000102030405060708090a0b0c0d0e0f";
     let can = common::chip::record().can().unwrap().to_string();

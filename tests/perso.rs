@@ -4,7 +4,8 @@
 mod common;
 
 use cccd::apdu::{CommandApdu, StatusWord, ins};
-use cccd::emulator::{ChipConfig, ChipImage, Faults, LifeCycle, LinkModel, VirtualChip};
+use cccd::emulator::{ChipConfig, Faults, LifeCycle, LinkModel, VirtualChip};
+use cccd::image::{ActiveAuthenticationKey, ChipAuthenticationPrivateKey, ChipImage};
 use cccd::pa::Check;
 use cccd::perso::{OpenEmrtdProfile, PersoError, PersoProfile, Personalizer};
 use cccd::reader::Reader;
@@ -226,7 +227,7 @@ fn a_chip_holding_another_image_is_not_overwritten_and_not_locked() {
 fn an_rsa_active_authentication_key_is_issued_personalized_and_proven() {
     use cccd::crypto::ec::NamedCurve;
     use cccd::crypto::public_key::PublicKey;
-    use cccd::issuance::{ActiveAuthenticationKey, ChipKeys, FaceImage, IssueOptions, issue};
+    use cccd::issuance::{ChipKeys, FaceImage, IssueOptions, issue};
     use cccd::lds::LdsFile;
     use cccd::lds::dg2::facial::ImageDataType;
     use cccd::lds::security_infos::{Dg14, SecurityInfoKind};
@@ -247,15 +248,14 @@ fn an_rsa_active_authentication_key_is_issued_personalized_and_proven() {
     assert_eq!(dg15.public_key, keys.active_authentication.public_key().unwrap());
     let dg14 = Dg14::decode(&image.files[&LdsFile::dg(14).unwrap()]).unwrap();
     assert!(!dg14.infos.infos().iter().any(|i| matches!(i.kind(), SecurityInfoKind::ActiveAuthentication(_))));
-    assert!(image.secrets.active_authentication.is_none() && image.secrets.active_authentication_rsa.is_some());
+    assert!(matches!(image.secrets.active_authentication, Some(ActiveAuthenticationKey::Rsa(_))));
     assert!(!format!("{:?}", image.secrets).contains("RsaPrivateKey"), "the key must not reach Debug");
 
     // personalized through PUT DATA 66 (PKCS#8 rsaEncryption), proven in the reader session, locked
     let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
     personalize(&mut chip, &image).unwrap();
     assert_eq!(chip.life_cycle(), LifeCycle::Operational);
-    assert!(chip.image().secrets.active_authentication_rsa == image.secrets.active_authentication_rsa);
-    assert!(chip.image().secrets.active_authentication.is_none());
+    assert!(chip.image().secrets.active_authentication == image.secrets.active_authentication);
     let can = cccd::access::pace::PacePassword::Can(image.secrets.can.clone().unwrap());
     let result = Reader::pace(can).read(&mut chip).unwrap();
     let pa =
@@ -267,7 +267,7 @@ fn an_rsa_active_authentication_key_is_issued_personalized_and_proven() {
     // an image whose RSA secret is not DG15's key: Active Authentication fails before LOCK, the chip stays open
     let mut wrong = image.clone();
     let ActiveAuthenticationKey::Rsa(other) = ActiveAuthenticationKey::generate_rsa(2048).unwrap() else { panic!() };
-    wrong.secrets.active_authentication_rsa = Some(*other);
+    wrong.secrets.active_authentication = Some(ActiveAuthenticationKey::Rsa(other));
     let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
     match personalize(&mut chip, &wrong) {
         Err(PersoError::Verification(reason)) => assert!(reason.starts_with("Active Authentication"), "{reason}"),
@@ -282,7 +282,7 @@ fn an_rsa_active_authentication_key_is_issued_personalized_and_proven() {
 fn a_dh_chip_authentication_key_is_issued_personalized_and_proven() {
     use cccd::crypto::dh::{DhPrivateKey, ModpGroup};
     use cccd::crypto::ec::NamedCurve;
-    use cccd::issuance::{ChipAuthenticationPrivateKey, ChipKeys, FaceImage, IssueError, IssueOptions, issue};
+    use cccd::issuance::{ChipKeys, FaceImage, IssueError, IssueOptions, issue};
     use cccd::lds::LdsFile;
     use cccd::lds::dg2::facial::ImageDataType;
     use cccd::lds::security_infos::{CardAccess, Dg14};
@@ -311,13 +311,16 @@ fn a_dh_chip_authentication_key_is_issued_personalized_and_proven() {
     let dg14 = Dg14::decode(&image.files[&LdsFile::dg(14).unwrap()]).unwrap();
     let ca: Vec<_> = dg14.infos.chip_authentication_infos().collect();
     assert_eq!((ca.len(), ca[0].protocol.key_agreement, ca[0].key_id), (1, KeyAgreement::Dh, Some(3)));
-    assert!(image.secrets.chip_authentication.is_none() && image.secrets.chip_authentication_dh.is_some());
+    assert!(matches!(
+        image.secrets.chip_authentication.as_ref().map(|k| (&k.key, k.key_id)),
+        Some((ChipAuthenticationPrivateKey::Dh(_), Some(3)))
+    ));
 
     // PUT DATA 63 with the key id and the DH PKCS#8, proven in the reader session, locked; a verifier agrees
     let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
     personalize(&mut chip, &image).unwrap();
     assert_eq!(chip.life_cycle(), LifeCycle::Operational);
-    assert!(chip.image().secrets.chip_authentication_dh == image.secrets.chip_authentication_dh);
+    assert!(chip.image().secrets.chip_authentication == image.secrets.chip_authentication);
     let can = cccd::access::pace::PacePassword::Can(image.secrets.can.clone().unwrap());
     let result = Reader::pace(can).read(&mut chip).unwrap();
     let pa =
@@ -327,8 +330,8 @@ fn a_dh_chip_authentication_key_is_issued_personalized_and_proven() {
 
     // a DH secret that is not DG14's key: Chip Authentication fails before LOCK, the chip stays open
     let mut wrong = image.clone();
-    wrong.secrets.chip_authentication_dh.as_mut().unwrap().key =
-        DhPrivateKey::generate(ModpGroup::Modp2048_224.domain());
+    wrong.secrets.chip_authentication.as_mut().unwrap().key =
+        ChipAuthenticationPrivateKey::Dh(DhPrivateKey::generate(ModpGroup::Modp2048_224.domain()));
     let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
     match personalize(&mut chip, &wrong) {
         Err(PersoError::Verification(reason)) => assert!(reason.starts_with("Chip Authentication"), "{reason}"),

@@ -252,7 +252,7 @@ fn the_command_line_issues_with_a_document_signer_key_in_softhsm2() {
         let (code, _, err) = cccd(&issue, Some("1234"));
         assert_eq!(code, Some(0), "{err}");
 
-        let image = cccd::emulator::ChipImage::load_dir(&chip).unwrap();
+        let image = cccd::image::ChipImage::load_dir(&chip).unwrap();
         let csca_pem = std::fs::read_to_string(pki.join("csca.pem")).unwrap();
         openssl_verifies(&image.files[&cccd::lds::LdsFile::Sod], &csca_pem, &dir, label)
             .unwrap_or_else(|e| panic!("openssl rejects the {label} SOD: {e}"));

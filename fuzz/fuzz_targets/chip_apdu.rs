@@ -1,7 +1,8 @@
 //! Command APDUs as the virtual chip receives them: any sequence of commands (split from the input at 0xFF
 //! separators) gets a response with a status word, never a panic, in every state the sequence reaches.
 #![no_main]
-use cccd::emulator::{ChipConfig, ChipImage, ChipSecrets, VirtualChip, answer_bytes};
+use cccd::emulator::{ChipConfig, VirtualChip, answer_bytes};
+use cccd::image::{ChipImage, ChipSecrets};
 use cccd::lds::LdsFile;
 use libfuzzer_sys::fuzz_target;
 

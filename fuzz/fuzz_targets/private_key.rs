@@ -3,7 +3,7 @@
 #![no_main]
 use cccd::crypto::hash::HashAlgorithm;
 use cccd::crypto::signature::SignatureAlgorithm;
-use cccd::emulator::RsaActiveAuthenticationKey;
+use cccd::image::RsaActiveAuthenticationKey;
 use cccd::pki::{RsaSoftwareKey, SoftwareKey};
 use libfuzzer_sys::fuzz_target;
 

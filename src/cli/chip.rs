@@ -5,7 +5,8 @@ use std::process::ExitCode;
 #[cfg(feature = "pcsc")]
 use std::time::{Duration, Instant};
 
-use cccd::emulator::{ChipConfig, ChipImage, VirtualChip};
+use cccd::emulator::{ChipConfig, VirtualChip};
+use cccd::image::ChipImage;
 
 use super::CliError;
 

@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cccd::crypto::ec::NamedCurve;
 use cccd::crypto::signature::SignatureAlgorithm;
-use cccd::emulator::ChipImage;
-use cccd::issuance::{ChipAuthenticationPrivateKey, ChipKeys, FaceImage, IssueOptions, issue};
+use cccd::image::ChipImage;
+use cccd::image::{ActiveAuthenticationKey, ChipAuthenticationPrivateKey};
+use cccd::issuance::{ChipKeys, FaceImage, IssueOptions, issue};
 use cccd::pki::{
     DocumentSigner, Issued, RsaSoftwareKey, Signer, SoftwareKey, country_signing_ca, document_signer,
     document_signer_certificate, master_list_signer, pem_decode, pem_encode, sign_master_list,
@@ -491,8 +492,7 @@ fn issue_one(
             ChipAuthenticationPrivateKey::Dh(cccd::crypto::dh::DhPrivateKey::generate(group.domain()));
     }
     if let Some(bits) = common.aa_rsa {
-        keys.active_authentication =
-            cccd::issuance::ActiveAuthenticationKey::generate_rsa(bits).map_err(|e| input("--aa-rsa", e))?;
+        keys.active_authentication = ActiveAuthenticationKey::generate_rsa(bits).map_err(|e| input("--aa-rsa", e))?;
     }
     let options = IssueOptions {
         card_access: card_access_with(&common.pace, chip_curve, common.ca_dh.is_some())?,

@@ -15,11 +15,11 @@
 //!
 //! The chip never panics on any APDU: every malformed command gets a status word.
 
-mod image;
-
 use crate::access::bac::{BacChip, BacChipChallenged, BacKey};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
-use crate::lds::LdsFile;
+use crate::image::{ActiveAuthenticationKey, ChipAuthenticationPrivateKey, ChipImage};
+use crate::lds::{EF_ATR_INFO_FID, EMRTD_AID, LdsFile, MF_FID};
+use crate::perso_commands as commands;
 use crate::sm::SecureMessaging;
 use crate::tlv::{Tag, TlvReader, encode_tlv};
 use crate::transport::{Transport, TransportError};
@@ -29,18 +29,8 @@ pub mod perso;
 pub mod quirks;
 
 pub use fault::{Faults, LinkModel};
-pub use image::{
-    ChipAuthenticationKey, ChipImage, ChipSecrets, DhChipAuthenticationKey, ImageError, RsaActiveAuthenticationKey,
-};
 pub use perso::LifeCycle;
 pub use quirks::Quirks;
-
-/// The eMRTD application identifier.
-pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
-/// EF.ATR/INFO.
-const EF_ATR_INFO: u16 = 0x2F01;
-/// The MF.
-const MF: u16 = 0x3F00;
 
 /// What the chip can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,7 +170,7 @@ impl VirtualChip {
     }
 
     /// A blank chip (no file, no secret) waiting for personalization with this AES transport key.
-    pub fn blank(transport_key: [u8; 16], config: ChipConfig) -> Self {
+    pub fn blank(transport_key: [u8; commands::TRANSPORT_KEY_LEN], config: ChipConfig) -> Self {
         let mut chip = VirtualChip::new(ChipImage::default(), config);
         chip.life = LifeCycle::Personalization;
         chip.perso = Some(perso::Perso::new(transport_key));
@@ -315,17 +305,17 @@ impl VirtualChip {
             }
             0x00 | 0x02 => {
                 let fid = match c.data.as_slice() {
-                    [] if c.p1 == 0x00 => MF,
+                    [] if c.p1 == 0x00 => MF_FID,
                     [a, b] => u16::from_be_bytes([*a, *b]),
                     _ => return sw(0x6A87),
                 };
                 match fid {
-                    MF => {
+                    MF_FID => {
                         self.selected = Selected::Mf;
                         self.current = CurrentFile::None;
                         sw(0x9000)
                     }
-                    0x011C if self.image.files.contains_key(&LdsFile::CardAccess) => {
+                    fid if fid == LdsFile::CardAccess.fid() && self.image.files.contains_key(&LdsFile::CardAccess) => {
                         self.current = CurrentFile::CardAccess;
                         sw(0x9000)
                     }
@@ -336,7 +326,7 @@ impl VirtualChip {
                         self.current = CurrentFile::Lds(LdsFile::CardSecurity);
                         sw(0x9000)
                     }
-                    EF_ATR_INFO if !self.atr_info.is_empty() && self.selected != Selected::App => {
+                    EF_ATR_INFO_FID if !self.atr_info.is_empty() && self.selected != Selected::App => {
                         self.current = CurrentFile::AtrInfo;
                         sw(0x9000)
                     }
@@ -445,9 +435,7 @@ impl VirtualChip {
     fn personalization(&mut self, c: &CommandApdu, secure: bool) -> Option<ResponseApdu> {
         let perso_command =
             matches!(c.ins, ins::CREATE_FILE | ins::UPDATE_BINARY | ins::UPDATE_BINARY_ODD | ins::PUT_DATA);
-        let transport_key_auth = !secure
-            && ((c.ins == ins::GET_CHALLENGE && c.le == Some(16))
-                || (c.ins == ins::EXTERNAL_AUTHENTICATE && c.data.len() == 32));
+        let transport_key_auth = !secure && (commands::is_get_challenge(c) || commands::is_external_authenticate(c));
         if !perso_command && !transport_key_auth {
             return None;
         }
@@ -485,7 +473,7 @@ impl VirtualChip {
                 }
                 Err(status) => status,
             },
-            ins::PUT_DATA if c.p1 == 0xDE && c.p2 == 0xAD => {
+            ins::PUT_DATA if commands::is_lock(c) => {
                 self.life = LifeCycle::Operational;
                 self.pace = pace_chip(&self.image, self.config.quirks);
                 0x9000
@@ -544,12 +532,13 @@ impl VirtualChip {
 
     /// Chip Authentication keys: `K = x(SK_IC·PK_IFD)` (ECDH) or `PK_IFD^SK_IC mod p` (DH), new session keys, SSC 0 (after this response).
     fn chip_authentication_agree(&mut self, protocol: crate::oid::CaProtocol, ephemeral: &[u8]) -> ResponseApdu {
-        let shared = match (&self.image.secrets.chip_authentication, &self.image.secrets.chip_authentication_dh) {
-            (Some(key), _) if protocol.key_agreement == crate::oid::KeyAgreement::Ecdh => key.key.ecdh(ephemeral).ok(),
-            (_, Some(key)) if protocol.key_agreement == crate::oid::KeyAgreement::Dh => {
-                key.key.shared_secret(ephemeral).ok()
-            }
-            _ => return sw(0x6985),
+        let Some(key) = &self.image.secrets.chip_authentication else { return sw(0x6985) };
+        if key.key.key_agreement() != protocol.key_agreement {
+            return sw(0x6985);
+        }
+        let shared = match &key.key {
+            ChipAuthenticationPrivateKey::Ecdh(key) => key.ecdh(ephemeral).ok(),
+            ChipAuthenticationPrivateKey::Dh(key) => key.shared_secret(ephemeral).ok(),
         };
         match shared.ok_or(()) {
             Ok(shared) => {
@@ -604,18 +593,20 @@ impl VirtualChip {
         if c.data.len() != 8 {
             return sw(0x6700);
         }
-        let Some(key) = &self.image.secrets.active_authentication else {
-            let Some(rsa_key) = &self.image.secrets.active_authentication_rsa else { return sw(0x6985) };
-            let hash = crate::crypto::hash::HashAlgorithm::Sha1;
-            return match crate::crypto::signature::sign_iso9796_2(&rsa_key.0, hash, &c.data, &mut rand::rng()) {
-                Ok(signature) => ResponseApdu { data: signature, sw: crate::apdu::StatusWord::Success },
-                Err(_) => sw(0x6F00),
-            };
+        let signature = match &self.image.secrets.active_authentication {
+            None => return sw(0x6985),
+            Some(ActiveAuthenticationKey::Rsa(rsa_key)) => {
+                let hash = crate::crypto::hash::HashAlgorithm::Sha1;
+                crate::crypto::signature::sign_iso9796_2(&rsa_key.0, hash, &c.data, &mut rand::rng()).ok()
+            }
+            Some(ActiveAuthenticationKey::Ecdsa(key)) => {
+                let digest = crate::access::chip_auth::aa_digest(self.dg14().as_ref(), &c.data);
+                crate::pki::Signer::sign_prehash(key, &digest).ok()
+            }
         };
-        let digest = crate::access::chip_auth::aa_digest(self.dg14().as_ref(), &c.data);
-        match crate::pki::Signer::sign_prehash(key, &digest) {
-            Ok(signature) => ResponseApdu { data: signature, sw: crate::apdu::StatusWord::Success },
-            Err(_) => sw(0x6F00),
+        match signature {
+            Some(signature) => ResponseApdu { data: signature, sw: crate::apdu::StatusWord::Success },
+            None => sw(0x6F00),
         }
     }
 
@@ -657,7 +648,10 @@ fn pace_chip(image: &ChipImage, quirks: Quirks) -> Option<crate::access::pace::P
         chip = chip.with_nonce_blocks(usize::from(blocks));
     }
     Some(match &image.secrets.chip_authentication {
-        Some(key) => chip.with_chip_authentication_key(key.key.clone()),
+        Some(key) => match &key.key {
+            ChipAuthenticationPrivateKey::Ecdh(key) => chip.with_chip_authentication_key(key.clone()),
+            ChipAuthenticationPrivateKey::Dh(_) => chip,
+        },
         None => chip,
     })
 }

@@ -23,6 +23,13 @@ pub use warning::{DecodeWarning, DecodeWarningKind};
 
 use crate::tlv::{Tag, TlvError, TlvErrorKind};
 
+/// The eMRTD application identifier (ICAO Doc 9303-10 §3.6.1): `A0 00 00 02 47 10 01`.
+pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+/// The file identifier of the master file (ISO/IEC 7816-4).
+pub const MF_FID: u16 = 0x3F00;
+/// The file identifier of EF.ATR/INFO in the master file (ISO/IEC 7816-4 §8.2.1.1; announces extended length).
+pub const EF_ATR_INFO_FID: u16 = 0x2F01;
+
 /// An elementary file of the eMRTD application (or EF.CardAccess in the master file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LdsFile {

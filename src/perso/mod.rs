@@ -23,11 +23,10 @@
 use zeroize::Zeroizing;
 
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
-use crate::crypto::sym::aes_cmac;
-use crate::emulator::ChipImage;
-use crate::emulator::perso::{put_data, session_keys};
-use crate::lds::LdsFile;
+use crate::image::ChipImage;
+use crate::lds::{EF_ATR_INFO_FID, EMRTD_AID, LdsFile};
 use crate::pa::Check;
+use crate::perso_commands::{self as commands, CHALLENGE_LEN, TRANSPORT_KEY_LEN, objects};
 use crate::reader::{AccessControl, ReadError, Reader};
 use crate::sm::{SecureChannel, SecureMessaging, SmError};
 use crate::tlv::{Tag, TlvReader, encode_tlv};
@@ -105,7 +104,7 @@ pub trait PersoProfile {
 
 /// The command set of `docs/perso-commands.md` (the open eMRTD applet lineage, with a transport-key session).
 pub struct OpenEmrtdProfile {
-    transport_key: Zeroizing<[u8; 16]>,
+    transport_key: Zeroizing<[u8; TRANSPORT_KEY_LEN]>,
 }
 
 impl core::fmt::Debug for OpenEmrtdProfile {
@@ -116,14 +115,14 @@ impl core::fmt::Debug for OpenEmrtdProfile {
 
 impl OpenEmrtdProfile {
     /// The profile with this AES transport key.
-    pub fn new(transport_key: [u8; 16]) -> Self {
+    pub fn new(transport_key: [u8; TRANSPORT_KEY_LEN]) -> Self {
         OpenEmrtdProfile { transport_key: Zeroizing::new(transport_key) }
     }
 }
 
 impl PersoProfile for OpenEmrtdProfile {
     fn open_session(&self, t: &mut dyn Transport) -> Result<Option<SecureMessaging>, PersoError> {
-        let r = t.transmit(&CommandApdu::new(0x00, ins::GET_CHALLENGE, 0x00, 0x00).with_le(16))?;
+        let r = t.transmit(&commands::get_challenge())?;
         match r.sw {
             StatusWord::Success => {}
             StatusWord::ConditionsNotSatisfied => return Ok(None),
@@ -131,14 +130,14 @@ impl PersoProfile for OpenEmrtdProfile {
             sw => return Err(PersoError::Rejected { step: "GET CHALLENGE", sw }),
         }
         let rnd_ic = r.data;
-        if rnd_ic.len() != 16 {
+        if rnd_ic.len() != CHALLENGE_LEN {
             return Err(PersoError::Rejected { step: "GET CHALLENGE", sw: StatusWord::WrongLength });
         }
-        let mut rnd_ifd = [0u8; 16];
+        let mut rnd_ifd = [0u8; CHALLENGE_LEN];
         rand::fill(&mut rnd_ifd);
-        let mac = aes_cmac(self.transport_key.as_slice(), &[rnd_ifd.as_slice(), &rnd_ic].concat())
+        let mac = commands::transport_key_mac(self.transport_key.as_slice(), &rnd_ifd, &rnd_ic)
             .map_err(|e| PersoError::Verification(e.to_string()))?;
-        let auth = CommandApdu::new(0x00, ins::EXTERNAL_AUTHENTICATE, 0x00, 0x00).with_data([rnd_ifd, mac].concat());
+        let auth = commands::external_authenticate(&rnd_ifd, &mac);
         let r = t.transmit(&auth)?;
         match r.sw {
             StatusWord::Success => {}
@@ -147,14 +146,16 @@ impl PersoProfile for OpenEmrtdProfile {
             StatusWord::ConditionsNotSatisfied => return Ok(None),
             sw => return Err(PersoError::Rejected { step: "EXTERNAL AUTHENTICATE", sw }),
         }
-        Ok(Some(SecureMessaging::with_zero_ssc(session_keys(self.transport_key.as_slice(), &rnd_ic, &rnd_ifd))))
+        Ok(Some(SecureMessaging::with_zero_ssc(commands::session_keys(
+            self.transport_key.as_slice(),
+            &rnd_ic,
+            &rnd_ifd,
+        ))))
     }
 
     fn create_file(&self, file: LdsFile, size: usize) -> Result<CommandApdu, PersoError> {
         let size = u16::try_from(size).map_err(|_| PersoError::FileSizeMismatch(file.name()))?;
-        let mut fcp = size.to_be_bytes().to_vec();
-        fcp.extend(file.fid().to_be_bytes());
-        Ok(CommandApdu::new(0x00, ins::CREATE_FILE, 0x00, 0x00).with_data(encode_tlv(Tag::new(0x63), &fcp)))
+        Ok(commands::create_file(file.fid(), size))
     }
 
     fn write(&self, offset: usize, data: &[u8]) -> CommandApdu {
@@ -173,8 +174,6 @@ impl PersoProfile for OpenEmrtdProfile {
     }
 
     fn put_secrets(&self, image: &ChipImage) -> Result<Vec<Zeroizing<CommandApdu>>, PersoError> {
-        let put =
-            |p2: u8, data: Vec<u8>| Zeroizing::new(CommandApdu::new(0x00, ins::PUT_DATA, 0x00, p2).with_data(data));
         let mut out = Vec::new();
         let s = &image.secrets;
         if let Some(info) = &s.mrz_information {
@@ -188,42 +187,25 @@ impl PersoProfile for OpenEmrtdProfile {
             ) else {
                 return Err(PersoError::Verification("malformed MRZ information".into()));
             };
-            let mut body = encode_tlv(Tag::new(0x80), doc.trim_end_matches('<').as_bytes());
-            body.extend(encode_tlv(Tag::new(0x81), dob.as_bytes()));
-            body.extend(encode_tlv(Tag::new(0x82), doe.as_bytes()));
-            out.push(put(put_data::BAC, encode_tlv(Tag::new(0xA0), &body)));
+            let object = commands::bac_object(doc.trim_end_matches('<'), dob, doe);
+            out.push(commands::put_data(objects::BAC, object.to_vec()));
         }
         if let Some(can) = &s.can {
-            out.push(put(put_data::PACE, encode_tlv(Tag::new(0xA1), &encode_tlv(Tag::new(0x80), can.as_bytes()))));
+            out.push(commands::put_data(objects::PACE, commands::pace_object(can).to_vec()));
         }
-        let pk8 = |k: &crate::pki::SoftwareKey| k.to_pkcs8_der().map_err(|e| PersoError::Verification(e.to_string()));
-        let key_id = |id: Option<u64>| {
-            id.map(|id| {
-                let b: Vec<u8> = id.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-                encode_tlv(Tag::new(0x84), if b.is_empty() { &[0] } else { &b })
-            })
-            .unwrap_or_default()
-        };
+        let pk8 = |e: crate::image::KeyError| PersoError::Verification(e.to_string());
         if let Some(ca) = &s.chip_authentication {
-            let mut data = key_id(ca.key_id);
-            data.extend_from_slice(&pk8(&ca.key)?);
-            out.push(put(put_data::CHIP_AUTHENTICATION, data));
-        } else if let Some(ca) = &s.chip_authentication_dh {
-            let mut data = key_id(ca.key_id);
-            data.extend_from_slice(&ca.key.to_pkcs8_der());
-            out.push(put(put_data::CHIP_AUTHENTICATION, data));
+            let object = commands::chip_authentication_object(ca.key_id, &ca.key.to_pkcs8_der().map_err(pk8)?);
+            out.push(commands::put_data(objects::CHIP_AUTHENTICATION, object.to_vec()));
         }
         if let Some(aa) = &s.active_authentication {
-            out.push(put(put_data::ACTIVE_AUTHENTICATION, pk8(aa)?.to_vec()));
-        } else if let Some(aa) = &s.active_authentication_rsa {
-            let der = aa.to_pkcs8_der().ok_or(PersoError::Verification("the RSA key does not encode".into()))?;
-            out.push(put(put_data::ACTIVE_AUTHENTICATION, der.to_vec()));
+            out.push(commands::put_data(objects::ACTIVE_AUTHENTICATION, aa.to_pkcs8_der().map_err(pk8)?.to_vec()));
         }
         Ok(out)
     }
 
     fn lock(&self) -> CommandApdu {
-        CommandApdu::new(0x00, ins::PUT_DATA, 0xDE, 0xAD)
+        commands::lock()
     }
 }
 
@@ -330,7 +312,7 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
             return Ok(report);
         };
         let mut ch = SecureChannel::new(&mut *t, session);
-        let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::emulator::EMRTD_AID.to_vec());
+        let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
         ok("SELECT eMRTD application", &ch.transmit(&select)?)?;
         let chunk = if extended { EXTENDED_WRITE } else { SHORT_WRITE };
         // EF.CardAccess first, EF.SOD last: a chip with an EF.SOD has every data group; then EF.CardSecurity,
@@ -435,16 +417,8 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
             return Err(locked_or("Passive Authentication failed".into()));
         }
         for (name, check, needed) in [
-            (
-                "Chip Authentication",
-                &result.chip_authentication,
-                s.chip_authentication.is_some() || s.chip_authentication_dh.is_some(),
-            ),
-            (
-                "Active Authentication",
-                &result.active_authentication,
-                s.active_authentication.is_some() || s.active_authentication_rsa.is_some(),
-            ),
+            ("Chip Authentication", &result.chip_authentication, s.chip_authentication.is_some()),
+            ("Active Authentication", &result.active_authentication, s.active_authentication.is_some()),
         ] {
             if needed && *check != Check::Passed {
                 return Err(locked_or(format!("{name}: {check:?}")));
@@ -456,7 +430,7 @@ impl<'a, P: PersoProfile> Personalizer<'a, P> {
 
 /// Whether the chip announces extended length in EF.ATR/INFO (read in the clear).
 fn extended_length<T: Transport>(t: &mut T) -> Result<bool, PersoError> {
-    let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(vec![0x2F, 0x01]);
+    let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(EF_ATR_INFO_FID.to_be_bytes().to_vec());
     if t.transmit(&sel)?.sw != StatusWord::Success {
         return Ok(false);
     }

@@ -393,7 +393,7 @@ impl Reader {
     /// Runs the access control and selects the eMRTD application: BAC after a plain SELECT, PACE before a
     /// protected one.
     fn open<'t, T: Transport>(&mut self, t: &'t mut T) -> Result<SecureChannel<&'t mut T>, ReadError> {
-        let select = || CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::emulator::EMRTD_AID.to_vec());
+        let select = || CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::lds::EMRTD_AID.to_vec());
         let pace_password = match &self.access {
             AccessControl::Pace(p) | AccessControl::PaceThenBac(p, _) => Some(p.clone()),
             AccessControl::Bac(_) => None,

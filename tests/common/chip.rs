@@ -2,7 +2,7 @@
 use cccd::citizen::CitizenRecord;
 use cccd::crypto::ec::NamedCurve;
 use cccd::crypto::public_key::{EcDomain, PublicKey};
-use cccd::emulator::{ChipImage, ChipSecrets};
+use cccd::image::{ActiveAuthenticationKey, ChipAuthenticationPrivateKey, ChipImage, ChipSecrets};
 use cccd::lds::LdsFile;
 use cccd::lds::com::Com;
 use cccd::lds::dg1::Dg1;
@@ -43,13 +43,15 @@ pub fn cccd_image() -> ChipImage {
         secrets: ChipSecrets {
             mrz_information: Some(r.mrz_information().unwrap()),
             can: Some(r.can().unwrap()),
-            chip_authentication: Some(cccd::emulator::ChipAuthenticationKey {
+            chip_authentication: Some(cccd::image::ChipAuthenticationKey {
                 key_id: None,
-                key: cccd::pki::SoftwareKey::from_secret(curve, &ca_secret).unwrap(),
+                key: ChipAuthenticationPrivateKey::Ecdh(
+                    cccd::pki::SoftwareKey::from_secret(curve, &ca_secret).unwrap(),
+                ),
             }),
-            active_authentication: Some(cccd::pki::SoftwareKey::from_secret(curve, &aa_secret).unwrap()),
-            chip_authentication_dh: None,
-            active_authentication_rsa: None,
+            active_authentication: Some(ActiveAuthenticationKey::Ecdsa(
+                cccd::pki::SoftwareKey::from_secret(curve, &aa_secret).unwrap(),
+            )),
         },
     }
 }
