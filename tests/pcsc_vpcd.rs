@@ -311,7 +311,7 @@ fn emulate_with_every_quirk_and_read_over_pcsc() {
             pace,
         ]);
         assert!(issue.status.success(), "{}", String::from_utf8_lossy(&issue.stderr));
-        let image = cccd::emulator::ChipImage::load_dir(&chip).unwrap();
+        let image = cccd::image::ChipImage::load_dir(&chip).unwrap();
         let _emulator = Emulator(
             Command::new(env!("CARGO_BIN_EXE_cccd"))
                 .args(["emulate", chip.to_str().unwrap(), "--port", "35963", "--quirk", "all"])

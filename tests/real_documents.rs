@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cccd::emulator::ChipImage;
+use cccd::image::ChipImage;
 use cccd::lds::card_security::CardSecurity;
 use cccd::lds::dg1::Dg1;
 use cccd::lds::security_infos::SecurityInfoKind;
@@ -179,8 +179,9 @@ fn an_issued_pace_cam_image_holds_a_signed_ef_card_security() {
     assert!(result.missing.contains(&LdsFile::CardSecurity));
     // a clone (the files copied, another chip key): the proof fails against EF.CardSecurity's key
     let mut clone = image.clone();
-    clone.secrets.chip_authentication.as_mut().unwrap().key =
-        cccd::pki::SoftwareKey::generate(cccd::crypto::ec::NamedCurve::BrainpoolP256r1);
+    clone.secrets.chip_authentication.as_mut().unwrap().key = cccd::image::ChipAuthenticationPrivateKey::Ecdh(
+        cccd::pki::SoftwareKey::generate(cccd::crypto::ec::NamedCurve::BrainpoolP256r1),
+    );
     let result = Reader::pace(can.clone()).read(&mut VirtualChip::new(clone, ChipConfig::default())).unwrap();
     assert!(matches!(result.chip_authentication, Check::Failed(_)), "{:?}", result.chip_authentication);
     // not readable before access control
