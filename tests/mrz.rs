@@ -1,7 +1,6 @@
 //! MRZ: every specimen and check-digit example of `mrz_vectors.json`, the CCCD synthetic MRZ, check digit errors.
 mod common;
 
-use cccd::mrz::name::split_name_field;
 use cccd::mrz::{Mrz, MrzError, MrzField, MrzSex, Td1, Td3, check_digit};
 use proptest::prelude::*;
 use serde_json::Value;

@@ -161,7 +161,6 @@ impl Td2 {
 #[cfg(test)]
 mod tests {
     use super::super::Mrz;
-    use super::*;
 
     #[test]
     fn long_number_and_visa_round_trip() {

@@ -271,7 +271,7 @@ impl PaceParameters {
     /// (its pseudo-random function needs that), at most [`PaceParameters::MAX_NONCE_LEN`].
     pub fn nonce_len_allowed(&self, len: usize) -> bool {
         let minimum = if self.is_integrated_mapping() { im::chip_nonce_len(self.protocol.cipher) } else { 1 };
-        len >= minimum && len % self.block_size() == 0 && len <= Self::MAX_NONCE_LEN
+        len >= minimum && len.is_multiple_of(self.block_size()) && len <= Self::MAX_NONCE_LEN
     }
 
     /// The chip nonce's default length: one cipher block (GM, CAM), or the smallest multiple of the block
