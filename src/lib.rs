@@ -48,6 +48,7 @@
 //! | `6282` (end of file) with data, on any read reaching the end | data kept | ISO/IEC 7816-4 §7.2.3 |
 //! | `6Cxx` ("wrong Le, xx available") to a READ BINARY | asked again with `Le = xx` | ISO/IEC 7816-4 §5.1.3 |
 //! | EF.CardAccess longer than its TLV when read with a large `Le` | cut to its TLV | padded files |
+//! | a DG14 with a ChipAuthenticationPublicKeyInfo and no ChipAuthenticationInfo at all | Chip Authentication inferred as `id-CA-ECDH-3DES-CBC-CBC` / `id-CA-DH-3DES-CBC-CBC` ([`access::chip_auth::chip_authentication_keys`]) | BSI TR-03110 v1.11 §A.1.1.2; a recorded French passport |
 //! | EF.CardSecurity absent on a PACE-CAM chip | the CAM proof checked against DG14; [`reader::ReadResult::chip_key_source`] says which file held the key | ICAO 9303-11 §4.4.3.5.1 (EF.CardSecurity), older chips |
 //!
 //! Refused: a wrong outer tag, lengths past the data, indefinite lengths in TLV files, malformed inner

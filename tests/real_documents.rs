@@ -357,6 +357,27 @@ fn security_infos_of_unknown_versions_are_flagged_and_not_used() {
     // only the version-2 PACEInfo is offered to PACE; no Chip Authentication info is
     assert_eq!(decoded.infos.pace_infos().map(|p| p.parameter_id).collect::<Vec<_>>(), [Some(12)]);
     assert_eq!(decoded.infos.chip_authentication_infos().count(), 0);
+    // a DG14 whose only ChipAuthenticationInfo has version 16: no Chip Authentication is run on it (and none is
+    // inferred from the key, as it is for a DG14 without any ChipAuthenticationInfo)
+    use cccd::access::chip_auth::chip_authentication_keys;
+    use cccd::lds::security_infos::Dg14;
+    let curve = cccd::crypto::ec::NamedCurve::BrainpoolP256r1;
+    let key = cccd::crypto::public_key::PublicKey::Ec {
+        domain: cccd::crypto::public_key::EcDomain::Named(curve.oid()),
+        point: curve.public_key(&[7u8; 32]).unwrap(),
+    };
+    let key_info = SecurityInfo::chip_authentication_public_key(&key, None).unwrap();
+    let v16 = SecurityInfo::new(SecurityInfoKind::ChipAuthentication(ChipAuthenticationInfo {
+        protocol: ca,
+        version: 16,
+        key_id: None,
+    }))
+    .unwrap();
+    let dg14 = Dg14::decode(&Dg14 { infos: SecurityInfos::new(vec![v16, key_info.clone()]) }.encode()).unwrap();
+    assert!(chip_authentication_keys(&dg14).is_err());
+    let keyless_info = Dg14::decode(&Dg14 { infos: SecurityInfos::new(vec![key_info]) }.encode()).unwrap();
+    let inferred = chip_authentication_keys(&keyless_info).unwrap();
+    assert_eq!(inferred.protocol, CaProtocol { key_agreement: KeyAgreement::Ecdh, cipher: SmCipher::TripleDes });
     let dir = tmp("ver");
     let path = dir.join("EF.CardAccess.bin");
     std::fs::write(&path, &bytes).unwrap();
