@@ -8,6 +8,8 @@
 //! ChipKeys ──────┬─ DG14 (Chip Authentication info)  │
 //!                └─ DG15 (Active Authentication key) ┘
 //!                   EF.COM, EF.CardAccess (PACE-GM-ECDH-AES128, brainpoolP256r1 as the CCCD)
+//!                   EF.CardSecurity (EF.CardAccess's and DG14's SecurityInfos, CMS, DS key) when
+//!                   EF.CardAccess offers PACE-CAM
 //! ```
 //!
 //! The chip's own secrets (BAC MRZ information, CAN, the Chip and Active Authentication private keys) go to
