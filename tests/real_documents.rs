@@ -466,3 +466,34 @@ fn the_reader_copes_with_every_chip_quirk() {
         }
     }
 }
+
+/// A passport whose EF.SOD has the BER indefinite length (`77 80 … 00 00`, as US passports'): decoded with an
+/// `indefinite_length` warning, its signature verifying, and read off the chip to its end-of-contents.
+#[test]
+fn an_indefinite_length_sod_is_decoded_verified_and_read() {
+    use cccd::emulator::{ChipConfig, VirtualChip};
+    use cccd::lds::sod::Sod;
+    let (mut image, csca_pem) = common::chip::cccd_image_signed();
+    let csca = x509_cert::Certificate::load_pem_chain(csca_pem.as_bytes()).unwrap();
+    let definite = Sod::decode(&image.files[&LdsFile::Sod]).unwrap();
+    let ber = [&[0x77u8, 0x80][..], definite.content_info_der(), &[0x00, 0x00]].concat();
+    let sod = Sod::decode(&ber).unwrap();
+    assert_eq!(sod.warnings(), [DecodeWarning { offset: 0, kind: DecodeWarningKind::IndefiniteLength }]);
+    assert_eq!(sod.content_info_der(), definite.content_info_der());
+    assert_eq!(sod.lds_security_object, definite.lds_security_object);
+    image.files.insert(LdsFile::Sod, ber.clone());
+    let pa = cccd::pa::verify_with_trust(&ber, &image.files, None, &csca).unwrap();
+    assert!(pa.is_valid(), "{pa:?}");
+    // the reader finds the end while reading, with and without extended length
+    for config in [ChipConfig::default(), ChipConfig::short_only()] {
+        let key = cccd::access::bac::BacKey::from_mrz_information(&common::chip::record().mrz_information().unwrap());
+        let result = cccd::reader::Reader::bac(key).read(&mut VirtualChip::new(image.clone(), config)).unwrap();
+        assert!(result.files[&LdsFile::Sod] == ber, "EF.SOD read differs");
+    }
+    // inspect: the warning
+    let dir = tmp("indef");
+    let path = dir.join("EF.SOD.bin");
+    std::fs::write(&path, &ber).unwrap();
+    assert_eq!(inspect_json(&path)["warnings"][0]["code"], "indefinite_length");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -9,6 +9,7 @@
 //! | bytes after the outer TLV that are all `00` or all `FF` (a file allocated larger than its content) | [`DecodeWarningKind::Padding`] |
 //! | `90 00` after the outer TLV (a dump that captured the status word with the data) | [`DecodeWarningKind::StatusWord`] |
 //! | any other bytes after the outer TLV (left over in a larger file) | [`DecodeWarningKind::TrailingBytes`] |
+//! | the outer TLV with the BER indefinite length (`77 80 … 00 00`: some passports' EF.SOD); inner ones are read silently | [`DecodeWarningKind::IndefiniteLength`] |
 //! | a DG1 MRZ with a wrong check digit (issued documents, a printed ICAO example) | [`DecodeWarningKind::CheckDigit`] |
 //! | a SecurityInfo version this crate does not know (ETSI TR 103 200 negative cases) | [`DecodeWarningKind::UnknownVersion`] |
 //!
@@ -49,6 +50,8 @@ pub enum DecodeWarningKind {
         /// The field whose check digit is wrong.
         field: MrzField,
     },
+    /// The file's outer TLV has the BER indefinite length (`80 … 00 00`), as some passports' EF.SOD.
+    IndefiniteLength,
     /// A SecurityInfo whose version this crate does not know: kept, but not used for any protocol.
     UnknownVersion {
         /// The protocol family (`PACEInfo`, `ChipAuthenticationInfo`, …).
@@ -76,6 +79,7 @@ impl DecodeWarningKind {
             DecodeWarningKind::StatusWord { .. } => "status_word",
             DecodeWarningKind::TrailingBytes { .. } => "trailing_bytes",
             DecodeWarningKind::CheckDigit { .. } => "check_digit",
+            DecodeWarningKind::IndefiniteLength => "indefinite_length",
             DecodeWarningKind::UnknownVersion { .. } => "unknown_version",
         }
     }
@@ -90,6 +94,7 @@ impl fmt::Display for DecodeWarningKind {
             DecodeWarningKind::StatusWord { sw } => write!(f, "status word {sw:04X} captured after the content"),
             DecodeWarningKind::TrailingBytes { len } => write!(f, "{len} bytes after the content ignored"),
             DecodeWarningKind::CheckDigit { field } => write!(f, "wrong check digit for the {field}"),
+            DecodeWarningKind::IndefiniteLength => f.write_str("indefinite length (BER) instead of a definite one"),
             DecodeWarningKind::UnknownVersion { info, version } => {
                 write!(f, "{info} version {version} is unknown: kept, not used")
             }
@@ -121,7 +126,11 @@ fn classify(rest: &[u8], offset: usize) -> Option<DecodeWarning> {
 pub fn outer_content(file: LdsFile, tag: Tag, data: &[u8]) -> Result<(&[u8], Vec<DecodeWarning>), LdsError> {
     let mut r = TlvReader::new(data);
     let tlv = r.expect(tag).map_err(|e| LdsError::tlv(file, e))?;
-    let warnings = classify(r.remaining(), r.offset()).into_iter().collect();
+    let mut warnings: Vec<DecodeWarning> = Vec::new();
+    if tlv.is_indefinite() {
+        warnings.push(DecodeWarning { offset: tlv.offset(), kind: DecodeWarningKind::IndefiniteLength });
+    }
+    warnings.extend(classify(r.remaining(), r.offset()));
     Ok((tlv.raw(), warnings))
 }
 

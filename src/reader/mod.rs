@@ -235,8 +235,28 @@ fn expect_ok(step: &'static str, r: &ResponseApdu) -> Result<(), ReadError> {
     if r.sw == StatusWord::Success { Ok(()) } else { Err(ReadError::Status { step, sw: r.sw }) }
 }
 
-/// The total length of a TLV object from its first bytes, if they hold the whole header.
+/// The stand-in total of a file with the BER indefinite length (`77 80 …`), until its end is found.
+const INDEFINITE: usize = 1 << 24;
+
+/// Whether a header is a constructed tag with the indefinite length `80`.
+fn indefinite_header(b: &[u8]) -> bool {
+    let Some(&t0) = b.first() else { return false };
+    let mut i = 1;
+    if t0 & 0x1F == 0x1F {
+        while b.get(i).is_some_and(|x| x & 0x80 != 0) {
+            i += 1;
+        }
+        i += 1;
+    }
+    t0 & 0x20 != 0 && b.get(i) == Some(&0x80)
+}
+
+/// The total length of a TLV object from its first bytes, if they hold the whole header ([`INDEFINITE`] for
+/// the BER indefinite length: the end is found while reading).
 fn tlv_total_len(first: &[u8]) -> Option<usize> {
+    if indefinite_header(first) {
+        return Some(INDEFINITE);
+    }
     let mut r = TlvReader::new(first);
     match r.read() {
         Ok(t) => Some(t.raw().len()),
@@ -621,6 +641,18 @@ impl Reader {
             match &mut self.partial {
                 Some((_, b, _)) => b.extend_from_slice(data.get(..keep).unwrap_or_default()),
                 None => self.partial = Some((file, data.get(..keep).unwrap_or_default().to_vec(), total)),
+            }
+            // an indefinite-length file (some passports' EF.SOD is `77 80 …`): it ends with its end-of-contents,
+            // or where the chip's file ends (a short answer, 6282)
+            if let Some((_, b, t)) = &mut self.partial
+                && *t == INDEFINITE
+            {
+                if let Ok(n) = TlvReader::new(b).read().map(|tlv| tlv.raw().len()) {
+                    b.truncate(n);
+                    *t = n;
+                } else if data.len() < remaining || r.sw == StatusWord::from(0x6282) {
+                    *t = b.len();
+                }
             }
         }
         if let Some((f, bytes, _)) = self.partial.take() {
