@@ -354,7 +354,7 @@ pub fn issue(
         }),
         active_authentication: Some(keys.active_authentication.clone()),
     };
-    Ok(ChipImage { files, secrets })
+    Ok(ChipImage { files, secrets, eac: None })
 }
 
 /// [`issue`] for [`ChipProfile::JmrtdApplet`]: DG1, DG2, DG13, DG15 (RSA-1024), EF.COM, EF.SOD; BAC only.
@@ -397,5 +397,5 @@ fn issue_bac_only(
         active_authentication: Some(ActiveAuthenticationKey::Rsa(aa.clone())),
         ..ChipSecrets::default()
     };
-    Ok(ChipImage { files, secrets })
+    Ok(ChipImage { files, secrets, eac: None })
 }

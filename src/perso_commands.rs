@@ -47,6 +47,20 @@ pub mod objects {
     pub const PACE_TEMPLATE: u32 = 0xA1;
     /// The key id before a Chip Authentication key.
     pub const KEY_ID: u32 = 0x84;
+    /// An EAC trust point: `A2 { 80 01 <slot>, 7F21 … }`, slot `01` the most recent CVCA certificate, `02` the
+    /// previous one (9303-11 §7.1.4.3.1; the JMRTD applet's `PUT DATA 64` carries the certificate alone).
+    pub const TRUST_POINT: u8 = 0x64;
+    /// The chip's current date for Terminal Authentication: `A3 { 80 06 YYMMDD }`, one digit per byte as in a
+    /// CV certificate's `5F25` (the personalization date, 9303-11 §7.1.4.3.1).
+    pub const CURRENT_DATE: u8 = 0x67;
+    /// The template of a trust point.
+    pub const TRUST_POINT_TEMPLATE: u32 = 0xA2;
+    /// The template of the current date.
+    pub const CURRENT_DATE_TEMPLATE: u32 = 0xA3;
+    /// The slot of the most recent trust point.
+    pub const SLOT_CURRENT: u8 = 0x01;
+    /// The slot of the previous trust point.
+    pub const SLOT_PREVIOUS: u8 = 0x02;
 }
 
 /// The MAC of EXTERNAL AUTHENTICATE: `AES-CMAC(K_T, RND.IFD || RND.IC)`.
@@ -165,6 +179,40 @@ pub fn parse_chip_authentication_object(data: &[u8]) -> Option<(Option<u64>, &[u
     }
 }
 
+/// The trust point object: `A2 { 80 01 <slot>, <the CVCA certificate, 7F21 …> }`.
+pub fn trust_point_object(slot: u8, certificate: &[u8]) -> Vec<u8> {
+    let mut body = encode_tlv(Tag::new(0x80), &[slot]);
+    body.extend_from_slice(certificate);
+    encode_tlv(Tag::new(objects::TRUST_POINT_TEMPLATE), &body)
+}
+
+/// The slot and the certificate bytes (`7F21 …`, not decoded here) of a trust point object; `None` when it is
+/// not `A2 { 80 01 slot, 7F21 … }` with slot `01` or `02` and nothing else.
+pub fn parse_trust_point_object(data: &[u8]) -> Option<(u8, &[u8])> {
+    let outer = TlvReader::single(data, Tag::new(objects::TRUST_POINT_TEMPLATE)).ok()?;
+    let mut inner = TlvReader::new(outer.value());
+    let slot_object = inner.read().ok().filter(|t| t.tag() == Tag::new(0x80))?;
+    let [slot] = slot_object.value() else { return None };
+    let cert = inner.read().ok().filter(|t| t.tag() == Tag::new(0x7F21))?;
+    let whole = slot_object.raw().len() + cert.raw().len() == outer.value().len();
+    if !whole || !matches!(*slot, objects::SLOT_CURRENT | objects::SLOT_PREVIOUS) {
+        return None;
+    }
+    Some((*slot, cert.raw()))
+}
+
+/// The current date object: `A3 { 80 06 YYMMDD }` (one digit per byte).
+pub fn current_date_object(digits: [u8; 6]) -> Vec<u8> {
+    encode_tlv(Tag::new(objects::CURRENT_DATE_TEMPLATE), &encode_tlv(Tag::new(0x80), &digits))
+}
+
+/// The six date digits of a current date object (not checked as a date here).
+pub fn parse_current_date_object(data: &[u8]) -> Option<[u8; 6]> {
+    let outer = TlvReader::single(data, Tag::new(objects::CURRENT_DATE_TEMPLATE)).ok()?;
+    let date = TlvReader::single(outer.value(), Tag::new(0x80)).ok()?;
+    date.value().try_into().ok()
+}
+
 /// The text of `inner` in the template `outer` that is all of `data`.
 fn object(data: &[u8], outer: u32, inner: u32) -> Option<Zeroizing<String>> {
     let o = TlvReader::single(data, Tag::new(outer)).ok()?;
@@ -202,6 +250,21 @@ mod tests {
             assert_eq!(parse_chip_authentication_object(&data), Some((id, [0x30u8, 0x00].as_slice())));
         }
         assert_eq!(parse_chip_authentication_object(&[0x84, 0x09, 1, 2, 3, 4, 5, 6, 7, 8, 9]), None);
+    }
+
+    #[test]
+    fn eac_objects_are_the_bytes_of_the_document() {
+        let cert = [0x7F, 0x21, 0x02, 0xAA, 0xBB];
+        let tp = trust_point_object(objects::SLOT_CURRENT, &cert);
+        assert_eq!(tp, [0xA2, 0x08, 0x80, 0x01, 0x01, 0x7F, 0x21, 0x02, 0xAA, 0xBB]);
+        assert_eq!(parse_trust_point_object(&tp), Some((1, cert.as_slice())));
+        assert_eq!(parse_trust_point_object(&trust_point_object(3, &cert)), None);
+        assert_eq!(parse_trust_point_object(&trust_point_object(2, &[0x5F, 0x20, 0x00])), None);
+        assert_eq!(parse_trust_point_object(&tp[..tp.len() - 1]), None);
+        let date = current_date_object([2, 6, 1, 2, 0, 4]);
+        assert_eq!(date, [0xA3, 0x08, 0x80, 0x06, 2, 6, 1, 2, 0, 4]);
+        assert_eq!(parse_current_date_object(&date), Some([2, 6, 1, 2, 0, 4]));
+        assert_eq!(parse_current_date_object(&[0xA3, 0x03, 0x80, 0x01, 0x02]), None);
     }
 
     #[test]

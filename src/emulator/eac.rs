@@ -27,6 +27,21 @@ impl VirtualChip {
         self
     }
 
+    /// Terminal Authentication as the image's EAC trust says (trust points and current date), when it has
+    /// them: the chip then serves EF.CVCA and opens DG3/DG4 only after TA. An image without them leaves the
+    /// state as it is (a chip given [`VirtualChip::with_terminal_authentication`] keeps it).
+    pub(super) fn eac_from_image(&mut self) {
+        let Some(trust) = &self.image.eac else { return };
+        let mut points = trust.trust_points().iter();
+        let Some(first) = points.next() else { return };
+        let Ok(mut ta) = TaChip::new(first, trust.current_date) else { return };
+        if points.try_for_each(|p| ta.add_previous_trust_point(p)).is_err() {
+            return;
+        }
+        self.eac.ef_cvca = ta.ef_cvca().unwrap_or_default();
+        self.eac.ta = Some(ta);
+    }
+
     /// The TA state (trust points, current date), when the chip runs TA.
     pub fn terminal_authentication(&self) -> Option<&TaChip> {
         self.eac.ta.as_ref()

@@ -175,7 +175,7 @@ impl VirtualChip {
             Vec::new()
         };
         let pace = pace_chip(&image, config.quirks);
-        VirtualChip {
+        let mut chip = VirtualChip {
             image,
             config,
             selected: Selected::Nothing,
@@ -193,7 +193,9 @@ impl VirtualChip {
             removed: false,
             commands: 0,
             writes: 0,
-        }
+        };
+        chip.eac_from_image();
+        chip
     }
 
     /// A blank chip (no file, no secret) waiting for personalization with this AES transport key.
@@ -521,6 +523,11 @@ impl VirtualChip {
                 self.life = LifeCycle::Operational;
                 self.pace = pace_chip(&self.image, self.config.quirks);
                 0x9000
+            }
+            ins::PUT_DATA if matches!(c.p2, commands::objects::TRUST_POINT | commands::objects::CURRENT_DATE) => {
+                let status = perso.put_eac(&mut self.image, c.p2, &c.data);
+                self.eac_from_image();
+                status
             }
             ins::PUT_DATA => perso::put_data(&mut self.image, c.p2, &c.data),
             _ => return Some(self.update_binary(c)),

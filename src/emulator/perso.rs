@@ -6,13 +6,17 @@
 //! `KDF(K_T || RND.IC || RND.IFD, 1|2)` (AES-128); every later personalization command comes in ICAO AES secure
 //! messaging. Ten wrong MACs block the chip for good (`6983`). Until LOCK the chip also runs BAC and PACE as
 //! an issued chip would (once its secrets are written), so the writer can test it before locking. After LOCK
-//! every personalization command answers `6985`.
+//! every personalization command answers `6985`. PUT DATA `64`/`67` give the chip its EAC trust points and
+//! current date: from then on it serves EF.CVCA and runs Terminal Authentication.
 
 use zeroize::Zeroizing;
 
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::crypto::sym::mac_eq;
-use crate::image::{ActiveAuthenticationKey, ChipAuthenticationKey, ChipAuthenticationPrivateKey, ChipImage};
+use crate::cvc::{CvCertificate, CvcDate, KeyContext, Role};
+use crate::image::{
+    ActiveAuthenticationKey, ChipAuthenticationKey, ChipAuthenticationPrivateKey, ChipImage, EacTrust,
+};
 use crate::lds::LdsFile;
 use crate::perso_commands::{self as commands, CHALLENGE_LEN, TRANSPORT_KEY_LEN, TRANSPORT_KEY_TRIES};
 use crate::sm::SecureMessaging;
@@ -32,6 +36,10 @@ pub(super) struct Perso {
     tries: u8,
     challenge: Option<[u8; CHALLENGE_LEN]>,
     pub(super) session_open: bool,
+    /// Trust points (slot 1, slot 2) and the current date received so far: the chip's EAC trust once slot 1
+    /// and the date are both there.
+    trust_points: [Option<CvCertificate>; 2],
+    current_date: Option<CvcDate>,
 }
 
 impl Perso {
@@ -41,6 +49,43 @@ impl Perso {
             tries: TRANSPORT_KEY_TRIES,
             challenge: None,
             session_open: false,
+            trust_points: [None, None],
+            current_date: None,
+        }
+    }
+
+    /// PUT DATA of a trust point (`64`) or the current date (`67`): the image's EAC trust once slot 1 and the
+    /// date are there (each later object replaces its part). `6A80` for an object that is not one of
+    /// `docs/perso-commands.md`, a certificate that is not a CVCA's usable as a trust point, or no such date.
+    pub(super) fn put_eac(&mut self, image: &mut ChipImage, p2: u8, data: &[u8]) -> u16 {
+        match p2 {
+            commands::objects::TRUST_POINT => {
+                let Some((slot, der)) = commands::parse_trust_point_object(data) else { return 0x6A80 };
+                let Ok(cert) = CvCertificate::decode(der) else { return 0x6A80 };
+                if cert.body.chat.role() != Role::Cvca || KeyContext::trust_point(&cert).is_err() {
+                    return 0x6A80;
+                }
+                let index = usize::from(slot == commands::objects::SLOT_PREVIOUS);
+                if let Some(t) = self.trust_points.get_mut(index) {
+                    *t = Some(cert);
+                }
+            }
+            commands::objects::CURRENT_DATE => {
+                let Some(digits) = commands::parse_current_date_object(data) else { return 0x6A80 };
+                let Ok(date) = CvcDate::decode(&digits, "current date", 0) else { return 0x6A80 };
+                self.current_date = Some(date);
+            }
+            _ => return 0x6A88,
+        }
+        let [Some(current), previous] = &self.trust_points else { return 0x9000 };
+        let Some(date) = self.current_date else { return 0x9000 };
+        let certs: Vec<CvCertificate> = core::iter::once(current).chain(previous.iter()).cloned().collect();
+        match EacTrust::new(certs, date) {
+            Ok(trust) => {
+                image.eac = Some(trust);
+                0x9000
+            }
+            Err(_) => 0x6A80,
         }
     }
 

@@ -96,7 +96,7 @@ impl ChipImage {
             chip_authentication,
             active_authentication,
         };
-        Ok(ChipImage { files, secrets })
+        Ok(ChipImage { files, secrets, eac: super::EacTrust::load(dir)? })
     }
 
     /// Writes the image to a folder (created if needed): one file per EF, the secrets (owner-readable only on
@@ -144,6 +144,10 @@ impl ChipImage {
         if let Some(aa) = &self.secrets.active_authentication {
             let path = dir.join(AA_KEY);
             write_private(&path, &aa.to_pkcs8_der().map_err(key_error(&path))?)?;
+        }
+        match &self.eac {
+            Some(eac) => eac.save(dir)?,
+            None => super::EacTrust::remove(dir)?,
         }
         Ok(())
     }

@@ -12,13 +12,19 @@
 //!   secrets/active_authentication.pk8                                the Active Authentication private key
 //!                                                                    (PKCS#8: an EC key, or RSA `rsaEncryption`)
 //!   manifest.json                                                    the files with their sizes and SHA-256
+//!   eac/trust-point-1.cvcert, eac/current-date …                     the EAC trust points and the chip's
+//!                                                                    current date, when the chip runs
+//!                                                                    Terminal Authentication ([`eac`])
 //! ```
 //!
 //! Folders written before the keys became one file each (`secrets/chip_authentication_dh.pk8`,
 //! `secrets/active_authentication_rsa.pk8`) still load; a folder holding two keys for one role is refused
 //! ([`ImageError::TwoKeys`]): a chip has one Chip Authentication key and one Active Authentication key.
 
+pub mod eac;
 mod folder;
+
+pub use eac::{EacTrust, TrustPointError};
 
 use std::collections::BTreeMap;
 
@@ -72,6 +78,9 @@ pub enum ImageError {
         /// Why.
         source: KeyError,
     },
+    /// The EAC trust points or current date (`eac/`) cannot be read or written.
+    #[error("EAC trust: {0}")]
+    Eac(String),
 }
 
 /// Why a chip key could not be used (its public half computed, or encoded).
@@ -265,12 +274,21 @@ pub struct ChipImage {
     pub files: BTreeMap<LdsFile, Vec<u8>>,
     /// The secrets.
     pub secrets: ChipSecrets,
+    /// The EAC trust points and current date, when the chip runs Terminal Authentication (it then serves
+    /// EF.CVCA and opens DG3/DG4 only to terminals that pass it).
+    pub eac: Option<EacTrust>,
 }
 
 impl core::fmt::Debug for ChipImage {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let sizes: Vec<(String, usize)> = self.files.iter().map(|(k, v)| (k.name(), v.len())).collect();
-        f.debug_struct("ChipImage").field("files", &sizes).field("secrets", &self.secrets).finish()
+        let eac: Option<Vec<String>> =
+            self.eac.as_ref().map(|e| e.trust_points().iter().map(|c| c.chr().to_string()).collect());
+        f.debug_struct("ChipImage")
+            .field("files", &sizes)
+            .field("secrets", &self.secrets)
+            .field("trust_points", &eac)
+            .finish()
     }
 }
 

@@ -22,6 +22,7 @@ fn image(ca: ChipAuthenticationPrivateKey, aa: ActiveAuthenticationKey) -> ChipI
             chip_authentication: Some(ChipAuthenticationKey { key_id: Some(3), key: ca }),
             active_authentication: Some(aa),
         },
+        eac: None,
     }
 }
 

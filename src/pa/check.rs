@@ -91,6 +91,51 @@ pub enum Fault {
     Verifier,
 }
 
+/// Why a chip refused Terminal Authentication, or the data groups it should have opened, in the terminal's
+/// own words (the chip's status word is kept beside it in [`Reason::TerminalRefused`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TerminalRefusal {
+    /// The chain comes from a CVCA the chip does not trust (MSE:Set DST `6A88`).
+    UnknownTrustPoint,
+    /// A DV or IS certificate of the chain has expired (PSO:Verify Certificate `6984`).
+    CertificateExpired,
+    /// A certificate's signature does not verify with its issuer's key (PSO:Verify Certificate `6984`).
+    CertificateSignature,
+    /// The chip refused a certificate for another reason, or one the terminal could not check itself.
+    CertificateRefused,
+    /// The chip did not take the terminal key (MSE:Set AT).
+    KeyRefused,
+    /// The chip found the terminal's signature invalid (EXTERNAL AUTHENTICATE `6300`): its key is not the
+    /// certificate's.
+    SignatureRejected,
+    /// The chip does not allow Terminal Authentication now (`6982`).
+    NotAllowed,
+    /// Terminal Authentication passed but the chip refused a data group it should open (`6982`): the chain's
+    /// effective authorization lacks its read right.
+    NotGranted,
+    /// Another refusal (GET CHALLENGE, EXTERNAL AUTHENTICATE, the terminal's own key).
+    Other,
+}
+
+impl TerminalRefusal {
+    /// The JSON `code` of [`Reason::TerminalRefused`].
+    pub fn code(self) -> &'static str {
+        match self {
+            TerminalRefusal::UnknownTrustPoint => "ta_unknown_trust_point",
+            TerminalRefusal::CertificateExpired => "ta_certificate_expired",
+            TerminalRefusal::CertificateSignature => "ta_certificate_signature",
+            TerminalRefusal::CertificateRefused => "ta_certificate_refused",
+            TerminalRefusal::KeyRefused => "ta_key_refused",
+            TerminalRefusal::SignatureRejected => "ta_signature_rejected",
+            TerminalRefusal::NotAllowed => "ta_not_allowed",
+            TerminalRefusal::NotGranted => "ta_not_granted",
+            TerminalRefusal::Other => "ta_refused",
+        }
+    }
+}
+
 /// Why a check failed or could not run. Carries no personal data or key material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -254,6 +299,16 @@ pub enum Reason {
     /// The chip's key came from EF.CardSecurity (PACE-CAM), whose own signature did not pass.
     #[error("the key came from EF.CardSecurity, whose signature did not pass")]
     CardSecurityNotPassed,
+    /// The chip refused Terminal Authentication or what it opens (`refusal` is the terminal's reason).
+    #[error("{detail}")]
+    TerminalRefused {
+        /// The terminal's reason.
+        refusal: TerminalRefusal,
+        /// The chip's status word (`None` when the terminal stopped before the chip answered).
+        status: Option<crate::apdu::StatusWord>,
+        /// What happened, naming certificates (never the document number).
+        detail: String,
+    },
     /// The check was not run (e.g. no reader session: a folder of files).
     #[error("not run: {why}")]
     NotRun {
@@ -294,6 +349,7 @@ impl Reason {
             Reason::PassiveAuthenticationNotPassed => "passive_authentication_not_passed",
             Reason::NotCovered { .. } => "not_covered_by_sod",
             Reason::CardSecurityNotPassed => "card_security_not_passed",
+            Reason::TerminalRefused { refusal, .. } => refusal.code(),
             Reason::NotRun { .. } => "not_run",
         }
     }
@@ -325,6 +381,16 @@ impl Reason {
             | Reason::SignerNotCertified { .. }
             | Reason::NoCrl => Fault::Trust,
             Reason::NotOffered { .. } | Reason::ChipProof { .. } => Fault::Chip,
+            // the inspection system's credentials: its chain (trust), or its own key (the verifier's)
+            Reason::TerminalRefused { refusal, .. } => match refusal {
+                TerminalRefusal::UnknownTrustPoint
+                | TerminalRefusal::CertificateExpired
+                | TerminalRefusal::CertificateSignature
+                | TerminalRefusal::CertificateRefused
+                | TerminalRefusal::NotGranted => Fault::Trust,
+                TerminalRefusal::KeyRefused | TerminalRefusal::SignatureRejected => Fault::Verifier,
+                TerminalRefusal::NotAllowed | TerminalRefusal::Other => Fault::Chip,
+            },
             Reason::UnsupportedAlgorithm { .. }
             | Reason::UnusableKey { .. }
             | Reason::Unsupported { .. }

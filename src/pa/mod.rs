@@ -13,7 +13,7 @@ pub mod signer;
 mod trust;
 
 pub use card_security::{CardSecurityReport, verify_card_security};
-pub use check::{Check, Fault, Reason};
+pub use check::{Check, Fault, Reason, TerminalRefusal};
 pub use master_list::{MasterList, MasterListError, MasterListReport};
 pub use trust::{Anchor, MasterListPolicy, TrustError, TrustSource, TrustStore};
 

@@ -14,7 +14,11 @@
 //!    chip accepts; a file that already exists (an earlier, interrupted run) is read back and rewritten only if
 //!    it differs; one of another size is an error (this chip holds someone else's data);
 //! 3. PUT DATA: BAC key material, the CAN, the Chip and Active Authentication private keys;
-//! 4. read back, in the personalization session, only what a reader cannot read (DG3, DG4);
+//! 3a. with EAC trust points in the image ([`ChipImage::eac`]), PUT DATA of the trust points and the current
+//!    date: the chip then serves EF.CVCA and runs Terminal Authentication;
+//! 4. read back, in the personalization session, only what a reader cannot read (DG3, DG4), unless the
+//!    personalizer was given a terminal ([`Personalizer::with_terminal`]): the reader session then runs
+//!    Terminal Authentication and reads them back through it;
 //! 5. a full reader session on the still-unlocked chip, which is the read-back of everything else: PACE with
 //!    the CAN (BAC when the image has no PACE), then the [verifier](crate::verify) with
 //!    [`Policy::personalizer`] (no trust anchor yet; every file of the image byte for byte, hashes,
@@ -337,6 +341,15 @@ impl PersoProfile for OpenEmrtdProfile {
         if let Some(aa) = &s.active_authentication {
             out.push(commands::put_data(objects::ACTIVE_AUTHENTICATION, aa.to_pkcs8_der().map_err(pk8)?.to_vec()));
         }
+        // the EAC trust points (most recent in slot 1) and the chip's current date; the chip derives EF.CVCA
+        if let Some(eac) = &image.eac {
+            let slots = [objects::SLOT_CURRENT, objects::SLOT_PREVIOUS];
+            for (slot, cert) in slots.into_iter().zip(eac.trust_points()) {
+                out.push(commands::put_data(objects::TRUST_POINT, commands::trust_point_object(slot, &cert.raw)));
+            }
+            let date = commands::current_date_object(eac.current_date.encode());
+            out.push(commands::put_data(objects::CURRENT_DATE, date));
+        }
         Ok(out)
     }
 
@@ -384,6 +397,7 @@ pub struct Personalizer<'a, P: PersoProfile + ?Sized> {
     image: &'a ChipImage,
     progress: Option<ProgressFn<'a>>,
     status: ChipStatus,
+    terminal: Option<crate::access::ta::TerminalCredentials>,
 }
 
 struct Counting<'a, T: Transport + ?Sized> {
@@ -413,7 +427,15 @@ const EXTENDED_WRITE: usize = 32_768;
 impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
     /// A personalizer of `image` with `profile`.
     pub fn new(profile: &'a P, image: &'a ChipImage) -> Self {
-        Personalizer { profile, image, progress: None, status: ChipStatus::default() }
+        Personalizer { profile, image, progress: None, status: ChipStatus::default(), terminal: None }
+    }
+
+    /// The reader session before LOCK runs Terminal Authentication with this inspection system and reads
+    /// DG3/DG4 back through it (compared byte for byte like every other file); without a terminal they are
+    /// read back in the personalization session.
+    pub fn with_terminal(mut self, terminal: crate::access::ta::TerminalCredentials) -> Self {
+        self.terminal = Some(terminal);
+        self
     }
 
     /// Reports progress to `f`.
@@ -536,7 +558,8 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
             ok("SELECT eMRTD application", &ch.transmit(&select)?)?;
         }
         // what the reader session cannot read (DG3, DG4 need Terminal Authentication): read back here
-        for (file, bytes) in self.image.files.iter().filter(|(f, _)| reader_cannot_read(**f)) {
+        let through_ta = self.terminal.is_some();
+        for (file, bytes) in self.image.files.iter().filter(|(f, _)| !through_ta && reader_cannot_read(**f)) {
             self.report("read back", Some(*file), report.bytes_written);
             select_file(&mut ch, *file)?;
             if read_whole(&mut ch, bytes.len(), extended)? != *bytes {
@@ -580,7 +603,20 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
             (_, Some(b)) => AccessControl::Bac(b),
             (None, None) => return Err(PersoError::Verification("the image has no access key".into())),
         };
-        let result = Reader::new(access).read(t)?;
+        let mut reader = match &self.terminal {
+            Some(terminal) => Reader::new(access).with_terminal(terminal.clone()),
+            None => Reader::new(access),
+        };
+        let result = reader.read(t)?;
+        if self.terminal.is_some() {
+            // DG3/DG4 are read back through Terminal Authentication: it must have opened every one of them
+            if let crate::pa::Check::Failed(r) | crate::pa::Check::NotChecked(r) = &result.terminal_authentication {
+                return Err(PersoError::Verification(format!("Terminal Authentication: {r}")));
+            }
+            if let Some(f) = result.protected.iter().find(|f| self.image.files.contains_key(f)) {
+                return Err(PersoError::Verification(format!("{f} stayed protected after Terminal Authentication")));
+            }
+        }
         // the personalizer's policy: no trust anchor yet, every file of the image, every key check passing
         let trust = crate::pa::TrustStore::new();
         let verification = Verifier::new(&trust, Policy::personalizer(self.image.files.clone())).verify_read(&result);

@@ -8,7 +8,8 @@ use crate::access::ta::{IdIc, TaError, TerminalCredentials, comp, terminal_authe
 use crate::apdu::{CommandApdu, StatusWord, ins};
 use crate::cvc::{CvcDate, EfCvca};
 use crate::lds::LdsFile;
-use crate::pa::{Check, Reason};
+use crate::cvc::ChainError;
+use crate::pa::{Check, Reason, TerminalRefusal};
 use crate::sm::{SecureChannel, SmError};
 use crate::transport::Transport;
 
@@ -78,22 +79,58 @@ impl Reader {
             {
                 Ok(o) => o,
                 Err(TaError::Sm(SmError::Transport(t))) => return Err(ReadError::Transport(t)),
-                Err(e) => return Ok(Check::Failed(Reason::ChipProof { detail: e.to_string() })),
+                Err(e) => return Ok(Check::Failed(refused(&e))),
             };
+        // every protected data group is asked for: the chip, not the terminal's reading of its chain, decides
+        let mut denied = Vec::new();
         for file in protected {
-            let allowed = match file.dg_number() {
-                Some(3) => outcome.reads_dg3(),
-                _ => outcome.reads_dg4(),
-            };
-            if !allowed {
-                continue;
-            }
             match self.read_file(ch, file) {
                 Ok(()) => self.protected.retain(|f| *f != file),
-                Err(ReadError::Status { sw: StatusWord::SecurityStatusNotSatisfied, .. }) => {}
+                Err(ReadError::Status { sw: StatusWord::SecurityStatusNotSatisfied, .. }) => denied.push(file),
                 Err(e) => return Err(e),
             }
         }
-        Ok(Check::Passed)
+        if denied.is_empty() {
+            return Ok(Check::Passed);
+        }
+        let names: Vec<String> = denied.iter().map(|f| f.name()).collect();
+        let expected = denied.iter().any(|f| if f.dg_number() == Some(3) { outcome.reads_dg3() } else { outcome.reads_dg4() });
+        Ok(Check::Failed(Reason::TerminalRefused {
+            refusal: TerminalRefusal::NotGranted,
+            status: Some(StatusWord::SecurityStatusNotSatisfied),
+            detail: format!(
+                "the chip accepted inspection system {} but refused {} ({}): {}",
+                outcome.terminal,
+                names.join(", "),
+                StatusWord::SecurityStatusNotSatisfied,
+                if expected {
+                    "the chip's effective authorization lacks the read right"
+                } else {
+                    "the chain grants no read right for it"
+                }
+            ),
+        }))
     }
+}
+
+/// The reader's typed reason for a refused Terminal Authentication.
+fn refused(e: &TaError) -> Reason {
+    let (refusal, status) = match e {
+        TaError::UnknownTrustPoint { status, .. } => (TerminalRefusal::UnknownTrustPoint, *status),
+        TaError::CertificateRefused { status, reason, .. } => (
+            match reason {
+                Some(ChainError::Expired { .. }) => TerminalRefusal::CertificateExpired,
+                Some(ChainError::BadSignature { .. }) => TerminalRefusal::CertificateSignature,
+                _ => TerminalRefusal::CertificateRefused,
+            },
+            *status,
+        ),
+        TaError::KeyRefused { status, .. } => (TerminalRefusal::KeyRefused, *status),
+        TaError::SignatureRejected(sw) => (TerminalRefusal::SignatureRejected, *sw),
+        TaError::NotAllowed(sw) => (TerminalRefusal::NotAllowed, *sw),
+        TaError::Challenge { status, .. } => (TerminalRefusal::Other, *status),
+        TaError::Refused(sw) => (TerminalRefusal::Other, *sw),
+        _ => return Reason::TerminalRefused { refusal: TerminalRefusal::Other, status: None, detail: e.to_string() },
+    };
+    Reason::TerminalRefused { refusal, status: Some(status), detail: e.to_string() }
 }

@@ -53,6 +53,7 @@ pub fn cccd_image() -> ChipImage {
                 cccd::pki::SoftwareKey::from_secret(curve, &aa_secret).unwrap(),
             )),
         },
+        eac: None,
     }
 }
 
