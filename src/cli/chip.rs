@@ -375,6 +375,11 @@ pub struct PersoArgs {
     /// Seconds to wait for a card in the reader.
     #[arg(long, default_value_t = 10)]
     wait: u64,
+    /// An inspection-system folder (`cccd pki is`): the reader session before LOCK runs Terminal
+    /// Authentication with it and reads DG3/DG4 back through it (else they are read back in the
+    /// personalization session).
+    #[arg(long, value_name = "DIR")]
+    terminal: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -387,6 +392,7 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
     use cccd::perso::{JmrtdAppletProfile, OpenEmrtdProfile, PersoError, PersoProfile};
     let image = ChipImage::load_dir(&args.chipdir)
         .map_err(|e| CliError::Input { context: args.chipdir.display().to_string(), message: e.to_string() })?;
+    let terminal = args.terminal.as_deref().map(super::eac::load_terminal).transpose()?;
     let profile: Box<dyn PersoProfile> = match args.profile.as_str() {
         "jmrtd-applet" => Box::new(JmrtdAppletProfile::new()),
         _ => Box::new(OpenEmrtdProfile::new(*args.transport_key.key()?)),
@@ -405,6 +411,9 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
         bar.set_position(p.bytes_written as u64);
         bar.set_message(p.step);
     });
+    if let Some(t) = terminal {
+        personalizer = personalizer.with_terminal(t);
+    }
     let result = personalizer.run(&mut transport);
     let status = personalizer.chip_status();
     drop(personalizer);

@@ -275,3 +275,41 @@ pub fn load_fingerprints(dir: &Path) -> Result<cccd::lds::dg3::Dg3, CliError> {
     }
     Ok(Dg3::fingerprints(images))
 }
+
+/// An inspection system's credentials from a terminal folder (`cccd pki is`): the chain `cvca.cvcert` (when
+/// there), `dv.cvcert`, `is.cvcert`, and the key `is.key`.
+pub fn load_terminal(dir: &Path) -> Result<cccd::access::ta::TerminalCredentials, CliError> {
+    let mut chain = Vec::new();
+    let cvca = dir.join("cvca.cvcert");
+    if cvca.exists() {
+        chain.push(read_certificate(&cvca)?);
+    }
+    chain.push(read_certificate(&dir.join("dv.cvcert"))?);
+    let is = read_certificate(&dir.join("is.cvcert"))?;
+    if is.body.chat.role() != Role::Terminal {
+        return Err(input(dir.join("is.cvcert").display(), "not an inspection-system certificate"));
+    }
+    chain.push(is);
+    let key = read_key(&dir.join("is.key"))?;
+    Ok(cccd::access::ta::TerminalCredentials { chain, key: std::sync::Arc::new(key) })
+}
+
+/// The chip's EAC trust from `--cvca DIR` (its `cvca.cvcert`) and `--trust-point CERT`s (most recent first),
+/// its current date today (UTC); `None` when neither is given.
+pub fn load_trust(
+    cvca_dir: Option<&Path>,
+    trust_points: &[PathBuf],
+) -> Result<Option<cccd::image::EacTrust>, CliError> {
+    let mut certs = Vec::new();
+    if let Some(dir) = cvca_dir {
+        certs.push(read_certificate(&dir.join("cvca.cvcert"))?);
+    }
+    for path in trust_points {
+        certs.push(read_certificate(path)?);
+    }
+    if certs.is_empty() {
+        return Ok(None);
+    }
+    let today = date(None)?;
+    cccd::image::EacTrust::new(certs, today).map(Some).map_err(|e| input("--cvca/--trust-point", e))
+}

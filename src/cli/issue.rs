@@ -500,6 +500,14 @@ pub struct IssueArgs {
     /// `right-index.png`, `left_thumb.wsq`, `07.jp2` (19794-4 position codes).
     #[arg(long)]
     fingerprints: Option<PathBuf>,
+    /// A CVCA folder (`cccd pki cvca`): its `cvca.cvcert` becomes the chip's EAC trust point (saved in
+    /// `CHIPDIR/eac/`, written at personalization; the chip then serves EF.CVCA and runs Terminal
+    /// Authentication), the chip's current date today.
+    #[arg(long, value_name = "DIR")]
+    cvca: Option<PathBuf>,
+    /// A CVCA certificate as a trust point (after `--cvca`'s, most recent first; two at most).
+    #[arg(long, value_name = "CERT")]
+    trust_point: Vec<PathBuf>,
     #[command(flatten)]
     common: IssueCommon,
 }
@@ -583,7 +591,12 @@ pub fn issue_command(args: &IssueArgs) -> Result<ExitCode, CliError> {
         return Err(input("--fingerprints", "the JMRTD applet profile carries no DG3"));
     }
     recipe.options.dg3 = dg3;
-    let image = recipe.issue(&record, &photo, &ds).map_err(|e| input("issue", e))?;
+    let eac = super::eac::load_trust(args.cvca.as_deref(), &args.trust_point)?;
+    if eac.is_some() && recipe.options.chip == cccd::issuance::ChipProfile::JmrtdApplet {
+        return Err(input("--cvca", "the JMRTD applet profile runs no Chip Authentication, so no Terminal Authentication"));
+    }
+    let mut image = recipe.issue(&record, &photo, &ds).map_err(|e| input("issue", e))?;
+    image.eac = eac;
     let trust = FolderTrust { ds: &ds, csca: csca.as_ref() };
     publish(&image, &args.out, &trust, false).map_err(|e| input(args.out.display(), e))?;
     let total: usize = image.files.values().map(Vec::len).sum();

@@ -143,6 +143,11 @@ pub struct ReadArgs {
     html: Option<PathBuf>,
     #[command(flatten)]
     trust: super::chip::TrustArgs,
+    /// An inspection-system folder (`cccd pki is`: `cvca.cvcert`, `dv.cvcert`, `is.cvcert`, `is.key`):
+    /// Terminal Authentication after Chip Authentication, then DG3/DG4 as its rights allow. Without it they
+    /// are reported protected by EAC.
+    #[arg(long, value_name = "DIR")]
+    terminal: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -228,10 +233,14 @@ fn read_failure(reader: &str, e: &ReadError) -> CliError {
 pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     use cccd::reader::Reader;
     let access = access_control(args)?;
+    let terminal = args.terminal.as_deref().map(super::eac::load_terminal).transpose()?;
     let reader_name = resolve_reader(args.reader.as_deref(), &list()?)?;
     let wait = Duration::from_secs(args.wait);
     let mut transport = connect_waiting(&reader_name, Instant::now() + wait)?;
-    let mut reader = Reader::new(access);
+    let mut reader = match terminal {
+        Some(t) => Reader::new(access).with_terminal(t),
+        None => Reader::new(access),
+    };
     let started = Instant::now();
     let mut resumed = 0u64;
     let result = loop {

@@ -29,7 +29,18 @@ pub fn document(result: &ReadResult, trust: &TrustStore) -> (Value, Verification
         }),
     );
     super::verdict::add_verification(&mut v, &verification);
+    v["terminal_authentication"] = terminal_authentication(&result.terminal_authentication);
     (v, verification)
+}
+
+/// Terminal Authentication as the reader saw it (`not_checked` without `--terminal`), with the chip's status
+/// word when it refused (`status_word`, hex).
+fn terminal_authentication(check: &cccd::pa::Check) -> Value {
+    let mut v = serde_json::to_value(check).unwrap_or_default();
+    if let Some(cccd::pa::Reason::TerminalRefused { status: Some(sw), .. }) = check.reason() {
+        v["status_word"] = json!(format!("{:04X}", u16::from(*sw)));
+    }
+    v
 }
 
 /// The holder: the MRZ of DG1 and the personal data of DG13 (names with diacritics), dates as `YYYY-MM-DD`.
