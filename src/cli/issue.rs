@@ -593,7 +593,10 @@ pub fn issue_command(args: &IssueArgs) -> Result<ExitCode, CliError> {
     recipe.options.dg3 = dg3;
     let eac = super::eac::load_trust(args.cvca.as_deref(), &args.trust_point)?;
     if eac.is_some() && recipe.options.chip == cccd::issuance::ChipProfile::JmrtdApplet {
-        return Err(input("--cvca", "the JMRTD applet profile runs no Chip Authentication, so no Terminal Authentication"));
+        return Err(input(
+            "--cvca",
+            "the JMRTD applet profile runs no Chip Authentication, so no Terminal Authentication",
+        ));
     }
     let mut image = recipe.issue(&record, &photo, &ds).map_err(|e| input("issue", e))?;
     image.eac = eac;

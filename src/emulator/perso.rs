@@ -14,9 +14,7 @@ use zeroize::Zeroizing;
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::crypto::sym::mac_eq;
 use crate::cvc::{CvCertificate, CvcDate, KeyContext, Role};
-use crate::image::{
-    ActiveAuthenticationKey, ChipAuthenticationKey, ChipAuthenticationPrivateKey, ChipImage, EacTrust,
-};
+use crate::image::{ActiveAuthenticationKey, ChipAuthenticationKey, ChipAuthenticationPrivateKey, ChipImage, EacTrust};
 use crate::lds::LdsFile;
 use crate::perso_commands::{self as commands, CHALLENGE_LEN, TRANSPORT_KEY_LEN, TRANSPORT_KEY_TRIES};
 use crate::sm::SecureMessaging;

@@ -6,9 +6,9 @@ use super::{ReadError, Reader};
 use crate::access::chip_auth::ChipAuthenticationKeys;
 use crate::access::ta::{IdIc, TaError, TerminalCredentials, comp, terminal_authenticate};
 use crate::apdu::{CommandApdu, StatusWord, ins};
+use crate::cvc::ChainError;
 use crate::cvc::{CvcDate, EfCvca};
 use crate::lds::LdsFile;
-use crate::cvc::ChainError;
 use crate::pa::{Check, Reason, TerminalRefusal};
 use crate::sm::{SecureChannel, SmError};
 use crate::transport::Transport;
@@ -94,7 +94,8 @@ impl Reader {
             return Ok(Check::Passed);
         }
         let names: Vec<String> = denied.iter().map(|f| f.name()).collect();
-        let expected = denied.iter().any(|f| if f.dg_number() == Some(3) { outcome.reads_dg3() } else { outcome.reads_dg4() });
+        let expected =
+            denied.iter().any(|f| if f.dg_number() == Some(3) { outcome.reads_dg3() } else { outcome.reads_dg4() });
         Ok(Check::Failed(Reason::TerminalRefused {
             refusal: TerminalRefusal::NotGranted,
             status: Some(StatusWord::SecurityStatusNotSatisfied),
