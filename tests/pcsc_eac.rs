@@ -169,7 +169,7 @@ fn eac_issue_perso_read_with_and_without_terminal_and_refusals() {
     let image = cccd::image::ChipImage::load_dir(&chip).unwrap();
     let eac = image.eac.as_ref().expect("the image carries the trust point");
     let cvca = cccd::cvc::CvCertificate::decode(&std::fs::read(p("cvca").join("cvca.cvcert")).unwrap()).unwrap();
-    assert_eq!(eac.trust_points(), [cvca.clone()]);
+    assert_eq!(eac.trust_points(), std::slice::from_ref(&cvca));
     // EF.CVCA beside it names the CVCA; it is not a data group: neither EF.COM nor the SOD lists it
     let ef_cvca = cccd::cvc::EfCvca::decode(&std::fs::read(chip.join("eac/EF.CVCA.bin")).unwrap()).unwrap();
     assert_eq!(ef_cvca.cars, vec![cvca.chr().clone()]);

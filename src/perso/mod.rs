@@ -13,9 +13,9 @@
 //! 2. for each file: CREATE FILE (the new file becomes current) and write it in the largest UPDATE BINARY the
 //!    chip accepts; a file that already exists (an earlier, interrupted run) is read back and rewritten only if
 //!    it differs; one of another size is an error (this chip holds someone else's data);
-//! 3. PUT DATA: BAC key material, the CAN, the Chip and Active Authentication private keys;
-//! 3a. with EAC trust points in the image ([`ChipImage::eac`]), PUT DATA of the trust points and the current
-//!    date: the chip then serves EF.CVCA and runs Terminal Authentication;
+//! 3. PUT DATA: BAC key material, the CAN, the Chip and Active Authentication private keys, and with EAC
+//!    trust points in the image ([`ChipImage::eac`]) the trust points and the current date (the chip then
+//!    serves EF.CVCA and runs Terminal Authentication);
 //! 4. read back, in the personalization session, only what a reader cannot read (DG3, DG4), unless the
 //!    personalizer was given a terminal ([`Personalizer::with_terminal`]): the reader session then runs
 //!    Terminal Authentication and reads them back through it;
