@@ -228,3 +228,55 @@ fn the_reader_runs_ta_with_a_terminal_chain_and_reports_dg3_protected_without_on
     }
     assert_eq!(result.protected, vec![dg3]);
 }
+
+/// A chip made from an image that carries EAC trust (`ChipImage::eac`, as `cccd issue --cvca` and
+/// personalization give it) runs TA with no extra call; the reader's order, after BAC and after PACE, is
+/// access control, Chip Authentication, then TA (MSE:Set DST, PSO:Verify Certificate, MSE:Set AT, GET
+/// CHALLENGE, EXTERNAL AUTHENTICATE), then DG3, and the ID_IC it signs is the session's (TA passes).
+#[test]
+fn image_trust_points_run_ta_in_the_readers_order_after_bac_and_pace() {
+    use cccd::image::EacTrust;
+    use cccd::pa::Check;
+    use cccd::reader::Reader;
+    use cccd::transport::Recording;
+    let r = record();
+    let dg3 = LdsFile::dg(3).unwrap();
+    for use_pace in [false, true] {
+        let e = eac(true);
+        let mut image = cccd_image();
+        image.eac = Some(EacTrust::new(vec![e.terminal.chain[0].clone()], d("2026-12-01")).unwrap());
+        let mut chip = Recording::new(VirtualChip::new(image.clone(), ChipConfig::default()));
+        let reader = if use_pace {
+            Reader::pace(PacePassword::Can(r.can().unwrap()))
+        } else {
+            Reader::bac(BacKey::from_mrz_information(&r.mrz_information().unwrap()))
+        };
+        let result = reader.with_terminal(e.terminal).read(&mut chip).unwrap();
+        assert_eq!(result.terminal_authentication, Check::Passed, "pace: {use_pace}");
+        assert_eq!(result.files[&dg3], image.files[&dg3], "DG3 byte-identical, pace: {use_pace}");
+        let (vchip, log) = chip.into_parts();
+        assert_eq!(
+            vchip.terminal_authentication().unwrap().trust_points(),
+            vec![Reference::new("VNCVCA00001").unwrap()]
+        );
+        let at = |pred: &dyn Fn(&CommandApdu) -> bool| log.iter().position(|x| pred(&x.command));
+        let access = if use_pace {
+            at(&|c| c.ins == 0x86 && c.cla & 0x0C == 0)
+        } else {
+            at(&|c| c.ins == 0x82 && c.cla == 0 && c.data.len() == 40)
+        }
+        .expect("access control ran");
+        let ca = at(&|c| c.cla == 0x0C && c.ins == 0x22 && c.p1 == 0x41).expect("Chip Authentication ran");
+        let steps: Vec<usize> =
+            [(0x22, 0x81, 0xB6), (0x2A, 0x00, 0xBE), (0x22, 0x81, 0xA4), (0x84, 0, 0), (0x82, 0, 0)]
+                .into_iter()
+                .map(|(ins, p1, p2)| {
+                    at(&|c| c.cla == 0x0C && c.ins == ins && c.p1 == p1 && c.p2 == p2).expect("every TA step ran")
+                })
+                .collect();
+        assert!(access < ca && ca < steps[0], "access, then CA, then TA (pace: {use_pace})");
+        assert!(steps.windows(2).all(|w| w[0] < w[1]), "TA's steps in order: {steps:?}");
+        let dg3_read = log.iter().rposition(|x| x.command.ins == 0xB0 && x.command.p1 == 0x83).expect("DG3 read");
+        assert!(dg3_read > steps[4], "DG3 is read after EXTERNAL AUTHENTICATE");
+    }
+}

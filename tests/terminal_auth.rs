@@ -253,9 +253,13 @@ fn ta_after_bac_and_after_pace_opens_dg3() {
         let again = terminal_authenticate(&mut ch, &creds, &[p.cvca.chr().clone()], id, &ca_comp(), d("2026-12-02"));
         assert_eq!(again, Err(TaError::NotAllowed(StatusWord::SecurityStatusNotSatisfied)));
     }
-    // the wrong ID_IC (BAC's where the chip ran PACE) makes the signature invalid for the chip
-    let (r, _) = run(&p, &creds, &pace, &bac);
-    assert_eq!(r, Err(TaError::SignatureRejected(StatusWord::VerificationFailed)));
+    // the wrong ID_IC makes the signature invalid for the chip: BAC's where the chip ran PACE, and PACE's where
+    // it ran BAC
+    for (chip_id, terminal_id) in [(&pace, &bac), (&bac, &pace)] {
+        let (r, mut ch) = run(&p, &creds, chip_id, terminal_id);
+        assert_eq!(r, Err(TaError::SignatureRejected(StatusWord::VerificationFailed)));
+        assert_eq!(read_dg3(&mut ch).sw, StatusWord::SecurityStatusNotSatisfied, "DG3 stays closed");
+    }
 }
 
 #[test]
@@ -332,11 +336,14 @@ fn wrong_signatures_are_refused() {
 fn chip_without_chip_authentication_refuses_ta() {
     let p = pki("CVCA", true);
     let creds = terminal(&p, Rights { dg3: true, dg4: false }, "2026-12-01", "2026-12-20");
-    let id = IdIc::from_bac("C01234567").unwrap();
-    let mut ch = session(&p, &id, &ca_comp());
-    ch.transport_mut().binding = None;
-    let r = terminal_authenticate(&mut ch, &creds, &[p.cvca.chr().clone()], &id, &ca_comp(), d("2026-12-02"));
-    assert_eq!(r, Err(TaError::NotAllowed(StatusWord::SecurityStatusNotSatisfied)));
+    // TA before Chip Authentication, after BAC and after PACE alike
+    for id in [IdIc::from_bac("C01234567").unwrap(), IdIc::from_pace(&CURVE.public_key(&[0x44; 32]).unwrap())] {
+        let mut ch = session(&p, &id, &ca_comp());
+        ch.transport_mut().binding = None;
+        let r = terminal_authenticate(&mut ch, &creds, &[p.cvca.chr().clone()], &id, &ca_comp(), d("2026-12-02"));
+        assert_eq!(r, Err(TaError::NotAllowed(StatusWord::SecurityStatusNotSatisfied)));
+        assert_eq!(read_dg3(&mut ch).sw, StatusWord::SecurityStatusNotSatisfied);
+    }
 }
 
 #[test]
