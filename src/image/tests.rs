@@ -129,3 +129,56 @@ fn debug_prints_no_secret() {
     assert!(!text.contains("493817") && !text.contains("123456789"), "{text}");
     assert!(text.contains("REDACTED") && text.contains("1024 bits"), "{text}");
 }
+
+fn cvca(chr: &str) -> crate::cvc::CvCertificate {
+    use crate::cvc::issue::{self, Rights};
+    let key = SoftwareKey::generate(NamedCurve::BrainpoolP256r1);
+    let day = |y: i32| crate::cvc::CvcDate::new(time::Date::from_calendar_date(y, time::Month::December, 1).unwrap());
+    let reference = crate::cvc::Reference::new(chr).unwrap();
+    issue::cvca(reference, &key, Rights { dg3: true, dg4: true }, day(2026).unwrap(), day(2028).unwrap()).unwrap()
+}
+
+#[test]
+fn eac_trust_round_trips_in_eac_and_folders_without_it_still_load() {
+    let curve = NamedCurve::BrainpoolP256r1;
+    let mut img = image(
+        ChipAuthenticationPrivateKey::Ecdh(SoftwareKey::generate(curve)),
+        ActiveAuthenticationKey::Ecdsa(SoftwareKey::generate(curve)),
+    );
+    let dir = temp_dir("eac");
+    // an old folder (no eac/): no trust
+    img.save_dir(&dir).unwrap();
+    assert!(!dir.join("eac").exists());
+    assert_eq!(ChipImage::load_dir(&dir).unwrap().eac, None);
+    let date =
+        crate::cvc::CvcDate::new(time::Date::from_calendar_date(2026, time::Month::December, 4).unwrap()).unwrap();
+    let (new, old) = (cvca("VNCVCA00002"), cvca("VNCVCA00001"));
+    img.eac = Some(EacTrust::new(vec![new.clone(), old.clone()], date).unwrap());
+    img.save_dir(&dir).unwrap();
+    assert_eq!(std::fs::read_to_string(dir.join("eac/current-date")).unwrap(), "2026-12-04\n");
+    let ef = crate::cvc::EfCvca::decode(&std::fs::read(dir.join("eac/EF.CVCA.bin")).unwrap()).unwrap();
+    assert_eq!(ef.cars, vec![new.chr().clone(), old.chr().clone()], "most recent first");
+    assert_eq!(ChipImage::load_dir(&dir).unwrap(), img);
+    // saved again with one trust point, then none: the folder follows
+    img.eac = Some(EacTrust::new(vec![new.clone()], date).unwrap());
+    img.save_dir(&dir).unwrap();
+    assert!(!dir.join("eac/trust-point-2.cvcert").exists());
+    assert_eq!(ChipImage::load_dir(&dir).unwrap(), img);
+    img.eac = None;
+    img.save_dir(&dir).unwrap();
+    assert!(!dir.join("eac").exists());
+    // a broken trust point or date is an error naming the file, never silently dropped
+    img.eac = Some(EacTrust::new(vec![new.clone()], date).unwrap());
+    img.save_dir(&dir).unwrap();
+    std::fs::write(dir.join("eac/current-date"), "2026-13-01\n").unwrap();
+    let e = ChipImage::load_dir(&dir).unwrap_err().to_string();
+    assert!(e.contains("current-date"), "{e}");
+    // trust points: one or two CVCA certificates, no duplicates
+    assert!(matches!(EacTrust::new(vec![], date), Err(TrustPointError::Count(0))));
+    assert!(matches!(EacTrust::new(vec![new.clone(), new.clone()], date), Err(TrustPointError::Duplicate(_))));
+    assert!(matches!(
+        EacTrust::new(vec![new.clone(), old.clone(), cvca("VNCVCA00003")], date),
+        Err(TrustPointError::Count(3))
+    ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
