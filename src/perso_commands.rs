@@ -7,6 +7,9 @@
 //!   (AES-128); ten wrong MACs block the chip.
 //! - CREATE FILE (`00 E0 00 00`, FCP `63 04 <size:2> <fid:2>`), PUT DATA (`00 DA 00 <P2>`, the objects of
 //!   [`objects`]) and LOCK (`00 DA DE AD`).
+//! - EAC: PUT DATA `64` (`A2 { 80 01 slot, 7F21 … }`, a CVCA certificate as trust point, slot `01` the most
+//!   recent, `02` the previous) and `67` (`A3 { 80 06 YYMMDD }`, the current date, one digit per byte); the
+//!   chip derives EF.CVCA from the trust points.
 //!
 //! UPDATE BINARY and READ BINARY are the ISO/IEC 7816-4 commands of [`crate::apdu::ins`].
 
