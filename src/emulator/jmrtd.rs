@@ -552,7 +552,7 @@ impl JmrtdAppletChip {
             return sw(0x6982);
         }
         let (Access::Challenged(rnd_ic), Some(key)) = (&self.access, self.bac_key()) else { return sw(0x6985) };
-        let get_challenge = CommandApdu::new(0x00, ins::GET_CHALLENGE, 0x00, 0x00).with_le(8);
+        let get_challenge = crate::apdu::commands::get_challenge(8);
         let Ok((_, challenged)) = BacChip::new(key).get_challenge(&get_challenge, *rnd_ic) else { return sw(0x6F00) };
         let mut k_ic = Zeroizing::new([0u8; 16]);
         rand::fill(&mut k_ic[..]);

@@ -30,13 +30,14 @@
 
 use zeroize::Zeroizing;
 
+use crate::apdu::commands as iso;
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
 use crate::image::ChipImage;
 use crate::lds::{EF_ATR_INFO_FID, EMRTD_AID, LdsFile};
 use crate::perso_commands::{self as commands, CHALLENGE_LEN, TRANSPORT_KEY_LEN, objects};
 use crate::reader::{Access, AccessControl, ReadError, Reader};
 use crate::sm::{SecureChannel, SecureMessaging, SmError};
-use crate::tlv::{Tag, TlvReader, encode_tlv};
+use crate::tlv::{Tag, TlvReader};
 use crate::transport::{Transport, TransportError};
 use crate::verify::{Policy, Verifier};
 
@@ -295,18 +296,7 @@ impl PersoProfile for OpenEmrtdProfile {
     }
 
     fn write(&self, offset: usize, data: &[u8]) -> CommandApdu {
-        match u16::try_from(offset) {
-            Ok(o) if o <= 0x7FFF => {
-                let [p1, p2] = o.to_be_bytes();
-                CommandApdu::new(0x00, ins::UPDATE_BINARY, p1, p2).with_data(data.to_vec())
-            }
-            _ => {
-                let o: Vec<u8> = (offset as u64).to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-                let mut body = encode_tlv(Tag::new(0x54), &o);
-                body.extend(encode_tlv(Tag::new(0x53), data));
-                CommandApdu::new(0x00, ins::UPDATE_BINARY_ODD, 0x00, 0x00).with_data(body)
-            }
-        }
+        iso::update_binary_at(offset, data)
     }
 
     fn put_secrets(&self, image: &ChipImage) -> Result<Vec<Zeroizing<CommandApdu>>, PersoError> {
@@ -481,8 +471,7 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         };
         self.status.locked = Some(false);
         let mut ch = Link::new(&mut *t, session);
-        let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
-        ok("SELECT eMRTD application", &ch.transmit(&select)?)?;
+        ok("SELECT eMRTD application", &ch.transmit(&iso::select_application(&EMRTD_AID))?)?;
         let chunk = self.profile.max_write(extended);
         // EF.CardAccess first, EF.SOD last: a chip with an EF.SOD has every data group; then EF.CardSecurity,
         // in the master file (its FID is EF.SOD's in the application), with the MF selected
@@ -493,7 +482,7 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         for file in order {
             let Some(bytes) = self.image.files.get(&file) else { continue };
             if file == LdsFile::CardSecurity {
-                ok("SELECT MF", &ch.transmit(&select_mf())?)?;
+                ok("SELECT MF", &ch.transmit(&iso::select_mf())?)?;
             }
             let r = ch.transmit(&self.profile.create_file(file, bytes.len())?)?;
             match r.sw {
@@ -533,7 +522,7 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         }
         // the application again when EF.CardSecurity, written last, left the MF selected
         if self.image.files.contains_key(&LdsFile::CardSecurity) {
-            ok("SELECT eMRTD application", &ch.transmit(&select)?)?;
+            ok("SELECT eMRTD application", &ch.transmit(&iso::select_application(&EMRTD_AID))?)?;
         }
         // what the reader session cannot read (DG3, DG4 need Terminal Authentication): read back here
         for (file, bytes) in self.image.files.iter().filter(|(f, _)| reader_cannot_read(**f)) {
@@ -593,11 +582,10 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
 
 /// Whether the chip announces extended length in EF.ATR/INFO (read in the clear).
 fn extended_length<T: Transport>(t: &mut T) -> Result<bool, PersoError> {
-    let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(EF_ATR_INFO_FID.to_be_bytes().to_vec());
-    if t.transmit(&sel)?.sw != StatusWord::Success {
+    if t.transmit(&iso::select_ef(EF_ATR_INFO_FID))?.sw != StatusWord::Success {
         return Ok(false);
     }
-    let r = t.transmit(&CommandApdu::new(0x00, ins::READ_BINARY, 0x00, 0x00).with_le(256))?;
+    let r = t.transmit(&iso::read_binary_at(0, 256))?;
     Ok(TlvReader::new(&r.data).any(|o| o.is_ok_and(|o| o.tag() == Tag::new(0x7F66))))
 }
 
@@ -629,25 +617,12 @@ fn reader_cannot_read(file: LdsFile) -> bool {
 }
 
 fn select_file<T: Transport + ?Sized>(ch: &mut Link<'_, T>, file: LdsFile) -> Result<(), PersoError> {
-    let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(file.fid().to_be_bytes().to_vec());
-    ok("SELECT file", &ch.transmit(&sel)?)
+    ok("SELECT file", &ch.transmit(&iso::select_ef(file.fid()))?)
 }
 
 /// Whether the current file has a byte at `offset` (it is longer than `offset` bytes).
 fn longer_than<T: Transport + ?Sized>(ch: &mut Link<'_, T>, offset: usize) -> Result<bool, PersoError> {
-    let c = match u16::try_from(offset) {
-        Ok(o) if o <= 0x7FFF => {
-            let [p1, p2] = o.to_be_bytes();
-            CommandApdu::new(0x00, ins::READ_BINARY, p1, p2).with_le(1)
-        }
-        _ => {
-            let o: Vec<u8> = (offset as u64).to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-            CommandApdu::new(0x00, ins::READ_BINARY_ODD, 0x00, 0x00)
-                .with_data(encode_tlv(Tag::new(0x54), &o))
-                .with_le(1)
-        }
-    };
-    let r = ch.transmit(&c)?;
+    let r = ch.transmit(&iso::read_binary_at(offset, 1))?;
     Ok(r.sw == StatusWord::Success && !r.data.is_empty())
 }
 
@@ -658,21 +633,13 @@ fn read_whole<T: Transport + ?Sized>(ch: &mut Link<'_, T>, len: usize, extended:
     while out.len() < len {
         let offset = out.len();
         let want = (len - offset).min(chunk);
-        let c = if offset <= 0x7FFF {
-            let [p1, p2] = (offset as u16).to_be_bytes();
-            CommandApdu::new(0x00, ins::READ_BINARY, p1, p2).with_le(want)
-        } else {
-            let o: Vec<u8> = (offset as u64).to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-            CommandApdu::new(0x00, ins::READ_BINARY_ODD, 0x00, 0x00)
-                .with_data(encode_tlv(Tag::new(0x54), &o))
-                .with_le(want)
-        };
+        let c = iso::read_binary_at(offset, want);
         let r = ch.transmit(&c)?;
         if r.sw != StatusWord::Success && r.sw != StatusWord::EndOfFileReached {
             return Err(PersoError::Rejected { step: "READ BINARY", sw: r.sw });
         }
         let data = if c.ins == ins::READ_BINARY_ODD {
-            TlvReader::single(&r.data, Tag::new(0x53)).map(|t| t.value().to_vec()).unwrap_or_default()
+            TlvReader::single(&r.data, Tag::new(iso::DISCRETIONARY_DO)).map(|t| t.value().to_vec()).unwrap_or_default()
         } else {
             r.data
         };
@@ -683,9 +650,4 @@ fn read_whole<T: Transport + ?Sized>(ch: &mut Link<'_, T>, len: usize, extended:
     }
     out.truncate(len);
     Ok(out)
-}
-
-/// SELECT the master file (`00 A4 00 0C`, no data), where EF.CardAccess and EF.CardSecurity live.
-fn select_mf() -> CommandApdu {
-    CommandApdu::new(0x00, ins::SELECT, 0x00, 0x0C)
 }
