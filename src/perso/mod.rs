@@ -61,9 +61,9 @@ pub enum PersoError {
     /// The chip is blocked (too many wrong transport keys).
     #[error("the chip is blocked")]
     Blocked,
-    /// The chip is locked and holds other content than this image.
+    /// The chip is locked and holds other content than this image: why its reader session does not match it.
     #[error("the chip is already locked and holds different content: {0}")]
-    LockedWithOtherContent(String),
+    LockedWithOtherContent(#[source] Box<PersoError>),
     /// A file on the chip has another size than the image's (another image was written to it).
     #[error("{0} exists on the chip with another size")]
     FileSizeMismatch(LdsFile),
@@ -78,9 +78,37 @@ pub enum PersoError {
     /// Secure messaging failed (a response with a bad MAC: a corrupted answer).
     #[error("secure messaging: {0}")]
     SecureMessaging(#[source] SmError),
-    /// The verification before LOCK failed: the chip is not locked.
-    #[error("verification failed, chip not locked: {0}")]
-    Verification(String),
+    /// The reader session before LOCK failed (access control, secure messaging, the chip's answers): the chip is
+    /// not locked.
+    #[error("verification failed, chip not locked: reader session: {0}")]
+    ReaderSession(#[source] Box<ReadError>),
+    /// A file the reader session cannot read (DG3, DG4) reads back other than the image's: the chip is not
+    /// locked (the chip's fault, or a torn write).
+    #[error("verification failed, chip not locked: {} reads back different", file.name())]
+    ReadBackDiffers {
+        /// The file.
+        file: LdsFile,
+    },
+    /// The reader session's verdict under the personalizer's policy is not genuine (a file differs from the
+    /// image, a signature or a key check fails): the chip is not locked. The verification says why.
+    #[error("verification failed, chip not locked: {}", .0.summary())]
+    NotGenuine(Box<crate::verify::Verification>),
+    /// The image has neither CAN nor MRZ information: no reader session can verify the chip (the caller's).
+    #[error("verification failed, chip not locked: the image has no access key")]
+    NoAccessKey,
+    /// The chip refused the personalization session just before LOCK, as a locked chip does: it locked itself
+    /// (the chip's fault); nothing was locked by the personalizer.
+    #[error("verification failed, chip not locked: the chip locked itself")]
+    ChipLockedItself,
+    /// The image's MRZ information does not split into document number, birth and expiry date (the caller's).
+    #[error("malformed MRZ information in the image")]
+    MalformedMrzInformation,
+    /// A chip key of the image does not encode as PKCS#8 (the caller's).
+    #[error("a chip key of the image: {0}")]
+    Key(#[source] crate::image::KeyError),
+    /// The transport key cannot key AES-CMAC (not 16 bytes: the caller's).
+    #[error("the transport key: {0}")]
+    TransportKey(#[source] crate::crypto::CryptoError),
     /// The image is not complete: nothing was written.
     #[error("the image is incomplete, nothing written: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     IncompleteImage(Vec<ImageProblem>),
@@ -191,7 +219,7 @@ impl From<ReadError> for PersoError {
     fn from(e: ReadError) -> Self {
         match e {
             ReadError::Transport(t) => PersoError::Transport(t),
-            other => PersoError::Verification(format!("reader session: {other}")),
+            other => PersoError::ReaderSession(Box::new(other)),
         }
     }
 }
@@ -276,7 +304,7 @@ impl PersoProfile for OpenEmrtdProfile {
         let mut rnd_ifd = [0u8; CHALLENGE_LEN];
         rand::fill(&mut rnd_ifd);
         let mac = commands::transport_key_mac(self.transport_key.as_slice(), &rnd_ifd, &rnd_ic)
-            .map_err(|e| PersoError::Verification(e.to_string()))?;
+            .map_err(PersoError::TransportKey)?;
         let auth = commands::external_authenticate(&rnd_ifd, &mac);
         let r = t.transmit(&auth)?;
         match r.sw {
@@ -311,7 +339,7 @@ impl PersoProfile for OpenEmrtdProfile {
                 info.get(n.saturating_sub(14)..n.saturating_sub(8)),
                 info.get(n.saturating_sub(7)..n.saturating_sub(1)),
             ) else {
-                return Err(PersoError::Verification("malformed MRZ information".into()));
+                return Err(PersoError::MalformedMrzInformation);
             };
             let object = commands::bac_object(doc.trim_end_matches('<'), dob, doe);
             out.push(commands::put_data(objects::BAC, object.to_vec()));
@@ -319,7 +347,7 @@ impl PersoProfile for OpenEmrtdProfile {
         if let Some(can) = &s.can {
             out.push(commands::put_data(objects::PACE, commands::pace_object(can).to_vec()));
         }
-        let pk8 = |e: crate::image::KeyError| PersoError::Verification(e.to_string());
+        let pk8 = PersoError::Key;
         if let Some(ca) = &s.chip_authentication {
             let object = commands::chip_authentication_object(ca.key_id, &ca.key.to_pkcs8_der().map_err(pk8)?);
             out.push(commands::put_data(objects::CHIP_AUTHENTICATION, object.to_vec()));
@@ -461,7 +489,7 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
                 Err(e @ PersoError::Transport(_)) => return Err(e),
                 Err(e) => {
                     self.status.holds_this_image = Some(false);
-                    return Err(PersoError::LockedWithOtherContent(e.to_string()));
+                    return Err(PersoError::LockedWithOtherContent(Box::new(e)));
                 }
             });
             self.status.holds_this_image = Some(true);
@@ -529,7 +557,7 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
             self.report("read back", Some(*file), report.bytes_written);
             select_file(&mut ch, *file)?;
             if read_whole(&mut ch, bytes.len(), extended)? != *bytes {
-                return Err(PersoError::Verification(format!("{} reads back different", file.name())));
+                return Err(PersoError::ReadBackDiffers { file: *file });
             }
         }
         drop(ch);
@@ -542,7 +570,7 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         self.report("lock", None, report.bytes_written);
         t.reset()?;
         let Some(session) = self.profile.open_session(t)? else {
-            return Err(PersoError::Verification("the chip locked itself".into()));
+            return Err(PersoError::ChipLockedItself);
         };
         let mut ch = Link::new(&mut *t, session);
         ok("LOCK", &ch.transmit(&self.profile.lock())?)?;
@@ -567,14 +595,14 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
             }
             (Some(p), None) => AccessControl::Pace(p),
             (_, Some(b)) => AccessControl::Bac(b),
-            (None, None) => return Err(PersoError::Verification("the image has no access key".into())),
+            (None, None) => return Err(PersoError::NoAccessKey),
         };
         let result = Reader::new(access).read(t)?;
         // the personalizer's policy: no trust anchor yet, every file of the image, every key check passing
         let trust = crate::pa::TrustStore::new();
         let verification = Verifier::new(&trust, Policy::personalizer(self.image.files.clone())).verify_read(&result);
         if !verification.verdict.is_genuine() {
-            return Err(PersoError::Verification(verification.summary()));
+            return Err(PersoError::NotGenuine(Box::new(verification)));
         }
         Ok((result.access, verification))
     }
