@@ -137,7 +137,7 @@ pub enum ImageProblem {
     NotListed(LdsFile),
     /// EF.SOD does not decode.
     #[error("EF.SOD does not decode: {0}")]
-    SodUndecodable(String),
+    SodUndecodable(#[source] crate::lds::LdsError),
     /// DG14 offers Chip Authentication but the image has no Chip Authentication key.
     #[error("DG14 is there but the image has no Chip Authentication key")]
     NoChipAuthenticationKey,
@@ -172,7 +172,7 @@ pub fn check_image(image: &ChipImage) -> Vec<ImageProblem> {
                 }
                 listed.extend(in_sod);
             }
-            Err(e) => problems.push(ImageProblem::SodUndecodable(e.to_string())),
+            Err(e) => problems.push(ImageProblem::SodUndecodable(e)),
         }
     }
     listed.sort();
