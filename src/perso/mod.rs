@@ -97,6 +97,15 @@ pub enum PersoError {
     /// image, a signature or a key check fails): the chip is not locked. The verification says why.
     #[error("verification failed, chip not locked: {}", .0.summary())]
     NotGenuine(Box<crate::verify::Verification>),
+    /// Given a terminal, the reader session's Terminal Authentication did not pass (the chip refused the
+    /// inspection system, or a data group it should open): DG3/DG4 could not be read back; the chip is not
+    /// locked.
+    #[error("verification failed, chip not locked: Terminal Authentication: {0}")]
+    TerminalAuthentication(crate::pa::Reason),
+    /// Given a terminal, a data group of the image stayed protected after Terminal Authentication: it could not
+    /// be read back; the chip is not locked.
+    #[error("verification failed, chip not locked: {} stayed protected after Terminal Authentication", .0.name())]
+    StillProtected(LdsFile),
     /// The image has neither CAN nor MRZ information: no reader session can verify the chip (the caller's).
     #[error("verification failed, chip not locked: the image has no access key")]
     NoAccessKey,
@@ -628,10 +637,10 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         if self.terminal.is_some() {
             // DG3/DG4 are read back through Terminal Authentication: it must have opened every one of them
             if let crate::pa::Check::Failed(r) | crate::pa::Check::NotChecked(r) = &result.terminal_authentication {
-                return Err(PersoError::Verification(format!("Terminal Authentication: {r}")));
+                return Err(PersoError::TerminalAuthentication(r.clone()));
             }
             if let Some(f) = result.protected.iter().find(|f| self.image.files.contains_key(f)) {
-                return Err(PersoError::Verification(format!("{f} stayed protected after Terminal Authentication")));
+                return Err(PersoError::StillProtected(*f));
             }
         }
         // the personalizer's policy: no trust anchor yet, every file of the image, every key check passing
