@@ -1,31 +1,13 @@
 //! The EAC command line: `cccd pki cvca|dv|is` (checked by OpenPACE's `cvc-print`), `cccd inspect` on CV
 //! certificates, requests and DG3 (fingers written as PNG where the codec allows).
+mod common;
+use common::cli::{cccd, s, tmp as workdir};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use cccd::lds::dg3::finger::{FingerCompression, FingerPosition};
 use cccd::lds::dg3::{Dg3, FingerImage};
-
-fn cccd(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cccd-cli-eac-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 fn cvc_print(trust: &[&Path], cert: &Path, dir: &Path) -> String {
     let t = dir.join("trust");

@@ -1,5 +1,6 @@
 //! The issuer's command line: `cccd pki init`, `cccd issue`, `cccd issue-batch`, and `cccd verify` with a
 //! trust store. `openssl` is the independent checker of what `cccd issue` signs.
+use common::cli::{cccd, photo, record_path, s, tmp, verify_json};
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -8,45 +9,6 @@ use std::process::Command;
 use cccd::image::ChipImage;
 use cccd::lds::LdsFile;
 use cccd::lds::sod::Sod;
-
-fn cccd(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cccd-issue-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-/// A portrait-like photo, 800×1000 PNG.
-fn photo(dir: &Path) -> PathBuf {
-    let img = image::RgbImage::from_fn(800, 1000, |x, y| {
-        let (dx, dy) = (x as f32 - 400.0, y as f32 - 420.0);
-        if (dx / 170.0).powi(2) + (dy / 230.0).powi(2) < 1.0 {
-            image::Rgb([220, 180, 150])
-        } else {
-            image::Rgb([(x / 4) as u8, 200, (y / 4) as u8])
-        }
-    });
-    let path = dir.join("photo.png");
-    img.save(&path).unwrap();
-    path
-}
-
-fn record_path() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json"))
-}
 
 fn openssl_accepts(sod: &[u8], csca: &Path, dir: &Path) -> Result<(), String> {
     let ci = dir.join("sod.p7");
@@ -57,14 +19,6 @@ fn openssl_accepts(sod: &[u8], csca: &Path, dir: &Path) -> Result<(), String> {
         .output()
         .expect("openssl must be installed");
     if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
-}
-
-fn verify_json(chip: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
-    let mut args = vec!["verify", s(chip), "--json"];
-    args.extend_from_slice(extra);
-    let (code, out, err) = cccd(&args);
-    assert!(code == 0 || code == 1, "verify failed to run: {err}");
-    (code, serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}")))
 }
 
 #[test]
@@ -325,7 +279,7 @@ fn issue_batch_issues_in_parallel_and_reports_failures_without_partial_output() 
     let photo = photo(&dir);
     let pki = dir.join("pki");
     assert_eq!(cccd(&["pki", "init", "--out", s(&pki), "--curve", "secp256r1"]).0, 0);
-    let base: serde_json::Value = serde_json::from_slice(&std::fs::read(record_path()).unwrap()).unwrap();
+    let base = common::cli::record_json();
     let mut lines = Vec::new();
     for i in 0..6 {
         let mut r = base.clone();

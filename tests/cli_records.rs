@@ -1,37 +1,8 @@
 //! Citizen records on the command line: `cccd validate` reports every problem of every record and duplicate
 //! IDs; `cccd issue` refuses a record with all its problems in one message; decomposed Vietnamese text is
 //! written in NFC.
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn cccd(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cccd-records-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn record(id: &str) -> serde_json::Value {
-    let mut r: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json")).unwrap(),
-    )
-    .unwrap();
-    r["id_number"] = serde_json::json!(id);
-    r
-}
+mod common;
+use common::cli::{cccd, record_with_id as record, s, tmp};
 
 /// The record of the issue: an impossible date hiding four more problems.
 fn bad_record() -> serde_json::Value {

@@ -137,8 +137,10 @@ fn usage_error(e: &clap::Error, json: bool) -> ExitCode {
     }
     let name = if words.is_empty() { "cccd".to_string() } else { words.join(" ") };
     let message = e.render().to_string();
-    let first = message.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
-    print_error(&name, "usage", &first);
+    // what clap said, without the usage lines and the hint that follow it
+    let said = message.split("\n\nUsage:").next().unwrap_or_default().trim_start_matches("error: ");
+    let said: Vec<&str> = said.split_whitespace().collect();
+    print_error(&name, "usage", &said.join(" "));
     verdict::Exit::Usage.into()
 }
 

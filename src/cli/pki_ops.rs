@@ -507,7 +507,7 @@ pub fn new_ds(args: &NewDsArgs) -> Result<ExitCode, CliError> {
         "folder": dir.display().to_string(),
         "files": files.split(' ').collect::<Vec<_>>(),
         "document_signer": ds,
-        "previous": old.as_ref().map(|c| certificate(c, None)),
+        "previous": old.as_ref().map(|c| certificate(c, archived.as_ref().map(|n| dir.join(format!("{n}.pem"))).as_deref())),
         "archived": archived_files,
         "warnings": document_signer_warnings(&cert, &csca.certificate),
     });

@@ -39,3 +39,6 @@ pub fn read_json(rel: &str) -> serde_json::Value {
 
 #[path = "chip.rs"]
 pub mod chip;
+
+#[path = "cli.rs"]
+pub mod cli;
