@@ -92,16 +92,9 @@ pub struct InitArgs {
     /// valid today).
     #[arg(long, default_value_t = 3650, value_parser = clap::value_parser!(u32).range(2..))]
     ds_days: u32,
-    /// An RSA Document Signer key of this many bits (2048 at least) instead of ECDSA; it signs with
-    /// RSASSA-PKCS1-v1_5 and SHA-256, or RSASSA-PSS with `--ds-rsa-pss` (the key file keeps the scheme).
-    #[arg(long)]
-    ds_rsa: Option<usize>,
-    /// With `--ds-rsa`: sign with RSASSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt).
-    #[arg(long, requires = "ds_rsa")]
-    ds_rsa_pss: bool,
-    /// Generate the Document Signer key in this PKCS#11 token (no `ds.key` is written).
+    /// The Document Signer's key: EC in software, RSA (`--ds-rsa`), or in a PKCS#11 token (`--hsm-*`).
     #[command(flatten)]
-    hsm: HsmArgs,
+    ds_key: DsKeyArgs,
     /// Overwrite an existing PKI folder.
     #[arg(long)]
     force: bool,
@@ -222,48 +215,13 @@ fn pki_init(args: &InitArgs) -> Result<ExitCode, CliError> {
         .build_for_key(SoftwareKey::generate(csca_curve))
         .map_err(|e| input("CSCA", e))?;
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    // one request for the Document Signer wherever its key is (software EC or RSA, an HSM)
-    let ds_request = |public: Option<cccd::crypto::public_key::PublicKey>| {
-        let request = CertificateBuilder::document_signer(format!("CN=Document Signer {c},O=cccd,C={c}"))
-            .serial(2)
-            .not_before(yesterday)
-            .valid_for_days(args.ds_days)
-            .issuer(&csca);
-        match public {
-            Some(public) => request.public_key(public),
-            None => request,
-        }
-    };
-    let sha256 = cccd::crypto::hash::HashAlgorithm::Sha256;
-    let rsa_algorithm = if args.ds_rsa_pss {
-        SignatureAlgorithm::RsaPss { hash: sha256, salt_len: 32 }
-    } else {
-        SignatureAlgorithm::RsaPkcs1v15(sha256)
-    };
-    let (ds_pem, ds_key, ds_kind) = match (args.hsm.target()?, args.ds_rsa) {
-        (Some(hsm), bits) => {
-            let public = hsm_generate(hsm, ds_curve, bits, rsa_algorithm)?;
-            let ds = ds_request(Some(public)).build().map_err(|e| input("Document Signer", e))?;
-            let kind = match bits {
-                Some(bits) => format!("RSA-{bits} in the HSM"),
-                None => format!("{} in the HSM", ds_curve.name()),
-            };
-            (ds.pem(), None, kind)
-        }
-        (None, None) => {
-            let ds = ds_request(None)
-                .build_for_key(SoftwareKey::generate(ds_curve))
-                .map_err(|e| input("Document Signer", e))?;
-            (ds.pem(), Some(ds.key.to_pkcs8_pem().map_err(|e| input("ds", e))?), ds_curve.name().to_string())
-        }
-        (None, Some(bits)) => {
-            let key = RsaSoftwareKey::generate(bits, rsa_algorithm).map_err(|e| input("--ds-rsa", e))?;
-            let public = key.public_key().map_err(|e| input("Document Signer", e))?;
-            let pem = ds_request(Some(public)).build().map_err(|e| input("Document Signer", e))?.pem();
-            let kind = format!("RSA-{bits} {}", rsa_algorithm.name());
-            (pem, Some(key.to_pkcs8_pem().map_err(|e| input("ds", e))?), kind)
-        }
-    };
+    let ds_request = CertificateBuilder::document_signer(format!("CN=Document Signer {c},O=cccd,C={c}"))
+        .serial(2)
+        .not_before(yesterday)
+        .valid_for_days(args.ds_days)
+        .issuer(&csca);
+    let NewSigner { der: ds_der, key_pem: ds_key, kind: ds_kind } = args.ds_key.sign(ds_request, ds_curve)?;
+    let ds_pem = pem_encode("CERTIFICATE", &ds_der);
     let mls = CertificateBuilder::master_list_signer(format!("CN=Master List Signer {c},O=cccd,C={c}"))
         .serial(3)
         .not_before(yesterday)
@@ -322,6 +280,66 @@ fn pki_init(args: &InitArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The key of a new Document Signer (`pki init`, `pki new-ds`): EC on the curve chosen, in software (the
+/// default), RSA in software, or generated in a PKCS#11 token.
+#[derive(Debug, clap::Args)]
+pub struct DsKeyArgs {
+    /// An RSA Document Signer key of this many bits (2048 at least) instead of ECDSA; it signs with
+    /// RSASSA-PKCS1-v1_5 and SHA-256, or RSASSA-PSS with `--ds-rsa-pss` (the key file keeps the scheme).
+    #[arg(long)]
+    ds_rsa: Option<usize>,
+    /// With `--ds-rsa`: sign with RSASSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt).
+    #[arg(long, requires = "ds_rsa")]
+    ds_rsa_pss: bool,
+    /// Generate the Document Signer key in this PKCS#11 token (no `ds.key` is written; PIN from
+    /// `CCCD_HSM_PIN`).
+    #[command(flatten)]
+    hsm: HsmArgs,
+}
+
+/// A new Document Signer certificate, its key (PKCS#8 PEM; none when the key is in a token) and what key it is.
+struct NewSigner {
+    der: Vec<u8>,
+    key_pem: Option<zeroize::Zeroizing<String>>,
+    kind: String,
+}
+
+impl DsKeyArgs {
+    /// Makes the key and has `request` (a Document Signer request, issuer set) certify it.
+    fn sign(&self, request: CertificateBuilder<'_>, curve: NamedCurve) -> Result<NewSigner, CliError> {
+        let sha256 = cccd::crypto::hash::HashAlgorithm::Sha256;
+        let rsa_algorithm = if self.ds_rsa_pss {
+            SignatureAlgorithm::RsaPss { hash: sha256, salt_len: 32 }
+        } else {
+            SignatureAlgorithm::RsaPkcs1v15(sha256)
+        };
+        let certify = |e| input("Document Signer", e);
+        Ok(match (self.hsm.target()?, self.ds_rsa) {
+            (Some(hsm), bits) => {
+                let public = hsm_generate(hsm, curve, bits, rsa_algorithm)?;
+                let der = request.public_key(public).build().map_err(certify)?.der;
+                let kind = match bits {
+                    Some(bits) => format!("RSA-{bits} in the HSM"),
+                    None => format!("{} in the HSM", curve.name()),
+                };
+                NewSigner { der, key_pem: None, kind }
+            }
+            (None, None) => {
+                let ds = request.build_for_key(SoftwareKey::generate(curve)).map_err(certify)?;
+                let key_pem = Some(ds.key.to_pkcs8_pem().map_err(|e| input("ds", e))?);
+                NewSigner { der: ds.der, key_pem, kind: curve.name().to_string() }
+            }
+            (None, Some(bits)) => {
+                let key = RsaSoftwareKey::generate(bits, rsa_algorithm).map_err(|e| input("--ds-rsa", e))?;
+                let public = key.public_key().map_err(certify)?;
+                let der = request.public_key(public).build().map_err(certify)?.der;
+                let key_pem = Some(key.to_pkcs8_pem().map_err(|e| input("ds", e))?);
+                NewSigner { der, key_pem, kind: format!("RSA-{bits} {}", rsa_algorithm.name()) }
+            }
+        })
+    }
+}
+
 /// Arguments of `cccd pki new-ds`.
 #[derive(Debug, clap::Args)]
 pub struct NewDsArgs {
@@ -334,16 +352,9 @@ pub struct NewDsArgs {
     /// Validity of the new certificate, in days (starting yesterday; at least 2).
     #[arg(long, default_value_t = 3650, value_parser = clap::value_parser!(u32).range(2..))]
     days: u32,
-    /// An RSA key of this many bits (2048 at least) instead of ECDSA (RSASSA-PKCS1-v1_5 with SHA-256, or
-    /// RSASSA-PSS with `--ds-rsa-pss`).
-    #[arg(long)]
-    ds_rsa: Option<usize>,
-    /// With `--ds-rsa`: sign with RSASSA-PSS.
-    #[arg(long, requires = "ds_rsa")]
-    ds_rsa_pss: bool,
-    /// Generate the key in this PKCS#11 token (no `ds.key` is written; PIN from `CCCD_HSM_PIN`).
+    /// The new key: EC in software, RSA (`--ds-rsa`), or in a PKCS#11 token (`--hsm-*`).
     #[command(flatten)]
-    hsm: HsmArgs,
+    ds_key: DsKeyArgs,
     /// Print JSON: the new certificate (serial, validity, SHA-256), the files written and archived, warnings.
     #[arg(long)]
     json: bool,
@@ -424,41 +435,13 @@ pub fn new_ds(args: &NewDsArgs) -> Result<ExitCode, CliError> {
         Some(c) => parse_curve(c)?,
         None => cccd::crypto::ec::NamedCurve::BrainpoolP384r1,
     };
-    let sha256 = cccd::crypto::hash::HashAlgorithm::Sha256;
-    let rsa_algorithm = if args.ds_rsa_pss {
-        SignatureAlgorithm::RsaPss { hash: sha256, salt_len: 32 }
-    } else {
-        SignatureAlgorithm::RsaPkcs1v15(sha256)
-    };
     let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    // one request wherever the key is (software EC or RSA, an HSM)
     let request = CertificateBuilder::document_signer(subject.as_str())
         .serial(serial)
         .not_before(yesterday)
         .valid_for_days(args.days)
         .issuer(&csca);
-    let (cert_der, key_pem, kind) = match (args.hsm.target()?, args.ds_rsa) {
-        (Some(hsm), bits) => {
-            let public = hsm_generate(hsm, curve, bits, rsa_algorithm)?;
-            let ds = request.public_key(public).build().map_err(|e| input("Document Signer", e))?;
-            (ds.der, None, "in the HSM".to_string())
-        }
-        (None, None) => {
-            let ds = request.build_for_key(SoftwareKey::generate(curve)).map_err(|e| input("Document Signer", e))?;
-            let key = ds.key.to_pkcs8_pem().map_err(|e| input("ds", e))?;
-            (ds.der, Some(key), curve.name().to_string())
-        }
-        (None, Some(bits)) => {
-            let key = RsaSoftwareKey::generate(bits, rsa_algorithm).map_err(|e| input("--ds-rsa", e))?;
-            let public = key.public_key().map_err(|e| input("Document Signer", e))?;
-            let ds = request.public_key(public).build().map_err(|e| input("Document Signer", e))?;
-            (
-                ds.der,
-                Some(key.to_pkcs8_pem().map_err(|e| input("ds", e))?),
-                format!("RSA-{bits} {}", rsa_algorithm.name()),
-            )
-        }
-    };
+    let NewSigner { der: cert_der, key_pem, kind } = args.ds_key.sign(request, curve)?;
     // write the new one beside, then move the old one away and the new one in
     let new_pem = dir.join(".ds.pem.new");
     let new_key = dir.join(".ds.key.new");
