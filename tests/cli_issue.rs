@@ -1,6 +1,6 @@
 //! The issuer's command line: `cccd pki init`, `cccd issue`, `cccd issue-batch`, and `cccd verify` with a
 //! trust store. `openssl` is the independent checker of what `cccd issue` signs.
-use common::cli::{cccd, photo, record_path, s, tmp, verify_json};
+use common::cli::{cccd, issue, issue_batch, photo, record_path, s, tmp, verify_json};
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -42,8 +42,7 @@ fn issued_chips_verify_with_openssl_on_every_curve() {
         assert!(out.status.success(), "openssl cannot read ds.key: {}", String::from_utf8_lossy(&out.stderr));
 
         let chip = dir.join(format!("chip-{curve}"));
-        let (code, _, err) =
-            cccd(&["issue", "--record", s(&record_path()), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+        let (code, _, err) = issue(&record_path(), &photo, &pki, &chip, &[]);
         assert_eq!(code, 0, "{curve}: {err}");
         let image = ChipImage::load_dir(&chip).unwrap();
         for n in [1, 2, 13, 14, 15] {
@@ -56,8 +55,7 @@ fn issued_chips_verify_with_openssl_on_every_curve() {
         let (code, v) = verify_json(&chip, &["--csca", s(&pki.join("csca.pem"))]);
         assert_eq!((code, &v["valid"]), (0, &serde_json::json!(true)), "{curve}: {v}");
         // no chip folder is overwritten
-        let (code, _, err) =
-            cccd(&["issue", "--record", s(&record_path()), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+        let (code, _, err) = issue(&record_path(), &photo, &pki, &chip, &[]);
         assert_eq!(code, 2);
         assert!(err.contains("already exists"), "{err}");
     }
@@ -71,8 +69,7 @@ fn verify_rejects_each_fault_with_its_own_reason() {
     let pki = dir.join("pki");
     assert_eq!(cccd(&["pki", "init", "--out", s(&pki), "--curve", "secp256r1", "--ds-days", "30"]).0, 0);
     let chip = dir.join("chip");
-    let (code, _, err) =
-        cccd(&["issue", "--record", s(&record_path()), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+    let (code, _, err) = issue(&record_path(), &photo, &pki, &chip, &[]);
     assert_eq!(code, 0, "{err}");
     let csca = pki.join("csca.pem");
     let (code, v) = verify_json(&chip, &["--csca", s(&csca)]);
@@ -294,19 +291,7 @@ fn issue_batch_issues_in_parallel_and_reports_failures_without_partial_output() 
     let records = dir.join("records.jsonl");
     std::fs::write(&records, lines.join("\n") + "\n").unwrap();
     let out = dir.join("out");
-    let (code, stdout, err) = cccd(&[
-        "issue-batch",
-        "--records",
-        s(&records),
-        "--photo",
-        s(&photo),
-        "--pki",
-        s(&pki),
-        "--out",
-        s(&out),
-        "--jobs",
-        "2",
-    ]);
+    let (code, stdout, err) = issue_batch(&records, &photo, &pki, &out, &["--jobs", "2"]);
     assert_eq!(code, 1, "{stdout} {err}");
     assert!(stdout.starts_with("6 issued, 2 refused, 0 failed, 0 skipped"), "{stdout}");
     let errors = std::fs::read_to_string(out.join("errors.jsonl")).unwrap();
@@ -338,18 +323,7 @@ fn issue_batch_issues_in_parallel_and_reports_failures_without_partial_output() 
     assert_eq!(rows[0]["can"], "012340");
     assert_eq!(rows[0]["folder"], "001099012340");
     // a rerun resumes: nothing issued twice, and it says so (text and JSON)
-    let (code, stdout, _) = cccd(&[
-        "issue-batch",
-        "--records",
-        s(&records),
-        "--photo",
-        s(&photo),
-        "--pki",
-        s(&pki),
-        "--out",
-        s(&out),
-        "--json",
-    ]);
+    let (code, stdout, _) = issue_batch(&records, &photo, &pki, &out, &["--json"]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
@@ -417,8 +391,7 @@ fn rsa_document_signers_and_dh_chip_authentication_from_the_command_line() {
         assert_eq!(code, 0, "{err}");
         assert!(out.contains(&format!("ds.pem ds.key (RSA-{}", flags[1])), "{out}");
         let chip = dir.join(format!("chip-{}", flags.len()));
-        let (code, _, err) =
-            cccd(&["issue", "--record", s(&record_path()), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+        let (code, _, err) = issue(&record_path(), &photo, &pki, &chip, &[]);
         assert_eq!(code, 0, "{err}");
         let image = ChipImage::load_dir(&chip).unwrap();
         let sod = Sod::decode(&image.files[&LdsFile::Sod]).unwrap();

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::cli::{cccd, cccd_json, photo, record_path, s, tmp};
+use common::cli::{cccd, cccd_json, issue, photo, record_path, s, tmp};
 use serde_json::Value;
 
 /// The subcommands a `--help` text lists (without `help`).
@@ -204,9 +204,7 @@ fn issue_prints_the_folder_the_can_the_files_and_the_warnings() {
     assert_eq!(cccd(&["pki", "init", "--out", s(&pki), "--ds-days", "400"]).0, 0);
     let chip = dir.join("chip");
     let photo = photo(&dir);
-    let record = record_path();
-    let args = ["issue", "--record", s(&record), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip), "--json"];
-    let (code, out, err) = cccd(&args);
+    let (code, out, err) = issue(&record_path(), &photo, &pki, &chip, &["--json"]);
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_contract(&v, "issue");
@@ -236,7 +234,8 @@ fn issue_prints_the_folder_the_can_the_files_and_the_warnings() {
     assert!(err.contains("warning: the card outlives the Document Signer certificate"), "{err}");
 
     // failures under --json: JSON on standard output, the kind and the usage exit code
-    let (code, e) = cccd_json(&args);
+    let (code, out, _) = issue(&record_path(), &photo, &pki, &chip, &["--json"]);
+    let e: Value = serde_json::from_str(&out).unwrap();
     assert_contract(&e, "issue");
     assert_eq!((code, e["error"]["kind"].as_str()), (2, Some("input")), "{e}");
     assert!(e["error"]["message"].as_str().unwrap().contains("already exists"), "{e}");

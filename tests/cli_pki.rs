@@ -9,7 +9,7 @@ use std::process::Command;
 const RECORD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
 
 fn issue(pki: &Path, photo: &Path, out: &Path) -> (i32, String, String) {
-    cccd(&["issue", "--record", RECORD, "--photo", s(photo), "--pki", s(pki), "--out", s(out)])
+    common::cli::issue(Path::new(RECORD), photo, pki, out, &[])
 }
 
 #[test]
@@ -56,8 +56,7 @@ fn an_expired_document_signer_is_refused_and_outliving_cards_are_warned_about() 
     let records = dir.join("r.jsonl");
     std::fs::write(&records, std::fs::read_to_string(RECORD).unwrap().replace('\n', " ") + "\n").unwrap();
     let out = dir.join("batch");
-    let (code, _, err) =
-        cccd(&["issue-batch", "--records", s(&records), "--photo", s(&photo), "--pki", s(&old), "--out", s(&out)]);
+    let (code, _, err) = common::cli::issue_batch(&records, &photo, &old, &out, &[]);
     assert_eq!(code, 2);
     assert!(err.contains("expired"), "{err}");
     assert!(!out.exists());

@@ -2,7 +2,7 @@
 //! IDs; `cccd issue` refuses a record with all its problems in one message; decomposed Vietnamese text is
 //! written in NFC.
 mod common;
-use common::cli::{cccd, record_with_id as record, s, tmp};
+use common::cli::{cccd, issue, record_with_id as record, s, tmp};
 
 /// The record of the issue: an impossible date hiding four more problems.
 fn bad_record() -> serde_json::Value {
@@ -86,8 +86,7 @@ fn issue_refuses_a_record_with_every_problem_in_one_message() {
     let photo = dir.join("photo.png");
     image::RgbImage::from_pixel(300, 400, image::Rgb([200, 160, 120])).save(&photo).unwrap();
     let out = dir.join("chip");
-    let (code, _, err) =
-        cccd(&["issue", "--record", s(&bad), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&out)]);
+    let (code, _, err) = issue(&bad, &photo, &pki, &out, &[]);
     assert_eq!(code, 2);
     for part in [
         "date_of_birth: no such day",
@@ -119,8 +118,7 @@ fn decomposed_vietnamese_text_is_written_in_nfc() {
     let photo = dir.join("photo.png");
     image::RgbImage::from_pixel(300, 400, image::Rgb([200, 160, 120])).save(&photo).unwrap();
     let chip = dir.join("chip");
-    let (code, _, err) =
-        cccd(&["issue", "--record", s(&file), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+    let (code, _, err) = issue(&file, &photo, &pki, &chip, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("full_name: not in Unicode NFC"), "{err}");
     let dg13 = std::fs::read(chip.join("DG13.bin")).unwrap();

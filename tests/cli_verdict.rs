@@ -15,8 +15,7 @@ fn issue(dir: &Path, record: &Path) -> (PathBuf, PathBuf) {
     let chip = dir.join("chip");
     let (code, _, err) = cccd(&["pki", "init", "--out", s(&pki)]);
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) =
-        cccd(&["issue", "--record", s(record), "--photo", s(&photo(dir)), "--pki", s(&pki), "--out", s(&chip)]);
+    let (code, _, err) = common::cli::issue(record, &photo(dir), &pki, &chip, &[]);
     assert_eq!(code, 0, "{err}");
     (pki, chip)
 }

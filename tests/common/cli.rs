@@ -35,6 +35,20 @@ pub fn verify_json(chip: &Path, extra: &[&str]) -> (i32, Value) {
     (code, v)
 }
 
+/// `cccd issue --record RECORD --photo PHOTO --pki PKI --out OUT EXTRA…`.
+pub fn issue(record: &Path, photo: &Path, pki: &Path, out: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["issue", "--record", s(record), "--photo", s(photo), "--pki", s(pki), "--out", s(out)];
+    args.extend_from_slice(extra);
+    cccd(&args)
+}
+
+/// `cccd issue-batch --records RECORDS --photo PHOTO --pki PKI --out OUT EXTRA…`.
+pub fn issue_batch(records: &Path, photo: &Path, pki: &Path, out: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["issue-batch", "--records", s(records), "--photo", s(photo), "--pki", s(pki), "--out", s(out)];
+    args.extend_from_slice(extra);
+    cccd(&args)
+}
+
 /// A fresh, empty folder for test `name` of this test binary (and this process).
 pub fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("cccd-{}-{name}-{}", env!("CARGO_CRATE_NAME"), std::process::id()));
