@@ -1,6 +1,8 @@
 //! The `cccd` command line, run as a user would run it.
-use common::cli::cccd;
+mod cli_support;
 mod common;
+
+use cli_support::cccd;
 
 use std::process::Command;
 

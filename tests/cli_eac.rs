@@ -1,7 +1,8 @@
 //! The EAC command line: `cccd pki cvca|dv|is` (checked by OpenPACE's `cvc-print`), `cccd inspect` on CV
 //! certificates, requests and DG3 (fingers written as PNG where the codec allows).
-mod common;
-use common::cli::{cccd, s, tmp as workdir};
+mod cli_support;
+
+use cli_support::{cccd, s, tmp as workdir};
 
 use std::path::Path;
 use std::process::Command;

@@ -1,7 +1,9 @@
 //! The issuer's command line: `cccd pki init`, `cccd issue`, `cccd issue-batch`, and `cccd verify` with a
 //! trust store. `openssl` is the independent checker of what `cccd issue` signs.
-use common::cli::{cccd, issue, issue_batch, photo, record_path, s, tmp, verify_json};
+mod cli_support;
 mod common;
+
+use cli_support::{cccd, issue, issue_batch, photo, record_path, s, tmp, verify_json};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -276,7 +278,7 @@ fn issue_batch_issues_in_parallel_and_reports_failures_without_partial_output() 
     let photo = photo(&dir);
     let pki = dir.join("pki");
     assert_eq!(cccd(&["pki", "init", "--out", s(&pki), "--curve", "secp256r1"]).0, 0);
-    let base = common::cli::record_json();
+    let base = cli_support::record_json();
     let mut lines = Vec::new();
     for i in 0..6 {
         let mut r = base.clone();

@@ -2,12 +2,12 @@
 //! `pki` subcommand and `qr encode`/`decode` print one versioned document (`schema_version`, `command`) with
 //! what a script needs (paths, serials, validity, fingerprints, the CAN of an issued chip, warnings), checked
 //! against the files and `openssl`; failures under `--json` are JSON too, usage errors included.
-mod common;
+mod cli_support;
 
 use std::path::Path;
 use std::process::Command;
 
-use common::cli::{cccd, cccd_json, issue, photo, record_path, s, tmp};
+use cli_support::{cccd, cccd_json, issue, photo, record_path, s, tmp};
 use serde_json::Value;
 
 /// The subcommands a `--help` text lists (without `help`).

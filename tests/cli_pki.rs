@@ -1,15 +1,16 @@
 //! The PKI's traps on the command line: `--ds-days 0`, an expired Document Signer, cards that outlive their
 //! certificates, `cccd pki new-ds` (the old signer kept, never overwritten) and `cccd pki crl` (checked by
 //! `openssl crl` and by `cccd verify --crl`); and the transport key kept off the command line.
-mod common;
-use common::cli::{cccd, photo, s, tmp, verify_json as verify};
+mod cli_support;
+
+use cli_support::{cccd, photo, s, tmp, verify_json as verify};
 use std::path::Path;
 use std::process::Command;
 
 const RECORD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
 
 fn issue(pki: &Path, photo: &Path, out: &Path) -> (i32, String, String) {
-    common::cli::issue(Path::new(RECORD), photo, pki, out, &[])
+    cli_support::issue(Path::new(RECORD), photo, pki, out, &[])
 }
 
 #[test]
@@ -56,7 +57,7 @@ fn an_expired_document_signer_is_refused_and_outliving_cards_are_warned_about() 
     let records = dir.join("r.jsonl");
     std::fs::write(&records, std::fs::read_to_string(RECORD).unwrap().replace('\n', " ") + "\n").unwrap();
     let out = dir.join("batch");
-    let (code, _, err) = common::cli::issue_batch(&records, &photo, &old, &out, &[]);
+    let (code, _, err) = cli_support::issue_batch(&records, &photo, &old, &out, &[]);
     assert_eq!(code, 2);
     assert!(err.contains("expired"), "{err}");
     assert!(!out.exists());

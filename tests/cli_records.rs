@@ -1,8 +1,9 @@
 //! Citizen records on the command line: `cccd validate` reports every problem of every record and duplicate
 //! IDs; `cccd issue` refuses a record with all its problems in one message; decomposed Vietnamese text is
 //! written in NFC.
-mod common;
-use common::cli::{cccd, issue, record_with_id as record, s, tmp};
+mod cli_support;
+
+use cli_support::{cccd, issue, record_with_id as record, s, tmp};
 
 /// The record of the issue: an impossible date hiding four more problems.
 fn bad_record() -> serde_json::Value {

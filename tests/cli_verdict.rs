@@ -2,8 +2,9 @@
 //! clone suspected, incomplete), the rules of issue 15 (listed and mandatory data groups, the document's
 //! expiry shown first, the CSCA that vouched), the same verdict as the library's, and errors as JSON.
 //! Each of these said `valid: true` (exit 0) or had no verdict before the verifier.
-mod common;
-use common::cli::{cccd, copy_dir, photo, record_path, s, tmp, verify_json as verify};
+mod cli_support;
+
+use cli_support::{cccd, copy_dir, photo, record_path, s, tmp, verify_json as verify};
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,7 @@ fn issue(dir: &Path, record: &Path) -> (PathBuf, PathBuf) {
     let chip = dir.join("chip");
     let (code, _, err) = cccd(&["pki", "init", "--out", s(&pki)]);
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = common::cli::issue(record, &photo(dir), &pki, &chip, &[]);
+    let (code, _, err) = cli_support::issue(record, &photo(dir), &pki, &chip, &[]);
     assert_eq!(code, 0, "{err}");
     (pki, chip)
 }
@@ -160,7 +161,7 @@ fn listed_mandatory_and_expired() {
     }
 
     // an expired document on an authentic chip: genuine, and `document_expired` is the first finding
-    let mut record = common::cli::record_json();
+    let mut record = cli_support::record_json();
     record["date_of_issue"] = "2005-03-10".into();
     record["date_of_expiry"] = "2020-01-15".into();
     let old = dir.join("old");

@@ -39,6 +39,3 @@ pub fn read_json(rel: &str) -> serde_json::Value {
 
 #[path = "chip.rs"]
 pub mod chip;
-
-#[path = "cli.rs"]
-pub mod cli;

@@ -1,4 +1,5 @@
-//! Running the `cccd` binary as a user would: the helpers the command-line tests share.
+//! Running the `cccd` binary as a user would: the helpers the command-line tests (`tests/cli*.rs`) share.
+#![allow(dead_code)]
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
