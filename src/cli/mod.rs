@@ -119,10 +119,7 @@ fn print_error(command: &str, kind: &str, message: &str) {
 /// `--json` the refusal is a JSON error of kind `usage`, its `command` the subcommand named on the line.
 fn usage_error(e: &clap::Error, json: bool) -> ExitCode {
     use clap::error::ErrorKind;
-    let shown = matches!(
-        e.kind(),
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-    );
+    let shown = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
     if !json || shown {
         let _ = e.print();
         return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
