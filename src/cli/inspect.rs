@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cccd::lds::LdsFile;
+use cccd::lds::card_security::CardSecurity;
 use cccd::lds::com::{Com, ComEntry};
 use cccd::lds::details::{DetailFields, Dg11, Dg12, FieldValue as DetailValue};
 use cccd::lds::dg1::Dg1;
@@ -15,6 +15,7 @@ use cccd::lds::public_key::{EcDomain, PublicKey};
 use cccd::lds::raw::RawDataGroup;
 use cccd::lds::security_infos::{CardAccess, Dg14, SecurityInfoKind, SecurityInfos};
 use cccd::lds::sod::Sod;
+use cccd::lds::{DecodeWarning, LdsFile};
 use cccd::mrz::Mrz;
 use cccd::oid;
 use cccd::tlv::{Tlv, TlvReader};
@@ -25,7 +26,7 @@ use super::CliError;
 /// Arguments of `cccd inspect`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files to decode (EF.COM, EF.SOD, EF.CardAccess, DG1–DG16), in any order.
+    /// Files to decode (EF.COM, EF.SOD, EF.CardAccess, EF.CardSecurity, DG1–DG16), in any order.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Print JSON (one object per file, in an array) instead of text.
@@ -107,20 +108,27 @@ fn decode(bytes: &[u8]) -> Result<Value, String> {
     let Some(file) = LdsFile::from_tag(first.tag()) else {
         return Err(format!("unknown file: first tag {} is not an LDS file tag", first.tag()));
     };
+    // each decoder: its content and what it tolerated
     let content = match file {
-        LdsFile::CardAccess => CardAccess::decode(bytes).map(|c| security_infos(&c.infos)),
-        LdsFile::Sod => Sod::decode(bytes).map(|s| sod(&s)),
-        LdsFile::Com => Com::decode(bytes).map(|c| com(&c)),
+        LdsFile::CardAccess => CardAccess::decode(bytes).map(|c| with(security_infos(&c.infos), c.infos.warnings())),
+        LdsFile::CardSecurity => CardSecurity::decode(bytes).map(|c| with(card_security(&c), c.warnings())),
+        LdsFile::Sod => Sod::decode(bytes).map(|s| with(sod(&s), s.warnings())),
+        LdsFile::Com => Com::decode(bytes).map(|c| with(com(&c), &c.warnings)),
         LdsFile::Dg(_) => match file.dg_number() {
-            Some(1) => Dg1::decode(bytes).map(|d| json!({ "mrz": mrz(d.mrz()) })),
-            Some(2) => Dg2::decode(bytes).map(|d| dg2(&d)),
-            Some(11) => Dg11::decode(bytes).map(|d| details(&d.fields)),
-            Some(12) => Dg12::decode(bytes).map(|d| details(&d.fields)),
-            Some(13) => Dg13::decode(bytes).map(|d| dg13(&d)),
-            Some(14) => Dg14::decode(bytes).map(|d| security_infos(&d.infos)),
-            Some(15) => Dg15::decode(bytes).map(|d| json!({ "public_key": public_key(&d.public_key) })),
-            Some(3 | 4) => cccd::lds::dg3::BiometricGroup::decode(bytes).map(|d| super::inspect_eac::biometrics(&d)),
-            _ => RawDataGroup::decode(file, bytes).map(|d| json!({ "value_length": d.value().len() })),
+            Some(1) => Dg1::decode(bytes).map(|d| with(json!({ "mrz": dg1_mrz(&d) }), d.warnings())),
+            Some(2) => Dg2::decode(bytes).map(|d| with(dg2(&d), &d.warnings)),
+            Some(11) => Dg11::decode(bytes).map(|d| with(details(&d.fields), &d.warnings)),
+            Some(12) => Dg12::decode(bytes).map(|d| with(details(&d.fields), &d.warnings)),
+            Some(13) => Dg13::decode(bytes).map(|d| with(dg13(&d), d.warnings())),
+            Some(14) => Dg14::decode(bytes).map(|d| with(security_infos(&d.infos), d.infos.warnings())),
+            Some(15) => {
+                Dg15::decode(bytes).map(|d| with(json!({ "public_key": public_key(&d.public_key) }), d.warnings()))
+            }
+            Some(3 | 4) => {
+                cccd::lds::dg3::BiometricGroup::decode(bytes).map(|d| with(super::inspect_eac::biometrics(&d), &[]))
+            }
+            _ => RawDataGroup::decode(file, bytes)
+                .map(|d| with(json!({ "value_length": d.value().len() }), d.warnings())),
         },
     }
     .map_err(|e| e.to_string())?;
@@ -129,6 +137,35 @@ fn decode(bytes: &[u8]) -> Result<Value, String> {
         m.extend(c);
     }
     Ok(v)
+}
+
+/// `content` with `"warnings": [{"code", "offset", "message"}]` (always present, empty when nothing was tolerated).
+fn with(mut content: Value, warnings: &[DecodeWarning]) -> Value {
+    let list: Vec<Value> = warnings
+        .iter()
+        .map(|w| json!({ "code": w.kind.code(), "offset": w.offset, "message": w.kind.to_string() }))
+        .collect();
+    if let Value::Object(m) = &mut content {
+        m.insert("warnings".into(), Value::Array(list));
+    }
+    content
+}
+
+/// DG1's MRZ: the lines as read (check digits as written), the fields, and the wrong check digits.
+fn dg1_mrz(d: &Dg1) -> Value {
+    let mut v = mrz(d.mrz());
+    v["lines"] = json!(d.lines());
+    v["wrong_check_digits"] = json!(d.wrong_check_digits().map(|f| f.to_string()).collect::<Vec<_>>());
+    v
+}
+
+fn card_security(c: &CardSecurity) -> Value {
+    let mut v = security_infos(&c.security_infos);
+    let signed = signed_data(&c.certificates, &c.signer_infos);
+    if let (Value::Object(m), Value::Object(s)) = (&mut v, signed) {
+        m.extend(s);
+    }
+    v
 }
 
 fn com(c: &Com) -> Value {
@@ -340,8 +377,24 @@ pub(super) fn sod(s: &Sod) -> Value {
     let lso = &s.lds_security_object;
     let hashes: Vec<Value> =
         lso.data_group_hashes.iter().map(|h| json!({ "data_group": h.number, "hash": hex(&h.hash) })).collect();
-    let certificates: Vec<Value> = s
-        .certificates
+    let mut v = json!({
+        "lds_security_object": {
+            "version": lso.version,
+            "hash_algorithm": oid::name(&lso.hash_algorithm.oid),
+            "lds_version": lso.lds_version.as_ref().map(|(l, _)| l.clone()),
+            "unicode_version": lso.lds_version.as_ref().map(|(_, u)| u.clone()),
+            "data_group_hashes": hashes,
+        },
+    });
+    if let (Value::Object(m), Value::Object(s)) = (&mut v, signed_data(&s.certificates, &s.signer_infos)) {
+        m.extend(s);
+    }
+    v
+}
+
+/// The certificates and signer infos of a CMS SignedData (EF.SOD, EF.CardSecurity).
+fn signed_data(certificates: &[x509_cert::Certificate], signer_infos: &[cccd::lds::sod::SignerInfo]) -> Value {
+    let certificates: Vec<Value> = certificates
         .iter()
         .map(|c| {
             let tbs = c.tbs_certificate();
@@ -355,8 +408,7 @@ pub(super) fn sod(s: &Sod) -> Value {
             })
         })
         .collect();
-    let signers: Vec<Value> = s
-        .signer_infos
+    let signers: Vec<Value> = signer_infos
         .iter()
         .map(|si| {
             json!({
@@ -368,13 +420,6 @@ pub(super) fn sod(s: &Sod) -> Value {
         })
         .collect();
     json!({
-        "lds_security_object": {
-            "version": lso.version,
-            "hash_algorithm": oid::name(&lso.hash_algorithm.oid),
-            "lds_version": lso.lds_version.as_ref().map(|(l, _)| l.clone()),
-            "unicode_version": lso.lds_version.as_ref().map(|(_, u)| u.clone()),
-            "data_group_hashes": hashes,
-        },
         "certificates": certificates,
         "signer_infos": signers,
     })

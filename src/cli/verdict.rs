@@ -60,6 +60,16 @@ pub fn add_verification(out: &mut Value, v: &Verification) {
     };
     out["chip_authentication"] = serde_json::to_value(&r.chip_authentication).unwrap_or_default();
     out["active_authentication"] = serde_json::to_value(&r.active_authentication).unwrap_or_default();
+    // EF.CardSecurity (PACE-CAM documents): its own signature report, and which file vouched for the chip key
+    out["card_security"] = match &r.card_security {
+        Some(cs) => {
+            let mut c = serde_json::to_value(cs).unwrap_or_default();
+            c["valid"] = Value::Bool(r.card_security_passed);
+            c
+        }
+        None => Value::Null,
+    };
+    out["chip_key_source"] = serde_json::to_value(r.chip_key_source).unwrap_or_default();
     out["missing"] = serde_json::to_value(&r.missing).unwrap_or_default();
     out["date_of_expiry"] = serde_json::to_value(r.date_of_expiry.map(|d| d.to_string())).unwrap_or_default();
     out["clone_suspected"] = Value::Bool(matches!(v.verdict, Verdict::CloneSuspected { .. }));
