@@ -2,7 +2,7 @@
 //! certificates, requests and DG3 (fingers written as PNG where the codec allows).
 mod cli_support;
 
-use cli_support::{cccd, s, tmp as workdir};
+use cli_support::{cccd, issue, record_path, s, tmp as workdir};
 
 use std::path::Path;
 use std::process::Command;
@@ -123,21 +123,8 @@ fn issue_with_fingerprints_puts_dg3_under_the_sod_and_the_chip_protects_it() {
     std::fs::write(fingers.join("left_index.wsq"), [0xFF, 0xA0, 0xFF, 0xA4, 1, 2]).unwrap();
     let pki = dir.join("pki");
     assert_eq!(cccd(&["pki", "init", "--out", s(&pki)]).0, 0);
-    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
     let chip = dir.join("chip");
-    let (code, _, err) = cccd(&[
-        "issue",
-        "--record",
-        record,
-        "--photo",
-        s(&photo),
-        "--pki",
-        s(&pki),
-        "--out",
-        s(&chip),
-        "--fingerprints",
-        s(&fingers),
-    ]);
+    let (code, _, err) = issue(&record_path(), &photo, &pki, &chip, &["--fingerprints", s(&fingers)]);
     assert_eq!(code, 0, "{err}");
     // DG3 holds both fingers in position order, sized from their headers (WSQ: not read, 0×0)
     let image = cccd::image::ChipImage::load_dir(&chip).unwrap();
