@@ -39,7 +39,8 @@ enum Command {
     /// Decode LDS files (EF.COM, EF.SOD, EF.CardAccess, DG1–DG16), recognized by their tag, and print them.
     Inspect(inspect::Args),
     /// The issuer's PKI: `cccd pki init --out DIR` creates a CSCA, a Document Signer and a Master List Signer
-    /// with their keys; `master-list` signs a CSCA master list, `check-master-list` checks one.
+    /// with their keys; `new-ds` and `crl` keep it; `master-list` signs a CSCA master list, `check-master-list`
+    /// checks one; `cvca`, `dv`, `is` make the EAC PKI.
     #[command(subcommand)]
     Pki(pki_ops::PkiCommand),
     /// Issue one chip image (every EF, signed EF.SOD, the chip's secrets) from a citizen record and a photo.
