@@ -1,0 +1,213 @@
+//! `verify`, `read`, `inspect` and the QR code: the library's JSON documents (`cccd::json`, the same the CLI
+//! prints with `--json` and the C ABI returns). The verdict in them is the library's [`Verifier`]'s.
+
+use std::path::PathBuf;
+
+use cccd::emulator::{ChipConfig, VirtualChip};
+use cccd::image::ChipImage;
+use cccd::pa::{MasterListPolicy, TrustStore};
+use cccd::reader::{AccessControl, Reader};
+use cccd::verify::{Policy, Verification, Verifier};
+use pyo3::prelude::*;
+use serde_json::Value;
+
+use crate::error::{Failure, run};
+use crate::transport::Link;
+
+/// Adds the verdict and the per-check fields of `v` to the document `out`.
+pub fn add_verification(out: &mut Value, v: &Verification) {
+    cccd::json::add_verification(out, v);
+}
+
+/// Trust material: CSCA certificates, folders of them or master lists; anchors for master lists; CRLs;
+/// Document Signer certificates for SODs without theirs. As `cccd verify`'s `--csca`, `--ml-anchor`, `--crl`,
+/// `--ds`.
+#[derive(Debug, Default, Clone)]
+pub struct Trust {
+    /// `--csca`.
+    pub csca: Vec<PathBuf>,
+    /// `--ml-anchor`.
+    pub ml_anchor: Vec<PathBuf>,
+    /// `--crl`.
+    pub crl: Vec<PathBuf>,
+    /// `--ds`.
+    pub ds: Vec<PathBuf>,
+}
+
+impl Trust {
+    /// The trust store, master lists checked as of `at`.
+    pub fn load(&self, at: Option<time::Date>) -> Result<TrustStore, Failure> {
+        let mut store = TrustStore::new();
+        let lib = |e: cccd::pa::TrustError| Failure::Lib(e.into());
+        if !self.ml_anchor.is_empty() {
+            let mut anchors = TrustStore::new();
+            anchors.set_master_list_policy(MasterListPolicy::Unchecked);
+            for path in &self.ml_anchor {
+                anchors.add_path(path).map_err(lib)?;
+            }
+            store.set_master_list_policy(MasterListPolicy::Anchored { anchors: anchors.cscas().to_vec(), at });
+        }
+        for path in &self.csca {
+            store.add_path(path).map_err(lib)?;
+        }
+        for path in &self.crl {
+            store.add_crl_path(path).map_err(lib)?;
+        }
+        for path in &self.ds {
+            let bytes = std::fs::read(path).map_err(|e| Failure::io(path, &e))?;
+            store.add_document_signer_bytes(&bytes).map_err(lib)?;
+        }
+        Ok(store)
+    }
+}
+
+/// A `YYYY-MM-DD` date.
+pub fn date(text: Option<&str>) -> Result<Option<time::Date>, Failure> {
+    text.map(|d| {
+        time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+            .map_err(|_| Failure::input("at", "not a YYYY-MM-DD date"))
+    })
+    .transpose()
+}
+
+/// The access control a chip image's own secrets allow: PACE with its CAN when it has EF.CardAccess, else BAC
+/// with its MRZ information (as `cccd verify` reads an image).
+fn image_access(image: &ChipImage) -> Option<AccessControl> {
+    let s = &image.secrets;
+    let bac = s.mrz_information.as_ref().map(|m| cccd::access::bac::BacKey::from_mrz_information(m));
+    let pace = s.can.as_ref().map(|c| cccd::access::pace::PacePassword::Can(c.clone()));
+    match (pace, bac) {
+        (Some(p), Some(b)) if image.files.contains_key(&cccd::lds::LdsFile::CardAccess) => {
+            Some(AccessControl::PaceThenBac(p, b))
+        }
+        (Some(p), None) => Some(AccessControl::Pace(p)),
+        (_, Some(b)) => Some(AccessControl::Bac(b)),
+        (None, None) => None,
+    }
+}
+
+/// `cccd verify`'s document for a chip image folder: with the image's secrets, its virtual chip read as a
+/// card is (Chip and Active Authentication run); a folder of files only verified as files.
+pub fn verify(py: Python<'_>, image_dir: PathBuf, trust: Trust, at: Option<String>) -> PyResult<Value> {
+    run(py, move || {
+        let image = ChipImage::load_dir(&image_dir).map_err(|e| Failure::Lib(e.into()))?;
+        let at = date(at.as_deref())?;
+        let store = trust.load(at)?;
+        let verifier = Verifier::new(&store, Policy::counter()).at(at);
+        let (verification, session, access) = match image_access(&image) {
+            Some(access) => {
+                let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
+                let result = Reader::new(access).read(&mut chip).map_err(|e| {
+                    Failure::input(image_dir.display(), format!("reading the image's virtual chip: {e}"))
+                })?;
+                (verifier.verify_read(&result), "virtual chip from the image's secrets", Some(result.access))
+            }
+            None => (verifier.verify_files(&image.files), "files only", None),
+        };
+        Ok(cccd::json::verify(&verification, session, access))
+    })
+}
+
+/// What opens the chip for `read`.
+pub enum Key {
+    /// The CAN (PACE).
+    Can(String),
+    /// The MRZ as printed (BAC, or PACE with `access`).
+    Mrz(String),
+}
+
+/// Reads the chip behind `link` and verifies it: `cccd read`'s document and the files read.
+pub fn read(
+    py: Python<'_>,
+    mut link: Link,
+    key: Key,
+    access: Option<String>,
+    trust: Trust,
+    at: Option<String>,
+) -> PyResult<(Value, Vec<(String, Vec<u8>)>)> {
+    use cccd::access::bac::BacKey;
+    use cccd::access::pace::PacePassword;
+    run(py, move || {
+        let lib = |e: cccd::access::AccessError| Failure::Lib(e.into());
+        let control = match (key, access.as_deref()) {
+            (Key::Can(can), None | Some("pace")) => AccessControl::Pace(PacePassword::can(&can).map_err(lib)?),
+            (Key::Can(_), Some(other)) => {
+                return Err(Failure::input("access", format!("{other:?}: the CAN opens a chip with PACE only")));
+            }
+            (Key::Mrz(text), access) => {
+                let info = cccd::mrz::access_key_from_text(&text).map_err(|e| Failure::Lib(e.into()))?;
+                let bac = BacKey::from_mrz_information(&info);
+                let pace = || Ok::<_, Failure>(PacePassword::Mrz(info.clone()));
+                match access {
+                    None | Some("bac") => AccessControl::Bac(bac),
+                    Some("pace") => AccessControl::Pace(pace()?),
+                    Some("pace-then-bac") => AccessControl::PaceThenBac(pace()?, bac),
+                    Some(other) => {
+                        return Err(Failure::input("access", format!("{other:?}: bac, pace or pace-then-bac")));
+                    }
+                }
+            }
+        };
+        let at = date(at.as_deref())?;
+        let store = trust.load(at)?;
+        let result = Reader::new(control).read(&mut link).map_err(|e| link.explain(cccd::Error::from(e)))?;
+        let verification = Verifier::new(&store, Policy::counter()).at(at).verify_read(&result);
+        let doc = cccd::json::read(&result, &verification, &store);
+        let files = result.files.iter().map(|(f, b)| (f.name().to_string(), b.clone())).collect();
+        Ok((doc, files))
+    })
+}
+
+/// One item of `cccd inspect --json` (`{path, ok, content}` or `{path, ok: false, error}`).
+pub fn inspect(py: Python<'_>, name: String, bytes: Vec<u8>, tree: bool) -> PyResult<Value> {
+    run(py, move || Ok(if tree { cccd::json::inspect_tree(&name, &bytes) } else { cccd::json::inspect(&name, &bytes) }))
+}
+
+/// The QR payload of a record (its text).
+pub fn qr_encode(py: Python<'_>, record_json: String, layout: String) -> PyResult<String> {
+    run(py, move || {
+        let (record, _) = crate::jobs::parse_record(&record_json)?;
+        let layout = match layout.as_str() {
+            "2021" => cccd::qr::QrLayout::V2021,
+            "2024" => cccd::qr::QrLayout::V2024,
+            other => return Err(Failure::input("layout", format!("{other:?}: \"2021\" or \"2024\""))),
+        };
+        let payload = cccd::qr::QrPayload::from_record(&record, layout);
+        payload.validate().map_err(|e| Failure::Lib(e.into()))?;
+        Ok(payload.build())
+    })
+}
+
+/// A QR payload's text, decoded (`cccd::json::qr_payload`).
+pub fn qr_parse(py: Python<'_>, text: String) -> PyResult<Value> {
+    run(py, move || {
+        let p = cccd::qr::QrPayload::parse(&text).and_then(|p| p.validate().map(|()| p));
+        Ok(cccd::json::qr_payload(&p.map_err(|e| Failure::Lib(e.into()))?))
+    })
+}
+
+/// The texts of the QR codes in a photo or scan (PNG, JPEG).
+pub fn qr_scan(py: Python<'_>, image: Vec<u8>) -> PyResult<Vec<String>> {
+    run(py, move || cccd::qr::scan_image(&image).map_err(|e| Failure::Lib(e.into())))
+}
+
+/// The QR code of `text` as PNG bytes or SVG text.
+pub fn qr_render(py: Python<'_>, text: String, svg: bool, module_px: u32, ec: String) -> PyResult<Vec<u8>> {
+    run(py, move || {
+        let ec = match ec.as_str() {
+            "L" => cccd::qr::EcLevel::L,
+            "M" => cccd::qr::EcLevel::M,
+            "Q" => cccd::qr::EcLevel::Q,
+            "H" => cccd::qr::EcLevel::H,
+            other => return Err(Failure::input("ec", format!("{other:?}: L, M, Q or H"))),
+        };
+        let size = cccd::qr::QrSize::ModulePixels(module_px);
+        let options = cccd::qr::RenderOptions { ec_level: ec, size, ..Default::default() };
+        let lib = |e: cccd::qr::QrError| Failure::Lib(e.into());
+        if svg {
+            Ok(cccd::qr::render_svg(&text, &options).map_err(lib)?.into_bytes())
+        } else {
+            cccd::qr::render_png(&text, &options).map_err(lib)
+        }
+    })
+}
