@@ -16,3 +16,6 @@ fi
 
 cargo test --locked --all-features --all-targets
 cargo test --locked --all-features --doc
+# the Python package (python/): the wheel built with maturin, its pytest suite (in process and through pcscd), the
+# README's example
+bash python/run-tests.sh

@@ -380,7 +380,9 @@ impl VpcdServer {
     fn stop(&mut self, py: Python<'_>) -> PyResult<()> {
         let failed = py.detach(|| self.halt());
         match failed {
-            Some(why) => Err(Failure::new(Class::TransportError, format!("vpcd port {}: {why}", self.port)).into_pyerr(py)),
+            Some(why) => {
+                Err(Failure::new(Class::TransportError, format!("vpcd port {}: {why}", self.port)).into_pyerr(py))
+            }
             None => Ok(()),
         }
     }

@@ -116,6 +116,9 @@ pub enum Key {
     Mrz(String),
 }
 
+/// The files of a read, by name.
+pub type Files = Vec<(String, Vec<u8>)>;
+
 /// Reads the chip behind `link` and verifies it: `cccd read`'s document and the files read.
 pub fn read(
     py: Python<'_>,
@@ -124,7 +127,7 @@ pub fn read(
     access: Option<String>,
     trust: Trust,
     at: Option<String>,
-) -> PyResult<(Value, Vec<(String, Vec<u8>)>)> {
+) -> PyResult<(Value, Files)> {
     use cccd::access::bac::BacKey;
     use cccd::access::pace::PacePassword;
     run(py, move || {

@@ -200,9 +200,9 @@ pub fn personalize(
                     details["unsupported"] = reasons.iter().map(ToString::to_string).collect();
                 }
                 let failure = match &e {
-                    PersoError::Verification(why) => Failure::new(Class::VerificationError, format!(
-                        "verification failed, chip not locked: {why}"
-                    )),
+                    PersoError::Verification(why) => {
+                        Failure::new(Class::VerificationError, format!("verification failed, chip not locked: {why}"))
+                    }
                     _ => link.explain(cccd::Error::from(e)),
                 };
                 Ok(Err(PersoStopped { failure, details }))

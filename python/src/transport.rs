@@ -43,6 +43,10 @@ impl PyTransport {
     }
 }
 
+/// Why a Python transport's answer is none: what it did, the exception it raised, and the error the library
+/// sees.
+type Refusal = (String, Option<PyErr>, TransportError);
+
 /// Whether `e` is an instance of `cccd.errors.CardRemoved` (a Python transport says the card left).
 fn is_card_removed(py: Python<'_>, e: &PyErr) -> bool {
     py.import("cccd.errors")
@@ -56,18 +60,17 @@ impl Transport for PyTransport {
         let bytes = command.to_bytes().map_err(TransportError::Apdu)?;
         let index = self.commands;
         self.commands += 1;
-        let answer = Python::attach(|py| -> Result<Vec<u8>, (String, Option<PyErr>, TransportError)> {
+        let answer = Python::attach(|py| -> Result<Vec<u8>, Box<Refusal>> {
             let result = self.object.bind(py).call_method1("transmit", (PyBytes::new(py, &bytes),));
             let value = match result {
                 Ok(v) => v,
                 Err(e) if is_card_removed(py, &e) => {
-                    return Err((format!("command {index}: the transport says the card was removed"), Some(e), {
-                        TransportError::CardRemoved
-                    }));
+                    let what = format!("command {index}: the transport says the card was removed");
+                    return Err(Box::new((what, Some(e), TransportError::CardRemoved)));
                 }
                 Err(e) => {
                     let what = format!("command {index}: the transport's transmit() raised {e}");
-                    return Err((what, Some(e), TransportError::Protocol("the Python transport raised")));
+                    return Err(Box::new((what, Some(e), TransportError::Protocol("the Python transport raised"))));
                 }
             };
             match value.extract::<Vec<u8>>() {
@@ -76,11 +79,11 @@ impl Transport for PyTransport {
                 }
                 _ => {
                     let type_name = value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-                    Err((
+                    Err(Box::new((
                         format!("command {index}: the transport's transmit() returned {type_name}, not bytes"),
                         None,
                         TransportError::Protocol("the Python transport returned no bytes"),
-                    ))
+                    )))
                 }
             }
         });
@@ -92,7 +95,8 @@ impl Transport for PyTransport {
                 );
                 self.fail(message, None, TransportError::Apdu(e))
             }),
-            Err((message, cause, error)) => {
+            Err(refusal) => {
+                let (message, cause, error) = *refusal;
                 if matches!(error, TransportError::CardRemoved) {
                     // a removed card is the library's to handle (resume), not a failure of the object
                     return Err(error);

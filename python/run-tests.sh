@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The Python package's tests: builds the `cccd` binary (the CLI the tests compare with) and the wheel (maturin,
+# into a venv), installs it with pytest and pyscard, runs the pytest suite, then the README's example.
+#   bash python/run-tests.sh            (scripts/test.sh calls it; CI=true makes the PC/SC tests mandatory)
+# The PC/SC tests (pytest -m pcsc) run under /tmp/cccd-pcsc.lock: pcscd and the vpcd ports are machine-wide.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+venv=${CCCD_PY_VENV:-$repo/target/py-venv}
+python=${PYTHON:-python3}
+
+step() { printf '\n==> python: %s\n' "$*"; }
+
+step "the cccd binary"
+cargo build --locked --all-features --bin cccd
+export CCCD_BIN=$repo/target/debug/cccd
+
+step "venv with maturin, pytest, pyscard ($venv)"
+[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check "maturin>=1.5,<2" "pytest>=7" "pyscard>=2"
+
+step "the wheel (maturin, abi3)"
+rm -rf "$repo/target/wheels"
+# the dev profile: the tests' build shares the workspace's compiled dependencies (the README builds --release)
+# --auditwheel skip: the wheel links the system libpcsclite (the one that speaks this pcscd's protocol), not a copy
+"$venv/bin/maturin" build --locked --profile dev --strip --auditwheel skip -m python/Cargo.toml -o "$repo/target/wheels"
+wheel=$(ls "$repo"/target/wheels/cccd-*-abi3-*.whl)
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$wheel"
+# the installed wheel, not the sources, is what the tests import
+installed=$(cd /tmp && "$venv/bin/python" -c 'import cccd, os; print(os.path.dirname(cccd.__file__))')
+case "$installed" in "$venv"/*) ;; *) echo "cccd imports from $installed, not the wheel" >&2; exit 1 ;; esac
+for f in py.typed _native.pyi __init__.py; do
+  test -f "$installed/$f" || { echo "the wheel lacks cccd/$f" >&2; exit 1; }
+done
+
+if [ -n "${CI:-}" ]; then export CCCD_REQUIRE_PCSC=1; fi
+run_pytest() {
+  local code=0
+  "$@" || code=$?
+  if [ "$code" -eq 5 ]; then echo "pytest collected no test: $*" >&2; exit 1; fi
+  if [ "$code" -ne 0 ]; then exit "$code"; fi
+}
+
+step "pytest (in process)"
+run_pytest "$venv/bin/pytest" -q -p no:cacheprovider -m "not pcsc" python/tests
+
+step "pytest (through pcscd + vpcd, under /tmp/cccd-pcsc.lock)"
+run_pytest flock /tmp/cccd-pcsc.lock "$venv/bin/pytest" -q -p no:cacheprovider -m pcsc python/tests
+
+step "the README's example (python/examples/verify_image.py)"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$CCCD_BIN" pki init --out "$work/pki" >/dev/null
+"$CCCD_BIN" demo --out "$work/demo" >/dev/null
+(cd "$work" && "$venv/bin/python" "$repo/python/examples/verify_image.py" pki "$repo/examples/records/nguyen-van-a.json" demo/face.jpg)
