@@ -332,15 +332,7 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
         }
         None => (verifier.verify_files(&image.files), "files only", None),
     };
-    let pa = verification.report.passive_authentication.as_ref();
-    let mut v = match pa {
-        Some(pa) => serde_json::to_value(pa).unwrap_or_default(),
-        None => serde_json::json!({}),
-    };
-    v["session"] = session.into();
-    v["access"] = serde_json::to_value(access).unwrap_or_default();
-    let mut v = super::verdict::document("verify", v);
-    super::verdict::add_verification(&mut v, &verification);
+    let v = cccd::json::verify(&verification, session, access);
     print_verification(&v, &verification, args.json);
     Ok(super::verdict::exit_of(&verification))
 }
