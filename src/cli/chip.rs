@@ -287,23 +287,6 @@ pub struct VerifyArgs {
     json: bool,
 }
 
-/// The access control a chip image's own secrets allow: PACE with its CAN when it has EF.CardAccess, else
-/// BAC with its MRZ information.
-pub fn image_access(image: &ChipImage) -> Option<cccd::reader::AccessControl> {
-    use cccd::reader::AccessControl;
-    let s = &image.secrets;
-    let bac = s.mrz_information.as_ref().map(|m| cccd::access::bac::BacKey::from_mrz_information(m));
-    let pace = s.can.as_ref().map(|c| cccd::access::pace::PacePassword::Can(c.clone()));
-    match (pace, bac) {
-        (Some(p), Some(b)) if image.files.contains_key(&cccd::lds::LdsFile::CardAccess) => {
-            Some(AccessControl::PaceThenBac(p, b))
-        }
-        (Some(p), None) => Some(AccessControl::Pace(p)),
-        (_, Some(b)) => Some(AccessControl::Bac(b)),
-        (None, None) => None,
-    }
-}
-
 /// Runs `cccd verify`: the verdict on a chip image folder. With the image's secrets (a folder `cccd issue`
 /// wrote) the image is served by an in-process virtual chip and read as `cccd read` reads a card, so Chip and
 /// Active Authentication run; a folder of files only (`cccd read --out`) is verified as files. Exit status 0
@@ -321,18 +304,10 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     };
     let trust = args.trust.load(at)?;
     let verifier = Verifier::new(&trust, Policy::counter()).at(at);
-    let (verification, session, access) = match image_access(&image) {
-        Some(access) => {
-            let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
-            let result = cccd::reader::Reader::new(access).read(&mut chip).map_err(|e| CliError::Input {
-                context: ctx(),
-                message: format!("reading the image's virtual chip: {e}"),
-            })?;
-            (verifier.verify_read(&result), "virtual chip from the image's secrets", Some(result.access))
-        }
-        None => (verifier.verify_files(&image.files), "files only", None),
-    };
-    let v = cccd::json::verify(&verification, session, access);
+    let checked = cccd::emulator::verify_image(&image, &verifier)
+        .map_err(|e| CliError::Input { context: ctx(), message: format!("reading the image's virtual chip: {e}") })?;
+    let verification = checked.verification;
+    let v = cccd::json::verify(&verification, checked.session, checked.access);
     print_verification(&v, &verification, args.json);
     Ok(super::verdict::exit_of(&verification))
 }
