@@ -366,58 +366,15 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
     let status = personalizer.chip_status();
     drop(personalizer);
     bar.finish_and_clear();
-    let chip = serde_json::to_value(status).unwrap_or_default();
-    let (code, mut v, verification) = match result {
-        Ok(r) => (
-            ExitCode::SUCCESS,
-            serde_json::json!({
-                "locked": true,
-                "already_locked": r.already_locked,
-                "holds_this_image": true,
-                "chip": chip,
-                "apdus": r.apdus,
-                "bytes_written": r.bytes_written,
-                "files_kept": r.files_kept,
-                "verified_with": r.reader_access,
-                "milliseconds": started.elapsed().as_millis() as u64,
-            }),
-            r.verification,
-        ),
-        Err(e) => {
-            let code = match &e {
-                PersoError::WrongTransportKey { .. } | PersoError::Blocked => super::verdict::Exit::AccessRefused,
-                PersoError::Transport(cccd::transport::TransportError::CardRemoved) => {
-                    super::verdict::Exit::CardRemoved
-                }
-                _ => super::verdict::Exit::NotValid,
-            };
-            let resumable = matches!(e, PersoError::Transport(_) | PersoError::SecureMessaging(_));
-            let locked_text = match (status.locked, status.holds_this_image) {
-                (Some(true), Some(false)) => "locked, holding another image: nothing written",
-                (Some(true), _) => "locked",
-                (Some(false), _) if status.bytes_written == 0 => "not locked, nothing written in this run",
-                (Some(false), _) => "not locked, partly written: run again",
-                (None, _) => "not reached",
-            };
-            let mut v = serde_json::json!({
-                "locked": status.locked,
-                "holds_this_image": status.holds_this_image,
-                "chip": chip,
-                "state": locked_text,
-                "bytes_written": status.bytes_written,
-                "error": e.to_string(),
-                "run_again": resumable,
-            });
-            if let PersoError::Unsupported { reasons, .. } = &e {
-                v["unsupported"] = reasons.iter().map(ToString::to_string).collect();
-            }
-            (code.into(), v, None)
+    let code = match &result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(PersoError::WrongTransportKey { .. } | PersoError::Blocked) => super::verdict::Exit::AccessRefused.into(),
+        Err(PersoError::Transport(cccd::transport::TransportError::CardRemoved)) => {
+            super::verdict::Exit::CardRemoved.into()
         }
+        Err(_) => super::verdict::Exit::NotValid.into(),
     };
-    if let Some(verification) = &verification {
-        super::verdict::add_verification(&mut v, verification);
-    }
-    let v = super::verdict::document("perso", v);
+    let v = cccd::json::perso(&result, status, started.elapsed().as_millis() as u64);
     print_report(&v, args.json);
     Ok(code)
 }

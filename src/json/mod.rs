@@ -14,19 +14,24 @@
 //!   [`Verifier`](crate::verify::Verifier)'s one verdict), `passive_authentication` (its report plus `valid`),
 //!   `chip_authentication`, `active_authentication` (`{status, …}`: a check that could not run says so),
 //!   `missing`, `date_of_expiry`, `clone_suspected`, `valid` (true only when genuine).
+//! - [`perso`] (`cccd perso`): what the personalization did or where it stopped, and the verifying session's
+//!   verdict.
+//! - [`issue`] (the bindings' issue): the folder written, its files and their lengths.
 //! - [`error`] / [`error_document`]: `{"schema_version": 1, "command": …, "error": {"kind": …, "message": …}}`,
 //!   `kind` one of [`ErrorKind`]'s names.
 //!
 //! [`inspect`] and [`inspect_tree`] give one item of `cccd inspect --json`'s array (`{path, ok, content}` or
 //! `{path, ok: false, error}`); [`qr_payload`] the decoded card QR payload with the citizen record's field
-//! names. Personal data appears in these documents (they are the report); keys and secrets never do.
+//! names, [`qr`] the document around it. Personal data appears in these documents (they are the report); keys and secrets never do.
 
 mod eac;
 mod holder;
 mod inspect;
+mod perso;
 
 pub use eac::finger_position_name;
 pub use inspect::{decode_file, dg13, inspect, inspect_tree, mrz, sod};
+pub use perso::perso;
 
 use serde_json::{Value, json};
 
@@ -197,6 +202,19 @@ pub fn error_document(command: &str, kind: &str, message: &str) -> Value {
 /// The error document of `command` for a library error (its [`ErrorKind`] and its message).
 pub fn error(command: &str, e: &Error) -> Value {
     error_document(command, ErrorKind::of(e).as_str(), &e.to_string())
+}
+
+/// The document of an issued chip image written to `out`: `out`, `files` (`[{file, length}]`, no content),
+/// `bytes` (their total), `has_secrets` (whether the folder holds the chip's secrets).
+pub fn issue(out: &str, image: &crate::image::ChipImage) -> Value {
+    let files: Vec<_> = image.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
+    let total: usize = image.files.values().map(Vec::len).sum();
+    document("issue", json!({ "out": out, "files": files, "bytes": total, "has_secrets": true }))
+}
+
+/// The document of a decoded QR payload: `{"schema_version", "command": "qr", "payload": `[`qr_payload`]`}`.
+pub fn qr(p: &QrPayload) -> Value {
+    document("qr", json!({ "payload": qr_payload(p) }))
 }
 
 fn date(d: time::Date) -> String {
