@@ -12,8 +12,6 @@ mod qr;
 #[cfg(feature = "pcsc")]
 mod read;
 #[cfg(feature = "pcsc")]
-mod read_json;
-#[cfg(feature = "pcsc")]
 mod report;
 mod transport_key;
 mod validate;
@@ -95,12 +93,7 @@ pub fn run() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             if json {
-                let doc = verdict::document(
-                    name,
-                    serde_json::json!({
-                        "error": { "kind": e.kind(), "message": e.to_string() }
-                    }),
-                );
+                let doc = cccd::json::error_document(name, e.kind(), &e.to_string());
                 print(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
             } else {
                 eprintln!("cccd: {e}");

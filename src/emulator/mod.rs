@@ -30,10 +30,12 @@ mod eac;
 pub mod fault;
 pub mod jmrtd;
 pub mod perso;
+mod verify_image;
 
 pub use fault::{Faults, LinkModel};
 pub use jmrtd::JmrtdAppletChip;
 pub use perso::LifeCycle;
+pub use verify_image::{ImageVerification, image_access, verify_image};
 
 /// What the chip can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
