@@ -208,7 +208,7 @@ def issue(
         InvalidInput: a refused record, an unreadable photo, a PKI folder that does not load or whose
             Document Signer may not sign today, an existing ``out_dir``.
     """
-    doc = _native.issue(
+    doc, warnings = _native.issue(
         _record_json(record),
         _bytes_of(photo, "photo"),
         os.fspath(pki_dir),
@@ -218,7 +218,7 @@ def issue(
         face_bytes=face_bytes,
         profile=profile,
     )
-    return IssueResult.from_json(doc)
+    return IssueResult.from_json(doc, warnings)
 
 
 def verify(image_dir: PathLike, *, trust: TrustLike = None, at: Optional[str] = None) -> VerifyResult:

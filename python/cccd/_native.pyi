@@ -18,7 +18,7 @@ def issue(
     aa_rsa_bits: Optional[int] = ...,
     face_bytes: int = ...,
     profile: str = ...,
-) -> Dict[str, Any]: ...
+) -> Tuple[Dict[str, Any], List[str]]: ...
 def verify(
     image_dir: _Path,
     *,

@@ -197,7 +197,7 @@ class ReadResult(_Verified):
 @dataclass(frozen=True)
 class IssueResult:
     """:func:`cccd.issue`'s result: the chip image folder written (complete and verified), its files, their
-    total size and the warnings on the record and the Document Signer."""
+    total size (the library's issue document) and the warnings on the record and the Document Signer."""
 
     out_dir: Path
     files: List[FileInfo]
@@ -206,12 +206,12 @@ class IssueResult:
     document: Dict[str, Any] = field(repr=False)
 
     @classmethod
-    def from_json(cls, doc: Dict[str, Any]) -> "IssueResult":
+    def from_json(cls, doc: Dict[str, Any], warnings: Optional[List[str]] = None) -> "IssueResult":
         return cls(
             out_dir=Path(doc.get("out", "")),
             files=[FileInfo(str(f["file"]), int(f["length"])) for f in doc.get("files") or []],
             bytes=int(doc.get("bytes", 0)),
-            warnings=[str(w) for w in doc.get("warnings") or []],
+            warnings=[str(w) for w in warnings or []],
             document=doc,
         )
 

@@ -3,21 +3,15 @@
 
 use std::path::PathBuf;
 
-use cccd::emulator::{ChipConfig, VirtualChip};
 use cccd::image::ChipImage;
 use cccd::pa::{MasterListPolicy, TrustStore};
 use cccd::reader::{AccessControl, Reader};
-use cccd::verify::{Policy, Verification, Verifier};
+use cccd::verify::{Policy, Verifier};
 use pyo3::prelude::*;
 use serde_json::Value;
 
 use crate::error::{Failure, run};
 use crate::transport::Link;
-
-/// Adds the verdict and the per-check fields of `v` to the document `out`.
-pub fn add_verification(out: &mut Value, v: &Verification) {
-    cccd::json::add_verification(out, v);
-}
 
 /// Trust material: CSCA certificates, folders of them or master lists; anchors for master lists; CRLs;
 /// Document Signer certificates for SODs without theirs. As `cccd verify`'s `--csca`, `--ml-anchor`, `--crl`,
@@ -70,41 +64,18 @@ pub fn date(text: Option<&str>) -> Result<Option<time::Date>, Failure> {
     .transpose()
 }
 
-/// The access control a chip image's own secrets allow: PACE with its CAN when it has EF.CardAccess, else BAC
-/// with its MRZ information (as `cccd verify` reads an image).
-fn image_access(image: &ChipImage) -> Option<AccessControl> {
-    let s = &image.secrets;
-    let bac = s.mrz_information.as_ref().map(|m| cccd::access::bac::BacKey::from_mrz_information(m));
-    let pace = s.can.as_ref().map(|c| cccd::access::pace::PacePassword::Can(c.clone()));
-    match (pace, bac) {
-        (Some(p), Some(b)) if image.files.contains_key(&cccd::lds::LdsFile::CardAccess) => {
-            Some(AccessControl::PaceThenBac(p, b))
-        }
-        (Some(p), None) => Some(AccessControl::Pace(p)),
-        (_, Some(b)) => Some(AccessControl::Bac(b)),
-        (None, None) => None,
-    }
-}
-
-/// `cccd verify`'s document for a chip image folder: with the image's secrets, its virtual chip read as a
-/// card is (Chip and Active Authentication run); a folder of files only verified as files.
+/// `cccd verify`'s document for a chip image folder ([`cccd::emulator::verify_image`]: with the image's
+/// secrets, its virtual chip read as a card is, so Chip and Active Authentication run; a folder of files only
+/// verified as files).
 pub fn verify(py: Python<'_>, image_dir: PathBuf, trust: Trust, at: Option<String>) -> PyResult<Value> {
     run(py, move || {
         let image = ChipImage::load_dir(&image_dir).map_err(|e| Failure::Lib(e.into()))?;
         let at = date(at.as_deref())?;
         let store = trust.load(at)?;
         let verifier = Verifier::new(&store, Policy::counter()).at(at);
-        let (verification, session, access) = match image_access(&image) {
-            Some(access) => {
-                let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
-                let result = Reader::new(access).read(&mut chip).map_err(|e| {
-                    Failure::input(image_dir.display(), format!("reading the image's virtual chip: {e}"))
-                })?;
-                (verifier.verify_read(&result), "virtual chip from the image's secrets", Some(result.access))
-            }
-            None => (verifier.verify_files(&image.files), "files only", None),
-        };
-        Ok(cccd::json::verify(&verification, session, access))
+        let checked = cccd::emulator::verify_image(&image, &verifier)
+            .map_err(|e| Failure::input(image_dir.display(), format!("reading the image's virtual chip: {e}")))?;
+        Ok(cccd::json::verify(&checked.verification, checked.session, checked.access))
     })
 }
 

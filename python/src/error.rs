@@ -5,7 +5,7 @@
 //! JSON and the C ABI's error codes): the three front ends agree on who is at fault. Messages are the
 //! library's, which never carry keys or personal data.
 
-use crate::kind_tmp::ErrorKind;
+use cccd::json::ErrorKind;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 

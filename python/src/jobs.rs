@@ -2,16 +2,15 @@
 //! verified by a reader session and locked.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use cccd::batch::ChipRecipe;
 use cccd::batch::{FolderTrust, publish};
 use cccd::citizen::{CitizenRecord, RawRecord, Severity};
 use cccd::image::ChipImage;
 use cccd::perso::{JmrtdAppletProfile, OpenEmrtdProfile, PersoError, PersoProfile, Personalizer};
-use cccd::pki::{DocumentSigner, RsaSoftwareKey, SoftwareKey};
+use cccd::pki::DocumentSigner;
 use pyo3::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::error::{Class, Failure, run};
 use crate::transport::Link;
@@ -33,35 +32,12 @@ pub fn parse_record(text: &str) -> Result<(CitizenRecord, Vec<String>), Failure>
     }
 }
 
-fn pem_file(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, Failure> {
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| Failure::io(path, &e))?);
-    let (_, der) = cccd::pki::pem_decode(&text).map_err(|e| Failure::input(path.display(), e))?;
-    Ok(der)
-}
-
-/// The Document Signer of a PKI folder (`cccd pki init`): `ds.pem` and `ds.key` (EC or RSA, PEM); and its
-/// `csca.pem` when there.
+/// The Document Signer of a PKI folder (`ds.pem`, `ds.key`) and its `csca.pem` when there, as `cccd issue`
+/// loads them.
 pub fn load_pki(dir: &Path) -> Result<(DocumentSigner, Option<x509_cert::Certificate>), Failure> {
-    use der::Decode;
-    let cert = pem_file(&dir.join("ds.pem"))?;
-    let key_path = dir.join("ds.key");
-    let key_pem = zeroize::Zeroizing::new(std::fs::read_to_string(&key_path).map_err(|e| Failure::io(&key_path, &e))?);
-    let key: Arc<dyn cccd::pki::Signer> = match SoftwareKey::from_pem(&key_pem) {
-        Ok(k) => Arc::new(k),
-        Err(ec) => Arc::new(RsaSoftwareKey::from_pem_with_scheme(&key_pem).map_err(|rsa| {
-            Failure::input(key_path.display(), format!("neither an EC key ({ec}) nor an RSA key ({rsa})"))
-        })?),
-    };
-    let ds = DocumentSigner::new(cert.to_vec(), key).map_err(|e| Failure::input(dir.display(), e))?;
-    let csca_path = dir.join("csca.pem");
-    let csca = match csca_path.exists() {
-        true => Some(
-            x509_cert::Certificate::from_der(&pem_file(&csca_path)?)
-                .map_err(|e| Failure::input(csca_path.display(), e))?,
-        ),
-        false => None,
-    };
-    Ok((ds, csca))
+    let input = |e: cccd::pki::folder::PkiFolderError| Failure::new(Class::InvalidInput, e.to_string());
+    let ds = cccd::pki::folder::load_document_signer(dir, None).map_err(input)?;
+    Ok((ds, cccd::pki::folder::load_csca(dir).map_err(input)?))
 }
 
 /// How `issue` makes the chip.
@@ -98,7 +74,8 @@ fn recipe(s: &IssueSettings) -> Result<ChipRecipe, Failure> {
     }
 }
 
-/// Issues a chip image folder and returns the issue document.
+/// Issues a chip image folder: the library's issue document, and the warnings on the record and the Document
+/// Signer.
 pub fn issue(
     py: Python<'_>,
     record_json: String,
@@ -106,7 +83,7 @@ pub fn issue(
     pki_dir: PathBuf,
     out_dir: PathBuf,
     settings: IssueSettings,
-) -> PyResult<Value> {
+) -> PyResult<(Value, Vec<String>)> {
     run(py, move || {
         let (record, mut warnings) = parse_record(&record_json)?;
         let recipe = recipe(&settings)?;
@@ -123,29 +100,22 @@ pub fn issue(
         let image = recipe.issue(&record, &photo, &ds).map_err(|e| Failure::input("issue", e))?;
         let trust = FolderTrust { ds: &ds, csca: csca.as_ref() };
         publish(&image, &out_dir, &trust, false).map_err(|e| Failure::input(out_dir.display(), e))?;
-        let files: Vec<Value> =
-            image.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
-        Ok(json!({
-            "schema_version": 1,
-            "command": "issue",
-            "out": out_dir.display().to_string(),
-            "files": files,
-            "bytes": image.files.values().map(Vec::len).sum::<usize>(),
-            "warnings": warnings,
-        }))
+        Ok((cccd::json::issue(&out_dir.display().to_string(), &image), warnings))
     })
 }
 
-/// What `personalize` reports when it stopped: the chip's state, for the exception's `details`.
+/// What `personalize` reports when it stopped: the error, and the perso document (what the chip is left as)
+/// for the exception's `details`.
 pub struct PersoStopped {
     /// The error.
     pub failure: Failure,
-    /// `{"locked", "holds_this_image", "bytes_written", "run_again", "unsupported"?}`.
+    /// `cccd perso --json`'s document of the failed run (`locked`, `holds_this_image`, `state`,
+    /// `bytes_written`, `error`, `run_again`, ...).
     pub details: Value,
 }
 
-/// Personalizes the chip behind `link` with `image_dir`: the perso document, or why it stopped with what the
-/// chip is.
+/// Personalizes the chip behind `link` with `image_dir`: `cccd perso --json`'s document, or why it stopped
+/// with that document.
 pub fn personalize(
     py: Python<'_>,
     mut link: Link,
@@ -167,45 +137,18 @@ pub fn personalize(
         let mut personalizer = Personalizer::new(&*profile, &image);
         let result = personalizer.run(&mut link);
         let status = personalizer.chip_status();
-        let chip = serde_json::to_value(status).unwrap_or_default();
+        drop(personalizer);
+        let doc = cccd::json::perso(&result, status, started.elapsed().as_millis() as u64);
         match result {
-            Ok(r) => {
-                let mut v = json!({
-                    "schema_version": 1,
-                    "command": "perso",
-                    "locked": true,
-                    "already_locked": r.already_locked,
-                    "holds_this_image": true,
-                    "chip": chip,
-                    "apdus": r.apdus,
-                    "bytes_written": r.bytes_written,
-                    "files_kept": r.files_kept,
-                    "verified_with": r.reader_access,
-                    "milliseconds": started.elapsed().as_millis() as u64,
-                });
-                if let Some(verification) = &r.verification {
-                    crate::docs::add_verification(&mut v, verification);
-                }
-                Ok(Ok(v))
-            }
+            Ok(_) => Ok(Ok(doc)),
             Err(e) => {
-                let run_again = matches!(e, PersoError::Transport(_) | PersoError::SecureMessaging(_));
-                let mut details = json!({
-                    "locked": status.locked,
-                    "holds_this_image": status.holds_this_image,
-                    "bytes_written": status.bytes_written,
-                    "run_again": run_again,
-                });
-                if let PersoError::Unsupported { reasons, .. } = &e {
-                    details["unsupported"] = reasons.iter().map(ToString::to_string).collect();
-                }
                 let failure = match &e {
                     PersoError::Verification(why) => {
                         Failure::new(Class::VerificationError, format!("verification failed, chip not locked: {why}"))
                     }
                     _ => link.explain(cccd::Error::from(e)),
                 };
-                Ok(Err(PersoStopped { failure, details }))
+                Ok(Err(PersoStopped { failure, details: doc }))
             }
         }
     })

@@ -9,7 +9,6 @@ mod chip;
 mod docs;
 mod error;
 mod jobs;
-mod kind_tmp;
 mod transport;
 
 use std::path::PathBuf;
@@ -55,7 +54,8 @@ fn trust(csca: Vec<PathBuf>, ml_anchor: Vec<PathBuf>, crl: Vec<PathBuf>, ds: Vec
 
 /// Issues a chip image folder `out_dir` (which must not exist) from a citizen record (JSON text), a photo
 /// (JPEG or PNG bytes) and a PKI folder (`ds.pem`, `ds.key`, `csca.pem`): the folder appears complete and
-/// verified, or not at all. Returns the issue document (`out`, `files`, `bytes`, `warnings`).
+/// verified, or not at all. Returns the issue document (`out`, `files`, `bytes`, `has_secrets`) and the
+/// warnings on the record and the Document Signer.
 #[pyfunction]
 #[pyo3(signature = (record_json, photo, pki_dir, out_dir, *, chip_curve="brainpoolP256r1".to_string(), aa_rsa_bits=None, face_bytes=15_000, profile="open".to_string()))]
 #[allow(clippy::too_many_arguments)]
@@ -69,10 +69,10 @@ fn issue<'py>(
     aa_rsa_bits: Option<usize>,
     face_bytes: usize,
     profile: String,
-) -> PyResult<Bound<'py, PyAny>> {
+) -> PyResult<(Bound<'py, PyAny>, Vec<String>)> {
     let settings = jobs::IssueSettings { chip_curve, aa_rsa_bits, face_bytes, profile };
-    let doc = jobs::issue(py, record_json, photo, pki_dir, out_dir, settings)?;
-    to_py(py, &doc)
+    let (doc, warnings) = jobs::issue(py, record_json, photo, pki_dir, out_dir, settings)?;
+    Ok((to_py(py, &doc)?, warnings))
 }
 
 /// `cccd verify --json`'s document for a chip image folder, against the trust material given.
@@ -124,8 +124,9 @@ fn read<'py>(
 }
 
 /// Personalizes the chip behind `transport` with the chip image folder `image_dir`: writes it, verifies it
-/// with a reader session, then locks it. Returns the perso document; when it stops, the exception's
-/// `details` say what the chip is (`locked`, `holds_this_image`, `bytes_written`, `run_again`).
+/// with a reader session, then locks it. Returns `cccd perso --json`'s document; when it stops, the
+/// exception's `details` are that document of the failed run (`locked`, `holds_this_image`, `state`,
+/// `bytes_written`, `error`, `run_again`).
 #[pyfunction]
 #[pyo3(signature = (transport, image_dir, *, transport_key=None, profile="open".to_string(), wait=10.0))]
 fn personalize<'py>(

@@ -63,3 +63,26 @@ def test_verify_checks_as_of_a_date(image_dir: Path, pki: Path) -> None:
         assert "YYYY-MM-DD" in str(e)
     else:
         raise AssertionError("a bad date was accepted")
+
+
+def test_inspect_is_the_same_document_as_the_cli() -> None:
+    from conftest import VECTORS
+
+    for name in ("BSI2008_DG1.bin", "BSI2008_EF_SOD.bin", "BSI2008_DG14.bin"):
+        path = VECTORS / "lds" / name
+        cli = run_cli("inspect", str(path), "--json")
+        assert cli.returncode == 0, cli.stderr
+        [from_cli] = json.loads(cli.stdout)
+        assert cccd.inspect(path).document == from_cli, name
+
+
+def test_qr_payload_is_the_same_as_the_cli_decodes(record: dict) -> None:
+    text = cccd.qr_encode(record)
+    cli = run_cli("qr", "decode", "--text", text, "--json")
+    assert cli.returncode == 0, cli.stderr
+    [item] = json.loads(cli.stdout)
+    p = cccd.qr_parse(text)
+    assert {k: getattr(p, k) for k in item["payload"] if k not in ("old_id_number", "extra")} == {
+        k: v for k, v in item["payload"].items() if k not in ("old_id_number", "extra")
+    }
+    assert p.old_id_number == (item["payload"]["old_id_number"] or None)
