@@ -17,7 +17,7 @@ export CCCD_BIN=$repo/target/debug/cccd
 
 step "venv with maturin, pytest, pyscard ($venv)"
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
-"$venv/bin/python" -m pip install -q --disable-pip-version-check "maturin>=1.5,<2" "pytest>=7" "pyscard>=2"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check "maturin>=1.5,<2" "pytest>=7" "pyscard>=2" "mypy>=1.18"
 
 step "the wheel (maturin, abi3)"
 rm -rf "$repo/target/wheels"
@@ -32,6 +32,10 @@ case "$installed" in "$venv"/*) ;; *) echo "cccd imports from $installed, not th
 for f in py.typed _native.pyi __init__.py; do
   test -f "$installed/$f" || { echo "the wheel lacks cccd/$f" >&2; exit 1; }
 done
+
+step "types: the stubs against the extension module (mypy stubtest), the package and example (mypy --strict)"
+(cd /tmp && "$venv/bin/python" -m mypy.stubtest cccd._native)
+"$venv/bin/mypy" --strict --cache-dir "$repo/target/mypy-cache" python/cccd python/examples
 
 if [ -n "${CI:-}" ]; then export CCCD_REQUIRE_PCSC=1; fi
 run_pytest() {

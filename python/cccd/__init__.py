@@ -26,7 +26,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._native import VirtualChip, VpcdServer
@@ -133,7 +133,7 @@ def _trust(trust: TrustLike) -> Trust:
     return Trust(csca=list(trust))
 
 
-def _trust_kwargs(trust: TrustLike) -> dict:
+def _trust_kwargs(trust: TrustLike) -> Dict[str, List[str]]:
     t = _trust(trust)
     return {
         "csca": [os.fspath(p) for p in t.csca],

@@ -2,7 +2,24 @@
 functions and returns typed results; these return the library's JSON documents as dicts."""
 
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, final
+
+__all__ = [
+    "__version__",
+    "VirtualChip",
+    "VpcdServer",
+    "issue",
+    "verify",
+    "read",
+    "personalize",
+    "inspect",
+    "qr_encode",
+    "qr_render",
+    "qr_parse",
+    "qr_scan",
+    "_panic_for_tests",
+    "has_pcsc",
+]
 
 __version__: str
 
@@ -57,6 +74,7 @@ def qr_scan(image: bytes) -> List[str]: ...
 def has_pcsc() -> bool: ...
 def _panic_for_tests() -> None: ...
 
+@final
 class VirtualChip:
     """The library's virtual chip (see :mod:`cccd`)."""
 
@@ -103,6 +121,7 @@ class VirtualChip:
     def serve_vpcd(self, port: int = ..., *, host: str = ..., timeout: float = ...) -> "VpcdServer":
         """Serves the chip behind pcscd's vpcd reader on ``port`` until the server is stopped."""
 
+@final
 class VpcdServer:
     """A virtual chip served behind pcscd's vpcd reader."""
 

@@ -50,7 +50,7 @@ class PyscardTransport:
     def reset(self) -> None:
         """Resets the card (a warm reset through pcscd), ending every session on it."""
         try:
-            from smartcard.scard import SCARD_RESET_CARD  # noqa: PLC0415 (pyscard is optional)
+            from smartcard.scard import SCARD_RESET_CARD  # type: ignore[import-untyped]  # pyscard is optional
 
             self.connection.reconnect(disposition=SCARD_RESET_CARD)
         except Exception as e:

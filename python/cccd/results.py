@@ -39,6 +39,7 @@ class Finding:
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> "Finding":
+        """Built from the library's JSON (the object this class describes)."""
         return cls(code=str(d.get("code", "")), severity=str(d.get("severity", "")), message=str(d.get("message", "")))
 
 
@@ -53,6 +54,7 @@ class Verdict:
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> "Verdict":
+        """Built from the library's JSON (the object this class describes)."""
         return cls(
             value=str(d.get("value", "")),
             summary=str(d.get("summary", "")),
@@ -71,6 +73,7 @@ class Check:
 
     @classmethod
     def from_json(cls, d: Any) -> "Check":
+        """Built from the library's JSON (the object this class describes)."""
         if not isinstance(d, Mapping):
             return cls(status=str(d))
         return cls(status=str(d.get("status", "")), detail={k: v for k, v in d.items() if k != "status"})
@@ -128,6 +131,7 @@ class VerifyResult(_Verified):
 
     @classmethod
     def from_json(cls, doc: Dict[str, Any]) -> "VerifyResult":
+        """Built from the library's JSON (the object this class describes)."""
         return cls(
             session=str(doc.get("session", "")), access=doc.get("access"), document=doc, **_verdict_fields(doc)
         )
@@ -151,6 +155,7 @@ class Holder:
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> "Holder":
+        """Built from the library's JSON (the object this class describes)."""
         names = cls.__dataclass_fields__.keys()
         known = {k: v for k, v in d.items() if k in names and k != "details"}
         mrz = known.get("mrz")
@@ -182,6 +187,7 @@ class ReadResult(_Verified):
 
     @classmethod
     def from_json(cls, doc: Dict[str, Any], files: Dict[str, bytes]) -> "ReadResult":
+        """Built from the library's JSON (the object this class describes)."""
         return cls(
             holder=Holder.from_json(doc.get("holder") or {}),
             access=str(doc.get("access", "")),
@@ -207,6 +213,7 @@ class IssueResult:
 
     @classmethod
     def from_json(cls, doc: Dict[str, Any], warnings: Optional[List[str]] = None) -> "IssueResult":
+        """Built from the library's JSON (the object this class describes)."""
         return cls(
             out_dir=Path(doc.get("out", "")),
             files=[FileInfo(str(f["file"]), int(f["length"])) for f in doc.get("files") or []],
@@ -234,6 +241,7 @@ class PersoResult:
 
     @classmethod
     def from_json(cls, doc: Dict[str, Any]) -> "PersoResult":
+        """Built from the library's JSON (the object this class describes)."""
         verdict = doc.get("verdict")
         return cls(
             locked=doc.get("locked") is True,
@@ -260,6 +268,7 @@ class InspectResult:
 
     @classmethod
     def from_json(cls, doc: Dict[str, Any]) -> "InspectResult":
+        """Built from the library's JSON (the object this class describes)."""
         content = doc.get("content")
         content = content if isinstance(content, dict) else {"value": content}
         file = content.get("file")
@@ -282,6 +291,7 @@ class QrPayload:
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> "QrPayload":
+        """Built from the library's JSON (the object this class describes)."""
         old = d.get("old_id_number")
         return cls(
             layout=str(d.get("layout", "")),

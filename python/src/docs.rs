@@ -103,23 +103,26 @@ pub fn read(
     use cccd::access::pace::PacePassword;
     run(py, move || {
         let lib = |e: cccd::access::AccessError| Failure::Lib(e.into());
+        // as `cccd read`: the CAN for PACE; the MRZ for PACE when EF.CardAccess offers it, else BAC (the result
+        // says which ran), unless `access` says
         let control = match (key, access.as_deref()) {
-            (Key::Can(can), None | Some("pace")) => AccessControl::Pace(PacePassword::can(&can).map_err(lib)?),
-            (Key::Can(_), Some(other)) => {
-                return Err(Failure::input("access", format!("{other:?}: the CAN opens a chip with PACE only")));
+            (Key::Can(_), Some("bac")) => {
+                return Err(Failure::input("access", "BAC needs the MRZ; the CAN is for PACE"));
             }
-            (Key::Mrz(text), access) => {
+            (Key::Can(can), None | Some("pace" | "pace-then-bac")) => {
+                AccessControl::Pace(PacePassword::can(&can).map_err(lib)?)
+            }
+            (Key::Mrz(text), access @ (None | Some("bac" | "pace" | "pace-then-bac"))) => {
                 let info = cccd::mrz::access_key_from_text(&text).map_err(|e| Failure::Lib(e.into()))?;
                 let bac = BacKey::from_mrz_information(&info);
-                let pace = || Ok::<_, Failure>(PacePassword::Mrz(info.clone()));
                 match access {
-                    None | Some("bac") => AccessControl::Bac(bac),
-                    Some("pace") => AccessControl::Pace(pace()?),
-                    Some("pace-then-bac") => AccessControl::PaceThenBac(pace()?, bac),
-                    Some(other) => {
-                        return Err(Failure::input("access", format!("{other:?}: bac, pace or pace-then-bac")));
-                    }
+                    Some("bac") => AccessControl::Bac(bac),
+                    Some("pace") => AccessControl::Pace(PacePassword::Mrz(info)),
+                    _ => AccessControl::PaceThenBac(PacePassword::Mrz(info), bac),
                 }
+            }
+            (_, Some(other)) => {
+                return Err(Failure::input("access", format!("{other:?}: bac, pace or pace-then-bac")));
             }
         };
         let at = date(at.as_deref())?;

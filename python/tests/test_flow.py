@@ -65,16 +65,21 @@ def test_personalizing_again_finds_the_chip_locked_with_this_image(image_dir: Pa
     assert again.bytes_written == 0
 
 
-def test_read_with_the_mrz_runs_bac(image_dir: Path, pki: Path, can: str) -> None:
+def test_read_with_the_mrz_runs_pace_by_default_and_bac_when_asked(image_dir: Path, pki: Path, can: str) -> None:
     chip = cccd.VirtualChip.from_image(image_dir)
     first = cccd.read(chip, can=can, trust=[pki / "csca.pem"])
     mrz = first.holder.mrz
     assert mrz and len(mrz.splitlines()) == 3, "a TD1 MRZ"
     chip.reset()
-    bac = cccd.read(chip, mrz=mrz, trust=cccd.Trust(csca=[pki / "csca.pem"]))
+    pace = cccd.read(chip, mrz=mrz, trust=cccd.Trust(csca=[pki / "csca.pem"]))
+    assert pace.access.startswith("PACE"), pace.access
+    chip.reset()
+    bac = cccd.read(chip, mrz=mrz, access="bac", trust=cccd.Trust(csca=[pki / "csca.pem"]))
     assert bac.access == "BAC"
     assert bac.verdict.value == "genuine", bac.verdict
     assert bac.files == first.files
+    with pytest.raises(cccd.InvalidInput, match="BAC needs the MRZ"):
+        cccd.read(chip, can=can, access="bac")
 
 
 def test_a_python_transport_object_reads_the_chip(image_dir: Path, pki: Path, can: str) -> None:
@@ -117,8 +122,9 @@ def test_the_jmrtd_applet_profile_end_to_end(tmp_path: Path, record: dict, photo
     assert perso.locked
     mrz_info = (image / "secrets" / "mrz_information").read_text().strip()
     assert len(mrz_info) == 24
-    line2_mrz = cccd.read(cccd.VirtualChip.from_image(image), can=None, mrz=_td1_first_lines(image))
-    assert line2_mrz.access == "BAC"
+    read = cccd.read(cccd.VirtualChip.from_image(image), mrz=_td1_first_lines(image), trust=pki / "csca.pem")
+    assert read.access.startswith("BAC (PACE not offered"), read.access
+    assert read.verdict.value == "genuine", read.verdict
 
 
 def _td1_first_lines(image: Path) -> str:
