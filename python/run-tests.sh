@@ -48,6 +48,21 @@ run_pytest() {
 step "pytest (in process)"
 run_pytest "$venv/bin/pytest" -q -p no:cacheprovider -m "not pcsc" python/tests
 
+# the abi3 promise: the same wheel on the oldest CPython it supports, when this machine has one (pyenv)
+py39=$(command -v python3.9 || true)
+if [ -z "$py39" ] && command -v pyenv >/dev/null; then
+  py39=$(ls "$(pyenv root)"/versions/3.9*/bin/python3.9 2>/dev/null | tail -1 || true)
+fi
+if [ -n "$py39" ]; then
+  step "pytest (in process) on $("$py39" --version), the same abi3 wheel"
+  [ -x "$repo/target/py39-venv/bin/python" ] || "$py39" -m venv "$repo/target/py39-venv"
+  "$repo/target/py39-venv/bin/python" -m pip install -q --disable-pip-version-check "pytest>=7"
+  "$repo/target/py39-venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$wheel"
+  run_pytest "$repo/target/py39-venv/bin/pytest" -q -p no:cacheprovider -m "not pcsc" python/tests
+else
+  step "no CPython 3.9 on this machine: the wheel is tested on $("$venv/bin/python" --version) only"
+fi
+
 step "pytest (through pcscd + vpcd, under /tmp/cccd-pcsc.lock)"
 run_pytest flock /tmp/cccd-pcsc.lock "$venv/bin/pytest" -q -p no:cacheprovider -m pcsc python/tests
 

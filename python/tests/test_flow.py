@@ -131,3 +131,35 @@ def _td1_first_lines(image: Path) -> str:
     dg1 = cccd.inspect(image / "DG1.bin")
     lines = dg1.content["mrz"]["lines"]
     return "".join(lines[:2])
+
+
+def test_reads_in_threads_run_side_by_side(image_dir: Path, pki: Path, can: str) -> None:
+    """The library runs without the GIL (a Python transport takes it back for each APDU): reads through
+    virtual chips and through Python transports in four threads all finish, each with its own verdict."""
+    import threading
+
+    class Forwarding:
+        def __init__(self, chip: cccd.VirtualChip) -> None:
+            self.chip = chip
+
+        def transmit(self, apdu: bytes) -> bytes:
+            return self.chip.transmit(apdu)
+
+    transports = [cccd.VirtualChip.from_image(image_dir) for _ in range(2)]
+    transports += [Forwarding(cccd.VirtualChip.from_image(image_dir)) for _ in range(2)]
+    results: list = [None] * len(transports)
+
+    def work(i: int) -> None:
+        try:
+            results[i] = cccd.read(transports[i], can=can, trust=pki / "csca.pem")
+        except Exception as e:  # reported below
+            results[i] = e
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(transports))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not any(t.is_alive() for t in threads)
+    assert all(isinstance(r, cccd.ReadResult) for r in results), results
+    assert [r.verdict.value for r in results] == ["genuine"] * 4
