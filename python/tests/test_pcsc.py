@@ -131,3 +131,22 @@ def test_a_card_pulled_behind_pcscd_is_card_removed(pcscd: None, image_dir: Path
         connection = _connect(server.reader)
         with pytest.raises(cccd.CardRemoved):
             cccd.read(cccd.PyscardTransport(connection), can=can)
+
+
+def test_the_read_document_is_the_cli_read_document(pcscd: None, image_dir: Path, pki: Path, can: str) -> None:
+    """`cccd read --json` and `cccd.read` on the same chip behind pcscd: every field of the library's read
+    document (the CLI adds reader, timing and saved files) is the same."""
+    chip = cccd.VirtualChip.from_image(image_dir)
+    csca = str(pki / "csca.pem")
+    with chip.serve_vpcd(35964) as server:
+        cli = subprocess.run(
+            [str(cli_path()), "read", "--reader", server.reader, "--can", can, "--csca", csca, "--no-save", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert cli.returncode == 0, cli.stderr + cli.stdout
+        from_cli = json.loads(cli.stdout)
+        from_python = cccd.read(server.reader, can=can, trust=csca).document
+    assert from_cli["verdict"]["value"] == "genuine"
+    assert {k: from_cli.get(k) for k in from_python} == from_python
