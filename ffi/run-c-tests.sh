@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 CC="${CC:-cc}"
 lib=target/debug
 
-cargo build --locked -p cccd-ffi
+cargo build --locked -p cccd-ffi --features pkcs11
 cargo build --locked --all-features --bin cccd
 cccd="$lib/cccd"
 

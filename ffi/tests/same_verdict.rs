@@ -109,5 +109,18 @@ fn c_cli_and_library_give_the_same_verdict_document() {
         // byte for byte too: the CLI prints the document as the ABI returns it, and a newline
         assert_eq!(c_text + "\n", cli_out);
     }
+    // the same call from four threads at once: the same document each time (the ABI keeps no global state)
+    let (_, alone) = via_c(&chip, &csca);
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (chip, csca) = (chip.clone(), csca.clone());
+            std::thread::spawn(move || via_c(&chip, &csca))
+        })
+        .collect();
+    for t in threads {
+        let (rc, text) = t.join().unwrap();
+        assert_eq!(rc, cccd_status::CCCD_OK);
+        assert_eq!(text, alone);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
