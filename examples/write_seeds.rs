@@ -26,5 +26,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .set(dg12_tags::DATE_OF_ISSUE, b"20210420".to_vec())
         .set_repeated(dg12_tags::OTHER_PERSON, vec![b"A".to_vec(), b"B".to_vec()]);
     write("dg12", "sample.bin", &dg12.encode()?)?;
+    // EF.CardSecurity signed by a throwaway Document Signer; DG1 as TD2; a padded and a status-word capture
+    use cccd::crypto::ec::NamedCurve;
+    use cccd::pki::{CertificateBuilder, DocumentSigner, SoftwareKey};
+    let csca = CertificateBuilder::country_signing_ca("CN=Seed CSCA,C=VN")
+        .serial(1)
+        .valid_for_days(30)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))?;
+    let ds = CertificateBuilder::document_signer("CN=Seed DS,C=VN")
+        .serial(2)
+        .valid_for_days(30)
+        .issuer(&csca)
+        .build_for_key(SoftwareKey::generate(NamedCurve::P256))?;
+    let infos = cccd::lds::security_infos::CardAccess::cccd().infos;
+    let card_security = DocumentSigner::from(ds).card_security(&infos)?;
+    write("card_security", "issued.bin", &card_security)?;
+    write("card_security", "padded.bin", &[card_security.as_slice(), &[0xFF; 40]].concat())?;
+    let td2 = cccd::mrz::Mrz::parse("I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6")?;
+    let dg1 = cccd::lds::dg1::Dg1::new(td2)?.encode()?;
+    write("dg1", "td2.bin", &dg1)?;
+    write("dg1", "td2-9000.bin", &[dg1.as_slice(), &[0x90, 0x00]].concat())?;
+    write("com", "padded.bin", &[Com::cccd().encode().as_slice(), &[0x00; 16]].concat())?;
     Ok(())
 }

@@ -8,6 +8,8 @@
 //! ChipKeys ──────┬─ DG14 (Chip Authentication info)  │
 //!                └─ DG15 (Active Authentication key) ┘
 //!                   EF.COM, EF.CardAccess (PACE-GM-ECDH-AES128, brainpoolP256r1 as the CCCD)
+//!                   EF.CardSecurity (EF.CardAccess's and DG14's SecurityInfos, CMS, DS key) when
+//!                   EF.CardAccess offers PACE-CAM
 //! ```
 //!
 //! For the JMRTD passport applet ([`IssueOptions::jmrtd_applet`]) the image is BAC only: DG1, DG2, DG13, DG15
@@ -270,6 +272,23 @@ fn dg14(keys: &ChipKeys) -> Result<Dg14, IssueError> {
     Ok(Dg14 { infos: SecurityInfos::new(infos) })
 }
 
+/// The SecurityInfos of EF.CardSecurity when EF.CardAccess offers PACE-CAM (ICAO 9303-11 §4.4.3.5.1: the chip
+/// key PACE-CAM proves must be in EF.CardSecurity): EF.CardAccess's infos and DG14's (ChipAuthenticationInfo,
+/// ChipAuthenticationPublicKeyInfo, TerminalAuthenticationInfo), each once. `None` without PACE-CAM.
+fn card_security_infos(card_access: &CardAccess, keys: &ChipKeys) -> Result<Option<SecurityInfos>, IssueError> {
+    let cam = card_access.infos.pace_infos().any(|p| p.protocol.mapping == crate::oid::PaceMapping::ChipAuthentication);
+    if !cam {
+        return Ok(None);
+    }
+    let mut infos: Vec<SecurityInfo> = card_access.infos.infos().to_vec();
+    for info in dg14(keys)?.infos.infos() {
+        if !infos.iter().any(|i| i.as_bytes() == info.as_bytes()) {
+            infos.push(info.clone());
+        }
+    }
+    Ok(Some(SecurityInfos::new(infos)))
+}
+
 /// Issues a chip image: every file, EF.SOD signed by `ds`, and the chip's secrets. Refuses a record with
 /// validation errors (warnings do not stop issuance) and a Document Signer that may not sign on the day of
 /// issue ([`check_document_signer`]). Text is encoded in Unicode NFC ([`CitizenRecord::to_nfc`]).
@@ -323,6 +342,9 @@ pub fn issue(
     files.insert(LdsFile::Com, Com::new(listed).encode());
     files.insert(LdsFile::CardAccess, options.card_access.encode());
     files.insert(LdsFile::Sod, sod);
+    if let Some(infos) = card_security_infos(&options.card_access, keys)? {
+        files.insert(LdsFile::CardSecurity, ds.card_security(&infos)?);
+    }
     let secrets = ChipSecrets {
         mrz_information: Some(record.mrz_information().map_err(|e| fail("DG1", &e))?),
         can: Some(record.can().map_err(|e| fail("DG1", &e))?),

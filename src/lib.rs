@@ -13,7 +13,7 @@
 //! | layer | modules | what lives there |
 //! |---|---|---|
 //! | 1 | [`tlv`], [`oid`], [`apdu`], [`crypto`] | bounded zero-copy BER-TLV; named OIDs with typed PACE/CA protocols; command/response APDUs and status words (with what each means and what to do); the only module that imports cipher, hash and curve crates (3DES/AES, retail MAC, CMAC, KDF, SHA-*, every eMRTD curve, the PACE MODP groups, ECDSA/RSA/DH) |
-//! | 2 | [`mrz`], [`citizen`], [`lds`] | MRZ (TD1/TD3, check digits, transliteration, the CCCD layout); the Vietnamese citizen record and its validation; every LDS file as a typed model with `decode` (tolerant, never panicking, exact bytes kept) and canonical `encode` |
+//! | 2 | [`mrz`], [`citizen`], [`lds`] | MRZ (TD1/TD2/TD3, check digits, transliteration, the CCCD layout); the Vietnamese citizen record and its validation; every LDS file as a typed model with `decode` (tolerant, never panicking, exact bytes kept) and canonical `encode` |
 //! | 2 | [`transport`] | the `Transport` trait (APDU in, APDU out) and wrappers that log (redacted), record or replay |
 //! | 2 | [`vpcd`] | the card side of the `vsmartcard-vpcd` protocol (any `Transport` behind a real `pcscd`) |
 //! | 2 | [`perso_commands`] | the personalization command set of `docs/perso-commands.md` (transport-key session and its keys, CREATE FILE, PUT DATA objects, LOCK), built by the personalizer and parsed by the virtual chip |
@@ -26,9 +26,40 @@
 //! | 5 | [`error`] | the crate's [`Error`], which wraps every module's error so an application can `?` across the crate; modules return their own errors and never import it |
 //! | 6 | [`json`] | the documented JSON of `read`, `verify`, `inspect`, the QR payload and errors (schema version 1), built from library types: what the CLI's `--json`, the C ABI and the Python package all print |
 //!
-//! Parsers never panic on input, report the byte offset where they failed and treat trailing data as an error;
-//! every one has a fuzz target (`fuzz/`). Personal data and keys never reach `Debug` output or error messages;
-//! keys are zeroized and MACs compared in constant time.
+//! Parsers never panic on input and report the byte offset where they failed; every one has a fuzz target
+//! (`fuzz/`). Personal data and keys never reach `Debug` output or error messages; keys are zeroized and MACs
+//! compared in constant time.
+//!
+//! ## Tolerant readers, strict writers
+//!
+//! Real chips and real files differ from the letter of the specifications. Every decoder and every protocol
+//! step here accepts what the specifications allow and what real documents are known to send, and **says what
+//! it tolerated**: a typed [`lds::DecodeWarning`] (offset and kind) kept in the decoded model and listed by
+//! `cccd inspect --json` as `"warnings"`, or a named field in a protocol result. What cannot be read safely is
+//! refused with a typed error (who is at fault, where). Every encoder, and the virtual chip by default, writes
+//! the canonical form only, so nothing this crate produces carries a warning.
+//!
+//! | tolerated | reported as | source |
+//! |---|---|---|
+//! | bytes after a file's outer TLV: `00`/`FF` padding, a captured `9000`, left-over bytes (the model keeps the TLV only, which is what EF.SOD hashes) | `DecodeWarningKind::{Padding, StatusWord, TrailingBytes}` | files allocated larger than their content; dumps that include the status word |
+//! | a DG1 MRZ with a wrong check digit (the MRZ is shown as written; typed-in MRZ text for BAC stays strict: [`mrz::Mrz::parse`]) | `DecodeWarningKind::CheckDigit`, [`lds::dg1::Dg1::wrong_check_digits`] | issued documents and a printed ICAO example with a wrong composite digit |
+//! | SecurityInfos of a known protocol with an unknown version: kept, never used for a protocol | `DecodeWarningKind::UnknownVersion` | ETSI TR 103 200 negative cases (ChipAuthenticationInfo version 16) |
+//! | non-minimal BER lengths in TLV files | accepted silently ([`tlv`]) | ISO/IEC 7816-4 BER-TLV allows them |
+//! | the BER indefinite length on constructed objects (`77 80 … 00 00`) | `DecodeWarningKind::IndefiniteLength` for a file's outer TLV ([`tlv::Tlv::is_indefinite`]) | US passports' EF.SOD (proxmark3 PR #1145) |
+//! | TD2 (2×36) and MRV-B MRZs | [`mrz::Td2`] | ICAO 9303-6/-7; ID cards and visas |
+//! | a PACE encrypted nonce of any multiple of the block size (Integrated Mapping: not shorter than the key) | accepted ([`access::pace::PaceParameters::nonce_len_allowed`]) | ICAO 9303-11 §4.4.3.1; a PACE-ECDH-GM-3DES passport sending 16 bytes |
+//! | a status word alone (no DO'99, no MAC) for an error under secure messaging | the status word, the session kept ([`sm`]); the reader treats it as the chip's answer | ICAO 9303-11 §9.8.6; chips answering `6982`/`6A82` unprotected |
+//! | `6282` (end of file) with data, on any read reaching the end | data kept | ISO/IEC 7816-4 §7.2.3 |
+//! | `6Cxx` ("wrong Le, xx available") to a READ BINARY | asked again with `Le = xx` | ISO/IEC 7816-4 §5.1.3 |
+//! | EF.CardAccess longer than its TLV when read with a large `Le` | cut to its TLV | padded files |
+//! | a DG14 with a ChipAuthenticationPublicKeyInfo and no ChipAuthenticationInfo at all | Chip Authentication inferred as `id-CA-ECDH-3DES-CBC-CBC` / `id-CA-DH-3DES-CBC-CBC` ([`access::chip_auth::chip_authentication_keys`]) | BSI TR-03110 v1.11 §A.1.1.2; a recorded French passport |
+//! | EF.CardSecurity absent on a PACE-CAM chip | the CAM proof checked against DG14; [`reader::ReadResult::chip_key_source`] says which file held the key | ICAO 9303-11 §4.4.3.5.1 (EF.CardSecurity), older chips |
+//!
+//! Refused: a wrong outer tag, lengths past the data, an indefinite length on a primitive object, malformed inner
+//! structures, an MRZ with a wrong layout or alphabet, an encrypted nonce that is not a multiple of the block
+//! size, an unprotected `9000` under secure messaging, a wrong MAC. The virtual chip plays the tolerated
+//! behaviours on request (`emulator::Quirks`, feature `emulator`; `cccd emulate --quirk`), so the reader's tolerance is tested end
+//! to end, through `pcscd` too.
 //!
 //! ## Verifying a card
 //!

@@ -25,6 +25,8 @@ pub const ID_PACE: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.
 pub const ID_AA: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.5");
 /// `id-icao-mrtd-security-ldsSecurityObject`: the eContentType of EF.SOD.
 pub const ID_LDS_SECURITY_OBJECT: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.1");
+/// `id-SecurityObject` (BSI TR-03110-3 §A.1.2.5): the eContentType of EF.CardSecurity (SecurityInfos).
+pub const ID_SECURITY_OBJECT: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.7.3.2.1");
 /// `id-icao-cscaMasterListSigningKey` (extended key usage of a Master List Signer).
 pub const ID_ICAO_MASTER_LIST_SIGNING_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.3");
 /// `id-icao-cscaMasterList`.
@@ -425,6 +427,7 @@ pub fn name(oid: &ObjectIdentifier) -> String {
         (ID_TA, "id-TA"),
         (ID_AA, "id-AA"),
         (ID_LDS_SECURITY_OBJECT, "id-icao-mrtd-security-ldsSecurityObject"),
+        (ID_SECURITY_OBJECT, "id-SecurityObject"),
         (EC_PUBLIC_KEY, "id-ecPublicKey"),
         (RSA_ENCRYPTION, "rsaEncryption"),
         (RSASSA_PSS, "id-RSASSA-PSS"),

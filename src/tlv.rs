@@ -2,8 +2,10 @@
 //!
 //! Reading never trusts a length: every object is checked against the bytes that remain, and
 //! every error carries the byte offset (from the start of the outermost input) where it was found.
-//! Reading is tolerant of BER (non-minimal lengths are accepted); writing is canonical DER-style
-//! (minimal tag and length encodings).
+//! Reading is tolerant of BER: non-minimal lengths are accepted, and so is the indefinite length (`80`) of a
+//! constructed object, whose value then runs to its end-of-contents octets `00 00` (found by walking the
+//! objects inside, nested at most 16 deep; [`Tlv::is_indefinite`] says so). Real documents send it: some
+//! passports' EF.SOD is `77 80 …`. Writing is canonical DER-style (minimal tag and length encodings).
 //!
 //! ```
 //! use cccd::tlv::{Tag, TlvReader, TlvWriter};
@@ -119,8 +121,9 @@ pub enum TlvErrorKind {
     /// A tag starting with `00` or `FF` (padding is not a tag in eMRTD files).
     #[error("invalid tag byte {0:02X}")]
     InvalidTag(u8),
-    /// The indefinite length form (`80`), which eMRTD files never use.
-    #[error("indefinite length is not supported")]
+    /// The indefinite length form (`80`) on a primitive object, nested more than 16 deep, or without its
+    /// end-of-contents octets.
+    #[error("indefinite length on a primitive object, too deeply nested, or without end-of-contents")]
     IndefiniteLength,
     /// A length field longer than four bytes (`85`…`FF`).
     #[error("length field of {0} bytes is too long")]
@@ -162,6 +165,7 @@ pub struct Tlv<'a> {
     raw: &'a [u8],
     offset: usize,
     value_offset: usize,
+    indefinite: bool,
 }
 
 impl<'a> Tlv<'a> {
@@ -188,6 +192,11 @@ impl<'a> Tlv<'a> {
     /// Offset of the value from the start of the outermost input.
     pub fn value_offset(&self) -> usize {
         self.value_offset
+    }
+
+    /// Whether the object had the BER indefinite length (its raw bytes end with `00 00`).
+    pub fn is_indefinite(&self) -> bool {
+        self.indefinite
     }
 
     /// A reader over the value, for constructed objects; offsets stay relative to the outermost input.
@@ -218,7 +227,12 @@ pub struct TlvReader<'a> {
     data: &'a [u8],
     pos: usize,
     base: usize,
+    /// How many indefinite-length objects enclose this reader's data.
+    depth: u8,
 }
+
+/// The deepest nesting of indefinite-length objects read.
+const MAX_INDEFINITE_DEPTH: u8 = 16;
 
 impl<'a> TlvReader<'a> {
     /// A reader over `data`; offsets in errors count from its first byte.
@@ -228,7 +242,7 @@ impl<'a> TlvReader<'a> {
 
     /// A reader over `data`, which starts `base` bytes into a larger input.
     pub fn with_base(data: &'a [u8], base: usize) -> Self {
-        TlvReader { data, pos: 0, base }
+        TlvReader { data, pos: 0, base, depth: 0 }
     }
 
     /// Reads exactly one object with the given tag that spans all of `data`.
@@ -301,7 +315,37 @@ impl<'a> TlvReader<'a> {
         let len = if l0 < 0x80 {
             usize::from(l0)
         } else if l0 == 0x80 {
-            return Err(TlvError::new(at(len_at), TlvErrorKind::IndefiniteLength));
+            if first & 0x20 == 0 || self.depth >= MAX_INDEFINITE_DEPTH {
+                return Err(TlvError::new(at(len_at), TlvErrorKind::IndefiniteLength));
+            }
+            // BER indefinite length: the objects inside, up to the end-of-contents octets 00 00
+            let value_start = i;
+            let body = rest.get(value_start..).unwrap_or_default();
+            let mut inner = TlvReader { data: body, pos: 0, base: at(value_start), depth: self.depth + 1 };
+            loop {
+                match inner.remaining() {
+                    [0x00, 0x00, ..] => break,
+                    [] | [_] => {
+                        return Err(TlvError::new(at(len_at), TlvErrorKind::IndefiniteLength));
+                    }
+                    _ => {
+                        inner.read()?;
+                    }
+                }
+            }
+            let len = inner.pos;
+            let value = body.get(..len).unwrap_or_default();
+            let total = value_start + len + 2;
+            let raw = rest.get(..total).unwrap_or_default();
+            self.pos = start + total;
+            return Ok(Tlv {
+                tag: Tag(tag),
+                value,
+                raw,
+                offset: at(0),
+                value_offset: at(value_start),
+                indefinite: true,
+            });
         } else {
             let n = usize::from(l0 & 0x7F);
             if n > MAX_LENGTH_BYTES {
@@ -325,7 +369,7 @@ impl<'a> TlvReader<'a> {
         let total = value_start + len;
         let raw = rest.get(..total).unwrap_or_default();
         self.pos = start + total;
-        Ok(Tlv { tag: Tag(tag), value, raw, offset: at(0), value_offset: at(value_start) })
+        Ok(Tlv { tag: Tag(tag), value, raw, offset: at(0), value_offset: at(value_start), indefinite: false })
     }
 
     /// Reads the next object and checks its tag.
@@ -498,6 +542,21 @@ mod tests {
 
         let err = TlvReader::single(&[0x04, 0x80], Tag::new(0x04)).unwrap_err();
         assert_eq!(err.kind, TlvErrorKind::IndefiniteLength);
+        // a constructed object with the indefinite length: its value runs to 00 00, nested ones too
+        let ber = [0x30, 0x80, 0x04, 0x01, 0xAA, 0x31, 0x80, 0x02, 0x01, 0x05, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00];
+        let mut r = TlvReader::new(&ber);
+        let outer = r.read().unwrap();
+        assert!(outer.is_indefinite());
+        assert_eq!(outer.raw().len(), 14);
+        assert_eq!(outer.value(), &ber[2..12]);
+        let kids: Vec<_> = outer.children().map(Result::unwrap).collect();
+        assert_eq!(kids.len(), 2);
+        assert!(kids[1].is_indefinite() && kids[1].value() == [0x02, 0x01, 0x05]);
+        assert_eq!(r.read().unwrap().tag(), Tag::new(0x05));
+        // without end-of-contents, or nested too deep: refused
+        assert_eq!(TlvReader::new(&ber[..11]).read().unwrap_err().kind, TlvErrorKind::IndefiniteLength);
+        let deep: Vec<u8> = [[0x30u8, 0x80]; 20].concat().into_iter().chain([0u8; 40]).collect();
+        assert_eq!(TlvReader::new(&deep).read().unwrap_err().kind, TlvErrorKind::IndefiniteLength);
         let err = TlvReader::single(&[0x04, 0x85, 1, 1, 1, 1, 1], Tag::new(0x04)).unwrap_err();
         assert_eq!(err.kind, TlvErrorKind::LengthTooLong(5));
         let err = TlvReader::single(&[0x5F, 0x81, 0x81, 0x01, 0x00], Tag::new(0x04)).unwrap_err();

@@ -118,15 +118,24 @@ fn bsi2008_sod_decodes_to_the_stated_hashes() {
 }
 
 #[test]
-fn sod_rejects_truncation_and_trailing_data() {
+fn sod_rejects_truncation_and_reports_trailing_padding() {
     use cccd::lds::sod::Sod;
     for name in ["lds/LOES2006_EF_SOD.bin", "lds/BSI2008_EF_SOD.bin"] {
         let bytes = vector(name);
         for cut in (0..bytes.len()).step_by(7) {
             assert!(Sod::decode(&bytes[..cut]).is_err(), "{name} truncated at {cut}");
         }
+        // padding after the TLV: decoded, a warning at its offset, the TLV kept
         let mut long = bytes.clone();
         long.extend([0, 0]);
-        assert_eq!(Sod::decode(&long).unwrap_err().offset, Some(bytes.len()));
+        let sod = Sod::decode(&long).unwrap();
+        assert_eq!(sod.encode(), bytes);
+        assert_eq!(
+            sod.warnings(),
+            [cccd::lds::DecodeWarning {
+                offset: bytes.len(),
+                kind: cccd::lds::DecodeWarningKind::Padding { byte: 0, len: 2 }
+            }]
+        );
     }
 }

@@ -41,6 +41,11 @@ fn h(v: &Value) -> Vec<u8> {
 /// What a checker saw: named values to compare with the manifest's `expected`.
 type Observed = Map<String, Value>;
 
+/// The codes of what a decoder tolerated (`padding`, `status_word`, `check_digit`, `unknown_version`, …).
+fn warning_codes(warnings: &[cccd::lds::DecodeWarning]) -> Value {
+    json!(warnings.iter().map(|w| w.kind.code()).collect::<Vec<_>>())
+}
+
 fn hexu(b: &[u8]) -> String {
     hex::encode_upper(b)
 }
@@ -153,7 +158,7 @@ fn sod_observed(bytes: &[u8], expected: &Value) -> Result<Observed, String> {
 }
 
 /// The CMS SignedData of an EF.CardSecurity, its eContent's SecurityInfos and its Document Signer, taken apart
-/// with the `cms` crate (the library has no EF.CardSecurity model yet: see the `_as_lds_file` item).
+/// with the `cms` crate, independently of the library's own model (`lds::card_security`: the `_as_lds_file` item).
 struct CardSecurityParts {
     econtent_type: String,
     digest_algorithm: String,
@@ -241,7 +246,8 @@ fn card_security_observed(file: &str) -> Result<Observed, String> {
 fn dg1_observed(bytes: &[u8]) -> Result<Observed, String> {
     let dg1 = Dg1::decode(bytes).map_err(|e| e.to_string())?;
     let mrz = dg1.mrz();
-    let lines = mrz.to_lines().map_err(|e| e.to_string())?;
+    // the MRZ as read (a wrong check digit stays as written; it is a warning)
+    let lines = dg1.lines();
     let format = match (lines.len(), lines.first().map(String::len)) {
         (3, _) => "TD1",
         (2, Some(36)) => "TD2",
@@ -261,6 +267,8 @@ fn dg1_observed(bytes: &[u8]) -> Result<Observed, String> {
     o.insert("optional_data".into(), json!(text(mrz.optional_data())));
     o.insert("primary_identifier".into(), json!(text(mrz.primary_identifier())));
     o.insert("secondary_identifier".into(), json!(text(mrz.secondary_identifier())));
+    o.insert("warnings".into(), warning_codes(dg1.warnings()));
+    o.insert("wrong_check_digits".into(), json!(dg1.wrong_check_digits().map(|f| f.to_string()).collect::<Vec<_>>()));
     Ok(o)
 }
 
@@ -347,14 +355,21 @@ fn check_file(item: &Value) -> Result<Observed, String> {
             let (a, b, c) = com.unicode_version;
             o.insert("unicode_version".into(), json!(format!("{a}.{b}.{c}")));
             o.insert("data_groups".into(), json!(com.data_groups().iter().map(|f| f.name()).collect::<Vec<_>>()));
+            o.insert("warnings".into(), warning_codes(&com.warnings));
         }
         "DG1" => return dg1_observed(&bytes),
         "DG11" => detail_fields_observed(&Dg11::decode(&bytes).map_err(|e| e.to_string())?.fields, expected, &mut o),
         "DG12" => detail_fields_observed(&Dg12::decode(&bytes).map_err(|e| e.to_string())?.fields, expected, &mut o),
         "EF.CardAccess" => {
-            security_infos_observed(&CardAccess::decode(&bytes).map_err(|e| e.to_string())?.infos, &mut o)
+            let infos = CardAccess::decode(&bytes).map_err(|e| e.to_string())?.infos;
+            security_infos_observed(&infos, &mut o);
+            o.insert("warnings".into(), warning_codes(infos.warnings()));
         }
-        "DG14" => security_infos_observed(&Dg14::decode(&bytes).map_err(|e| e.to_string())?.infos, &mut o),
+        "DG14" => {
+            let infos = Dg14::decode(&bytes).map_err(|e| e.to_string())?.infos;
+            security_infos_observed(&infos, &mut o);
+            o.insert("warnings".into(), warning_codes(infos.warnings()));
+        }
         "DG15" => {
             let dg15 = Dg15::decode(&bytes).map_err(|e| e.to_string())?;
             o.insert("spki_len".into(), json!(dg15.spki().len()));
@@ -370,8 +385,19 @@ fn check_file(item: &Value) -> Result<Observed, String> {
         }
         "EF.SOD" => return sod_observed(&bytes, expected),
         "EF.CardSecurity" if item["id"].as_str().is_some_and(|id| id.ends_with("_as_lds_file")) => {
-            // What the library's own LDS table makes of it: EF.CardSecurity is FID 011D in the master file.
-            LdsFile::from_name("EF.CardSecurity").ok_or("no LDS file named EF.CardSecurity")?;
+            // The library's own model: EF.CardSecurity is FID 011D in the master file, decoded by
+            // `lds::card_security`, its signature checked by `pa::verify_card_security` (no CSCA published: the
+            // chain is not checked)
+            let file = LdsFile::from_name("EF.CardSecurity").ok_or("no LDS file named EF.CardSecurity")?;
+            o.insert("fid".into(), json!(format!("{:04X}", file.fid())));
+            o.insert("in_master_file".into(), json!(file.in_master_file()));
+            let cs = cccd::lds::card_security::CardSecurity::decode(&bytes).map_err(|e| e.to_string())?;
+            security_infos_observed(&cs.security_infos, &mut o);
+            o.insert("warnings".into(), warning_codes(cs.warnings()));
+            let report = cccd::pa::verify_card_security(&bytes, &cccd::pa::TrustStore::new(), None)
+                .map_err(|e| e.to_string())?;
+            o.insert("message_digest".into(), json!(report.message_digest.passed()));
+            o.insert("signature".into(), json!(report.signature.passed()));
         }
         "EF.CardSecurity" => return card_security_observed(file),
         "CSCA" => {

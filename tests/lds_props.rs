@@ -85,7 +85,7 @@ proptest! {
         prop_assert_eq!(&FacialRecord::decode(&rec_bytes).unwrap(), &record);
         let mut t = BiometricTemplate::face(record.faces[0].clone());
         t.data = BiometricData::Facial(record);
-        let dg = Dg2 { templates: vec![t; templates] };
+        let dg = Dg2 { templates: vec![t; templates], warnings: Vec::new() };
         let bytes = dg.encode().unwrap();
         let back = Dg2::decode(&bytes).unwrap();
         prop_assert_eq!(back.encode().unwrap(), bytes);
@@ -102,12 +102,12 @@ proptest! {
             fields.fields.push(Field { tag: Tag::new(*t), value: FieldValue::Single(v.clone()) });
         }
         fields.set_repeated(0x5F0F, repeated);
-        let dg11 = Dg11 { fields: fields.clone() };
+        let dg11 = Dg11 { fields: fields.clone(), warnings: Vec::new() };
         let bytes = dg11.encode().unwrap();
         let back = Dg11::decode(&bytes).unwrap();
         prop_assert_eq!(back.encode().unwrap(), bytes);
         prop_assert_eq!(back, dg11);
-        let dg12 = Dg12 { fields };
+        let dg12 = Dg12 { fields, warnings: Vec::new() };
         let bytes = dg12.encode().unwrap();
         prop_assert_eq!(Dg12::decode(&bytes).unwrap(), dg12);
     }

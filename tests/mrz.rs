@@ -1,7 +1,6 @@
 //! MRZ: every specimen and check-digit example of `mrz_vectors.json`, the CCCD synthetic MRZ, check digit errors.
 mod common;
 
-use cccd::mrz::name::split_name_field;
 use cccd::mrz::{Mrz, MrzError, MrzField, MrzSex, Td1, Td3, check_digit};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -138,45 +137,66 @@ fn td1_long_document_number() {
 
 #[test]
 fn td2_and_mrv_specimens() {
-    // TD2 (2x36) and MRV-B are outside the `Mrz` model: they are rejected with a layout error, and their
-    // fields and check digits are asserted here with `check_digit` and `mrz_information`.
+    // TD2 (2x36, Doc 9303-6): every field, the check digits, the BAC key, a rebuild identical to the specimen.
     let v = v();
     let sp = &v["TD2_specimen_ICAO_9303_6"];
     let td2: Vec<&str> = sp["lines"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
-    assert!(matches!(Mrz::parse(&td2.join("\n")), Err(MrzError::Layout { lines: 2, .. })));
-    let l2 = td2[1];
+    let text = td2.join("\n");
+    let mrz = Mrz::parse(&text).unwrap();
+    let Mrz::Td2(t) = &mrz else { panic!("not TD2") };
     let p = &sp["parsed"];
-    assert_eq!(&l2[0..9], s(p, "doc_number"));
+    assert_eq!(mrz.document_number(), s(p, "doc_number"));
+    assert_eq!(mrz.date_of_birth(), s(p, "dob"));
+    assert_eq!(mrz.date_of_expiry(), s(p, "doe"));
+    assert_eq!((t.document_code.as_str(), t.issuing_state.as_str(), t.nationality.as_str()), ("I", "UTO", "UTO"));
+    assert_eq!((mrz.primary_identifier(), mrz.secondary_identifier()), ("ERIKSSON", "ANNA MARIA"));
+    assert_eq!(mrz.sex(), MrzSex::Female);
+    assert_eq!(mrz.optional_data(), "");
+    assert_eq!(mrz.to_text().unwrap(), text);
+    // concatenated (as in DG1) parses the same
+    assert_eq!(Mrz::parse(&td2.concat()).unwrap(), mrz);
+    // the BAC key: document number, birth, expiry with their check digits
+    let l2 = td2[1];
+    let expected = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..28]);
+    assert_eq!(mrz.mrz_information().unwrap().as_str(), expected);
+    // the check digits, computed independently
     assert_eq!(cd(&l2[0..9]), l2.chars().nth(9).unwrap());
-    assert_eq!(&l2[13..19], s(p, "dob"));
-    assert_eq!(cd(&l2[13..19]), l2.chars().nth(19).unwrap());
-    assert_eq!(&l2[21..27], s(p, "doe"));
-    assert_eq!(cd(&l2[21..27]), l2.chars().nth(27).unwrap());
     let comp = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..35]);
     assert_eq!(cd(&comp), l2.chars().nth(35).unwrap());
-    assert_eq!(split_name_field(&td2[0][5..]), ("ERIKSSON".into(), "ANNA MARIA".into()));
+    // each check digit, wrong, is named (strict) or reported (lenient)
+    for (pos, field) in [
+        (9, MrzField::DocumentNumber),
+        (19, MrzField::DateOfBirth),
+        (27, MrzField::DateOfExpiry),
+        (35, MrzField::Composite),
+    ] {
+        let mut bad = l2.as_bytes().to_vec();
+        bad[pos] = if bad[pos] == b'0' { b'1' } else { b'0' };
+        let bad = format!("{}\n{}", td2[0], String::from_utf8(bad).unwrap());
+        assert_eq!(Mrz::parse(&bad), Err(MrzError::CheckDigit { field }));
+        let (lenient, wrong) = Mrz::parse_lenient(&bad).unwrap();
+        assert_eq!(lenient.document_number(), s(p, "doc_number"));
+        // a wrong field check digit is listed first (the composite covers it, so it is wrong too)
+        assert_eq!(wrong.first(), Some(&field));
+    }
 
     // TD2 long document number: 9 characters, `<`, the overflow and its check digit in the optional data.
     let sp = &v["TD2_long_document_number"];
     let text = s(sp, "mrz");
-    assert!(matches!(Mrz::parse(text), Err(MrzError::Layout { .. })));
-    let l2 = &text[36..];
-    assert_eq!(&l2[9..10], "<");
-    let overflow_end = l2[28..35].find('<').unwrap() + 28;
-    let doc = format!("{}{}", &l2[0..9], &l2[28..overflow_end - 1]);
-    assert_eq!(cd(&doc), l2.chars().nth(overflow_end - 1).unwrap());
-    let info = cccd::mrz::mrz_information(&doc, &l2[13..19], &l2[21..27]).unwrap();
-    assert_eq!(info.as_str(), s(sp, "MRZ_information"));
-    let comp = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..35]);
-    assert_eq!(cd(&comp), l2.chars().nth(35).unwrap());
+    let mrz = Mrz::parse(text).unwrap();
+    assert_eq!(mrz.document_number(), "D23145890734");
+    assert_eq!(mrz.mrz_information().unwrap().as_str(), s(sp, "MRZ_information"));
+    assert_eq!(mrz.to_concatenated().unwrap(), text);
 
-    // MRV-B (2x36 visa): no composite check digit.
+    // MRV-B (2x36 visa): no composite check digit, 8 characters of optional data.
     let mrv = s(&v, "MRV_B_JMRTD");
-    assert!(matches!(Mrz::parse(mrv), Err(MrzError::Layout { .. })));
-    let l2 = &mrv[36..];
-    assert_eq!(cd(&l2[0..9]), l2.chars().nth(9).unwrap());
-    assert_eq!(cd(&l2[13..19]), l2.chars().nth(19).unwrap());
-    assert_eq!(cd(&l2[21..27]), l2.chars().nth(27).unwrap());
+    let mrz = Mrz::parse(mrv).unwrap();
+    assert_eq!(mrz.document_code(), "V");
+    assert_eq!(mrz.document_number(), "L8988901C");
+    assert_eq!(mrz.nationality(), "XXX");
+    assert_eq!(mrz.to_concatenated().unwrap(), mrv);
+    // other lengths are still a layout error
+    assert!(matches!(Mrz::parse(&mrv[..71]), Err(MrzError::Layout { .. })));
 }
 
 const CCCD: &str = "IDVNM0990123459001099012345<<0\n9901155M3901153VNM<<<<<<<<<<<6\nNGUYEN<<VAN<A<<<<<<<<<<<<<<<<<";

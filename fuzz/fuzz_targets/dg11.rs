@@ -6,6 +6,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(dg) = Dg11::decode(data) {
         let again = dg.encode().expect("a decoded DG11 encodes");
-        assert_eq!(Dg11::decode(&again).expect("re-encoded DG11 decodes"), dg);
+        let mut without = dg.clone();
+        without.warnings.clear();
+        assert_eq!(Dg11::decode(&again).expect("re-encoded DG11 decodes"), without);
     }
 });

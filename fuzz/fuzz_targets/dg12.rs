@@ -6,6 +6,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(dg) = Dg12::decode(data) {
         let again = dg.encode().expect("a decoded DG12 encodes");
-        assert_eq!(Dg12::decode(&again).expect("re-encoded DG12 decodes"), dg);
+        let mut without = dg.clone();
+        without.warnings.clear();
+        assert_eq!(Dg12::decode(&again).expect("re-encoded DG12 decodes"), without);
     }
 });

@@ -8,7 +8,9 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(dg) = Dg2::decode(data) {
         let again = dg.encode().expect("a decoded DG2 encodes");
-        assert_eq!(Dg2::decode(&again).expect("re-encoded DG2 decodes"), dg);
+        let mut without = dg.clone();
+        without.warnings.clear();
+        assert_eq!(Dg2::decode(&again).expect("re-encoded DG2 decodes"), without);
     }
     if let Ok(r) = FacialRecord::decode(data) {
         assert_eq!(r.encode().expect("a decoded record encodes"), data);

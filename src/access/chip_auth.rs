@@ -24,7 +24,7 @@ use crate::crypto::ec::NamedCurve;
 use crate::crypto::hash::HashAlgorithm;
 use crate::crypto::public_key::PublicKey;
 use crate::crypto::sym::SessionKeys;
-use crate::lds::security_infos::{ChipAuthenticationPublicKeyInfo, Dg14};
+use crate::lds::security_infos::{ChipAuthenticationPublicKeyInfo, Dg14, SecurityInfoKind};
 use crate::oid::{CaProtocol, KeyAgreement, SmCipher};
 use crate::sm::{SecureChannel, SecureMessaging};
 use crate::tlv::{Tag, encode_tlv};
@@ -104,8 +104,36 @@ pub fn chip_authentication_keys(dg14: &Dg14) -> Result<ChipAuthenticationKeys, A
             terminal_ephemeral_key: Vec::new(),
         });
     }
-    Err(AccessError::Unsupported(if info_seen {
-        "DG14 offers Chip Authentication only with keys on unknown curves or groups".into()
+    // No ChipAuthenticationInfo at all (not even one of an unknown version) but a public key: early documents
+    // omit the info for Chip Authentication version 1 with 3DES (BSI TR-03110 v1.11 §A.1.1.2; readers infer
+    // id-CA-ECDH-3DES-CBC-CBC or id-CA-DH-3DES-CBC-CBC from the key, as JMRTD does)
+    let any_info = dg14.infos.infos().iter().any(|i| matches!(i.kind(), SecurityInfoKind::ChipAuthentication(_)));
+    if !any_info {
+        for key in &keys {
+            let inferred = match &key.public_key {
+                PublicKey::Ec { point, .. } => key
+                    .public_key
+                    .curve()
+                    .and_then(|o| NamedCurve::from_oid(&o))
+                    .map(|c| (KeyAgreement::Ecdh, point.clone(), CaDomain::Ec(c))),
+                PublicKey::Dh { parameters: Some(params), public_value } => DhDomain::from_parameters_der(params)
+                    .ok()
+                    .map(|d| (KeyAgreement::Dh, public_value.clone(), CaDomain::Dh(d))),
+                _ => None,
+            };
+            if let Some((key_agreement, public_key, domain)) = inferred {
+                return Ok(ChipAuthenticationKeys {
+                    protocol: CaProtocol { key_agreement, cipher: SmCipher::TripleDes },
+                    key_id: key.key_id,
+                    public_key,
+                    domain,
+                    terminal_ephemeral_key: Vec::new(),
+                });
+            }
+        }
+    }
+    Err(AccessError::Unsupported(if info_seen || any_info {
+        "DG14 offers Chip Authentication only with keys on unknown curves or groups, or of unknown versions".into()
     } else {
         "DG14 offers no Chip Authentication".into()
     }))

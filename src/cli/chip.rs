@@ -55,6 +55,11 @@ pub struct EmulateArgs {
     /// Print the ready line (and card pulled/back events) as JSON lines on standard output.
     #[arg(long)]
     json: bool,
+    /// Behave as real chips were seen to: comma-separated `nonce16` (PACE nonces of 2 blocks), `pad-files`
+    /// (files padded with FF), `eof-6282` (6282 on every read reaching the end), `wrong-le` (6Cxx when Le runs
+    /// past the end), `sw-only-errors` (errors without secure messaging), or `all`.
+    #[arg(long, value_name = "LIST")]
+    quirk: Option<String>,
 }
 
 /// The name `pcscd` gives the vpcd reader on `port` (`Virtual PCD 00 00` on 35963, `Virtual PCD 00 01` on
@@ -99,6 +104,11 @@ pub fn emulate(args: &EmulateArgs) -> Result<ExitCode, CliError> {
     let mut config = if args.no_extended_length { ChipConfig::short_only() } else { ChipConfig::default() };
     if args.no_atr_info {
         config = config.without_atr_info();
+    }
+    if let Some(list) = &args.quirk {
+        let quirks = cccd::emulator::Quirks::parse(list)
+            .map_err(|e| CliError::Input { context: "--quirk".into(), message: e.to_string() })?;
+        config = config.with_quirks(quirks);
     }
     let load = |dir: &PathBuf| {
         ChipImage::load_dir(dir)

@@ -11,7 +11,7 @@ use super::CliError;
 /// Arguments of `cccd inspect`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files to decode (EF.COM, EF.SOD, EF.CardAccess, DG1–DG16), in any order.
+    /// Files to decode (EF.COM, EF.SOD, EF.CardAccess, EF.CardSecurity, DG1–DG16), in any order.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Print JSON (one object per file, in an array) instead of text.

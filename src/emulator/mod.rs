@@ -30,11 +30,13 @@ mod eac;
 pub mod fault;
 pub mod jmrtd;
 pub mod perso;
+pub mod quirks;
 mod verify_image;
 
 pub use fault::{Faults, LinkModel};
 pub use jmrtd::JmrtdAppletChip;
 pub use perso::LifeCycle;
+pub use quirks::Quirks;
 pub use verify_image::{ImageVerification, image_access, verify_image};
 
 /// What the chip can do.
@@ -51,6 +53,8 @@ pub struct ChipConfig {
     pub sfi_reads: bool,
     /// Whether a short READ BINARY with `Le = 00` answers no data (`9000`), as chips that take Le literally.
     pub empty_for_le_zero: bool,
+    /// Behaviour seen on real chips ([`Quirks`]); all off by default.
+    pub quirks: Quirks,
 }
 
 impl Default for ChipConfig {
@@ -62,6 +66,7 @@ impl Default for ChipConfig {
             atr_info: true,
             sfi_reads: true,
             empty_for_le_zero: false,
+            quirks: Quirks::default(),
         }
     }
 }
@@ -81,6 +86,11 @@ impl ChipConfig {
     /// `max_read` bytes a read (223 and less: below what a short response holds).
     pub fn like_jmrtd(self, max_read: usize) -> Self {
         ChipConfig { sfi_reads: false, empty_for_le_zero: true, max_read, ..self }
+    }
+
+    /// The same chip playing these quirks.
+    pub fn with_quirks(self, quirks: Quirks) -> Self {
+        ChipConfig { quirks, ..self }
     }
 }
 
@@ -156,14 +166,17 @@ fn sw(s: u16) -> ResponseApdu {
 
 impl VirtualChip {
     /// A chip with this image and configuration, just powered on.
-    pub fn new(image: ChipImage, config: ChipConfig) -> Self {
+    pub fn new(mut image: ChipImage, config: ChipConfig) -> Self {
+        if config.quirks.pad_files {
+            image.files.values_mut().for_each(|f| *f = Quirks::padded(f));
+        }
         // ISO/IEC 7816-4 extended length information: max command and response lengths
         let atr_info = if config.extended_length && config.atr_info {
             encode_tlv(Tag::new(0x7F66), &[0x02, 0x02, 0xFF, 0xFF, 0x02, 0x02, 0xFF, 0xFF])
         } else {
             Vec::new()
         };
-        let pace = pace_chip(&image);
+        let pace = pace_chip(&image, config.quirks);
         VirtualChip {
             image,
             config,
@@ -235,6 +248,16 @@ impl VirtualChip {
             };
             let response = self.process(&plain, true);
             let Access::Secure(sm) = &mut self.access else { return response };
+            if self.config.quirks.sw_only_errors && response.data.is_empty() && is_error(response.sw) {
+                // the error goes out without DO'99 and MAC; the counter moves as for a protected answer
+                return match sm.wrap_response(&response) {
+                    Ok(_) => response,
+                    Err(_) => {
+                        self.access = Access::None;
+                        sw(0x6F00)
+                    }
+                };
+            }
             let wrapped = match sm.wrap_response(&response) {
                 Ok(r) => r,
                 Err(_) => {
@@ -267,7 +290,7 @@ impl VirtualChip {
         }
         if self.life == LifeCycle::Personalization && c.ins == ins::MANAGE_SECURITY_ENVIRONMENT && !secure {
             // the secrets may have been written since: PACE as they are now
-            self.pace = pace_chip(&self.image);
+            self.pace = pace_chip(&self.image, self.config.quirks);
         }
         if let Some(r) = self.eac_command(c).filter(|_| secure) {
             return r;
@@ -335,6 +358,13 @@ impl VirtualChip {
                         self.current = CurrentFile::CardAccess;
                         sw(0x9000)
                     }
+                    // EF.CardSecurity: in the MF, where its FID is not EF.SOD's
+                    0x011D
+                        if self.selected != Selected::App && self.image.files.contains_key(&LdsFile::CardSecurity) =>
+                    {
+                        self.current = CurrentFile::Lds(LdsFile::CardSecurity);
+                        sw(0x9000)
+                    }
                     EF_ATR_INFO_FID if !self.atr_info.is_empty() && self.selected != Selected::App => {
                         self.current = CurrentFile::AtrInfo;
                         sw(0x9000)
@@ -391,9 +421,11 @@ impl VirtualChip {
             }
             let Some(f) = LdsFile::from_sfi(c.p1 & 0x1F) else { return sw(0x6A82) };
             let cvca = c.p1 & 0x1F == crate::cvc::ef_cvca::EF_CVCA_SFI && self.selected == Selected::App;
+            let card_security = self.selected != Selected::App && self.image.files.contains_key(&LdsFile::CardSecurity);
             let file = match f {
                 _ if cvca && self.eac.ta.is_some() => CurrentFile::Cvca,
                 LdsFile::CardAccess => CurrentFile::CardAccess,
+                LdsFile::Sod if card_security => CurrentFile::Lds(LdsFile::CardSecurity),
                 other if self.selected == Selected::App && self.image.files.contains_key(&other) => {
                     CurrentFile::Lds(other)
                 }
@@ -412,9 +444,15 @@ impl VirtualChip {
             return sw(0x6B00);
         }
         let le = if le == 256 && !c.is_extended() && self.config.empty_for_le_zero { 0 } else { le };
-        let n = le.min(self.config.max_read).min(bytes.len() - offset);
+        let available = bytes.len() - offset;
+        if self.config.quirks.wrong_le && le > available && (1..=255).contains(&available) {
+            // "wrong Le: xx bytes available"
+            return sw(0x6C00 | available as u16);
+        }
+        let n = le.min(self.config.max_read).min(available);
         let data = bytes.get(offset..offset + n).unwrap_or_default().to_vec();
-        let status = if n < le && offset + n == bytes.len() { 0x6282 } else { 0x9000 };
+        let at_end = offset + n == bytes.len();
+        let status = if at_end && (n < le || self.config.quirks.eof_6282) { 0x6282 } else { 0x9000 };
         let data = if wrap_53 { encode_tlv(Tag::new(0x53), &data) } else { data };
         ResponseApdu::new(data, StatusWord::from(status))
     }
@@ -473,7 +511,7 @@ impl VirtualChip {
             return Some(sw(0x6982));
         }
         let status = match c.ins {
-            ins::CREATE_FILE => match perso::create_file(&mut self.image, c) {
+            ins::CREATE_FILE => match perso::create_file(&mut self.image, c, self.selected == Selected::Mf) {
                 Ok(file) => {
                     self.current =
                         if file == LdsFile::CardAccess { CurrentFile::CardAccess } else { CurrentFile::Lds(file) };
@@ -483,7 +521,7 @@ impl VirtualChip {
             },
             ins::PUT_DATA if commands::is_lock(c) => {
                 self.life = LifeCycle::Operational;
-                self.pace = pace_chip(&self.image);
+                self.pace = pace_chip(&self.image, self.config.quirks);
                 0x9000
             }
             ins::PUT_DATA => perso::put_data(&mut self.image, c.p2, &c.data),
@@ -641,8 +679,13 @@ impl VirtualChip {
     }
 }
 
+/// An error status (not `9000`, not a `62xx`/`63xx` warning), which `sw-only-errors` sends unprotected.
+fn is_error(status: StatusWord) -> bool {
+    !status.is_success() && !status.is_warning()
+}
+
 /// The chip side of PACE for an image: the PACEInfos of its EF.CardAccess this crate runs, its passwords.
-fn pace_chip(image: &ChipImage) -> Option<crate::access::pace::PaceChip> {
+fn pace_chip(image: &ChipImage, quirks: Quirks) -> Option<crate::access::pace::PaceChip> {
     use crate::access::pace::{PaceChip, PaceParameters};
     let card_access = crate::lds::security_infos::CardAccess::decode(image.files.get(&LdsFile::CardAccess)?).ok()?;
     let offered: Vec<PaceParameters> =
@@ -652,7 +695,10 @@ fn pace_chip(image: &ChipImage) -> Option<crate::access::pace::PaceChip> {
     }
     let mrz = image.secrets.mrz_information.as_ref().map(|m| m.as_str());
     let can = image.secrets.can.as_ref().map(|c| c.as_str());
-    let chip = PaceChip::new(offered, mrz, can);
+    let mut chip = PaceChip::new(offered, mrz, can);
+    if let Some(blocks) = quirks.nonce_blocks {
+        chip = chip.with_nonce_blocks(usize::from(blocks));
+    }
     Some(match &image.secrets.chip_authentication {
         Some(key) => match &key.key {
             ChipAuthenticationPrivateKey::Ecdh(key) => chip.with_chip_authentication_key(key.clone()),

@@ -87,9 +87,12 @@ impl Perso {
 }
 
 /// CREATE FILE: `63 04 <size:2> <fid:2>`; the new file (on success) to make current.
-pub(super) fn create_file(image: &mut ChipImage, c: &CommandApdu) -> Result<LdsFile, u16> {
+pub(super) fn create_file(image: &mut ChipImage, c: &CommandApdu, in_mf: bool) -> Result<LdsFile, u16> {
     let Some((fid, size)) = commands::parse_create_file(&c.data) else { return Err(0x6A80) };
-    let Some(file) = LdsFile::from_fid(fid) else { return Err(0x6A80) };
+    // EF.CardSecurity is created with the MF selected, where its FID is not EF.SOD's
+    let file =
+        if in_mf && fid == LdsFile::CardSecurity.fid() { Some(LdsFile::CardSecurity) } else { LdsFile::from_fid(fid) };
+    let Some(file) = file else { return Err(0x6A80) };
     if image.files.contains_key(&file) {
         return Err(0x6A89);
     }

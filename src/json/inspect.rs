@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::lds::LdsFile;
+use crate::lds::card_security::CardSecurity;
 use crate::lds::com::{Com, ComEntry};
 use crate::lds::details::{DetailFields, Dg11, Dg12, FieldValue as DetailValue};
 use crate::lds::dg1::Dg1;
@@ -14,6 +14,7 @@ use crate::lds::public_key::{EcDomain, PublicKey};
 use crate::lds::raw::RawDataGroup;
 use crate::lds::security_infos::{CardAccess, Dg14, SecurityInfoKind, SecurityInfos};
 use crate::lds::sod::Sod;
+use crate::lds::{DecodeWarning, LdsFile};
 use crate::mrz::Mrz;
 use crate::oid;
 use crate::tlv::{Tlv, TlvReader};
@@ -39,7 +40,7 @@ fn item(name: &str, decoded: Result<Value, String>) -> Value {
 }
 
 /// Decodes one file, recognized by its first tag (LDS files, CV certificates and requests): `{"file", "length",
-/// …}`; the error message says what failed and where.
+/// …, "warnings"}`; the error message says what failed and where.
 pub fn decode_file(bytes: &[u8]) -> Result<Value, String> {
     let first = TlvReader::new(bytes).read().map_err(|e| e.to_string())?;
     if let Some(v) = super::eac::decode(first.tag(), bytes) {
@@ -48,20 +49,27 @@ pub fn decode_file(bytes: &[u8]) -> Result<Value, String> {
     let Some(file) = LdsFile::from_tag(first.tag()) else {
         return Err(format!("unknown file: first tag {} is not an LDS file tag", first.tag()));
     };
+    // each decoder: its content and what it tolerated
     let content = match file {
-        LdsFile::CardAccess => CardAccess::decode(bytes).map(|c| security_infos(&c.infos)),
-        LdsFile::Sod => Sod::decode(bytes).map(|s| sod(&s)),
-        LdsFile::Com => Com::decode(bytes).map(|c| com(&c)),
+        LdsFile::CardAccess => CardAccess::decode(bytes).map(|c| with(security_infos(&c.infos), c.infos.warnings())),
+        LdsFile::CardSecurity => CardSecurity::decode(bytes).map(|c| with(card_security(&c), c.warnings())),
+        LdsFile::Sod => Sod::decode(bytes).map(|s| with(sod(&s), s.warnings())),
+        LdsFile::Com => Com::decode(bytes).map(|c| with(com(&c), &c.warnings)),
         LdsFile::Dg(_) => match file.dg_number() {
-            Some(1) => Dg1::decode(bytes).map(|d| json!({ "mrz": mrz(d.mrz()) })),
-            Some(2) => Dg2::decode(bytes).map(|d| dg2(&d)),
-            Some(11) => Dg11::decode(bytes).map(|d| details(&d.fields)),
-            Some(12) => Dg12::decode(bytes).map(|d| details(&d.fields)),
-            Some(13) => Dg13::decode(bytes).map(|d| dg13(&d)),
-            Some(14) => Dg14::decode(bytes).map(|d| security_infos(&d.infos)),
-            Some(15) => Dg15::decode(bytes).map(|d| json!({ "public_key": public_key(&d.public_key) })),
-            Some(3 | 4) => crate::lds::dg3::BiometricGroup::decode(bytes).map(|d| super::eac::biometrics(&d)),
-            _ => RawDataGroup::decode(file, bytes).map(|d| json!({ "value_length": d.value().len() })),
+            Some(1) => Dg1::decode(bytes).map(|d| with(json!({ "mrz": dg1_mrz(&d) }), d.warnings())),
+            Some(2) => Dg2::decode(bytes).map(|d| with(dg2(&d), &d.warnings)),
+            Some(11) => Dg11::decode(bytes).map(|d| with(details(&d.fields), &d.warnings)),
+            Some(12) => Dg12::decode(bytes).map(|d| with(details(&d.fields), &d.warnings)),
+            Some(13) => Dg13::decode(bytes).map(|d| with(dg13(&d), d.warnings())),
+            Some(14) => Dg14::decode(bytes).map(|d| with(security_infos(&d.infos), d.infos.warnings())),
+            Some(15) => {
+                Dg15::decode(bytes).map(|d| with(json!({ "public_key": public_key(&d.public_key) }), d.warnings()))
+            }
+            Some(3 | 4) => {
+                crate::lds::dg3::BiometricGroup::decode(bytes).map(|d| with(super::eac::biometrics(&d), &[]))
+            }
+            _ => RawDataGroup::decode(file, bytes)
+                .map(|d| with(json!({ "value_length": d.value().len() }), d.warnings())),
         },
     }
     .map_err(|e| e.to_string())?;
@@ -70,6 +78,37 @@ pub fn decode_file(bytes: &[u8]) -> Result<Value, String> {
         m.extend(c);
     }
     Ok(v)
+}
+
+/// `content` with `"warnings": [{"code", "offset", "message"}]` (always present, empty when nothing was tolerated).
+fn with(mut content: Value, warnings: &[DecodeWarning]) -> Value {
+    let list: Vec<Value> = warnings
+        .iter()
+        .map(|w| json!({ "code": w.kind.code(), "offset": w.offset, "message": w.kind.to_string() }))
+        .collect();
+    if let Value::Object(m) = &mut content {
+        m.insert("warnings".into(), Value::Array(list));
+    }
+    content
+}
+
+/// DG1's MRZ: the lines as read (check digits as written), the fields, and the wrong check digits.
+fn dg1_mrz(d: &Dg1) -> Value {
+    let mut v = mrz(d.mrz());
+    if let Some(m) = v.as_object_mut() {
+        m.insert("lines".into(), json!(d.lines()));
+        m.insert("wrong_check_digits".into(), json!(d.wrong_check_digits().map(|f| f.to_string()).collect::<Vec<_>>()));
+    }
+    v
+}
+
+fn card_security(c: &CardSecurity) -> Value {
+    let mut v = security_infos(&c.security_infos);
+    let signed = signed_data(&c.certificates, &c.signer_infos);
+    if let (Value::Object(m), Value::Object(s)) = (&mut v, signed) {
+        m.extend(s);
+    }
+    v
 }
 
 fn com(c: &Com) -> Value {
@@ -285,8 +324,24 @@ pub fn sod(s: &Sod) -> Value {
     let lso = &s.lds_security_object;
     let hashes: Vec<Value> =
         lso.data_group_hashes.iter().map(|h| json!({ "data_group": h.number, "hash": hex(&h.hash) })).collect();
-    let certificates: Vec<Value> = s
-        .certificates
+    let mut v = json!({
+        "lds_security_object": {
+            "version": lso.version,
+            "hash_algorithm": oid::name(&lso.hash_algorithm.oid),
+            "lds_version": lso.lds_version.as_ref().map(|(l, _)| l.clone()),
+            "unicode_version": lso.lds_version.as_ref().map(|(_, u)| u.clone()),
+            "data_group_hashes": hashes,
+        },
+    });
+    if let (Value::Object(m), Value::Object(s)) = (&mut v, signed_data(&s.certificates, &s.signer_infos)) {
+        m.extend(s);
+    }
+    v
+}
+
+/// The certificates and signer infos of a CMS SignedData (EF.SOD, EF.CardSecurity).
+fn signed_data(certificates: &[x509_cert::Certificate], signer_infos: &[crate::lds::sod::SignerInfo]) -> Value {
+    let certificates: Vec<Value> = certificates
         .iter()
         .map(|c| {
             let tbs = c.tbs_certificate();
@@ -300,8 +355,7 @@ pub fn sod(s: &Sod) -> Value {
             })
         })
         .collect();
-    let signers: Vec<Value> = s
-        .signer_infos
+    let signers: Vec<Value> = signer_infos
         .iter()
         .map(|si| {
             json!({
@@ -313,13 +367,6 @@ pub fn sod(s: &Sod) -> Value {
         })
         .collect();
     json!({
-        "lds_security_object": {
-            "version": lso.version,
-            "hash_algorithm": oid::name(&lso.hash_algorithm.oid),
-            "lds_version": lso.lds_version.as_ref().map(|(l, _)| l.clone()),
-            "unicode_version": lso.lds_version.as_ref().map(|(_, u)| u.clone()),
-            "data_group_hashes": hashes,
-        },
         "certificates": certificates,
         "signer_infos": signers,
     })

@@ -13,6 +13,8 @@
 //! - [`add_verification`]: `verdict` (`{value, summary, findings: [{code, severity, message}]}`: the
 //!   [`Verifier`](crate::verify::Verifier)'s one verdict), `passive_authentication` (its report plus `valid`),
 //!   `chip_authentication`, `active_authentication` (`{status, …}`: a check that could not run says so),
+//!   `card_security` (EF.CardSecurity's signature report plus `valid`, or `null`), `chip_key_source` (which
+//!   file vouched for the chip's key),
 //!   `missing`, `date_of_expiry`, `clone_suspected`, `valid` (true only when genuine).
 //! - [`perso`] (`cccd perso`): what the personalization did or where it stopped, and the verifying session's
 //!   verdict.
@@ -80,6 +82,21 @@ pub fn add_verification(out: &mut Value, v: &Verification) {
     );
     set("chip_authentication", serde_json::to_value(&r.chip_authentication).unwrap_or_default());
     set("active_authentication", serde_json::to_value(&r.active_authentication).unwrap_or_default());
+    // EF.CardSecurity (PACE-CAM documents): its own signature report, and which file vouched for the chip key
+    set(
+        "card_security",
+        match &r.card_security {
+            Some(cs) => {
+                let mut c = serde_json::to_value(cs).unwrap_or_default();
+                if let Some(c) = c.as_object_mut() {
+                    c.insert("valid".into(), Value::Bool(r.card_security_passed));
+                }
+                c
+            }
+            None => Value::Null,
+        },
+    );
+    set("chip_key_source", serde_json::to_value(r.chip_key_source).unwrap_or_default());
     set("missing", serde_json::to_value(&r.missing).unwrap_or_default());
     set("date_of_expiry", serde_json::to_value(r.date_of_expiry.map(|d| d.to_string())).unwrap_or_default());
     set("clone_suspected", Value::Bool(matches!(v.verdict, Verdict::CloneSuspected { .. })));

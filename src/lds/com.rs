@@ -33,6 +33,8 @@ pub struct Com {
     pub unicode_version: (u8, u8, u8),
     /// The tag list, in the order of the file.
     pub entries: Vec<ComEntry>,
+    /// What the decoder tolerated ([`super::warning`]); empty for a built EF.COM.
+    pub warnings: Vec<super::DecodeWarning>,
 }
 
 fn two_digits(s: &[u8], field: &'static str) -> Result<u8, LdsErrorKind> {
@@ -54,6 +56,7 @@ impl Com {
             lds_version: (1, 7),
             unicode_version: (4, 0, 0),
             entries: data_groups.into_iter().map(ComEntry::Dg).collect(),
+            warnings: Vec::new(),
         }
     }
 
@@ -71,6 +74,7 @@ impl Com {
     /// Decodes EF.COM.
     pub fn decode(bytes: &[u8]) -> Result<Self, LdsError> {
         let err = |e| LdsError::tlv(LdsFile::Com, e);
+        let (bytes, warnings) = super::warning::outer_content(LdsFile::Com, COM, bytes)?;
         let outer = TlvReader::single(bytes, COM).map_err(err)?;
         let mut r = outer.children();
         let v = r.expect(LDS_VERSION).map_err(err)?;
@@ -101,7 +105,7 @@ impl Com {
                 _ => ComEntry::Unknown(*b),
             })
             .collect();
-        Ok(Com { lds_version, unicode_version, entries })
+        Ok(Com { lds_version, unicode_version, entries, warnings })
     }
 
     /// Encodes EF.COM.
@@ -152,7 +156,15 @@ mod tests {
         }
         let mut long = bytes.clone();
         long.push(0);
-        assert_eq!(Com::decode(&long).unwrap_err().offset, Some(bytes.len()));
+        let padded = Com::decode(&long).unwrap();
+        assert_eq!(
+            padded.warnings,
+            [crate::lds::DecodeWarning {
+                offset: bytes.len(),
+                kind: crate::lds::DecodeWarningKind::Padding { byte: 0, len: 1 }
+            }]
+        );
+        assert_eq!(padded.encode(), bytes);
         let mut bad = bytes.clone();
         bad[5] = b'x';
         assert_eq!(Com::decode(&bad).unwrap_err().offset, Some(5));

@@ -253,6 +253,8 @@ macro_rules! detail_file {
         pub struct $name {
             /// The fields.
             pub fields: DetailFields,
+            /// What the decoder tolerated ([`super::warning`]); empty for a built file.
+            pub warnings: Vec<super::DecodeWarning>,
         }
 
         impl $name {
@@ -262,7 +264,8 @@ macro_rules! detail_file {
 
             /// Decodes the file.
             pub fn decode(bytes: &[u8]) -> Result<Self, LdsError> {
-                Ok($name { fields: DetailFields::decode(bytes, Self::file())? })
+                let (bytes, warnings) = super::warning::outer_content(Self::file(), Self::file().tag(), bytes)?;
+                Ok($name { fields: DetailFields::decode(bytes, Self::file())?, warnings })
             }
 
             /// Encodes the file, with the tag list of the fields present.
@@ -327,7 +330,15 @@ mod tests {
         }
         let mut long = bytes.clone();
         long.push(0);
-        assert_eq!(Dg12::decode(&long).unwrap_err().offset, Some(bytes.len()));
+        let padded = Dg12::decode(&long).unwrap();
+        assert_eq!(
+            padded.warnings,
+            [crate::lds::DecodeWarning {
+                offset: bytes.len(),
+                kind: crate::lds::DecodeWarningKind::Padding { byte: 0, len: 1 }
+            }]
+        );
+        assert_eq!(padded.encode().unwrap(), bytes);
         assert!(Dg11::decode(&bytes).is_err());
         // a group whose count disagrees with its elements
         let bad = sample().encode().unwrap();

@@ -12,6 +12,7 @@ pub struct Dg15 {
     /// The key.
     pub public_key: PublicKey,
     spki: Vec<u8>,
+    warnings: Vec<super::DecodeWarning>,
 }
 
 impl Dg15 {
@@ -21,18 +22,24 @@ impl Dg15 {
 
     /// Decodes DG15.
     pub fn decode(bytes: &[u8]) -> Result<Self, LdsError> {
+        let (bytes, warnings) = super::warning::outer_content(Self::file(), TAG, bytes)?;
         let outer = TlvReader::single(bytes, TAG).map_err(|e| LdsError::tlv(Self::file(), e))?;
         let spki = outer.value();
         let public_key = PublicKey::from_spki_der(spki)
             .map_err(|e| LdsError::at(Self::file(), outer.value_offset(), LdsErrorKind::Asn1(e.to_string())))?;
-        Ok(Dg15 { public_key, spki: spki.to_vec() })
+        Ok(Dg15 { public_key, spki: spki.to_vec(), warnings })
     }
 
     /// A DG15 for a public key.
     pub fn new(public_key: PublicKey) -> Result<Self, LdsError> {
         let spki =
             public_key.to_spki_der().map_err(|e| LdsError::new(Self::file(), LdsErrorKind::Asn1(e.to_string())))?;
-        Ok(Dg15 { public_key, spki })
+        Ok(Dg15 { public_key, spki, warnings: Vec::new() })
+    }
+
+    /// What the decoder tolerated ([`super::warning`]).
+    pub fn warnings(&self) -> &[super::DecodeWarning] {
+        &self.warnings
     }
 
     /// The `SubjectPublicKeyInfo` as encoded (DER).
@@ -63,7 +70,15 @@ mod tests {
         }
         let mut long = bytes.clone();
         long.push(0);
-        assert_eq!(Dg15::decode(&long).unwrap_err().offset, Some(bytes.len()));
+        let padded = Dg15::decode(&long).unwrap();
+        assert_eq!(
+            padded.warnings(),
+            [crate::lds::DecodeWarning {
+                offset: bytes.len(),
+                kind: crate::lds::DecodeWarningKind::Padding { byte: 0, len: 1 }
+            }]
+        );
+        assert_eq!(padded.encode(), bytes);
         assert!(Dg15::decode(&[0x6F, 0x02, 0x30, 0x00]).is_err());
     }
 }

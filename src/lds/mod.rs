@@ -1,9 +1,11 @@
 //! The Logical Data Structure (ICAO Doc 9303-10): every elementary file of an eMRTD as a typed model.
 //!
 //! Each file type has `decode(&[u8])` (tolerant where real cards differ, never panicking, keeping
-//! the exact bytes that were read) and `encode()` (canonical). [`LdsFile`] is the one table that maps
-//! a file to its tag, file identifier (FID) and short file identifier (SFI).
+//! the exact bytes that were read) and `encode()` (canonical). What a decoder tolerated is a typed
+//! [`DecodeWarning`] in the decoded model (the rule and the list are in [`warning`]). [`LdsFile`] is the
+//! one table that maps a file to its tag, file identifier (FID) and short file identifier (SFI).
 
+pub mod card_security;
 pub mod com;
 pub mod details;
 pub mod dg15;
@@ -16,6 +18,9 @@ pub mod dg1;
 pub mod dg13;
 pub mod security_infos;
 pub mod sod;
+pub mod warning;
+
+pub use warning::{DecodeWarning, DecodeWarningKind};
 
 use crate::tlv::{Tag, TlvError, TlvErrorKind};
 
@@ -35,6 +40,9 @@ pub enum LdsFile {
     Sod,
     /// EF.CardAccess: SecurityInfos for PACE, in the master file, readable without authentication.
     CardAccess,
+    /// EF.CardSecurity: SecurityInfos signed by the Document Signer (CMS), in the master file (FID `011D`,
+    /// SFI `1D`, like EF.SOD in the application), readable after PACE; every PACE-CAM chip has it.
+    CardSecurity,
     /// Data group 1 to 16.
     Dg(DgNumber),
 }
@@ -84,11 +92,20 @@ impl LdsFile {
         }
     }
 
-    /// Every file this table knows, in FID order of the application (EF.CardAccess first).
+    /// Every file this table knows, in FID order of the application (EF.CardAccess first), then
+    /// EF.CardSecurity (whose FID and SFI, in the master file, are EF.SOD's in the application: [`LdsFile::from_fid`]
+    /// and [`LdsFile::from_sfi`] name EF.SOD; [`LdsFile::in_master_file`] tells them apart).
     pub fn all() -> impl Iterator<Item = LdsFile> {
         [LdsFile::CardAccess, LdsFile::Com, LdsFile::Sod]
             .into_iter()
             .chain(DG_TAGS.iter().filter_map(|(n, _)| LdsFile::dg(*n)))
+            .chain([LdsFile::CardSecurity])
+    }
+
+    /// Whether the file lives in the master file (EF.CardAccess, EF.CardSecurity) rather than the eMRTD
+    /// application.
+    pub fn in_master_file(self) -> bool {
+        matches!(self, LdsFile::CardAccess | LdsFile::CardSecurity)
     }
 
     /// The outermost tag of the file's content. EF.CardAccess is a bare `SET` (`31`).
@@ -97,6 +114,7 @@ impl LdsFile {
             LdsFile::Com => Tag::new(0x60),
             LdsFile::Sod => Tag::new(0x77),
             LdsFile::CardAccess => Tag::new(0x31),
+            LdsFile::CardSecurity => Tag::new(0x30),
             LdsFile::Dg(n) => {
                 let tag = DG_TAGS.iter().find(|(k, _)| *k == n.0).map(|(_, t)| *t).unwrap_or(0);
                 Tag::new(u32::from(tag))
@@ -110,6 +128,7 @@ impl LdsFile {
             LdsFile::Com => 0x011E,
             LdsFile::Sod => 0x011D,
             LdsFile::CardAccess => 0x011C,
+            LdsFile::CardSecurity => 0x011D,
             LdsFile::Dg(n) => 0x0100 | u16::from(n.0),
         }
     }
@@ -148,6 +167,7 @@ impl LdsFile {
             LdsFile::Com => "EF.COM".into(),
             LdsFile::Sod => "EF.SOD".into(),
             LdsFile::CardAccess => "EF.CardAccess".into(),
+            LdsFile::CardSecurity => "EF.CardSecurity".into(),
             LdsFile::Dg(n) => format!("DG{}", n.0),
         }
     }
@@ -160,6 +180,7 @@ impl LdsFile {
             "COM" => Some(LdsFile::Com),
             "SOD" => Some(LdsFile::Sod),
             "CARDACCESS" => Some(LdsFile::CardAccess),
+            "CARDSECURITY" => Some(LdsFile::CardSecurity),
             _ => n.strip_prefix("DG").and_then(|d| d.parse::<u8>().ok()).and_then(LdsFile::dg),
         }
     }
@@ -249,11 +270,13 @@ mod tests {
     fn table_round_trips() {
         for f in LdsFile::all() {
             assert_eq!(LdsFile::from_tag(f.tag()), Some(f));
-            assert_eq!(LdsFile::from_fid(f.fid()), Some(f));
-            assert_eq!(LdsFile::from_sfi(f.sfi()), Some(f));
+            let in_app = if f == LdsFile::CardSecurity { LdsFile::Sod } else { f };
+            assert_eq!(LdsFile::from_fid(f.fid()), Some(in_app));
+            assert_eq!(LdsFile::from_sfi(f.sfi()), Some(in_app));
             assert_eq!(LdsFile::from_name(&f.name()), Some(f));
         }
-        assert_eq!(LdsFile::all().count(), 19);
+        assert_eq!(LdsFile::all().count(), 20);
+        assert!(LdsFile::CardSecurity.in_master_file() && !LdsFile::Sod.in_master_file());
         assert_eq!(LdsFile::dg(13).map(LdsFile::fid), Some(0x010D));
         assert_eq!(LdsFile::dg(2).map(LdsFile::tag), Some(Tag::new(0x75)));
         assert_eq!(LdsFile::dg(15).map(LdsFile::sfi), Some(0x0F));

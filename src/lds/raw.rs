@@ -9,6 +9,7 @@ pub struct RawDataGroup {
     /// Which data group.
     pub file: LdsFile,
     raw: Vec<u8>,
+    warnings: Vec<super::DecodeWarning>,
 }
 
 impl core::fmt::Debug for RawDataGroup {
@@ -18,10 +19,16 @@ impl core::fmt::Debug for RawDataGroup {
 }
 
 impl RawDataGroup {
-    /// Checks that `bytes` is one TLV object with the file's tag and no trailing data.
+    /// Checks that `bytes` starts with one TLV object with the file's tag; what follows it is a warning
+    /// ([`super::warning`]) and not kept.
     pub fn decode(file: LdsFile, bytes: &[u8]) -> Result<Self, LdsError> {
-        TlvReader::single(bytes, file.tag()).map_err(|e| LdsError::tlv(file, e))?;
-        Ok(RawDataGroup { file, raw: bytes.to_vec() })
+        let (content, warnings) = super::warning::outer_content(file, file.tag(), bytes)?;
+        Ok(RawDataGroup { file, raw: content.to_vec(), warnings })
+    }
+
+    /// What the decoder tolerated.
+    pub fn warnings(&self) -> &[super::DecodeWarning] {
+        &self.warnings
     }
 
     /// The file's bytes.
@@ -48,6 +55,14 @@ mod tests {
         assert_eq!(raw.value(), [1, 2]);
         assert!(RawDataGroup::decode(dg3, &bytes[..3]).is_err());
         assert!(RawDataGroup::decode(LdsFile::dg(4).unwrap(), &bytes).is_err());
-        assert_eq!(RawDataGroup::decode(dg3, &[0x63, 0x00, 0x00]).unwrap_err().offset, Some(2));
+        let padded = RawDataGroup::decode(dg3, &[0x63, 0x00, 0xFF, 0xFF]).unwrap();
+        assert_eq!(padded.encode(), [0x63, 0x00]);
+        assert_eq!(
+            padded.warnings(),
+            [crate::lds::DecodeWarning {
+                offset: 2,
+                kind: crate::lds::DecodeWarningKind::Padding { byte: 0xFF, len: 2 }
+            }]
+        );
     }
 }

@@ -18,7 +18,12 @@
 //! ```
 //!
 //! Real chips do not sort the SET, so the order is kept, and every info keeps its exact bytes:
-//! decoding then encoding a file reproduces it. Infos of unknown protocols are kept as they are.
+//! decoding then encoding a file reproduces it. Infos of unknown protocols are kept as they are. An info
+//! of a known protocol with a version this crate does not know (PACEInfo other than 2, ChipAuthenticationInfo
+//! other than 1–3, TerminalAuthenticationInfo other than 1–2, ActiveAuthenticationInfo other than 1: the ETSI
+//! TR 103 200 negative cases) is kept, reported as a [`DecodeWarningKind::UnknownVersion`] warning, and left
+//! out of [`SecurityInfos::pace_infos`] and [`SecurityInfos::chip_authentication_infos`], so no protocol runs
+//! on it.
 
 use core::fmt;
 
@@ -27,7 +32,7 @@ use der::{Decode, Encode, Sequence};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 use super::public_key::PublicKey;
-use super::{LdsError, LdsErrorKind, LdsFile};
+use super::{DecodeWarning, DecodeWarningKind, LdsError, LdsErrorKind, LdsFile};
 use crate::oid::{self, CaProtocol, PaceProtocol, StandardizedDomainParameter};
 use crate::tlv::{Tag, TlvReader, encode_tlv};
 
@@ -215,6 +220,24 @@ impl SecurityInfo {
         }
     }
 
+    /// The info's name and version when its protocol is known but its version is not (PACEInfo ≠ 2,
+    /// ChipAuthenticationInfo ∉ 1–3, TerminalAuthenticationInfo ∉ 1–2, ActiveAuthenticationInfo ≠ 1).
+    pub fn unknown_version(&self) -> Option<(&'static str, u64)> {
+        match &self.kind {
+            SecurityInfoKind::Pace(p) if p.version != 2 => Some(("PACEInfo", p.version)),
+            SecurityInfoKind::ChipAuthentication(c) if !(1..=3).contains(&c.version) => {
+                Some(("ChipAuthenticationInfo", c.version))
+            }
+            SecurityInfoKind::TerminalAuthentication(t) if !(1..=2).contains(&t.version) => {
+                Some(("TerminalAuthenticationInfo", t.version))
+            }
+            SecurityInfoKind::ActiveAuthentication(a) if a.version != 1 => {
+                Some(("ActiveAuthenticationInfo", a.version))
+            }
+            _ => None,
+        }
+    }
+
     /// Decodes one SecurityInfo (a DER SEQUENCE starting with the protocol OID).
     pub fn decode(der: &[u8]) -> Result<Self, LdsErrorKind> {
         let seq = TlvReader::single(der, SEQUENCE).map_err(|e| LdsErrorKind::Tlv(e.kind))?;
@@ -339,16 +362,27 @@ impl SecurityInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SecurityInfos {
     infos: Vec<SecurityInfo>,
+    warnings: Vec<DecodeWarning>,
 }
 
 impl SecurityInfos {
     /// A list of infos, in this order.
     pub fn new(infos: Vec<SecurityInfo>) -> Self {
-        SecurityInfos { infos }
+        SecurityInfos { infos, warnings: Vec::new() }
+    }
+
+    /// What the decoder tolerated: bytes after the file's TLV, infos with unknown versions.
+    pub fn warnings(&self) -> &[DecodeWarning] {
+        &self.warnings
     }
 
     /// Decodes `31 LL <SecurityInfo>...`, reporting errors against `file` with offsets from `base`.
-    fn decode_set(bytes: &[u8], base: usize, file: LdsFile) -> Result<Self, LdsError> {
+    pub(crate) fn decode_set(
+        bytes: &[u8],
+        base: usize,
+        file: LdsFile,
+        mut warnings: Vec<DecodeWarning>,
+    ) -> Result<Self, LdsError> {
         let mut reader = TlvReader::with_base(bytes, base);
         let set = reader.expect(SET).map_err(|e| LdsError::tlv(file, e))?;
         reader.finish().map_err(|e| LdsError::tlv(file, e))?;
@@ -356,9 +390,16 @@ impl SecurityInfos {
         for item in set.children() {
             let item = item.map_err(|e| LdsError::tlv(file, e))?;
             let info = SecurityInfo::decode(item.raw()).map_err(|kind| LdsError::at(file, item.offset(), kind))?;
+            if let Some((info_name, version)) = info.unknown_version() {
+                warnings.push(DecodeWarning {
+                    offset: item.offset(),
+                    kind: DecodeWarningKind::UnknownVersion { info: info_name, version },
+                });
+            }
             infos.push(info);
         }
-        Ok(SecurityInfos { infos })
+        warnings.sort_by_key(|w| w.offset);
+        Ok(SecurityInfos { infos, warnings })
     }
 
     /// The `SET` encoding (the infos in their order, each with its exact bytes).
@@ -372,9 +413,9 @@ impl SecurityInfos {
         &self.infos
     }
 
-    /// The PACEInfos.
+    /// The PACEInfos of a known version (2).
     pub fn pace_infos(&self) -> impl Iterator<Item = &PaceInfo> {
-        self.infos.iter().filter_map(|i| match &i.kind {
+        self.infos.iter().filter(|i| i.unknown_version().is_none()).filter_map(|i| match &i.kind {
             SecurityInfoKind::Pace(p) => Some(p),
             _ => None,
         })
@@ -388,9 +429,9 @@ impl SecurityInfos {
         })
     }
 
-    /// The ChipAuthenticationInfos.
+    /// The ChipAuthenticationInfos of a known version (1 to 3).
     pub fn chip_authentication_infos(&self) -> impl Iterator<Item = &ChipAuthenticationInfo> {
-        self.infos.iter().filter_map(|i| match &i.kind {
+        self.infos.iter().filter(|i| i.unknown_version().is_none()).filter_map(|i| match &i.kind {
             SecurityInfoKind::ChipAuthentication(c) => Some(c),
             _ => None,
         })
@@ -431,7 +472,8 @@ pub struct CardAccess {
 impl CardAccess {
     /// Decodes EF.CardAccess.
     pub fn decode(bytes: &[u8]) -> Result<Self, LdsError> {
-        Ok(CardAccess { infos: SecurityInfos::decode_set(bytes, 0, LdsFile::CardAccess)? })
+        let (bytes, warnings) = super::warning::outer_content(LdsFile::CardAccess, SET, bytes)?;
+        Ok(CardAccess { infos: SecurityInfos::decode_set(bytes, 0, LdsFile::CardAccess, warnings)? })
     }
 
     /// This EF.CardAccess with its ChipAuthenticationInfos naming `agreement` (a chip issued with a DH Chip
@@ -500,8 +542,9 @@ impl Dg14 {
 
     /// Decodes DG14.
     pub fn decode(bytes: &[u8]) -> Result<Self, LdsError> {
+        let (bytes, warnings) = super::warning::outer_content(Self::file(), Tag::new(0x6E), bytes)?;
         let outer = TlvReader::single(bytes, Tag::new(0x6E)).map_err(|e| LdsError::tlv(Self::file(), e))?;
-        Ok(Dg14 { infos: SecurityInfos::decode_set(outer.value(), outer.value_offset(), Self::file())? })
+        Ok(Dg14 { infos: SecurityInfos::decode_set(outer.value(), outer.value_offset(), Self::file(), warnings)? })
     }
 
     /// Encodes DG14.
@@ -582,8 +625,15 @@ mod tests {
         }
         let mut long = bytes.clone();
         long.push(0);
-        let e = CardAccess::decode(&long).unwrap_err();
-        assert_eq!(e.offset, Some(bytes.len()));
+        let padded = CardAccess::decode(&long).unwrap();
+        assert_eq!(
+            padded.infos.warnings(),
+            [crate::lds::DecodeWarning {
+                offset: bytes.len(),
+                kind: crate::lds::DecodeWarningKind::Padding { byte: 0, len: 1 }
+            }]
+        );
+        assert_eq!(padded.encode(), bytes);
         // a PACEInfo whose version is not an INTEGER
         let bad = hex::decode("3111300f060a04007f00070202040202040101").unwrap();
         let e = CardAccess::decode(&bad).unwrap_err();

@@ -225,6 +225,7 @@ pub struct Sod {
     certificates_raw: Vec<Vec<u8>>,
     /// The signer infos (one, usually).
     pub signer_infos: Vec<SignerInfo>,
+    warnings: Vec<super::DecodeWarning>,
 }
 
 impl fmt::Debug for Sod {
@@ -268,81 +269,113 @@ impl Walk {
     }
 }
 
-impl Sod {
-    /// Decodes EF.SOD (`77 LL ContentInfo`).
-    pub fn decode(bytes: &[u8]) -> Result<Self, LdsError> {
-        let w = Walk { file: LdsFile::Sod };
-        let outer = TlvReader::single(bytes, SOD).map_err(|e| w.tlv(e))?;
-        let mut ci = TlvReader::with_base(outer.value(), outer.value_offset());
-        let content_info = ci.expect(SEQUENCE).map_err(|e| w.tlv(e))?;
-        ci.finish().map_err(|e| w.tlv(e))?;
-        let mut ci = content_info.children();
-        let ct = ci.expect(OID).map_err(|e| w.tlv(e))?;
-        if w.oid(&ct)? != oid::CMS_SIGNED_DATA {
-            return Err(LdsError::at(
-                w.file,
-                ct.offset(),
-                LdsErrorKind::Invalid { field: "contentType", reason: "not id-signedData" },
-            ));
-        }
-        let explicit = ci.expect(CTX0).map_err(|e| w.tlv(e))?;
-        ci.finish().map_err(|e| w.tlv(e))?;
-        let mut ex = explicit.children();
-        let signed_data = ex.expect(SEQUENCE).map_err(|e| w.tlv(e))?;
-        ex.finish().map_err(|e| w.tlv(e))?;
+/// The parts of a CMS `ContentInfo` holding a `SignedData`, as walked (shared by EF.SOD and EF.CardSecurity).
+pub(crate) struct SignedParts {
+    pub(crate) econtent_type: ObjectIdentifier,
+    pub(crate) econtent: Vec<u8>,
+    pub(crate) econtent_offset: usize,
+    pub(crate) digest_algorithms: Vec<AlgorithmIdentifierOwned>,
+    pub(crate) certificates: Vec<Certificate>,
+    pub(crate) certificates_raw: Vec<Vec<u8>>,
+    pub(crate) signer_infos: Vec<SignerInfo>,
+}
 
-        let mut sd = signed_data.children();
-        let _version = sd.expect(INTEGER).map_err(|e| w.tlv(e))?;
-        let digest_set = sd.expect(SET).map_err(|e| w.tlv(e))?;
-        let mut digest_algorithms = Vec::new();
-        for a in digest_set.children() {
-            let a = a.map_err(|e| w.tlv(e))?;
-            digest_algorithms.push(w.der::<AlgorithmIdentifierOwned>(&a)?);
-        }
-        let encap = sd.expect(SEQUENCE).map_err(|e| w.tlv(e))?;
-        let mut en = encap.children();
-        let econtent_type = w.oid(&en.expect(OID).map_err(|e| w.tlv(e))?)?;
-        let econtent_explicit = en.expect(CTX0).map_err(|e| w.tlv(e))?;
-        en.finish().map_err(|e| w.tlv(e))?;
-        let mut ec = econtent_explicit.children();
-        let econtent_octets = ec.expect(OCTET_STRING).map_err(|e| w.tlv(e))?;
-        ec.finish().map_err(|e| w.tlv(e))?;
-        let econtent = econtent_octets.value().to_vec();
-        let lds_security_object = LdsSecurityObject::decode(&econtent)
-            .map_err(|k| LdsError::at(w.file, econtent_octets.value_offset(), k))?;
+/// Walks `ContentInfo ::= SEQUENCE { id-signedData, [0] EXPLICIT SignedData }` (offsets from `base`).
+pub(crate) fn walk_content_info(file: LdsFile, content_info: &[u8], base: usize) -> Result<SignedParts, LdsError> {
+    let w = Walk { file };
+    let mut ci = TlvReader::with_base(content_info, base);
+    let content_info = ci.expect(SEQUENCE).map_err(|e| w.tlv(e))?;
+    ci.finish().map_err(|e| w.tlv(e))?;
+    let mut ci = content_info.children();
+    let ct = ci.expect(OID).map_err(|e| w.tlv(e))?;
+    if w.oid(&ct)? != oid::CMS_SIGNED_DATA {
+        return Err(LdsError::at(
+            w.file,
+            ct.offset(),
+            LdsErrorKind::Invalid { field: "contentType", reason: "not id-signedData" },
+        ));
+    }
+    let explicit = ci.expect(CTX0).map_err(|e| w.tlv(e))?;
+    ci.finish().map_err(|e| w.tlv(e))?;
+    let mut ex = explicit.children();
+    let signed_data = ex.expect(SEQUENCE).map_err(|e| w.tlv(e))?;
+    ex.finish().map_err(|e| w.tlv(e))?;
 
-        let mut certificates = Vec::new();
-        let mut certificates_raw = Vec::new();
-        if let Some(certs) = sd.optional(CTX0).map_err(|e| w.tlv(e))? {
-            for c in certs.children() {
-                let c = c.map_err(|e| w.tlv(e))?;
-                if c.tag() == SEQUENCE {
-                    certificates.push(w.der::<Certificate>(&c)?);
-                    certificates_raw.push(c.raw().to_vec());
-                }
+    let mut sd = signed_data.children();
+    let _version = sd.expect(INTEGER).map_err(|e| w.tlv(e))?;
+    let digest_set = sd.expect(SET).map_err(|e| w.tlv(e))?;
+    let mut digest_algorithms = Vec::new();
+    for a in digest_set.children() {
+        let a = a.map_err(|e| w.tlv(e))?;
+        digest_algorithms.push(w.der::<AlgorithmIdentifierOwned>(&a)?);
+    }
+    let encap = sd.expect(SEQUENCE).map_err(|e| w.tlv(e))?;
+    let mut en = encap.children();
+    let econtent_type = w.oid(&en.expect(OID).map_err(|e| w.tlv(e))?)?;
+    let econtent_explicit = en.expect(CTX0).map_err(|e| w.tlv(e))?;
+    en.finish().map_err(|e| w.tlv(e))?;
+    let mut ec = econtent_explicit.children();
+    let econtent_octets = ec.expect(OCTET_STRING).map_err(|e| w.tlv(e))?;
+    ec.finish().map_err(|e| w.tlv(e))?;
+
+    let mut certificates = Vec::new();
+    let mut certificates_raw = Vec::new();
+    if let Some(certs) = sd.optional(CTX0).map_err(|e| w.tlv(e))? {
+        for c in certs.children() {
+            let c = c.map_err(|e| w.tlv(e))?;
+            if c.tag() == SEQUENCE {
+                certificates.push(w.der::<Certificate>(&c)?);
+                certificates_raw.push(c.raw().to_vec());
             }
         }
-        let _crls = sd.optional(CTX1).map_err(|e| w.tlv(e))?;
-        let signer_set = sd.expect(SET).map_err(|e| w.tlv(e))?;
-        sd.finish().map_err(|e| w.tlv(e))?;
-        let mut signer_infos = Vec::new();
-        for si in signer_set.children() {
-            let si = si.map_err(|e| w.tlv(e))?;
-            signer_infos.push(Self::signer_info(&w, &si)?);
-        }
-        if signer_infos.is_empty() {
-            return Err(LdsError::at(w.file, signer_set.offset(), LdsErrorKind::Missing("SignerInfo")));
-        }
+    }
+    let _crls = sd.optional(CTX1).map_err(|e| w.tlv(e))?;
+    let signer_set = sd.expect(SET).map_err(|e| w.tlv(e))?;
+    sd.finish().map_err(|e| w.tlv(e))?;
+    let mut signer_infos = Vec::new();
+    for si in signer_set.children() {
+        let si = si.map_err(|e| w.tlv(e))?;
+        signer_infos.push(Sod::signer_info(&w, &si)?);
+    }
+    if signer_infos.is_empty() {
+        return Err(LdsError::at(w.file, signer_set.offset(), LdsErrorKind::Missing("SignerInfo")));
+    }
+    Ok(SignedParts {
+        econtent_type,
+        econtent: econtent_octets.value().to_vec(),
+        econtent_offset: econtent_octets.value_offset(),
+        digest_algorithms,
+        certificates,
+        certificates_raw,
+        signer_infos,
+    })
+}
+
+impl Sod {
+    /// Decodes EF.SOD (`77 LL ContentInfo`); bytes after it are a warning ([`super::warning`]).
+    pub fn decode(bytes: &[u8]) -> Result<Self, LdsError> {
+        let w = Walk { file: LdsFile::Sod };
+        let (bytes, warnings) = super::warning::outer_content(w.file, SOD, bytes)?;
+        let outer = TlvReader::single(bytes, SOD).map_err(|e| w.tlv(e))?;
+        let parts = walk_content_info(w.file, outer.value(), outer.value_offset())?;
+        let lds_security_object =
+            LdsSecurityObject::decode(&parts.econtent).map_err(|k| LdsError::at(w.file, parts.econtent_offset, k))?;
         Ok(Sod {
             raw: bytes.to_vec(),
             lds_security_object,
-            econtent_type,
-            econtent,
-            digest_algorithms,
-            certificates,
-            certificates_raw,
-            signer_infos,
+            econtent_type: parts.econtent_type,
+            econtent: parts.econtent,
+            digest_algorithms: parts.digest_algorithms,
+            certificates: parts.certificates,
+            certificates_raw: parts.certificates_raw,
+            signer_infos: parts.signer_infos,
+            warnings,
         })
+    }
+
+    /// What the decoder tolerated.
+    pub fn warnings(&self) -> &[super::DecodeWarning] {
+        &self.warnings
     }
 
     fn signer_info(w: &Walk, si: &Tlv<'_>) -> Result<SignerInfo, LdsError> {

@@ -1,9 +1,11 @@
 //! The machine readable zone (ICAO Doc 9303 Parts 3, 4 and 5).
 //!
 //! - [`check_digit`]: the 7-3-1 check digit of Doc 9303-3 §4.9.
-//! - [`Td1`] (three lines of 30, identity cards, Doc 9303-5) and [`Td3`] (two lines of 44, passports,
-//!   Doc 9303-4), joined in [`Mrz`]. Parsing checks the lengths, the alphabet (`A`–`Z`, `0`–`9`, `<`) and
-//!   every check digit, and says which check digit is wrong; building computes the check digits.
+//! - [`Td1`] (three lines of 30, identity cards, Doc 9303-5), [`Td2`] (two lines of 36, identity cards and
+//!   MRV-B visas, Doc 9303-6 and -7) and [`Td3`] (two lines of 44, passports, Doc 9303-4), joined in [`Mrz`].
+//!   Parsing checks the lengths, the alphabet (`A`–`Z`, `0`–`9`, `<`) and every check digit, and says which
+//!   check digit is wrong ([`Mrz::parse`], for typed-in text); [`Mrz::parse_lenient`] (for an MRZ read from a
+//!   chip) returns the wrong check digits instead of failing. Building computes the check digits.
 //! - [`name`]: transliteration of any Latin-script name (Vietnamese included) to the MRZ alphabet, and the
 //!   `PRIMARY<<SECONDARY` name field with truncation.
 //! - The Vietnamese CCCD layout ([`Td1::cccd`]), the BAC "MRZ information" and the CCCD CAN, both zeroizing.
@@ -22,6 +24,7 @@ mod date;
 mod input;
 pub mod name;
 mod td1;
+mod td2;
 mod td3;
 
 use core::fmt;
@@ -29,6 +32,7 @@ use core::fmt;
 pub use date::{date_to_yymmdd, yymmdd_to_date};
 pub use input::access_key_from_text;
 pub use td1::Td1;
+pub use td2::Td2;
 pub use td3::Td3;
 use zeroize::Zeroizing;
 
@@ -83,8 +87,8 @@ impl fmt::Display for MrzField {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MrzError {
-    /// The text is not 3 lines of 30 (TD1) nor 2 lines of 44 (TD3) characters.
-    #[error("MRZ has {lines} line(s) of lengths {lengths:?}: expected 3x30 (TD1) or 2x44 (TD3)")]
+    /// The text is not 3 lines of 30 (TD1), 2 of 36 (TD2) nor 2 of 44 (TD3) characters.
+    #[error("MRZ has {lines} line(s) of lengths {lengths:?}: expected 3x30 (TD1), 2x36 (TD2) or 2x44 (TD3)")]
     Layout {
         /// Number of lines found.
         lines: usize,
@@ -196,6 +200,36 @@ fn verify(field_text: &str, cd: char, field: MrzField) -> Result<(), MrzError> {
     if cd == char::from(b'0' + d) { Ok(()) } else { Err(MrzError::CheckDigit { field }) }
 }
 
+/// How a parser treats a wrong check digit: strict (the error) or lenient (noted, parsing goes on).
+#[derive(Debug, Default)]
+pub(crate) struct Checks {
+    lenient: bool,
+    wrong: Vec<MrzField>,
+}
+
+impl Checks {
+    /// Wrong check digits are errors (typed-in MRZ text, e.g. for BAC).
+    pub(crate) fn strict() -> Self {
+        Checks { lenient: false, wrong: Vec::new() }
+    }
+
+    /// Wrong check digits are noted (an MRZ read from a chip or a document).
+    pub(crate) fn lenient() -> Self {
+        Checks { lenient: true, wrong: Vec::new() }
+    }
+
+    /// Verifies one check digit; in lenient mode a wrong one is noted instead of failing.
+    pub(crate) fn verify(&mut self, field_text: &str, cd: char, field: MrzField) -> Result<(), MrzError> {
+        match verify(field_text, cd, field) {
+            Err(MrzError::CheckDigit { field }) if self.lenient => {
+                self.wrong.push(field);
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}
+
 /// `value` padded with `<` to `width`, after checking the alphabet and the length.
 fn pad(value: &str, width: usize, field: MrzField) -> Result<String, MrzError> {
     if !value.chars().all(is_mrz_char) {
@@ -270,11 +304,13 @@ impl MrzSex {
     }
 }
 
-/// A machine readable zone: TD1 (identity cards) or TD3 (passports).
+/// A machine readable zone: TD1 (identity cards), TD2 (identity cards, MRV-B visas) or TD3 (passports).
 #[derive(Clone, PartialEq, Eq)]
 pub enum Mrz {
     /// Three lines of 30 characters.
     Td1(Td1),
+    /// Two lines of 36 characters.
+    Td2(Td2),
     /// Two lines of 44 characters.
     Td3(Td3),
 }
@@ -284,6 +320,7 @@ impl fmt::Debug for Mrz {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Mrz::Td1(t) => fmt::Debug::fmt(t, f),
+            Mrz::Td2(t) => fmt::Debug::fmt(t, f),
             Mrz::Td3(t) => fmt::Debug::fmt(t, f),
         }
     }
@@ -291,8 +328,32 @@ impl fmt::Debug for Mrz {
 
 impl Mrz {
     /// Parses an MRZ: lines separated by `\n` or `\r\n` (a final line break is allowed), or all lines
-    /// concatenated (90 characters for TD1, 88 for TD3). Every check digit is verified.
+    /// concatenated (90 characters for TD1, 72 for TD2, 88 for TD3). Every check digit is verified: this is
+    /// the parser for typed-in text (a wrong check digit there is a typing error).
     pub fn parse(text: &str) -> Result<Mrz, MrzError> {
+        Self::parse_with(text, &mut Checks::strict())
+    }
+
+    /// Parses an MRZ read from a chip or a document: like [`Mrz::parse`], but a wrong check digit does not
+    /// fail; the fields whose check digits are wrong are returned (in MRZ order) for the caller to report.
+    /// Every other rule (layout, alphabet, dates, sex) stays strict.
+    ///
+    /// ```
+    /// use cccd::mrz::{Mrz, MrzField};
+    /// // the TD3 specimen with its composite check digit changed from 0 to 1
+    /// let text = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<11";
+    /// assert!(Mrz::parse(text).is_err());
+    /// let (mrz, wrong) = Mrz::parse_lenient(text).unwrap();
+    /// assert_eq!(mrz.document_number(), "L898902C3");
+    /// assert_eq!(wrong, [MrzField::Composite]);
+    /// ```
+    pub fn parse_lenient(text: &str) -> Result<(Mrz, Vec<MrzField>), MrzError> {
+        let mut checks = Checks::lenient();
+        let mrz = Self::parse_with(text, &mut checks)?;
+        Ok((mrz, checks.wrong))
+    }
+
+    fn parse_with(text: &str, checks: &mut Checks) -> Result<Mrz, MrzError> {
         let text = text.strip_suffix('\n').unwrap_or(text);
         let text = text.strip_suffix('\r').unwrap_or(text);
         let lines: Vec<&str> = if text.contains('\n') {
@@ -303,6 +364,8 @@ impl Mrz {
                 vec![sub(text, 0, 30), sub(text, 30, 60), sub(text, 60, 90)]
             } else if n == 88 && text.is_ascii() {
                 vec![sub(text, 0, 44), sub(text, 44, 88)]
+            } else if n == 72 && text.is_ascii() {
+                vec![sub(text, 0, 36), sub(text, 36, 72)]
             } else {
                 vec![text]
             }
@@ -310,8 +373,9 @@ impl Mrz {
         let lengths: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
         let layout_err = || MrzError::Layout { lines: lines.len(), lengths: lengths.iter().take(4).copied().collect() };
         let td1 = lengths == [30, 30, 30];
+        let td2 = lengths == [36, 36];
         let td3 = lengths == [44, 44];
-        if !td1 && !td3 {
+        if !td1 && !td2 && !td3 {
             return Err(layout_err());
         }
         let mut offset = 0;
@@ -322,8 +386,9 @@ impl Mrz {
             offset += line.len();
         }
         match lines.as_slice() {
-            [a, b, c] => Td1::parse_lines(a, b, c).map(Mrz::Td1),
-            [a, b] => Td3::parse_lines(a, b).map(Mrz::Td3),
+            [a, b, c] => Td1::parse_lines_with(a, b, c, checks).map(Mrz::Td1),
+            [a, b] if td2 => Td2::parse_lines_with(a, b, checks).map(Mrz::Td2),
+            [a, b] => Td3::parse_lines_with(a, b, checks).map(Mrz::Td3),
             _ => Err(layout_err()),
         }
     }
@@ -332,6 +397,7 @@ impl Mrz {
     pub fn to_lines(&self) -> Result<Vec<String>, MrzError> {
         match self {
             Mrz::Td1(t) => t.to_lines().map(|l| l.to_vec()),
+            Mrz::Td2(t) => t.to_lines().map(|l| l.to_vec()),
             Mrz::Td3(t) => t.to_lines().map(|l| l.to_vec()),
         }
     }
@@ -349,6 +415,17 @@ impl Mrz {
     fn common(&self) -> Common<'_> {
         match self {
             Mrz::Td1(t) => Common {
+                document_code: &t.document_code,
+                issuing_state: &t.issuing_state,
+                document_number: &t.document_number,
+                date_of_birth: &t.date_of_birth,
+                sex: t.sex,
+                date_of_expiry: &t.date_of_expiry,
+                nationality: &t.nationality,
+                primary_identifier: &t.primary_identifier,
+                secondary_identifier: &t.secondary_identifier,
+            },
+            Mrz::Td2(t) => Common {
                 document_code: &t.document_code,
                 issuing_state: &t.issuing_state,
                 document_number: &t.document_number,
@@ -413,6 +490,7 @@ impl Mrz {
     pub fn optional_data(&self) -> &str {
         match self {
             Mrz::Td1(t) => &t.optional_data,
+            Mrz::Td2(t) => &t.optional_data,
             Mrz::Td3(t) => &t.optional_data,
         }
     }
@@ -428,7 +506,7 @@ impl Mrz {
     pub fn cccd_id_number(&self) -> Option<&str> {
         match self {
             Mrz::Td1(t) => t.cccd_id_number(),
-            Mrz::Td3(_) => None,
+            Mrz::Td2(_) | Mrz::Td3(_) => None,
         }
     }
 

@@ -3,7 +3,7 @@
 use core::fmt;
 
 use super::name::{name_field, split_name_field};
-use super::{MrzError, MrzField, MrzSex, at, check_char, check_date_field, pad, sub, trim_filler, verify};
+use super::{Checks, MrzError, MrzField, MrzSex, at, check_char, check_date_field, pad, sub, trim_filler};
 
 /// A TD1 MRZ (identity cards).
 ///
@@ -51,6 +51,10 @@ impl fmt::Debug for Td1 {
 impl Td1 {
     /// Parses three lines of 30 MRZ characters and verifies every check digit.
     pub fn parse_lines(l1: &str, l2: &str, l3: &str) -> Result<Td1, MrzError> {
+        Self::parse_lines_with(l1, l2, l3, &mut Checks::strict())
+    }
+
+    pub(crate) fn parse_lines_with(l1: &str, l2: &str, l3: &str, checks: &mut Checks) -> Result<Td1, MrzError> {
         for l in [l1, l2, l3] {
             if l.len() != 30 || !l.chars().all(super::is_mrz_char) {
                 return Err(MrzError::Layout { lines: 3, lengths: vec![l1.len(), l2.len(), l3.len()] });
@@ -69,11 +73,11 @@ impl Td1 {
             let overflow = sub(opt_raw, 0, overflow_len);
             let cd = at(opt_raw, overflow_len);
             let full = format!("{doc_field}{overflow}");
-            verify(&full, cd, MrzField::DocumentNumber)?;
+            checks.verify(&full, cd, MrzField::DocumentNumber)?;
             let rest = opt_raw.get(end + 1..).unwrap_or("");
             (full, trim_filler(rest))
         } else {
-            verify(doc_field, doc_cd, MrzField::DocumentNumber)?;
+            checks.verify(doc_field, doc_cd, MrzField::DocumentNumber)?;
             (trim_filler(doc_field), trim_filler(opt_raw))
         };
         if document_number.is_empty() {
@@ -81,13 +85,13 @@ impl Td1 {
         }
         let dob = sub(l2, 0, 6);
         check_date_field(dob, MrzField::DateOfBirth)?;
-        verify(dob, at(l2, 6), MrzField::DateOfBirth)?;
+        checks.verify(dob, at(l2, 6), MrzField::DateOfBirth)?;
         let sex = MrzSex::from_char(at(l2, 7))?;
         let doe = sub(l2, 8, 14);
         check_date_field(doe, MrzField::DateOfExpiry)?;
-        verify(doe, at(l2, 14), MrzField::DateOfExpiry)?;
+        checks.verify(doe, at(l2, 14), MrzField::DateOfExpiry)?;
         let composite = format!("{}{}{}{}", sub(l1, 5, 30), sub(l2, 0, 7), sub(l2, 8, 15), sub(l2, 18, 29));
-        verify(&composite, at(l2, 29), MrzField::Composite)?;
+        checks.verify(&composite, at(l2, 29), MrzField::Composite)?;
         let (primary_identifier, secondary_identifier) = split_name_field(l3);
         Ok(Td1 {
             document_code: trim_filler(sub(l1, 0, 2)),

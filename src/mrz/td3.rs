@@ -3,7 +3,7 @@
 use core::fmt;
 
 use super::name::{name_field, split_name_field};
-use super::{MrzError, MrzField, MrzSex, at, check_char, check_date_field, pad, sub, trim_filler, verify};
+use super::{Checks, MrzError, MrzField, MrzSex, at, check_char, check_date_field, pad, sub, trim_filler};
 
 /// A TD3 MRZ (passports).
 ///
@@ -46,28 +46,32 @@ impl fmt::Debug for Td3 {
 impl Td3 {
     /// Parses two lines of 44 MRZ characters and verifies every check digit.
     pub fn parse_lines(l1: &str, l2: &str) -> Result<Td3, MrzError> {
+        Self::parse_lines_with(l1, l2, &mut Checks::strict())
+    }
+
+    pub(crate) fn parse_lines_with(l1: &str, l2: &str, checks: &mut Checks) -> Result<Td3, MrzError> {
         for l in [l1, l2] {
             if l.len() != 44 || !l.chars().all(super::is_mrz_char) {
                 return Err(MrzError::Layout { lines: 2, lengths: vec![l1.len(), l2.len()] });
             }
         }
         let doc = sub(l2, 0, 9);
-        verify(doc, at(l2, 9), MrzField::DocumentNumber)?;
+        checks.verify(doc, at(l2, 9), MrzField::DocumentNumber)?;
         let document_number = trim_filler(doc);
         if document_number.is_empty() {
             return Err(MrzError::InvalidField { field: MrzField::DocumentNumber, reason: "empty" });
         }
         let dob = sub(l2, 13, 19);
         check_date_field(dob, MrzField::DateOfBirth)?;
-        verify(dob, at(l2, 19), MrzField::DateOfBirth)?;
+        checks.verify(dob, at(l2, 19), MrzField::DateOfBirth)?;
         let sex = MrzSex::from_char(at(l2, 20))?;
         let doe = sub(l2, 21, 27);
         check_date_field(doe, MrzField::DateOfExpiry)?;
-        verify(doe, at(l2, 27), MrzField::DateOfExpiry)?;
+        checks.verify(doe, at(l2, 27), MrzField::DateOfExpiry)?;
         let opt = sub(l2, 28, 42);
-        verify(opt, at(l2, 42), MrzField::OptionalData)?;
+        checks.verify(opt, at(l2, 42), MrzField::OptionalData)?;
         let composite = format!("{}{}{}", sub(l2, 0, 10), sub(l2, 13, 20), sub(l2, 21, 43));
-        verify(&composite, at(l2, 43), MrzField::Composite)?;
+        checks.verify(&composite, at(l2, 43), MrzField::Composite)?;
         let (primary_identifier, secondary_identifier) = split_name_field(sub(l1, 5, 44));
         Ok(Td3 {
             document_code: trim_filler(sub(l1, 0, 2)),

@@ -251,6 +251,9 @@ pub enum Reason {
         /// DG14, DG15.
         file: LdsFile,
     },
+    /// The chip's key came from EF.CardSecurity (PACE-CAM), whose own signature did not pass.
+    #[error("the key came from EF.CardSecurity, whose signature did not pass")]
+    CardSecurityNotPassed,
     /// The check was not run (e.g. no reader session: a folder of files).
     #[error("not run: {why}")]
     NotRun {
@@ -290,6 +293,7 @@ impl Reason {
             Reason::Unsupported { .. } => "unsupported",
             Reason::PassiveAuthenticationNotPassed => "passive_authentication_not_passed",
             Reason::NotCovered { .. } => "not_covered_by_sod",
+            Reason::CardSecurityNotPassed => "card_security_not_passed",
             Reason::NotRun { .. } => "not_run",
         }
     }
@@ -309,6 +313,7 @@ impl Reason {
             | Reason::Missing { .. }
             | Reason::Undecodable { .. }
             | Reason::PassiveAuthenticationNotPassed
+            | Reason::CardSecurityNotPassed
             | Reason::NotCovered { .. } => Fault::Document,
             Reason::NotYetValid { .. }
             | Reason::Expired { .. }

@@ -6,11 +6,13 @@
 //! trusted CSCA ([`TrustStore`]: files, folders, master lists whose own signature is checked, [`MasterList`])
 //! and its revocation (CRLs, when given).
 
+mod card_security;
 mod check;
 mod master_list;
 pub mod signer;
 mod trust;
 
+pub use card_security::{CardSecurityReport, verify_card_security};
 pub use check::{Check, Fault, Reason};
 pub use master_list::{MasterList, MasterListError, MasterListReport};
 pub use trust::{Anchor, MasterListPolicy, TrustError, TrustSource, TrustStore};
@@ -135,6 +137,74 @@ impl PassiveAuthReport {
     }
 }
 
+/// The checks of a Document Signer's CMS signature (EF.SOD, EF.CardSecurity): digest, signature, certificate
+/// validity, chain, revocation, and who signed and who vouched.
+pub(crate) struct SignerChecks {
+    pub(crate) message_digest: Check,
+    pub(crate) signature: Check,
+    pub(crate) ds_certificate_validity: Check,
+    pub(crate) csca_chain: Check,
+    pub(crate) revocation: Check,
+    pub(crate) document_signer: Option<String>,
+    pub(crate) csca: Option<Anchor>,
+}
+
+/// The one path that checks a Document Signer's signature: the signer ([`signer::verify_signer`]: its
+/// certificate in the SignedData or supplied by `store`, the signed attributes, the signature), the DS
+/// certificate's validity as of `at`, its chain to a trusted CSCA and its revocation. `view` is `None` when the
+/// SignedData has no signer info.
+pub(crate) fn signer_checks(
+    container: &'static str,
+    view: Option<&SignerView<'_>>,
+    certificates: &[x509_cert::Certificate],
+    store: &TrustStore,
+    at: Date,
+) -> SignerChecks {
+    let Some(view) = view else {
+        let missing = Check::Failed(Reason::NoSignerInfo { container });
+        let no_signer = Check::NotChecked(Reason::Missing { what: "signer" });
+        return SignerChecks {
+            message_digest: missing.clone(),
+            signature: missing,
+            ds_certificate_validity: no_signer.clone(),
+            csca_chain: no_signer.clone(),
+            revocation: no_signer,
+            document_signer: None,
+            csca: None,
+        };
+    };
+    // the DS certificate in the SignedData, or one the verifier supplied
+    let signed = verify_signer(view, certificates, store.document_signers());
+    let no_ds = || Check::NotChecked(Reason::NoSignerCertificate { role: "Document Signer", container });
+    let (ds_certificate_validity, csca_chain, revocation, csca) = match signed.certificate {
+        None => (no_ds(), no_ds(), no_ds(), None),
+        Some(ds) => {
+            let validity = Check::from_result(validity(ds, "DS", at));
+            match store.issuer_of(ds) {
+                Err(check) => (validity, check, Check::NotChecked(Reason::Missing { what: "trusted CSCA" }), None),
+                Ok(csca) => {
+                    let chain = match signer::validity(csca, "CSCA", at) {
+                        Ok(()) => Check::Passed,
+                        Err(r) => Check::Failed(r),
+                    };
+                    let anchor =
+                        Anchor { subject: csca.tbs_certificate().subject().to_string(), source: store.source_of(csca) };
+                    (validity, chain, store.revocation(ds, csca), Some(anchor))
+                }
+            }
+        }
+    };
+    SignerChecks {
+        message_digest: signed.signed_attributes,
+        signature: signed.signature,
+        ds_certificate_validity,
+        csca_chain,
+        revocation,
+        document_signer: signed.certificate.map(|c| c.tbs_certificate().subject().to_string()),
+        csca,
+    }
+}
+
 /// Checks `sod` against the data groups read, as of `at` (today when `None`), without trusted CSCAs (the chain
 /// is reported as not checked).
 pub fn verify(sod: &[u8], files: &BTreeMap<LdsFile, Vec<u8>>, at: Option<Date>) -> Result<PassiveAuthReport, LdsError> {
@@ -177,55 +247,25 @@ pub fn verify_with_store(
         data_groups.entry(*file).or_insert(HashCheck::NotListed);
     }
     let hash_algorithm = DigestAlgorithm::of(&lso.hash_algorithm.oid);
-    let Some(view) = SignerView::from_sod(&sod) else {
-        let missing = Check::Failed(Reason::NoSignerInfo { container: "SOD" });
-        let no_signer = Check::NotChecked(Reason::Missing { what: "signer" });
-        return Ok(PassiveAuthReport {
-            hash_algorithm,
-            data_groups,
-            message_digest: missing.clone(),
-            signature: missing,
-            ds_certificate_validity: no_signer.clone(),
-            csca_chain: no_signer.clone(),
-            revocation: no_signer,
-            document_signer: None,
-            csca: None,
-            checked_at: at,
-        });
-    };
-    // the DS certificate in the SOD, or one the verifier supplied
-    let signed = verify_signer(&view, &sod.certificates, store.document_signers());
-    let no_ds = || Check::NotChecked(Reason::NoSignerCertificate { role: "Document Signer", container: "SOD" });
-    let (ds_certificate_validity, csca_chain, revocation, csca) = match signed.certificate {
-        None => (no_ds(), no_ds(), no_ds(), None),
-        Some(ds) => {
-            let validity = Check::from_result(validity(ds, "DS", at));
-            match store.issuer_of(ds) {
-                Err(check) => (validity, check, Check::NotChecked(Reason::Missing { what: "trusted CSCA" }), None),
-                Ok(csca) => {
-                    let chain = match signer::validity(csca, "CSCA", at) {
-                        Ok(()) => Check::Passed,
-                        Err(r) => Check::Failed(r),
-                    };
-                    let anchor =
-                        Anchor { subject: csca.tbs_certificate().subject().to_string(), source: store.source_of(csca) };
-                    (validity, chain, store.revocation(ds, csca), Some(anchor))
-                }
-            }
-        }
-    };
-    Ok(PassiveAuthReport {
-        hash_algorithm,
-        data_groups,
-        message_digest: match signed.signed_attributes {
-            Check::NotChecked(Reason::NoSignedAttributes) => Check::NotChecked(Reason::NoSignedAttributes),
-            other => other,
-        },
-        signature: signed.signature,
+    let view = SignerView::from_sod(&sod);
+    let SignerChecks {
+        message_digest,
+        signature,
         ds_certificate_validity,
         csca_chain,
         revocation,
-        document_signer: signed.certificate.map(|c| c.tbs_certificate().subject().to_string()),
+        document_signer,
+        csca,
+    } = signer_checks("SOD", view.as_ref(), &sod.certificates, store, at);
+    Ok(PassiveAuthReport {
+        hash_algorithm,
+        data_groups,
+        message_digest,
+        signature,
+        ds_certificate_validity,
+        csca_chain,
+        revocation,
+        document_signer,
         csca,
         checked_at: at,
     })

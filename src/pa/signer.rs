@@ -137,6 +137,32 @@ impl<'a> SignerView<'a> {
     }
 }
 
+impl<'a> SignerView<'a> {
+    /// The first signer of an EF.CardSecurity (exact signed bytes, as read); its signed attributes must name
+    /// `id-SecurityObject`.
+    pub fn from_card_security(cs: &'a crate::lds::card_security::CardSecurity) -> Option<Self> {
+        let si = cs.signer_infos.first()?;
+        let kind = SignedContentKind::CARD_SECURITY;
+        Some(SignerView {
+            content_name: kind.content_name,
+            container: kind.container,
+            role: kind.role,
+            content_type: cs.econtent_type(),
+            require_content_type: true,
+            content: cs.econtent(),
+            sid: &si.sid,
+            digest_algorithm: &si.digest_algorithm,
+            signed_attributes: si.signed_attributes.as_ref().map(|a| SignedAttributesView {
+                signed_bytes: Cow::Owned(a.signed_bytes()),
+                content_type: a.content_type(),
+                message_digest: a.message_digest(),
+            }),
+            signature_algorithm: &si.signature_algorithm,
+            signature: &si.signature,
+        })
+    }
+}
+
 /// What [`verify_signer`] found.
 #[derive(Debug, Clone)]
 pub struct SignerVerification<'c> {

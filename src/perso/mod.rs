@@ -484,12 +484,17 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
         ok("SELECT eMRTD application", &ch.transmit(&select)?)?;
         let chunk = self.profile.max_write(extended);
-        // EF.CardAccess first, EF.SOD last: a chip with an EF.SOD has every data group
-        let mut order: Vec<LdsFile> = self.image.files.keys().copied().filter(|f| *f != LdsFile::Sod).collect();
+        // EF.CardAccess first, EF.SOD last: a chip with an EF.SOD has every data group; then EF.CardSecurity,
+        // in the master file (its FID is EF.SOD's in the application), with the MF selected
+        let last = [LdsFile::Sod, LdsFile::CardSecurity];
+        let mut order: Vec<LdsFile> = self.image.files.keys().copied().filter(|f| !last.contains(f)).collect();
         order.sort_by_key(|f| (*f != LdsFile::CardAccess, *f != LdsFile::Com, f.fid()));
-        order.extend(self.image.files.keys().copied().filter(|f| *f == LdsFile::Sod));
+        order.extend(last.into_iter().filter(|f| self.image.files.contains_key(f)));
         for file in order {
             let Some(bytes) = self.image.files.get(&file) else { continue };
+            if file == LdsFile::CardSecurity {
+                ok("SELECT MF", &ch.transmit(&select_mf())?)?;
+            }
             let r = ch.transmit(&self.profile.create_file(file, bytes.len())?)?;
             match r.sw {
                 StatusWord::Success => {}
@@ -525,6 +530,10 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
             if !self.profile.put_data_accepted(&command, r.sw) {
                 return Err(PersoError::Rejected { step: "PUT DATA", sw: r.sw });
             }
+        }
+        // the application again when EF.CardSecurity, written last, left the MF selected
+        if self.image.files.contains_key(&LdsFile::CardSecurity) {
+            ok("SELECT eMRTD application", &ch.transmit(&select)?)?;
         }
         // what the reader session cannot read (DG3, DG4 need Terminal Authentication): read back here
         for (file, bytes) in self.image.files.iter().filter(|(f, _)| reader_cannot_read(**f)) {
@@ -674,4 +683,9 @@ fn read_whole<T: Transport + ?Sized>(ch: &mut Link<'_, T>, len: usize, extended:
     }
     out.truncate(len);
     Ok(out)
+}
+
+/// SELECT the master file (`00 A4 00 0C`, no data), where EF.CardAccess and EF.CardSecurity live.
+fn select_mf() -> CommandApdu {
+    CommandApdu::new(0x00, ins::SELECT, 0x00, 0x0C)
 }

@@ -99,6 +99,18 @@ impl DocumentSigner {
     pub fn sod(&self) -> SodBuilder<'_> {
         SodBuilder::new(self)
     }
+
+    /// EF.CardSecurity (ICAO 9303-11 §9.2, BSI TR-03110-3 §A.1.2.2) over these SecurityInfos: a
+    /// [`SignedDataBuilder`] with eContentType `id-SecurityObject`, signed by this Document Signer as EF.SOD is,
+    /// its certificate included. The SET is written in DER order (sorted by encoding, duplicates once), whatever
+    /// order `infos` has.
+    pub fn card_security(&self, infos: &crate::lds::security_infos::SecurityInfos) -> Result<Vec<u8>, PkiError> {
+        let mut encoded: Vec<&[u8]> = infos.infos().iter().map(|i| i.as_bytes()).collect();
+        encoded.sort();
+        encoded.dedup();
+        let econtent = crate::tlv::encode_tlv(crate::tlv::Tag::new(0x31), &encoded.concat());
+        SignedDataBuilder::new(self).content(oid::ID_SECURITY_OBJECT, &econtent).build()
+    }
 }
 
 impl From<Issued> for DocumentSigner {

@@ -168,6 +168,21 @@ pub struct ReadResult {
     /// Terminal Authentication (with [`Reader::with_terminal`]): passed means the chip accepted the inspection
     /// system, and the data groups it opened were read.
     pub terminal_authentication: Check,
+    /// Where the Chip Authentication key that [`ReadResult::chip_authentication`] checked came from: with
+    /// PACE-CAM, EF.CardSecurity when it was read and holds a key on the PACE curve, else DG14; with Chip
+    /// Authentication, DG14. `None` when no key was checked.
+    pub chip_key_source: Option<ChipKeySource>,
+}
+
+/// The file that held the Chip Authentication public key a chip proved it holds; that file's own Passive
+/// Authentication (EF.CardSecurity's signature, or EF.SOD's hash of DG14) is what vouches for the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChipKeySource {
+    /// EF.CardSecurity's ChipAuthenticationPublicKeyInfo (PACE-CAM).
+    CardSecurity,
+    /// DG14's ChipAuthenticationPublicKeyInfo.
+    Dg14,
 }
 
 /// The access control the reader runs: the caller chooses, and [`ReadResult::access`] says what ran. There is
@@ -238,8 +253,28 @@ fn expect_ok(step: &'static str, r: &ResponseApdu) -> Result<(), ReadError> {
     if r.sw == StatusWord::Success { Ok(()) } else { Err(ReadError::Status { step, sw: r.sw }) }
 }
 
-/// The total length of a TLV object from its first bytes, if they hold the whole header.
+/// The stand-in total of a file with the BER indefinite length (`77 80 …`), until its end is found.
+const INDEFINITE: usize = 1 << 24;
+
+/// Whether a header is a constructed tag with the indefinite length `80`.
+fn indefinite_header(b: &[u8]) -> bool {
+    let Some(&t0) = b.first() else { return false };
+    let mut i = 1;
+    if t0 & 0x1F == 0x1F {
+        while b.get(i).is_some_and(|x| x & 0x80 != 0) {
+            i += 1;
+        }
+        i += 1;
+    }
+    t0 & 0x20 != 0 && b.get(i) == Some(&0x80)
+}
+
+/// The total length of a TLV object from its first bytes, if they hold the whole header ([`INDEFINITE`] for
+/// the BER indefinite length: the end is found while reading).
 fn tlv_total_len(first: &[u8]) -> Option<usize> {
+    if indefinite_header(first) {
+        return Some(INDEFINITE);
+    }
     let mut r = TlvReader::new(first);
     match r.read() {
         Ok(t) => Some(t.raw().len()),
@@ -365,18 +400,34 @@ impl Reader {
             Some(Err(e)) => Check::Failed(Reason::Undecodable { file: dg(15), detail: e.to_string() }),
             Some(Ok(dg15)) => verdict(chip_auth::active_authenticate(&mut channel, &dg15.public_key, dg14.as_ref()))?,
         };
+        let card_security = self
+            .done
+            .get(&LdsFile::CardSecurity)
+            .and_then(|b| crate::lds::card_security::CardSecurity::decode(b).ok())
+            .filter(|c| c.chip_authentication_public_keys().next().is_some());
         let mut ca_keys = None;
-        let chip_authentication = match (&dg14, &self.cam) {
-            (None, _) => Check::NotChecked(Reason::NotOffered { file: dg(14), protocol: "Chip Authentication" }),
-            // PACE-CAM proved the key already: no separate Chip Authentication
-            (Some(d), Some(cam)) => verdict(cam.verify(d).map(|_| ()))?,
-            (Some(d), None) => match chip_auth::chip_authenticate(&mut channel, d) {
+        let (chip_authentication, chip_key_source) = match (&dg14, &self.cam, &card_security) {
+            // PACE-CAM proved the key already: checked against EF.CardSecurity's key (DG14 as the fallback)
+            (_, Some(cam), Some(cs)) => (
+                verdict(cam.verify_infos(&cs.security_infos, "EF.CardSecurity").map(|_| ()))?,
+                ChipKeySource::CardSecurity,
+            ),
+            (Some(d), Some(cam), None) => (verdict(cam.verify(d).map(|_| ()))?, ChipKeySource::Dg14),
+            (None, _, _) => (
+                Check::NotChecked(Reason::NotOffered { file: dg(14), protocol: "Chip Authentication" }),
+                ChipKeySource::Dg14,
+            ),
+            (Some(d), None, _) => match chip_auth::chip_authenticate(&mut channel, d) {
                 Ok(keys) => {
                     ca_keys = Some(keys);
-                    Check::Passed
+                    (Check::Passed, ChipKeySource::Dg14)
                 }
-                Err(e) => verdict(Err(e))?,
+                Err(e) => (verdict(Err(e))?, ChipKeySource::Dg14),
             },
+        };
+        let chip_key_source = match chip_authentication {
+            Check::NotChecked(_) => None,
+            _ => Some(chip_key_source),
         };
         let access =
             self.ran.clone().ok_or(ReadError::Access(AccessError::Unsupported("no access control ran".into())))?;
@@ -390,6 +441,7 @@ impl Reader {
             chip_authentication,
             active_authentication,
             terminal_authentication,
+            chip_key_source,
         })
     }
 
@@ -417,6 +469,21 @@ impl Reader {
                     self.cam = outcome.chip_authentication_mapping.clone();
                     self.pace_chip_key = Some(outcome.chip_ephemeral_key.clone());
                     let mut channel = SecureChannel::new(t, outcome.session);
+                    // PACE-CAM: EF.CardSecurity (in the MF, readable now) holds the key the proof is checked against
+                    let cs = LdsFile::CardSecurity;
+                    let wanted = self.wanted.as_ref().is_none_or(|w| w.contains(&cs));
+                    let tried =
+                        self.done.contains_key(&cs) || self.missing.contains(&cs) || self.protected.contains(&cs);
+                    if self.cam.is_some() && wanted && !tried {
+                        match self.read_file(&mut channel, cs) {
+                            Ok(()) => {}
+                            Err(ReadError::Status { sw: StatusWord::SecurityStatusNotSatisfied, .. }) => {
+                                self.protected.push(cs)
+                            }
+                            Err(ReadError::Status { sw: StatusWord::FileNotFound, .. }) => self.missing.push(cs),
+                            Err(e) => return Err(e),
+                        }
+                    }
                     expect_ok("SELECT eMRTD application", &channel.transmit(&select())?)?;
                     return Ok(channel);
                 }
@@ -494,6 +561,10 @@ impl Reader {
             } else {
                 t.transmit(&read(256))?
             };
+            if let StatusWord::WrongLe(n @ 1..) = r.sw {
+                // `6Cxx`: the file has xx bytes; ask for exactly those
+                r = t.transmit(&read(usize::from(n)))?;
+            }
             if ok(&r) && r.data.is_empty() {
                 // nothing for Le = 00: a chip that takes Le literally
                 self.max_short = self.max_short.min(SHORT_READ);
@@ -514,6 +585,8 @@ impl Reader {
                     }
                     file.extend_from_slice(&more.data);
                 }
+                // bytes after the TLV (a file allocated larger than its content) are not the file's
+                file.truncate(total);
                 self.bytes_read += file.len();
                 self.done.insert(LdsFile::CardAccess, file);
             }
@@ -568,6 +641,8 @@ impl Reader {
         let mut selected = false;
         // whether the SFI read of this file was refused (then SELECT and READ BINARY by offset)
         let mut sfi_refused = None;
+        // a `6Cxx` answer: the Le to ask with again
+        let mut wrong_le: Option<usize> = None;
         loop {
             let (offset, total) = match &self.partial {
                 None => (0, None),
@@ -576,7 +651,10 @@ impl Reader {
             if total.is_some_and(|t| offset >= t) {
                 break;
             }
-            let remaining = total.map_or(self.chunk().min(256).min(self.max_short), |t| (t - offset).min(self.chunk()));
+            let remaining = match wrong_le.take() {
+                Some(n) => n,
+                None => total.map_or(self.chunk().min(256).min(self.max_short), |t| (t - offset).min(self.chunk())),
+            };
             let by_sfi = !selected && offset <= 255 && self.sfi != Some(false) && sfi_refused.is_none();
             if !selected && !by_sfi {
                 let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(file.fid().to_be_bytes().to_vec());
@@ -593,8 +671,18 @@ impl Reader {
                     sfi_refused = Some(sw);
                     continue;
                 }
+                // a status word alone, without DO'99 and MAC: how many chips report errors under secure messaging
+                Err(SmError::UnprotectedResponse(sw)) if !sw.is_success() => ResponseApdu::status(sw),
                 other => other?,
             };
+            if let StatusWord::WrongLe(n) = r.sw {
+                // `6Cxx`: xx bytes are available from here; ask again with that Le (each retry asks for fewer)
+                if n > 0 && usize::from(n) < remaining {
+                    wrong_le = Some(usize::from(n));
+                    continue;
+                }
+                return Err(ReadError::Status { step: "READ BINARY", sw: r.sw });
+            }
             if r.sw == StatusWord::WrongLength && self.extended.is_none() {
                 return Err(ReadError::ExtendedLengthRefused);
             }
@@ -657,6 +745,18 @@ impl Reader {
             match &mut self.partial {
                 Some((_, b, _)) => b.extend_from_slice(data.get(..keep).unwrap_or_default()),
                 None => self.partial = Some((file, data.get(..keep).unwrap_or_default().to_vec(), total)),
+            }
+            // an indefinite-length file (some passports' EF.SOD is `77 80 …`): it ends with its end-of-contents,
+            // or where the chip's file ends (a short answer, 6282)
+            if let Some((_, b, t)) = &mut self.partial
+                && *t == INDEFINITE
+            {
+                if let Ok(n) = TlvReader::new(b).read().map(|tlv| tlv.raw().len()) {
+                    b.truncate(n);
+                    *t = n;
+                } else if data.len() < remaining || r.sw == StatusWord::from(0x6282) {
+                    *t = b.len();
+                }
             }
         }
         if let Some((f, bytes, _)) = self.partial.take() {

@@ -9,17 +9,20 @@
 //! The rules, in order (the first that applies names the verdict):
 //!
 //! 1. **Tampered**: a data group's hash differs or is not signed, the `messageDigest` or the SOD's signature
-//!    fails, EF.SOD does not decode, or (personalizer) a file differs from the image.
+//!    fails, EF.SOD does not decode, EF.CardSecurity's `messageDigest` or signature fails or it does not decode,
+//!    or (personalizer) a file differs from the image.
 //! 2. **Clone suspected**: Chip or Active Authentication ran and failed (the chip does not hold the key its
-//!    signed DG14/DG15 names).
+//!    signed DG14/DG15 names, or, with PACE-CAM, the key EF.CardSecurity holds).
 //! 3. **Untrusted**: the Document Signer does not chain to a trusted CSCA (unknown, bad signature, CSCA out of
-//!    validity), is revoked, or is out of its own validity.
+//!    validity), is revoked, or is out of its own validity (EF.SOD's or EF.CardSecurity's signer).
 //! 4. **Incomplete**: a file EF.COM or the SOD lists is absent or unreadable, a mandatory file (DG1, DG2, a
 //!    CCCD's DG13) is absent, no EF.SOD, or a check the policy requires could not run (no trust anchor, an
-//!    unsupported algorithm, Chip Authentication not run although DG14 is there, …).
+//!    unsupported algorithm, Chip Authentication not run although DG14 is there, a chip key from an
+//!    EF.CardSecurity whose signature did not pass, …).
 //! 5. Otherwise **Genuine**. An expired document is a finding (`document_expired`, shown first), never a
 //!    verdict of its own: "authentic chip, expired document".
 
+mod card_security;
 mod verdict;
 
 pub use verdict::{CheckName, ChipProtocol, Finding, FindingCode, Severity, Verdict, VerdictObject};
@@ -30,8 +33,8 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 use crate::lds::LdsFile;
-use crate::pa::{Check, HashCheck, PassiveAuthReport, Reason, TrustStore};
-use crate::reader::{Access, ReadResult};
+use crate::pa::{CardSecurityReport, Check, HashCheck, PassiveAuthReport, Reason, TrustStore};
+use crate::reader::{Access, ChipKeySource, ReadResult};
 
 /// When a chip check (Chip or Active Authentication) is required.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +120,12 @@ pub struct Report {
     pub chip_authentication: Check,
     /// Active Authentication as it counts.
     pub active_authentication: Check,
+    /// EF.CardSecurity's own signature report, when the chip or folder had one that decoded.
+    pub card_security: Option<CardSecurityReport>,
+    /// Whether EF.CardSecurity's signature passed under the policy (`false` when there is none).
+    pub card_security_passed: bool,
+    /// Where the chip key that Chip Authentication (or PACE-CAM) checked came from.
+    pub chip_key_source: Option<ChipKeySource>,
     /// The access control that ran (`None` for a folder of files).
     pub access: Option<Access>,
     /// Files listed that the chip protects.
@@ -192,6 +201,7 @@ struct Evidence<'a> {
     access: Option<&'a Access>,
     chip_authentication: Check,
     active_authentication: Check,
+    chip_key_source: Option<ChipKeySource>,
 }
 
 impl<'t> Verifier<'t> {
@@ -219,6 +229,7 @@ impl<'t> Verifier<'t> {
             access: Some(&result.access),
             chip_authentication: result.chip_authentication.clone(),
             active_authentication: result.active_authentication.clone(),
+            chip_key_source: result.chip_key_source,
         })
     }
 
@@ -232,6 +243,7 @@ impl<'t> Verifier<'t> {
             access: None,
             chip_authentication: not_run.clone(),
             active_authentication: not_run,
+            chip_key_source: None,
         })
     }
 
@@ -330,21 +342,32 @@ impl<'t> Verifier<'t> {
             }
         }
 
-        // Chip and Active Authentication, counted only when Passive Authentication vouches for their key
-        let chip_authentication = self.chip_check(
-            ChipProtocol::ChipAuthentication,
-            &e.chip_authentication,
-            dg(14),
-            e.files.contains_key(&dg(14)),
-            pa.as_ref().filter(|_| pa_passed),
-            &mut out,
-        );
+        // EF.CardSecurity: its own signature, on the same path and trust store
+        let (card_security, card_security_passed) = match e.files.get(&LdsFile::CardSecurity) {
+            Some(bytes) => card_security::check(bytes, self.trust, &self.policy, at, &mut out),
+            None => (None, false),
+        };
+
+        // Chip and Active Authentication, counted only when Passive Authentication vouches for their key (or,
+        // for a key PACE-CAM proved against EF.CardSecurity, that file's signature)
+        let sod_vouches = |file: LdsFile| match pa.as_ref().filter(|_| pa_passed) {
+            None => Err(Reason::PassiveAuthenticationNotPassed),
+            Some(pa) if pa.data_groups.get(&file) != Some(&HashCheck::Match) => Err(Reason::NotCovered { file }),
+            Some(_) => Ok(()),
+        };
+        let ca_vouched = match e.chip_key_source {
+            Some(ChipKeySource::CardSecurity) if card_security_passed => Ok(()),
+            Some(ChipKeySource::CardSecurity) => Err(Reason::CardSecurityNotPassed),
+            _ => sod_vouches(dg(14)),
+        };
+        let offers_ca = e.files.contains_key(&dg(14)) || e.chip_key_source == Some(ChipKeySource::CardSecurity);
+        let chip_authentication =
+            self.chip_check(ChipProtocol::ChipAuthentication, &e.chip_authentication, offers_ca, ca_vouched, &mut out);
         let active_authentication = self.chip_check(
             ChipProtocol::ActiveAuthentication,
             &e.active_authentication,
-            dg(15),
             e.files.contains_key(&dg(15)),
-            pa.as_ref().filter(|_| pa_passed),
+            sod_vouches(dg(15)),
             &mut out,
         );
 
@@ -360,6 +383,9 @@ impl<'t> Verifier<'t> {
                 passive_authentication_passed: pa_passed,
                 chip_authentication,
                 active_authentication,
+                card_security,
+                card_security_passed,
+                chip_key_source: e.chip_key_source,
                 access: e.access.cloned(),
                 protected: e.protected.to_vec(),
                 missing: out.missing.into_iter().collect(),
@@ -490,9 +516,8 @@ impl<'t> Verifier<'t> {
         &self,
         protocol: ChipProtocol,
         ran: &Check,
-        file: LdsFile,
         offered: bool,
-        vouched: Option<&PassiveAuthReport>,
+        vouched: Result<(), Reason>,
         out: &mut Outcome,
     ) -> Check {
         let (requirement, name, failed, not_checked) = match protocol {
@@ -512,11 +537,8 @@ impl<'t> Verifier<'t> {
         let label = name.as_str().replace('_', " ");
         let counted = match ran {
             Check::Passed => match vouched {
-                None => Check::NotChecked(Reason::PassiveAuthenticationNotPassed),
-                Some(pa) if pa.data_groups.get(&file) != Some(&HashCheck::Match) => {
-                    Check::NotChecked(Reason::NotCovered { file })
-                }
-                Some(_) => Check::Passed,
+                Err(reason) => Check::NotChecked(reason),
+                Ok(()) => Check::Passed,
             },
             other => other.clone(),
         };

@@ -75,6 +75,8 @@ pub enum CheckName {
     ChipAuthentication,
     /// Active Authentication.
     ActiveAuthentication,
+    /// EF.CardSecurity's signature.
+    CardSecurity,
 }
 
 impl CheckName {
@@ -89,6 +91,7 @@ impl CheckName {
             CheckName::CscaChain => "csca_chain",
             CheckName::ChipAuthentication => "chip_authentication",
             CheckName::ActiveAuthentication => "active_authentication",
+            CheckName::CardSecurity => "card_security",
         }
     }
 }
@@ -180,6 +183,13 @@ pub enum FindingCode {
     ActiveAuthenticationNotChecked,
     /// A file on the chip differs from the image written (personalization).
     FileDiffers,
+    /// EF.CardSecurity does not decode.
+    CardSecurityMalformed,
+    /// EF.CardSecurity's `messageDigest` or signature fails, or its Document Signer is out of validity, does
+    /// not chain to a trusted CSCA or is revoked.
+    CardSecurityFailed,
+    /// EF.CardSecurity's signature could not be checked.
+    CardSecurityNotChecked,
 }
 
 /// One thing the verifier saw.

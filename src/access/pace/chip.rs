@@ -65,6 +65,7 @@ pub struct PaceChip {
     can_tries: u8,
     overrides: ChipSecretsOverride,
     chip_authentication: Option<SoftwareKey>,
+    nonce_blocks: Option<usize>,
     state: State,
 }
 
@@ -95,6 +96,7 @@ impl PaceChip {
             can_tries: CAN_TRIES,
             overrides: ChipSecretsOverride::default(),
             chip_authentication: None,
+            nonce_blocks: None,
             state: State::Idle,
         }
     }
@@ -108,6 +110,13 @@ impl PaceChip {
     /// The static Chip Authentication key PACE-CAM proves (its public half is in DG14).
     pub fn with_chip_authentication_key(mut self, key: SoftwareKey) -> Self {
         self.chip_authentication = Some(key);
+        self
+    }
+
+    /// Sends nonces of `blocks` cipher blocks (2 → 16 bytes with 3DES, 32 with AES), as some real chips do,
+    /// instead of the shortest allowed; for Integrated Mapping never fewer than it needs.
+    pub fn with_nonce_blocks(mut self, blocks: usize) -> Self {
+        self.nonce_blocks = Some(blocks.max(1));
         self
     }
 
@@ -179,8 +188,12 @@ impl PaceChip {
                 if !outer.value().is_empty() {
                     return Err(0x6A80);
                 }
+                let len = match self.nonce_blocks {
+                    Some(b) => (b * params.block_size()).max(params.nonce_len()),
+                    None => params.nonce_len(),
+                };
                 let s = self.overrides.nonce.clone().unwrap_or_else(|| {
-                    let mut n = Zeroizing::new(vec![0u8; params.nonce_len()]);
+                    let mut n = Zeroizing::new(vec![0u8; len]);
                     rand::fill(n.as_mut_slice());
                     n
                 });

@@ -126,7 +126,9 @@ impl PaceDomain {
     pub fn generic_mapping(self, s: &[u8], h: &[u8]) -> Result<Vec<u8>, AccessError> {
         match self {
             PaceDomain::Ec(c) => {
-                let sg = c.mul(&c.generator(), s)?;
+                // a nonce of several blocks can be longer than the order: s mod n (the same point)
+                let s = im::reduce(s, &c.parameters().order)?;
+                let sg = c.mul(&c.generator(), &s)?;
                 Ok(c.add(&sg, h)?)
             }
             PaceDomain::Dh(g) => dh(g).generic_mapping(s, h).map_err(AccessError::from),

@@ -46,7 +46,8 @@ fn encrypt(cipher: SmCipher, key: &[u8], data: &[u8]) -> Result<Zeroizing<Vec<u8
 /// `n·l ≥ log2 p + 64` (before the reduction mod p).
 pub fn pseudo_random(cipher: SmCipher, s: &[u8], t: &[u8], p_bits: usize) -> Result<Zeroizing<Vec<u8>>, AccessError> {
     let k = terminal_nonce_len(cipher);
-    if s.len() != chip_nonce_len(cipher) || t.len() != k {
+    let block = if cipher == SmCipher::TripleDes { 8 } else { 16 };
+    if s.len() < chip_nonce_len(cipher) || !s.len().is_multiple_of(block) || t.len() != k {
         return Err(AccessError::Malformed("Integrated Mapping nonce"));
     }
     let (c0, c1) = if chip_nonce_len(cipher) == 16 { (C0_128, C1_128) } else { (C0_256, C1_256) };

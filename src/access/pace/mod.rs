@@ -266,9 +266,27 @@ impl PaceParameters {
         Ok(t)
     }
 
-    /// The chip nonce's length: one cipher block (GM, CAM), or the smallest multiple of the block size not
-    /// shorter than the key (IM).
-    fn nonce_len(&self) -> usize {
+    /// The longest chip nonce a terminal accepts (ICAO 9303-11 sets no bound; 256 bytes is far beyond any
+    /// chip reported).
+    pub const MAX_NONCE_LEN: usize = 256;
+
+    /// The cipher's block size: 8 (3DES) or 16 (AES).
+    pub fn block_size(&self) -> usize {
+        if self.protocol.cipher == SmCipher::TripleDes { 8 } else { 16 }
+    }
+
+    /// Whether a chip nonce `s` of `len` bytes is one the specification allows (ICAO 9303-11 §4.4.3.1 and
+    /// BSI TR-03110-2 §3.2: a multiple of the block size; real 3DES chips send 16 bytes, where this crate's
+    /// chip sends 8): a positive multiple of the block size, not shorter than the key for Integrated Mapping
+    /// (its pseudo-random function needs that), at most [`PaceParameters::MAX_NONCE_LEN`].
+    pub fn nonce_len_allowed(&self, len: usize) -> bool {
+        let minimum = if self.is_integrated_mapping() { im::chip_nonce_len(self.protocol.cipher) } else { 1 };
+        len >= minimum && len.is_multiple_of(self.block_size()) && len <= Self::MAX_NONCE_LEN
+    }
+
+    /// The chip nonce's default length: one cipher block (GM, CAM), or the smallest multiple of the block
+    /// size not shorter than the key (IM).
+    pub fn nonce_len(&self) -> usize {
         if self.protocol.mapping == PaceMapping::Integrated {
             im::chip_nonce_len(self.protocol.cipher)
         } else if self.protocol.cipher == SmCipher::TripleDes {
@@ -413,9 +431,20 @@ impl ChipAuthenticationMapping {
     /// must have passed Passive Authentication for this to mean the chip is genuine). Returns the key id of
     /// the key that matched, if DG14 names one.
     pub fn verify(&self, dg14: &Dg14) -> Result<Option<u64>, AccessError> {
+        self.verify_infos(&dg14.infos, "DG14")
+    }
+
+    /// [`ChipAuthenticationMapping::verify`] against the ChipAuthenticationPublicKeyInfos of any SecurityInfos
+    /// (EF.CardSecurity's, where ICAO 9303-11 §4.4.3.5.1 puts the key PACE-CAM proves); `source` names them in
+    /// errors.
+    pub fn verify_infos(
+        &self,
+        infos: &crate::lds::security_infos::SecurityInfos,
+        source: &str,
+    ) -> Result<Option<u64>, AccessError> {
         use crate::crypto::public_key::PublicKey;
         let mut candidates = 0usize;
-        for key in dg14.infos.chip_authentication_public_keys() {
+        for key in infos.chip_authentication_public_keys() {
             let PublicKey::Ec { point, .. } = &key.public_key else { continue };
             if key.public_key.curve().and_then(|o| NamedCurve::from_oid(&o)) != Some(self.curve) {
                 continue;
@@ -427,7 +456,7 @@ impl ChipAuthenticationMapping {
         }
         if candidates == 0 {
             return Err(AccessError::Unsupported(format!(
-                "DG14 has no Chip Authentication key on {} for PACE-CAM",
+                "{source} has no Chip Authentication key on {} for PACE-CAM",
                 self.curve.name()
             )));
         }
@@ -480,7 +509,7 @@ pub fn authenticate_with<T: Transport>(
     let r = transport.transmit(&general_authenticate(None, false))?;
     expect_success(&r)?;
     let z = dynamic_object(&r.data, 0x80)?;
-    if z.len() != params.nonce_len() {
+    if !params.nonce_len_allowed(z.len()) {
         return Err(AccessError::UnexpectedResponseLength { expected: params.nonce_len(), actual: z.len() });
     }
     let s = Zeroizing::new(password.key(params.protocol.cipher).decrypt_cbc_zero_iv(&z)?);

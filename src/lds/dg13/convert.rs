@@ -113,6 +113,7 @@ impl Dg13 {
         if let Some(n) = self.text(field::FULL_NAME) {
             let width = match mrz {
                 Mrz::Td1(_) => 30,
+                Mrz::Td2(_) => 31,
                 Mrz::Td3(_) => 39,
             };
             let (surname, given) = split_full_name(n);

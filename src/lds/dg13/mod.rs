@@ -132,6 +132,7 @@ pub struct Dg13 {
     /// The fields, in order.
     pub fields: Vec<Dg13Field>,
     raw: Option<Vec<u8>>,
+    warnings: Vec<crate::lds::DecodeWarning>,
 }
 
 impl fmt::Debug for Dg13 {
@@ -264,11 +265,13 @@ fn decode_value(number: u32, rest: &[Tlv<'_>], rest_bytes: &[u8]) -> Result<Fiel
 impl Dg13 {
     /// An empty DG13 (version 1, the profile's OID, no fields).
     pub fn new() -> Self {
-        Dg13 { version: 1, oid: DG13_OID.to_vec(), fields: Vec::new(), raw: None }
+        Dg13 { version: 1, oid: DG13_OID.to_vec(), fields: Vec::new(), raw: None, warnings: Vec::new() }
     }
 
-    /// Decodes DG13. Trailing data, anywhere, is an error.
+    /// Decodes DG13. Bytes after the DG13 TLV are a warning ([`crate::lds::warning`]); trailing data inside
+    /// it is an error.
     pub fn decode(data: &[u8]) -> Result<Dg13, LdsError> {
+        let (data, warnings) = crate::lds::warning::outer_content(file(), file().tag(), data)?;
         let outer = TlvReader::single(data, file().tag()).map_err(tlv_err)?;
         let mut r = outer.children();
         let seq = r.expect(SEQUENCE).map_err(tlv_err)?;
@@ -293,7 +296,12 @@ impl Dg13 {
             let value = decode_value(number, &rest, rest_bytes)?;
             fields.push(Dg13Field { number, value });
         }
-        Ok(Dg13 { version, oid, fields, raw: Some(data.to_vec()) })
+        Ok(Dg13 { version, oid, fields, raw: Some(data.to_vec()), warnings })
+    }
+
+    /// What the decoder tolerated.
+    pub fn warnings(&self) -> &[crate::lds::DecodeWarning] {
+        &self.warnings
     }
 
     /// The bytes this DG13 was decoded from (or encoded to by [`Dg13::from_record`]); [`Dg13::set`] clears

@@ -73,7 +73,15 @@ fn rejects_truncated_trailing_and_garbage() {
     }
     let mut long = bytes.clone();
     long.push(0x00);
-    assert_eq!(Dg13::decode(&long).unwrap_err().kind, LdsErrorKind::Tlv(TlvErrorKind::TrailingData(1)));
+    let padded = Dg13::decode(&long).unwrap();
+    assert_eq!(
+        padded.warnings(),
+        [crate::lds::DecodeWarning {
+            offset: bytes.len(),
+            kind: crate::lds::DecodeWarningKind::Padding { byte: 0, len: 1 }
+        }]
+    );
+    assert_eq!(padded.raw(), Some(&bytes[..]));
     // trailing data inside the SEQUENCE (after the SET)
     let mut inner = bytes.clone();
     inner[1] += 2;

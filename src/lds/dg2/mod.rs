@@ -104,6 +104,8 @@ impl BiometricTemplate {
 pub struct Dg2 {
     /// The templates (usually one).
     pub templates: Vec<BiometricTemplate>,
+    /// What the decoder tolerated ([`super::warning`]); empty for a built DG2.
+    pub warnings: Vec<super::DecodeWarning>,
 }
 
 fn file() -> LdsFile {
@@ -113,7 +115,10 @@ fn file() -> LdsFile {
 impl Dg2 {
     /// A DG2 holding one face image (JPEG or JPEG 2000 bytes) of the given size.
     pub fn from_image(image: Vec<u8>, image_data_type: ImageDataType, width: u16, height: u16) -> Self {
-        Dg2 { templates: vec![BiometricTemplate::face(FaceImage::new(image, image_data_type, width, height))] }
+        Dg2 {
+            templates: vec![BiometricTemplate::face(FaceImage::new(image, image_data_type, width, height))],
+            warnings: Vec::new(),
+        }
     }
 
     /// Every face in the file.
@@ -127,6 +132,7 @@ impl Dg2 {
     /// Decodes DG2.
     pub fn decode(bytes: &[u8]) -> Result<Self, LdsError> {
         let err = |e| LdsError::tlv(file(), e);
+        let (bytes, warnings) = super::warning::outer_content(file(), DG2, bytes)?;
         let outer = TlvReader::single(bytes, DG2).map_err(err)?;
         let mut r = outer.children();
         let group = r.expect(BIT_GROUP).map_err(err)?;
@@ -155,7 +161,7 @@ impl Dg2 {
                 LdsErrorKind::Invalid { field: "number of instances", reason: "differs from the templates present" },
             ));
         }
-        Ok(Dg2 { templates })
+        Ok(Dg2 { templates, warnings })
     }
 
     fn template(t: &Tlv<'_>) -> Result<BiometricTemplate, LdsError> {
@@ -261,7 +267,15 @@ mod tests {
         }
         let mut long = bytes.clone();
         long.push(0);
-        assert_eq!(Dg2::decode(&long).unwrap_err().offset, Some(bytes.len()));
+        let padded = Dg2::decode(&long).unwrap();
+        assert_eq!(
+            padded.warnings,
+            [crate::lds::DecodeWarning {
+                offset: bytes.len(),
+                kind: crate::lds::DecodeWarningKind::Padding { byte: 0, len: 1 }
+            }]
+        );
+        assert_eq!(padded.encode().unwrap(), bytes);
         // a wrong instance count
         let mut bad = bytes.clone();
         let pos = bytes.windows(3).position(|w| w == [0x02, 0x01, 0x01]).unwrap();
