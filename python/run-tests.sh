@@ -49,10 +49,15 @@ step "pytest (in process)"
 run_pytest "$venv/bin/pytest" -q -p no:cacheprovider -m "not pcsc" python/tests
 
 # the abi3 promise: the same wheel on the oldest CPython it supports, when this machine has one (pyenv)
-py39=$(command -v python3.9 || true)
-if [ -z "$py39" ] && command -v pyenv >/dev/null; then
-  py39=$(ls "$(pyenv root)"/versions/3.9*/bin/python3.9 2>/dev/null | tail -1 || true)
-fi
+py39=""
+pyenv_39=""
+if command -v pyenv >/dev/null; then pyenv_39=$(ls "$(pyenv root)"/versions/3.9*/bin/python3.9 2>/dev/null | tail -1 || true); fi
+for candidate in "$pyenv_39" "$(command -v python3.9 || true)"; do
+  if [ -n "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 9)' 2>/dev/null; then
+    py39=$candidate
+    break
+  fi
+done
 if [ -n "$py39" ]; then
   step "pytest (in process) on $("$py39" --version), the same abi3 wheel"
   [ -x "$repo/target/py39-venv/bin/python" ] || "$py39" -m venv "$repo/target/py39-venv"
