@@ -137,10 +137,16 @@ class VerifyResult(_Verified):
         )
 
 
-@dataclass(frozen=True)
+def _redacted(obj: object) -> str:
+    """``Name(<personal data: field, field, ...>)``: personal data stays out of reprs (and so out of logs)."""
+    names = [k for k, v in vars(obj).items() if v not in (None, "", [], {})]
+    return f"{type(obj).__name__}(<personal data: {', '.join(names)}>)"
+
+
+@dataclass(frozen=True, repr=False)
 class Holder:
     """The holder as the chip says: DG1's MRZ, with DG13's name (diacritics kept) and details when there.
-    Dates are ``YYYY-MM-DD``."""
+    Dates are ``YYYY-MM-DD``. Its repr names the fields, never their values (personal data)."""
 
     full_name: Optional[str] = None
     id_number: Optional[str] = None
@@ -162,6 +168,9 @@ class Holder:
         if isinstance(mrz, list):
             known["mrz"] = "\n".join(str(line) for line in mrz)
         return cls(details=list(d.get("details") or []), **known)
+
+    def __repr__(self) -> str:
+        return _redacted(self)
 
 
 @dataclass(frozen=True)
@@ -275,9 +284,10 @@ class InspectResult:
         return cls(path=str(doc.get("path", "")), file=file if isinstance(file, str) else None, content=content, document=doc)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class QrPayload:
-    """The QR code printed on the card, with the citizen record's field names (dates ``YYYY-MM-DD``)."""
+    """The QR code printed on the card, with the citizen record's field names (dates ``YYYY-MM-DD``). Its repr
+    names the fields, never their values (personal data)."""
 
     layout: str
     id_number: str
@@ -304,3 +314,6 @@ class QrPayload:
             date_of_issue=str(d.get("date_of_issue", "")),
             extra=[str(x) for x in d.get("extra") or []],
         )
+
+    def __repr__(self) -> str:
+        return _redacted(self)

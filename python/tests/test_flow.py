@@ -163,3 +163,13 @@ def test_reads_in_threads_run_side_by_side(image_dir: Path, pki: Path, can: str)
     assert not any(t.is_alive() for t in threads)
     assert all(isinstance(r, cccd.ReadResult) for r in results), results
     assert [r.verdict.value for r in results] == ["genuine"] * 4
+
+
+def test_reprs_keep_personal_data_out(image_dir: Path, pki: Path, can: str, record: dict) -> None:
+    """A result logged with its repr shows no name, ID number or date of birth."""
+    result = cccd.read(cccd.VirtualChip.from_image(image_dir), can=can, trust=pki / "csca.pem")
+    payload = cccd.qr_parse(cccd.qr_encode(record))
+    for text in (repr(result), str(result), repr(result.holder), repr(payload)):
+        for secret in (record["full_name"], record["id_number"], record["date_of_birth"], "NGUYEN", can):
+            assert secret not in text, (secret, text)
+    assert "full_name" in repr(result.holder) and "id_number" in repr(payload)
