@@ -26,7 +26,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._native import VirtualChip, VpcdServer
@@ -276,6 +276,7 @@ def personalize(
     transport_key: Union[None, bytes, str] = None,
     profile: str = "open",
     wait: float = 10.0,
+    progress: Optional[Callable[[str, Optional[str], int, int], object]] = None,
 ) -> PersoResult:
     """Personalizes a chip with a chip image folder, as ``cccd perso`` does: checks the whole image first,
     writes it (resumable: run again after a pulled card), verifies it with a full reader session, then locks.
@@ -285,6 +286,9 @@ def personalize(
         image_dir: the chip image folder (:func:`issue` writes one).
         transport_key: the open profile's AES transport key (16 bytes or 32 hex digits).
         profile: ``"open"`` or ``"jmrtd-applet"`` (the JMRTD passport applet, in the clear).
+        progress: called as it goes with ``(step, file, bytes_written, bytes_total)``; ``step`` is
+            ``"session"``, ``"write"``, ``"keys"``, ``"read back"``, ``"reader session"``, ``"lock"`` or ``"done"``.
+            What it raises is reported (``sys.unraisablehook``) and does not stop the run.
 
     Raises:
         CccdError: the class says why; its ``details`` say what the chip is (``locked``,
@@ -292,7 +296,12 @@ def personalize(
             not verify, the chip was not locked. AccessRefused: a wrong transport key.
     """
     doc = _native.personalize(
-        _transport(transport), os.fspath(image_dir), transport_key=transport_key, profile=profile, wait=wait
+        _transport(transport),
+        os.fspath(image_dir),
+        transport_key=transport_key,
+        profile=profile,
+        wait=wait,
+        progress=progress,
     )
     return PersoResult.from_json(doc)
 

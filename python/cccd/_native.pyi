@@ -2,7 +2,7 @@
 functions and returns typed results; these return the library's JSON documents as dicts."""
 
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, final
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, final
 
 __all__ = [
     "__version__",
@@ -65,6 +65,7 @@ def personalize(
     transport_key: Union[None, bytes, str] = ...,
     profile: str = ...,
     wait: float = ...,
+    progress: Optional[Callable[[str, Optional[str], int, int], object]] = ...,
 ) -> Dict[str, Any]: ...
 def inspect(name: str, data: bytes, *, tree: bool = ...) -> Dict[str, Any]: ...
 def qr_encode(record_json: str, *, layout: str = ...) -> str: ...

@@ -122,6 +122,7 @@ pub fn personalize(
     image_dir: PathBuf,
     transport_key: Option<[u8; 16]>,
     profile: String,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Result<Value, PersoStopped>> {
     run(py, move || {
         let image = ChipImage::load_dir(&image_dir).map_err(|e| Failure::Lib(e.into()))?;
@@ -134,7 +135,17 @@ pub fn personalize(
             }
         };
         let started = std::time::Instant::now();
-        let mut personalizer = Personalizer::new(&*profile, &image);
+        let mut personalizer = Personalizer::new(&*profile, &image).on_progress(|p| {
+            // the caller's callback, with the GIL; what it raises is reported as unraisable, never stops the chip
+            if let Some(callback) = &progress {
+                Python::attach(|py| {
+                    let args = (p.step, p.file.as_deref(), p.bytes_written, p.bytes_total);
+                    if let Err(e) = callback.bind(py).call1(args) {
+                        e.write_unraisable(py, Some(callback.bind(py)));
+                    }
+                });
+            }
+        });
         let result = personalizer.run(&mut link);
         let status = personalizer.chip_status();
         drop(personalizer);

@@ -126,9 +126,10 @@ fn read<'py>(
 /// Personalizes the chip behind `transport` with the chip image folder `image_dir`: writes it, verifies it
 /// with a reader session, then locks it. Returns `cccd perso --json`'s document; when it stops, the
 /// exception's `details` are that document of the failed run (`locked`, `holds_this_image`, `state`,
-/// `bytes_written`, `error`, `run_again`).
+/// `bytes_written`, `error`, `run_again`). `progress(step, file, bytes_written, bytes_total)` is called as it
+/// goes (what it raises is reported as unraisable and does not stop the run).
 #[pyfunction]
-#[pyo3(signature = (transport, image_dir, *, transport_key=None, profile="open".to_string(), wait=10.0))]
+#[pyo3(signature = (transport, image_dir, *, transport_key=None, profile="open".to_string(), wait=10.0, progress=None))]
 fn personalize<'py>(
     py: Python<'py>,
     transport: &Bound<'py, PyAny>,
@@ -136,10 +137,11 @@ fn personalize<'py>(
     transport_key: Option<&Bound<'py, PyAny>>,
     profile: String,
     wait: f64,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let key = guarded(py, || transport_key.map(chip::transport_key).transpose())?;
     let link = guarded(py, || Link::from_object(transport, wait))?;
-    match jobs::personalize(py, link, image_dir, key, profile)? {
+    match jobs::personalize(py, link, image_dir, key, profile, progress)? {
         Ok(doc) => to_py(py, &doc),
         Err(stopped) => {
             let err = stopped.failure.into_pyerr(py);

@@ -173,3 +173,29 @@ def test_reprs_keep_personal_data_out(image_dir: Path, pki: Path, can: str, reco
         for secret in (record["full_name"], record["id_number"], record["date_of_birth"], "NGUYEN", can):
             assert secret not in text, (secret, text)
     assert "full_name" in repr(result.holder) and "id_number" in repr(payload)
+
+
+def test_personalize_reports_progress_and_a_failing_callback_does_not_stop_it(
+    image_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    seen: list = []
+    unraisable: list = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: unraisable.append(u.exc_value))
+
+    def progress(step: str, file: object, written: int, total: int) -> None:
+        seen.append((step, file, written, total))
+        if len(seen) == 3:
+            raise RuntimeError("a progress bar that breaks")
+
+    chip = cccd.VirtualChip.blank(TRANSPORT_KEY)
+    perso = cccd.personalize(chip, image_dir, transport_key=TRANSPORT_KEY, progress=progress)
+    assert perso.locked
+    steps = [s for s, *_ in seen]
+    assert "write" in steps and steps[-1] == "done", steps
+    total = sum(p.stat().st_size for p in image_dir.glob("*.bin"))
+    assert all(t == total for *_, t in seen)
+    written = [w for _, _, w, _ in seen]
+    assert written == sorted(written) and written[-1] == total
+    assert [str(e) for e in unraisable] == ["a progress bar that breaks"]
