@@ -49,8 +49,10 @@ class CccdError(Exception):
     Attributes:
         message: what went wrong (names the input or step, never its content).
         kind: the error kind (``"input"``, ``"access_refused"``, ``"card_removed"``, ...).
-        details: more about the state it left (``personalize``: ``locked``, ``holds_this_image``,
-            ``bytes_written``, ``run_again``); empty when there is nothing more to say.
+        details: more about it: for a refused record, ``problems`` (every problem of every field:
+            ``field``, ``code``, ``severity``, ``message``; never the values); for ``personalize``, ``cccd perso
+            --json``'s document of the run (``locked``, ``state``, ``bytes_written``, ``run_again``, ...); empty
+            when there is nothing more to say.
     """
 
     default_kind = "error"

@@ -82,6 +82,15 @@ pub enum Failure {
         /// What went wrong (names the input, never its content).
         message: String,
     },
+    /// An error of the binding with more to say than its message (the exception's `details`).
+    Detailed {
+        /// The exception.
+        class: Class,
+        /// What went wrong.
+        message: String,
+        /// The exception's `details` (names and codes, never personal data).
+        details: serde_json::Value,
+    },
     /// The Python transport failed; `cause` is the exception its `transmit` raised, if any.
     Transport {
         /// What went wrong.
@@ -117,6 +126,13 @@ impl Failure {
         };
         let (class, message, cause) = match self {
             Failure::Python(e) => return e,
+            Failure::Detailed { class, message, details } => {
+                let err = raise(py, class, class.kind(), &message, None);
+                if let Ok(d) = crate::to_py(py, &details) {
+                    let _ = err.value(py).setattr("details", d);
+                }
+                return err;
+            }
             Failure::Lib(e) => (Class::of_kind(ErrorKind::of(&e)), e.to_string(), None),
             Failure::Binding { class, message } => (class, message, None),
             Failure::Transport { message, cause } => (Class::TransportError, message, cause),

@@ -10,7 +10,7 @@ use cccd::image::ChipImage;
 use cccd::perso::{JmrtdAppletProfile, OpenEmrtdProfile, PersoError, PersoProfile, Personalizer};
 use cccd::pki::DocumentSigner;
 use pyo3::prelude::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::error::{Class, Failure, run};
 use crate::transport::Link;
@@ -27,7 +27,19 @@ pub fn parse_record(text: &str) -> Result<(CitizenRecord, Vec<String>), Failure>
         None => {
             let errors: Vec<String> =
                 problems.iter().filter(|p| p.severity == Severity::Error).map(ToString::to_string).collect();
-            Err(Failure::input("record", errors.join("; ")))
+            // every problem by field and code, as `cccd validate --json` names them (never the values)
+            let listed: Vec<Value> = problems
+                .iter()
+                .map(|p| {
+                    let severity = if p.severity == Severity::Error { "error" } else { "warning" };
+                    json!({ "field": p.field, "code": p.kind.code(), "severity": severity, "message": p.to_string() })
+                })
+                .collect();
+            Err(Failure::Detailed {
+                class: Class::InvalidInput,
+                message: format!("record: {}", errors.join("; ")),
+                details: json!({ "problems": listed }),
+            })
         }
     }
 }

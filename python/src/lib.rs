@@ -21,7 +21,7 @@ use crate::error::{Failure, guarded};
 use crate::transport::Link;
 
 /// A JSON value as Python objects (`dict`, `list`, `str`, `int`, `float`, `bool`, `None`).
-fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
         Value::Null => py.None().into_bound(py),
         Value::Bool(b) => pyo3::types::PyBool::new(py, *b).to_owned().into_any(),

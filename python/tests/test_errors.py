@@ -27,6 +27,10 @@ def test_every_problem_of_a_record_is_reported_at_once(tmp_path: Path, record: d
     message = str(e.value)
     for field in ("date_of_birth", "sex", "favourite_colour"):
         assert field in message, message
+    problems = e.value.details["problems"]
+    assert {p["field"] for p in problems if p["severity"] == "error"} >= {"date_of_birth", "sex", "favourite_colour"}
+    assert all(p["code"] for p in problems)
+    assert "1989-02-30" not in json.dumps(problems), "the values are never echoed"
 
 
 def test_a_photo_that_is_no_image_is_invalid_input(tmp_path: Path, record: dict, pki: Path) -> None:
