@@ -2,7 +2,8 @@
 # The Python package's tests: builds the `cccd` binary (the CLI the tests compare with) and the wheel (maturin,
 # into a venv), installs it with pytest and pyscard, runs the pytest suite, then the README's example.
 #   bash python/run-tests.sh            (scripts/test.sh calls it; CI=true makes the PC/SC tests mandatory)
-# The PC/SC tests (pytest -m pcsc) run under /tmp/cccd-pcsc.lock: pcscd and the vpcd ports are machine-wide.
+# The PC/SC tests (pytest -m pcsc) run under /tmp/cccd-pcsc.lock: pcscd and the vpcd ports are machine-wide
+# (CCCD_PCSC_LOCKED=1 when the caller holds that lock already).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -68,8 +69,15 @@ else
   step "no CPython 3.9 on this machine: the wheel is tested on $("$venv/bin/python" --version) only"
 fi
 
-step "pytest (through pcscd + vpcd, under /tmp/cccd-pcsc.lock)"
-run_pytest flock /tmp/cccd-pcsc.lock "$venv/bin/pytest" -q -p no:cacheprovider -m pcsc python/tests
+# CCCD_PCSC_LOCKED=1: the caller holds /tmp/cccd-pcsc.lock already (`flock /tmp/cccd-pcsc.lock env
+# CCCD_PCSC_LOCKED=1 bash scripts/test.sh`); taking it again from here would wait for ourselves
+if [ "${CCCD_PCSC_LOCKED:-}" = 1 ]; then
+  step "pytest (through pcscd + vpcd; the caller holds /tmp/cccd-pcsc.lock)"
+  run_pytest "$venv/bin/pytest" -q -p no:cacheprovider -m pcsc python/tests
+else
+  step "pytest (through pcscd + vpcd, under /tmp/cccd-pcsc.lock)"
+  run_pytest flock /tmp/cccd-pcsc.lock "$venv/bin/pytest" -q -p no:cacheprovider -m pcsc python/tests
+fi
 
 step "the README's example (python/examples/verify_image.py)"
 work=$(mktemp -d)
