@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 CC="${CC:-cc}"
 lib=target/debug
 
-cargo build --locked -p cccd-ffi --features pkcs11
+cargo build --locked -p cccd-ffi --all-features
 cargo build --locked --all-features --bin cccd
 cccd="$lib/cccd"
 
@@ -33,6 +33,7 @@ mkdir "$work/example"
 "$work/issue_perso_read" "$work/pki" "$work/photo.png" "$record" "$work/example"
 
 echo "== the C test (static library)"
-"$CC" "${warn[@]}" -o "$work/test_ffi" ffi/tests/c/test_ffi.c "$lib/libcccd_ffi.a" -lpthread -ldl -lm
+pcsc_libs="$(pkg-config --libs libpcsclite 2>/dev/null || echo -lpcsclite)"
+"$CC" "${warn[@]}" -o "$work/test_ffi" ffi/tests/c/test_ffi.c "$lib/libcccd_ffi.a" $pcsc_libs -lpthread -ldl -lm
 mkdir "$work/test"
 "$work/test_ffi" "$work/pki" "$work/photo.png" "$record" "$work/test"
