@@ -63,6 +63,7 @@ __all__ = [
     "verify",
     "read",
     "personalize",
+    "Reader",
     "inspect",
     "qr_encode",
     "qr_png",
@@ -267,6 +268,40 @@ def read(
         _transport(transport), can=can, mrz=mrz, access=access, at=at, wait=wait, **_trust_kwargs(trust)
     )
     return ReadResult.from_json(doc, files)
+
+
+class Reader:
+    """A reader session that keeps its progress: when :meth:`read` raises :class:`CardRemoved`, put the card
+    back and call it again; it resumes where it stopped and reads nothing twice (the library's reader)::
+
+        reader = cccd.Reader(can="123456")
+        while True:
+            try:
+                result = reader.read("ACS ACR1252 1S CL Reader PICC 0", trust="csca/")
+                break
+            except cccd.CardRemoved:
+                print("put the card back")
+
+    ``can``/``mrz``/``access`` as :func:`read`.
+    """
+
+    def __init__(self, *, can: Optional[str] = None, mrz: Optional[str] = None, access: Optional[str] = None):
+        self._native = _native.Reader(can=can, mrz=mrz, access=access)
+
+    def read(self, transport: Any, *, trust: TrustLike = None, at: Optional[str] = None, wait: float = 10.0) -> ReadResult:
+        """Reads (or goes on reading) and verifies, as :func:`read`."""
+        doc, files = self._native.read(_transport(transport), at=at, wait=wait, **_trust_kwargs(trust))
+        return ReadResult.from_json(doc, files)
+
+    @property
+    def apdus(self) -> int:
+        """Command APDUs sent so far, over every call."""
+        return int(self._native.apdus)
+
+    @property
+    def bytes_read(self) -> int:
+        """File bytes read so far, over every call (a resumed read adds only what was missing)."""
+        return int(self._native.bytes_read)
 
 
 def personalize(

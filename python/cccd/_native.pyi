@@ -8,6 +8,7 @@ __all__ = [
     "__version__",
     "VirtualChip",
     "VpcdServer",
+    "Reader",
     "issue",
     "verify",
     "read",
@@ -137,3 +138,27 @@ class VpcdServer:
         """Stops serving; raises TransportError if the link had failed."""
     def __enter__(self) -> "VpcdServer": ...
     def __exit__(self, *args: Any) -> bool: ...
+
+@final
+class Reader:
+    """A reader session that keeps its progress across interruptions."""
+
+    def __new__(cls, *, can: Optional[str] = ..., mrz: Optional[str] = ..., access: Optional[str] = ...) -> "Reader": ...
+    def read(
+        self,
+        transport: Any,
+        *,
+        csca: Sequence[_Path] = ...,
+        ml_anchor: Sequence[_Path] = ...,
+        crl: Sequence[_Path] = ...,
+        ds: Sequence[_Path] = ...,
+        at: Optional[str] = ...,
+        wait: float = ...,
+    ) -> Tuple[Dict[str, Any], Dict[str, bytes]]:
+        """Reads (or goes on reading) and verifies."""
+    @property
+    def apdus(self) -> int:
+        """Command APDUs sent so far."""
+    @property
+    def bytes_read(self) -> int:
+        """File bytes read so far."""

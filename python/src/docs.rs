@@ -90,6 +90,47 @@ pub enum Key {
 /// The files of a read, by name.
 pub type Files = Vec<(String, Vec<u8>)>;
 
+/// The access control `key` and `access` ask for, as `cccd read` chooses it: the CAN for PACE; the MRZ for
+/// PACE when EF.CardAccess offers it, else BAC (the result says which ran), unless `access` says.
+pub fn access_control(key: Key, access: Option<&str>) -> Result<AccessControl, Failure> {
+    use cccd::access::bac::BacKey;
+    use cccd::access::pace::PacePassword;
+    let lib = |e: cccd::access::AccessError| Failure::Lib(e.into());
+    Ok(match (key, access) {
+        (Key::Can(_), Some("bac")) => return Err(Failure::input("access", "BAC needs the MRZ; the CAN is for PACE")),
+        (Key::Can(can), None | Some("pace" | "pace-then-bac")) => {
+            AccessControl::Pace(PacePassword::can(&can).map_err(lib)?)
+        }
+        (Key::Mrz(text), access @ (None | Some("bac" | "pace" | "pace-then-bac"))) => {
+            let info = cccd::mrz::access_key_from_text(&text).map_err(|e| Failure::Lib(e.into()))?;
+            let bac = BacKey::from_mrz_information(&info);
+            match access {
+                Some("bac") => AccessControl::Bac(bac),
+                Some("pace") => AccessControl::Pace(PacePassword::Mrz(info)),
+                _ => AccessControl::PaceThenBac(PacePassword::Mrz(info), bac),
+            }
+        }
+        (_, Some(other)) => return Err(Failure::input("access", format!("{other:?}: bac, pace or pace-then-bac"))),
+    })
+}
+
+/// Reads (or goes on reading) the chip behind `link` with `reader` and verifies it: `cccd read`'s document
+/// and the files read. After a pulled card the same `reader` resumes where it stopped.
+pub fn read_with(
+    reader: &mut Reader,
+    link: &mut Link,
+    trust: &Trust,
+    at: Option<&str>,
+) -> Result<(Value, Files), Failure> {
+    let at = date(at)?;
+    let store = trust.load(at)?;
+    let result = reader.read(link).map_err(|e| link.explain(cccd::Error::from(e)))?;
+    let verification = Verifier::new(&store, Policy::counter()).at(at).verify_read(&result);
+    let doc = cccd::json::read(&result, &verification, &store);
+    let files = result.files.iter().map(|(f, b)| (f.name().to_string(), b.clone())).collect();
+    Ok((doc, files))
+}
+
 /// Reads the chip behind `link` and verifies it: `cccd read`'s document and the files read.
 pub fn read(
     py: Python<'_>,
@@ -99,39 +140,9 @@ pub fn read(
     trust: Trust,
     at: Option<String>,
 ) -> PyResult<(Value, Files)> {
-    use cccd::access::bac::BacKey;
-    use cccd::access::pace::PacePassword;
     run(py, move || {
-        let lib = |e: cccd::access::AccessError| Failure::Lib(e.into());
-        // as `cccd read`: the CAN for PACE; the MRZ for PACE when EF.CardAccess offers it, else BAC (the result
-        // says which ran), unless `access` says
-        let control = match (key, access.as_deref()) {
-            (Key::Can(_), Some("bac")) => {
-                return Err(Failure::input("access", "BAC needs the MRZ; the CAN is for PACE"));
-            }
-            (Key::Can(can), None | Some("pace" | "pace-then-bac")) => {
-                AccessControl::Pace(PacePassword::can(&can).map_err(lib)?)
-            }
-            (Key::Mrz(text), access @ (None | Some("bac" | "pace" | "pace-then-bac"))) => {
-                let info = cccd::mrz::access_key_from_text(&text).map_err(|e| Failure::Lib(e.into()))?;
-                let bac = BacKey::from_mrz_information(&info);
-                match access {
-                    Some("bac") => AccessControl::Bac(bac),
-                    Some("pace") => AccessControl::Pace(PacePassword::Mrz(info)),
-                    _ => AccessControl::PaceThenBac(PacePassword::Mrz(info), bac),
-                }
-            }
-            (_, Some(other)) => {
-                return Err(Failure::input("access", format!("{other:?}: bac, pace or pace-then-bac")));
-            }
-        };
-        let at = date(at.as_deref())?;
-        let store = trust.load(at)?;
-        let result = Reader::new(control).read(&mut link).map_err(|e| link.explain(cccd::Error::from(e)))?;
-        let verification = Verifier::new(&store, Policy::counter()).at(at).verify_read(&result);
-        let doc = cccd::json::read(&result, &verification, &store);
-        let files = result.files.iter().map(|(f, b)| (f.name().to_string(), b.clone())).collect();
-        Ok((doc, files))
+        let mut reader = Reader::new(access_control(key, access.as_deref())?);
+        read_with(&mut reader, &mut link, &trust, at.as_deref())
     })
 }
 

@@ -9,6 +9,7 @@ mod chip;
 mod docs;
 mod error;
 mod jobs;
+mod reader;
 mod transport;
 
 use std::path::PathBuf;
@@ -116,11 +117,20 @@ fn read<'py>(
     })?;
     let link = guarded(py, || Link::from_object(transport, wait))?;
     let (doc, files) = docs::read(py, link, key, access, trust(csca, ml_anchor, crl, ds), at)?;
+    read_output(py, &doc, files)
+}
+
+/// A read's document and its files as Python objects.
+pub(crate) fn read_output<'py>(
+    py: Python<'py>,
+    doc: &Value,
+    files: docs::Files,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
     let out = PyDict::new(py);
     for (name, bytes) in files {
         out.set_item(name, PyBytes::new(py, &bytes))?;
     }
-    Ok((to_py(py, &doc)?, out))
+    Ok((to_py(py, doc)?, out))
 }
 
 /// Personalizes the chip behind `transport` with the chip image folder `image_dir`: writes it, verifies it
@@ -212,6 +222,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<chip::PyVirtualChip>()?;
     m.add_class::<chip::VpcdServer>()?;
+    m.add_class::<reader::PyReader>()?;
     m.add_function(wrap_pyfunction!(issue, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(read, m)?)?;

@@ -193,3 +193,21 @@ def test_error_messages_carry_no_secret(image_dir: Path) -> None:
         cccd.read(cccd.VirtualChip.from_image(image_dir), can=wrong)
     assert wrong not in str(e.value) and can not in str(e.value)
     assert json.dumps(e.value.details).find(wrong) < 0
+
+
+def test_a_reader_resumes_after_a_pulled_card_reading_nothing_twice(image_dir: Path, pki: Path, can: str) -> None:
+    whole = cccd.Reader(can=can)
+    assert whole.read(cccd.VirtualChip.from_image(image_dir), trust=pki / "csca.pem").genuine
+    chip = cccd.VirtualChip.from_image(image_dir)
+    chip.set_faults(drop_after=whole.apdus - 6)
+    reader = cccd.Reader(can=can)
+    with pytest.raises(cccd.CardRemoved):
+        reader.read(chip, trust=pki / "csca.pem")
+    partly = reader.bytes_read
+    assert 0 < partly < whole.bytes_read
+    chip.reset()
+    resumed = reader.read(chip, trust=pki / "csca.pem")
+    assert resumed.verdict.value == "genuine", resumed.verdict
+    assert reader.bytes_read == whole.bytes_read, "no byte read twice"
+    for name, data in resumed.files.items():
+        assert data == (image_dir / f"{name}.bin").read_bytes(), name
