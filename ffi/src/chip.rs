@@ -25,7 +25,7 @@ fn boxed(chip: VirtualChip) -> *mut cccd_virtual_chip {
 /// `transport_key`; `*chip_out` receives it.
 ///
 /// # Safety
-/// `transport_key` points to 16 readable bytes; `chip_out` writable; `err` as in the crate docs.
+/// `transport_key` points to 16 readable bytes; `chip_out` writable; `err` as the conventions at the top of cccd.h say.
 /// Thread-safety: any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cccd_virtual_chip_new_blank(
@@ -50,7 +50,7 @@ pub unsafe extern "C" fn cccd_virtual_chip_new_blank(
 /// receives it.
 ///
 /// # Safety
-/// `image_dir` NUL-terminated; `chip_out` writable; `err` as in the crate docs.
+/// `image_dir` NUL-terminated; `chip_out` writable; `err` as the conventions at the top of cccd.h say.
 /// Thread-safety: any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cccd_virtual_chip_from_image(

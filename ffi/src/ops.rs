@@ -87,7 +87,7 @@ fn load_image(dir: &str) -> Result<ChipImage, Failure> {
 /// `*json_out` receives the `cccd verify --json` document (also with `CCCD_NOT_GENUINE`).
 ///
 /// # Safety
-/// Text arguments are NULL or NUL-terminated; `json_out` is writable; `err` as in the crate docs.
+/// Text arguments are NULL or NUL-terminated; `json_out` is writable; `err` as the conventions at the top of cccd.h say.
 /// Thread-safety: any thread, concurrently.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cccd_verify_image(
@@ -345,7 +345,7 @@ pub unsafe extern "C" fn cccd_personalize_pcsc(
 /// (then `CCCD_ERR_INPUT`, the message saying what failed where).
 ///
 /// # Safety
-/// `name` NUL-terminated; `data` points to `len` bytes; `json_out` writable; `err` as in the crate docs.
+/// `name` NUL-terminated; `data` points to `len` bytes; `json_out` writable; `err` as the conventions at the top of cccd.h say.
 /// Thread-safety: any thread, concurrently.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cccd_inspect(

@@ -142,7 +142,7 @@ pub unsafe extern "C" fn cccd_issue(
 /// layout). `*payload_out` receives the text (free with `cccd_string_free`).
 ///
 /// # Safety
-/// `record_json` NUL-terminated; `payload_out` writable; `err` as in the crate docs.
+/// `record_json` NUL-terminated; `payload_out` writable; `err` as the conventions at the top of cccd.h say.
 /// Thread-safety: any thread, concurrently.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cccd_qr_build(
@@ -179,7 +179,7 @@ pub unsafe extern "C" fn cccd_qr_build(
 /// `{"schema_version": 1, "command": "qr", "payload": {…}}` with the citizen record's field names.
 ///
 /// # Safety
-/// `payload` NUL-terminated; `json_out` writable; `err` as in the crate docs.
+/// `payload` NUL-terminated; `json_out` writable; `err` as the conventions at the top of cccd.h say.
 /// Thread-safety: any thread, concurrently.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cccd_qr_parse(
@@ -204,7 +204,7 @@ pub unsafe extern "C" fn cccd_qr_parse(
 /// `*png_out`/`*png_len` receive the bytes (free with `cccd_bytes_free(png, len)`).
 ///
 /// # Safety
-/// `payload` NUL-terminated; `png_out` and `png_len` writable; `err` as in the crate docs.
+/// `payload` NUL-terminated; `png_out` and `png_len` writable; `err` as the conventions at the top of cccd.h say.
 /// Thread-safety: any thread, concurrently.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cccd_qr_png(
