@@ -71,6 +71,8 @@ __all__ = [
     "qr_parse",
     "qr_scan",
     "has_pcsc",
+    "has_pkcs11",
+    "Hsm",
     "Trust",
     "VirtualChip",
     "VpcdServer",
@@ -118,6 +120,23 @@ class Trust:
     ml_anchor: List[PathLike] = field(default_factory=list)
     crl: List[PathLike] = field(default_factory=list)
     ds: List[PathLike] = field(default_factory=list)
+
+
+@dataclass
+class Hsm:
+    """The Document Signer key in a PKCS#11 token (an HSM; SoftHSM2 for tests), for :func:`issue`.
+
+    Attributes:
+        module: the PKCS#11 module (``/usr/lib/softhsm/libsofthsm2.so``).
+        token: the token's label.
+        key: the key's label (``cccd pki init --hsm-key``).
+        pin: the user PIN (kept out of the repr; never in an error message).
+    """
+
+    module: PathLike
+    token: str
+    key: str
+    pin: str = field(repr=False)
 
 
 TrustLike = Union[None, PathLike, Sequence[PathLike], Trust]
@@ -190,6 +209,7 @@ def issue(
     aa_rsa_bits: Optional[int] = None,
     face_bytes: int = 15_000,
     profile: str = "open",
+    hsm: Optional[Hsm] = None,
 ) -> IssueResult:
     """Issues a chip image folder, as ``cccd issue`` does.
 
@@ -204,6 +224,7 @@ def issue(
         aa_rsa_bits: an RSA Active Authentication key of this many bits instead of ECDSA.
         face_bytes: the byte budget of the face JPEG.
         profile: ``"open"`` (the CCCD's chip) or ``"jmrtd-applet"`` (BAC only, RSA-1024 AA, no DG14).
+        hsm: the Document Signer key in a PKCS#11 token (:class:`Hsm`) instead of the PKI folder's ``ds.key``.
 
     Raises:
         InvalidInput: a refused record, an unreadable photo, a PKI folder that does not load or whose
@@ -218,6 +239,7 @@ def issue(
         aa_rsa_bits=aa_rsa_bits,
         face_bytes=face_bytes,
         profile=profile,
+        hsm=None if hsm is None else (os.fspath(hsm.module), hsm.token, hsm.key, hsm.pin),
     )
     return IssueResult.from_json(doc, warnings)
 
@@ -378,6 +400,11 @@ def qr_parse(text: str) -> QrPayload:
 def qr_scan(image: Union[bytes, PathLike]) -> List[str]:
     """The texts of the QR codes in a photo or scan (PNG or JPEG; bytes or a path)."""
     return list(_native.qr_scan(_bytes_of(image, "image")))
+
+
+def has_pkcs11() -> bool:
+    """Whether this build signs with keys in PKCS#11 tokens."""
+    return bool(_native.has_pkcs11())
 
 
 def has_pcsc() -> bool:

@@ -20,6 +20,7 @@ __all__ = [
     "qr_scan",
     "_panic_for_tests",
     "has_pcsc",
+    "has_pkcs11",
 ]
 
 __version__: str
@@ -36,6 +37,7 @@ def issue(
     aa_rsa_bits: Optional[int] = ...,
     face_bytes: int = ...,
     profile: str = ...,
+    hsm: Optional[Tuple[_Path, str, str, str]] = ...,
 ) -> Tuple[Dict[str, Any], List[str]]: ...
 def verify(
     image_dir: _Path,
@@ -74,6 +76,7 @@ def qr_render(text: str, *, svg: bool = ..., module_px: int = ..., ec: str = ...
 def qr_parse(text: str) -> Dict[str, Any]: ...
 def qr_scan(image: bytes) -> List[str]: ...
 def has_pcsc() -> bool: ...
+def has_pkcs11() -> bool: ...
 def _panic_for_tests() -> None: ...
 
 @final

@@ -2,6 +2,7 @@
 //! verified by a reader session and locked.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use cccd::batch::ChipRecipe;
 use cccd::batch::{FolderTrust, publish};
@@ -46,10 +47,43 @@ pub fn parse_record(text: &str) -> Result<(CitizenRecord, Vec<String>), Failure>
 
 /// The Document Signer of a PKI folder (`ds.pem`, `ds.key`) and its `csca.pem` when there, as `cccd issue`
 /// loads them.
-pub fn load_pki(dir: &Path) -> Result<(DocumentSigner, Option<x509_cert::Certificate>), Failure> {
+/// and with `hsm` the Document Signer key in that PKCS#11 token instead of `ds.key`.
+pub fn load_pki(dir: &Path, hsm: Option<&Hsm>) -> Result<(DocumentSigner, Option<x509_cert::Certificate>), Failure> {
     let input = |e: cccd::pki::folder::PkiFolderError| Failure::new(Class::InvalidInput, e.to_string());
-    let ds = cccd::pki::folder::load_document_signer(dir, None).map_err(input)?;
+    let key = match hsm {
+        None => None,
+        Some(h) => Some(h.open()?),
+    };
+    let ds = cccd::pki::folder::load_document_signer(dir, key).map_err(input)?;
     Ok((ds, cccd::pki::folder::load_csca(dir).map_err(input)?))
+}
+
+/// A Document Signer key in a PKCS#11 token: the module, the token's label, the key's label and the user PIN
+/// (zeroized; never in a message).
+pub struct Hsm {
+    /// The PKCS#11 module (`/usr/lib/softhsm/libsofthsm2.so`).
+    pub module: PathBuf,
+    /// The token's label.
+    pub token: String,
+    /// The key's label.
+    pub key: String,
+    /// The user PIN.
+    pub pin: zeroize::Zeroizing<String>,
+}
+
+impl Hsm {
+    #[cfg(feature = "pkcs11")]
+    fn open(&self) -> Result<Arc<dyn cccd::pki::Signer>, Failure> {
+        let key = cccd::pki::pkcs11::Pkcs11Key::open(&self.module, &self.token, &self.pin, &self.key)
+            .map_err(|e| Failure::input("PKCS#11 token", e))?;
+        Ok(Arc::new(key))
+    }
+
+    #[cfg(not(feature = "pkcs11"))]
+    fn open(&self) -> Result<Arc<dyn cccd::pki::Signer>, Failure> {
+        let _ = (&self.module, &self.token, &self.key, &self.pin);
+        Err(Failure::input("hsm", "this cccd was built without PKCS#11 (feature pkcs11)"))
+    }
 }
 
 /// How `issue` makes the chip.
@@ -62,6 +96,8 @@ pub struct IssueSettings {
     pub face_bytes: usize,
     /// `open` or `jmrtd-applet`.
     pub profile: String,
+    /// The Document Signer key in a PKCS#11 token instead of `ds.key`.
+    pub hsm: Option<Hsm>,
 }
 
 fn recipe(s: &IssueSettings) -> Result<ChipRecipe, Failure> {
@@ -99,7 +135,7 @@ pub fn issue(
     run(py, move || {
         let (record, mut warnings) = parse_record(&record_json)?;
         let recipe = recipe(&settings)?;
-        let (ds, csca) = load_pki(&pki_dir)?;
+        let (ds, csca) = load_pki(&pki_dir, settings.hsm.as_ref())?;
         cccd::issuance::check_document_signer(&ds, None)
             .map_err(|e| Failure::input(pki_dir.join("ds.pem").display(), e))?;
         if out_dir.exists() {

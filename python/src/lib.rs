@@ -55,10 +55,11 @@ fn trust(csca: Vec<PathBuf>, ml_anchor: Vec<PathBuf>, crl: Vec<PathBuf>, ds: Vec
 
 /// Issues a chip image folder `out_dir` (which must not exist) from a citizen record (JSON text), a photo
 /// (JPEG or PNG bytes) and a PKI folder (`ds.pem`, `ds.key`, `csca.pem`): the folder appears complete and
-/// verified, or not at all. Returns the issue document (`out`, `files`, `bytes`, `has_secrets`) and the
+/// verified, or not at all; `hsm=(module, token, key label, PIN)` signs with the Document Signer key in a
+/// PKCS#11 token instead of `ds.key`. Returns the issue document (`out`, `files`, `bytes`, `has_secrets`) and the
 /// warnings on the record and the Document Signer.
 #[pyfunction]
-#[pyo3(signature = (record_json, photo, pki_dir, out_dir, *, chip_curve="brainpoolP256r1".to_string(), aa_rsa_bits=None, face_bytes=15_000, profile="open".to_string()))]
+#[pyo3(signature = (record_json, photo, pki_dir, out_dir, *, chip_curve="brainpoolP256r1".to_string(), aa_rsa_bits=None, face_bytes=15_000, profile="open".to_string(), hsm=None))]
 #[allow(clippy::too_many_arguments)]
 fn issue<'py>(
     py: Python<'py>,
@@ -70,8 +71,10 @@ fn issue<'py>(
     aa_rsa_bits: Option<usize>,
     face_bytes: usize,
     profile: String,
+    hsm: Option<(PathBuf, String, String, String)>,
 ) -> PyResult<(Bound<'py, PyAny>, Vec<String>)> {
-    let settings = jobs::IssueSettings { chip_curve, aa_rsa_bits, face_bytes, profile };
+    let hsm = hsm.map(|(module, token, key, pin)| jobs::Hsm { module, token, key, pin: zeroize::Zeroizing::new(pin) });
+    let settings = jobs::IssueSettings { chip_curve, aa_rsa_bits, face_bytes, profile, hsm };
     let (doc, warnings) = jobs::issue(py, record_json, photo, pki_dir, out_dir, settings)?;
     Ok((to_py(py, &doc)?, warnings))
 }
@@ -210,6 +213,12 @@ fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
     guarded(py, || -> Result<(), Failure> { panic!("a panic raised on purpose by _panic_for_tests") })
 }
 
+/// Whether this build signs with keys in PKCS#11 tokens (the `pkcs11` feature).
+#[pyfunction]
+fn has_pkcs11() -> bool {
+    cfg!(feature = "pkcs11")
+}
+
 /// Whether this build reads PC/SC readers by name (the `pcsc` feature).
 #[pyfunction]
 fn has_pcsc() -> bool {
@@ -234,5 +243,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(qr_scan, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(has_pcsc, m)?)?;
+    m.add_function(wrap_pyfunction!(has_pkcs11, m)?)?;
     Ok(())
 }
