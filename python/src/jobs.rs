@@ -201,9 +201,11 @@ pub fn personalize(
         match result {
             Ok(_) => Ok(Ok(doc)),
             Err(e) => {
+                // a read-back that ran and did not verify is a VerificationError; anything else (the reader
+                // session's own failure, the chip, the transport, the input) is the library's kind
                 let failure = match &e {
-                    PersoError::Verification(why) => {
-                        Failure::new(Class::VerificationError, format!("verification failed, chip not locked: {why}"))
+                    PersoError::NotGenuine(_) | PersoError::ReadBackDiffers { .. } => {
+                        Failure::new(Class::VerificationError, e.to_string())
                     }
                     _ => link.explain(cccd::Error::from(e)),
                 };

@@ -211,3 +211,15 @@ def test_a_reader_resumes_after_a_pulled_card_reading_nothing_twice(image_dir: P
     assert reader.bytes_read == whole.bytes_read, "no byte read twice"
     for name, data in resumed.files.items():
         assert data == (image_dir / f"{name}.bin").read_bytes(), name
+
+
+def test_personalizing_a_tampered_image_is_a_verification_error_and_no_lock(image_copy: Path) -> None:
+    dg13 = image_copy / "DG13.bin"
+    data = bytearray(dg13.read_bytes())
+    data[-1] ^= 0x01
+    dg13.write_bytes(bytes(data))
+    chip = cccd.VirtualChip.blank(TRANSPORT_KEY)
+    with pytest.raises(cccd.VerificationError, match="chip not locked") as e:
+        cccd.personalize(chip, image_copy, transport_key=TRANSPORT_KEY)
+    assert e.value.details["locked"] is False
+    assert chip.life_cycle == "personalization"
