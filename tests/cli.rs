@@ -1,18 +1,12 @@
 //! The `cccd` command line, run as a user would run it.
+mod cli_support;
 mod common;
+
+use cli_support::cccd;
 
 use std::process::Command;
 
 use common::vectors_dir;
-
-fn cccd(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn inspect_recognizes_every_sample_file_by_its_tag() {
@@ -79,8 +73,10 @@ fn qr_decode_reads_text_and_a_qrencode_image() {
     let (code, stdout, _) = cccd(&["qr", "decode", "--json", "--text", payload]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(v[0]["payload"]["full_name"], "Nguyễn Văn A");
-    assert_eq!(v[0]["payload"]["date_of_birth"], "1999-01-15");
+    assert_eq!((v["schema_version"].as_u64(), v["command"].as_str()), (Some(1), Some("qr decode")), "{v}");
+    assert_eq!((v["codes"].as_u64(), v["valid"].as_bool()), (Some(1), Some(true)), "{v}");
+    assert_eq!(v["results"][0]["payload"]["full_name"], "Nguyễn Văn A");
+    assert_eq!(v["results"][0]["payload"]["date_of_birth"], "1999-01-15");
 
     let dir = std::env::temp_dir().join(format!("cccd-cli-qr-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -93,12 +89,14 @@ fn qr_decode_reads_text_and_a_qrencode_image() {
     let (code, stdout, _) = cccd(&["qr", "decode", "--json", "--image", png.to_str().unwrap()]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(v[0]["payload"]["place_of_residence"], "Số 1 Đường X, Hà Nội");
+    assert_eq!(v["results"][0]["payload"]["place_of_residence"], "Số 1 Đường X, Hà Nội");
     std::fs::remove_dir_all(&dir).unwrap();
 
     let (code, stdout, _) = cccd(&["qr", "decode", "--json", "--text", "1|2"]);
     assert_eq!(code, 1);
-    assert!(stdout.contains("2 fields"));
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!((v["valid"].as_bool(), v["results"][0]["ok"].as_bool()), (Some(false), Some(false)), "{v}");
+    assert!(v["results"][0]["error"].as_str().unwrap().contains("2 fields"), "{v}");
 }
 
 fn sample_record() -> std::path::PathBuf {

@@ -1,31 +1,14 @@
 //! The EAC command line: `cccd pki cvca|dv|is` (checked by OpenPACE's `cvc-print`), `cccd inspect` on CV
 //! certificates, requests and DG3 (fingers written as PNG where the codec allows).
+mod cli_support;
 
-use std::path::{Path, PathBuf};
+use cli_support::{cccd, issue, record_path, s, tmp as workdir};
+
+use std::path::Path;
 use std::process::Command;
 
 use cccd::lds::dg3::finger::{FingerCompression, FingerPosition};
 use cccd::lds::dg3::{Dg3, FingerImage};
-
-fn cccd(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cccd-cli-eac-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 fn cvc_print(trust: &[&Path], cert: &Path, dir: &Path) -> String {
     let t = dir.join("trust");
@@ -140,21 +123,8 @@ fn issue_with_fingerprints_puts_dg3_under_the_sod_and_the_chip_protects_it() {
     std::fs::write(fingers.join("left_index.wsq"), [0xFF, 0xA0, 0xFF, 0xA4, 1, 2]).unwrap();
     let pki = dir.join("pki");
     assert_eq!(cccd(&["pki", "init", "--out", s(&pki)]).0, 0);
-    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
     let chip = dir.join("chip");
-    let (code, _, err) = cccd(&[
-        "issue",
-        "--record",
-        record,
-        "--photo",
-        s(&photo),
-        "--pki",
-        s(&pki),
-        "--out",
-        s(&chip),
-        "--fingerprints",
-        s(&fingers),
-    ]);
+    let (code, _, err) = issue(&record_path(), &photo, &pki, &chip, &["--fingerprints", s(&fingers)]);
     assert_eq!(code, 0, "{err}");
     // DG3 holds both fingers in position order, sized from their headers (WSQ: not read, 0×0)
     let image = cccd::image::ChipImage::load_dir(&chip).unwrap();

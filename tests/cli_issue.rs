@@ -1,6 +1,9 @@
 //! The issuer's command line: `cccd pki init`, `cccd issue`, `cccd issue-batch`, and `cccd verify` with a
 //! trust store. `openssl` is the independent checker of what `cccd issue` signs.
+mod cli_support;
 mod common;
+
+use cli_support::{cccd, issue, issue_batch, photo, record_path, s, tmp, verify_json};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -8,45 +11,6 @@ use std::process::Command;
 use cccd::image::ChipImage;
 use cccd::lds::LdsFile;
 use cccd::lds::sod::Sod;
-
-fn cccd(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cccd-issue-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-/// A portrait-like photo, 800×1000 PNG.
-fn photo(dir: &Path) -> PathBuf {
-    let img = image::RgbImage::from_fn(800, 1000, |x, y| {
-        let (dx, dy) = (x as f32 - 400.0, y as f32 - 420.0);
-        if (dx / 170.0).powi(2) + (dy / 230.0).powi(2) < 1.0 {
-            image::Rgb([220, 180, 150])
-        } else {
-            image::Rgb([(x / 4) as u8, 200, (y / 4) as u8])
-        }
-    });
-    let path = dir.join("photo.png");
-    img.save(&path).unwrap();
-    path
-}
-
-fn record_path() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json"))
-}
 
 fn openssl_accepts(sod: &[u8], csca: &Path, dir: &Path) -> Result<(), String> {
     let ci = dir.join("sod.p7");
@@ -57,14 +21,6 @@ fn openssl_accepts(sod: &[u8], csca: &Path, dir: &Path) -> Result<(), String> {
         .output()
         .expect("openssl must be installed");
     if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
-}
-
-fn verify_json(chip: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
-    let mut args = vec!["verify", s(chip), "--json"];
-    args.extend_from_slice(extra);
-    let (code, out, err) = cccd(&args);
-    assert!(code == 0 || code == 1, "verify failed to run: {err}");
-    (code, serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}")))
 }
 
 #[test]
@@ -88,8 +44,7 @@ fn issued_chips_verify_with_openssl_on_every_curve() {
         assert!(out.status.success(), "openssl cannot read ds.key: {}", String::from_utf8_lossy(&out.stderr));
 
         let chip = dir.join(format!("chip-{curve}"));
-        let (code, _, err) =
-            cccd(&["issue", "--record", s(&record_path()), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+        let (code, _, err) = issue(&record_path(), &photo, &pki, &chip, &[]);
         assert_eq!(code, 0, "{curve}: {err}");
         let image = ChipImage::load_dir(&chip).unwrap();
         for n in [1, 2, 13, 14, 15] {
@@ -102,8 +57,7 @@ fn issued_chips_verify_with_openssl_on_every_curve() {
         let (code, v) = verify_json(&chip, &["--csca", s(&pki.join("csca.pem"))]);
         assert_eq!((code, &v["valid"]), (0, &serde_json::json!(true)), "{curve}: {v}");
         // no chip folder is overwritten
-        let (code, _, err) =
-            cccd(&["issue", "--record", s(&record_path()), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+        let (code, _, err) = issue(&record_path(), &photo, &pki, &chip, &[]);
         assert_eq!(code, 2);
         assert!(err.contains("already exists"), "{err}");
     }
@@ -117,8 +71,7 @@ fn verify_rejects_each_fault_with_its_own_reason() {
     let pki = dir.join("pki");
     assert_eq!(cccd(&["pki", "init", "--out", s(&pki), "--curve", "secp256r1", "--ds-days", "30"]).0, 0);
     let chip = dir.join("chip");
-    let (code, _, err) =
-        cccd(&["issue", "--record", s(&record_path()), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+    let (code, _, err) = issue(&record_path(), &photo, &pki, &chip, &[]);
     assert_eq!(code, 0, "{err}");
     let csca = pki.join("csca.pem");
     let (code, v) = verify_json(&chip, &["--csca", s(&csca)]);
@@ -325,7 +278,7 @@ fn issue_batch_issues_in_parallel_and_reports_failures_without_partial_output() 
     let photo = photo(&dir);
     let pki = dir.join("pki");
     assert_eq!(cccd(&["pki", "init", "--out", s(&pki), "--curve", "secp256r1"]).0, 0);
-    let base: serde_json::Value = serde_json::from_slice(&std::fs::read(record_path()).unwrap()).unwrap();
+    let base = cli_support::record_json();
     let mut lines = Vec::new();
     for i in 0..6 {
         let mut r = base.clone();
@@ -340,19 +293,7 @@ fn issue_batch_issues_in_parallel_and_reports_failures_without_partial_output() 
     let records = dir.join("records.jsonl");
     std::fs::write(&records, lines.join("\n") + "\n").unwrap();
     let out = dir.join("out");
-    let (code, stdout, err) = cccd(&[
-        "issue-batch",
-        "--records",
-        s(&records),
-        "--photo",
-        s(&photo),
-        "--pki",
-        s(&pki),
-        "--out",
-        s(&out),
-        "--jobs",
-        "2",
-    ]);
+    let (code, stdout, err) = issue_batch(&records, &photo, &pki, &out, &["--jobs", "2"]);
     assert_eq!(code, 1, "{stdout} {err}");
     assert!(stdout.starts_with("6 issued, 2 refused, 0 failed, 0 skipped"), "{stdout}");
     let errors = std::fs::read_to_string(out.join("errors.jsonl")).unwrap();
@@ -384,18 +325,7 @@ fn issue_batch_issues_in_parallel_and_reports_failures_without_partial_output() 
     assert_eq!(rows[0]["can"], "012340");
     assert_eq!(rows[0]["folder"], "001099012340");
     // a rerun resumes: nothing issued twice, and it says so (text and JSON)
-    let (code, stdout, _) = cccd(&[
-        "issue-batch",
-        "--records",
-        s(&records),
-        "--photo",
-        s(&photo),
-        "--pki",
-        s(&pki),
-        "--out",
-        s(&out),
-        "--json",
-    ]);
+    let (code, stdout, _) = issue_batch(&records, &photo, &pki, &out, &["--json"]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
@@ -463,8 +393,7 @@ fn rsa_document_signers_and_dh_chip_authentication_from_the_command_line() {
         assert_eq!(code, 0, "{err}");
         assert!(out.contains(&format!("ds.pem ds.key (RSA-{}", flags[1])), "{out}");
         let chip = dir.join(format!("chip-{}", flags.len()));
-        let (code, _, err) =
-            cccd(&["issue", "--record", s(&record_path()), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+        let (code, _, err) = issue(&record_path(), &photo, &pki, &chip, &[]);
         assert_eq!(code, 0, "{err}");
         let image = ChipImage::load_dir(&chip).unwrap();
         let sod = Sod::decode(&image.files[&LdsFile::Sod]).unwrap();

@@ -1,47 +1,16 @@
 //! The PKI's traps on the command line: `--ds-days 0`, an expired Document Signer, cards that outlive their
 //! certificates, `cccd pki new-ds` (the old signer kept, never overwritten) and `cccd pki crl` (checked by
 //! `openssl crl` and by `cccd verify --crl`); and the transport key kept off the command line.
-use std::path::{Path, PathBuf};
+mod cli_support;
+
+use cli_support::{cccd, photo, s, tmp, verify_json as verify};
+use std::path::Path;
 use std::process::Command;
-
-fn cccd(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).env_remove("CCCD_TRANSPORT_KEY").output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cccd-pki-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 const RECORD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
 
-fn photo(dir: &Path) -> PathBuf {
-    let p = dir.join("photo.png");
-    image::RgbImage::from_fn(300, 400, |x, y| image::Rgb([(x / 2) as u8, 170, (y / 2) as u8])).save(&p).unwrap();
-    p
-}
-
 fn issue(pki: &Path, photo: &Path, out: &Path) -> (i32, String, String) {
-    cccd(&["issue", "--record", RECORD, "--photo", s(photo), "--pki", s(pki), "--out", s(out)])
-}
-
-fn verify(chip: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
-    let mut args = vec!["verify", s(chip), "--json"];
-    args.extend_from_slice(extra);
-    let (code, out, err) = cccd(&args);
-    assert!(code == 0 || code == 1, "verify: {err}");
-    (code, serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}")))
+    cli_support::issue(Path::new(RECORD), photo, pki, out, &[])
 }
 
 #[test]
@@ -88,8 +57,7 @@ fn an_expired_document_signer_is_refused_and_outliving_cards_are_warned_about() 
     let records = dir.join("r.jsonl");
     std::fs::write(&records, std::fs::read_to_string(RECORD).unwrap().replace('\n', " ") + "\n").unwrap();
     let out = dir.join("batch");
-    let (code, _, err) =
-        cccd(&["issue-batch", "--records", s(&records), "--photo", s(&photo), "--pki", s(&old), "--out", s(&out)]);
+    let (code, _, err) = cli_support::issue_batch(&records, &photo, &old, &out, &[]);
     assert_eq!(code, 2);
     assert!(err.contains("expired"), "{err}");
     assert!(!out.exists());

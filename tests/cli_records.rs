@@ -1,37 +1,9 @@
 //! Citizen records on the command line: `cccd validate` reports every problem of every record and duplicate
 //! IDs; `cccd issue` refuses a record with all its problems in one message; decomposed Vietnamese text is
 //! written in NFC.
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod cli_support;
 
-fn cccd(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cccd-records-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn record(id: &str) -> serde_json::Value {
-    let mut r: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json")).unwrap(),
-    )
-    .unwrap();
-    r["id_number"] = serde_json::json!(id);
-    r
-}
+use cli_support::{cccd, issue, record_with_id as record, s, tmp};
 
 /// The record of the issue: an impossible date hiding four more problems.
 fn bad_record() -> serde_json::Value {
@@ -115,8 +87,7 @@ fn issue_refuses_a_record_with_every_problem_in_one_message() {
     let photo = dir.join("photo.png");
     image::RgbImage::from_pixel(300, 400, image::Rgb([200, 160, 120])).save(&photo).unwrap();
     let out = dir.join("chip");
-    let (code, _, err) =
-        cccd(&["issue", "--record", s(&bad), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&out)]);
+    let (code, _, err) = issue(&bad, &photo, &pki, &out, &[]);
     assert_eq!(code, 2);
     for part in [
         "date_of_birth: no such day",
@@ -148,8 +119,7 @@ fn decomposed_vietnamese_text_is_written_in_nfc() {
     let photo = dir.join("photo.png");
     image::RgbImage::from_pixel(300, 400, image::Rgb([200, 160, 120])).save(&photo).unwrap();
     let chip = dir.join("chip");
-    let (code, _, err) =
-        cccd(&["issue", "--record", s(&file), "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip)]);
+    let (code, _, err) = issue(&file, &photo, &pki, &chip, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("full_name: not in Unicode NFC"), "{err}");
     let dg13 = std::fs::read(chip.join("DG13.bin")).unwrap();

@@ -2,45 +2,13 @@
 //! clone suspected, incomplete), the rules of issue 15 (listed and mandatory data groups, the document's
 //! expiry shown first, the CSCA that vouched), the same verdict as the library's, and errors as JSON.
 //! Each of these said `valid: true` (exit 0) or had no verdict before the verifier.
+mod cli_support;
+
+use cli_support::{cccd, copy_dir, photo, record_path, s, tmp, verify_json as verify};
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
-
-fn cccd(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cccd-verdict-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn photo(dir: &Path) -> PathBuf {
-    let img = image::RgbImage::from_fn(600, 800, |x, y| {
-        let (dx, dy) = (x as f32 - 300.0, y as f32 - 330.0);
-        if (dx / 130.0).powi(2) + (dy / 170.0).powi(2) < 1.0 {
-            image::Rgb([220, 180, 150])
-        } else {
-            image::Rgb([(x / 3) as u8, 200, (y / 4) as u8])
-        }
-    });
-    let path = dir.join("photo.png");
-    img.save(&path).unwrap();
-    path
-}
 
 /// A PKI and a chip issued from `record` with it.
 fn issue(dir: &Path, record: &Path) -> (PathBuf, PathBuf) {
@@ -48,37 +16,13 @@ fn issue(dir: &Path, record: &Path) -> (PathBuf, PathBuf) {
     let chip = dir.join("chip");
     let (code, _, err) = cccd(&["pki", "init", "--out", s(&pki)]);
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) =
-        cccd(&["issue", "--record", s(record), "--photo", s(&photo(dir)), "--pki", s(&pki), "--out", s(&chip)]);
+    let (code, _, err) = cli_support::issue(record, &photo(dir), &pki, &chip, &[]);
     assert_eq!(code, 0, "{err}");
     (pki, chip)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-fn verify(chip: &Path, extra: &[&str]) -> (i32, Value) {
-    let mut args = vec!["verify", s(chip), "--json"];
-    args.extend_from_slice(extra);
-    let (code, out, err) = cccd(&args);
-    (code, serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}")))
-}
-
 fn codes(v: &Value) -> Vec<String> {
     v["verdict"]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect()
-}
-
-fn record_path() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json"))
 }
 
 #[test]
@@ -217,7 +161,7 @@ fn listed_mandatory_and_expired() {
     }
 
     // an expired document on an authentic chip: genuine, and `document_expired` is the first finding
-    let mut record: Value = serde_json::from_slice(&std::fs::read(record_path()).unwrap()).unwrap();
+    let mut record = cli_support::record_json();
     record["date_of_issue"] = "2005-03-10".into();
     record["date_of_expiry"] = "2020-01-15".into();
     let old = dir.join("old");

@@ -46,6 +46,11 @@ impl Emulator {
         let emulator = Emulator { child, events };
         let ready = emulator.next_event();
         assert_eq!(ready["event"], "ready", "{ready}");
+        assert_eq!(
+            (ready["schema_version"].as_u64(), ready["command"].as_str()),
+            (Some(1), Some("emulate")),
+            "{ready}"
+        );
         let reader = if port == "35963" { "Virtual PCD 00 00" } else { "Virtual PCD 00 01" };
         assert_eq!(ready["reader"], reader);
         emulator
@@ -169,7 +174,7 @@ fn readers_are_chosen_by_prefix_or_index_and_pcsc_errors_name_their_code() {
     let listed = cccd_in(&s.base, &["readers", "--json"]);
     assert!(listed.status.success(), "{}", text(&listed.stderr));
     let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
-    assert_eq!(listed["schema_version"], 1);
+    assert_eq!((listed["schema_version"].as_u64(), listed["command"].as_str()), (Some(1), Some("readers")), "{listed}");
     assert_eq!(listed["readers"][0]["name"], "Virtual PCD 00 00", "{listed}");
     assert_eq!(listed["readers"][1]["index"], 1, "{listed}");
     let emulator = Emulator::start(&s.chipdir, "35964", &[]);

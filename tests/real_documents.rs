@@ -2,9 +2,10 @@
 //! `openssl cms -verify` and by `cccd verify`; files padded beyond their TLV or captured with their status word;
 //! a DG1 with a wrong check digit; a TD2 DG1. Each is decoded with its values and its warnings, from the library
 //! and from `cccd inspect --json`.
+mod cli_support;
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use cccd::image::ChipImage;
@@ -15,39 +16,7 @@ use cccd::lds::{DecodeWarning, DecodeWarningKind, LdsFile};
 use cccd::mrz::{Mrz, MrzField};
 use serde_json::Value;
 
-fn cccd(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).output().expect("run cccd");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cccd-real-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn photo(dir: &Path) -> PathBuf {
-    let img = image::RgbImage::from_fn(600, 800, |x, y| {
-        let (dx, dy) = (x as f32 - 300.0, y as f32 - 330.0);
-        if (dx / 130.0).powi(2) + (dy / 180.0).powi(2) < 1.0 {
-            image::Rgb([220, 180, 150])
-        } else {
-            image::Rgb([(x / 4) as u8, 200, (y / 4) as u8])
-        }
-    });
-    let path = dir.join("photo.png");
-    img.save(&path).unwrap();
-    path
-}
+use cli_support::{cccd, issue, photo, record_path, s, tmp};
 
 fn inspect_json(path: &Path) -> Value {
     let (code, out, err) = cccd(&["inspect", "--json", s(path)]);
@@ -65,21 +34,9 @@ fn an_issued_pace_cam_image_holds_a_signed_ef_card_security() {
     let photo = photo(&dir);
     let pki = dir.join("pki");
     assert_eq!(cccd(&["pki", "init", "--out", s(&pki)]).0, 0);
-    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
     let chip = dir.join("chip");
-    let (code, _, err) = cccd(&[
-        "issue",
-        "--record",
-        record,
-        "--photo",
-        s(&photo),
-        "--pki",
-        s(&pki),
-        "--out",
-        s(&chip),
-        "--pace",
-        "gm-ecdh-aes128-13,cam-ecdh-aes128-13",
-    ]);
+    let (code, _, err) =
+        issue(&record_path(), &photo, &pki, &chip, &["--pace", "gm-ecdh-aes128-13,cam-ecdh-aes128-13"]);
     assert_eq!(code, 0, "{err}");
     let image = ChipImage::load_dir(&chip).unwrap();
     let bytes = image.files.get(&LdsFile::CardSecurity).expect("EF.CardSecurity issued").clone();
@@ -207,8 +164,7 @@ fn an_issued_pace_cam_image_holds_a_signed_ef_card_security() {
 
     // PACE-GM only: no EF.CardSecurity
     let chip_gm = dir.join("chip-gm");
-    let (code, _, err) =
-        cccd(&["issue", "--record", record, "--photo", s(&photo), "--pki", s(&pki), "--out", s(&chip_gm)]);
+    let (code, _, err) = issue(&record_path(), &photo, &pki, &chip_gm, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(!ChipImage::load_dir(&chip_gm).unwrap().files.contains_key(&LdsFile::CardSecurity));
     std::fs::remove_dir_all(&dir).unwrap();

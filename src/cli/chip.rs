@@ -71,7 +71,7 @@ pub fn vpcd_reader_name(port: u16) -> String {
 /// Reports an emulator event: text on standard error, or one JSON line on standard output.
 fn emulator_event(json: bool, event: &str, text: &str, fields: serde_json::Value) {
     if json {
-        let mut v = serde_json::json!({ "event": event });
+        let mut v = super::verdict::document("emulate", serde_json::json!({ "event": event }));
         if let (Some(obj), serde_json::Value::Object(more)) = (v.as_object_mut(), fields) {
             obj.extend(more);
         }

@@ -35,6 +35,9 @@ pub struct Common {
     /// Grant read access to DG4 (iris).
     #[arg(long)]
     dg4: bool,
+    /// Print JSON: the certificate (CHR, CAR, role, validity, rights, SHA-256) and the files written.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `cccd pki cvca`.
@@ -160,6 +163,37 @@ fn summary(c: &CvCertificate) -> String {
     )
 }
 
+/// A CV certificate in the JSON documents: `chr`, `car`, `role`, `effective`, `expiry` (`YYYY-MM-DD`),
+/// `algorithm`, `curve` (null when inherited), `dg3`, `dg4`, `sha256` (of the whole certificate), `path`.
+fn certificate_json(c: &CvCertificate, path: &Path) -> serde_json::Value {
+    let chat = &c.body.chat;
+    serde_json::json!({
+        "chr": c.chr().to_string(),
+        "car": c.car().to_string(),
+        "role": chat.role().name(),
+        "effective": c.body.effective.date().to_string(),
+        "expiry": c.body.expiry.date().to_string(),
+        "algorithm": c.body.public_key.algorithm.name(),
+        "curve": c.body.public_key.own_curve().map(|k| k.name()),
+        "dg3": chat.reads_dg3(),
+        "dg4": chat.reads_dg4(),
+        "sha256": super::output::sha256_hex(&c.raw),
+        "path": path.display().to_string(),
+    })
+}
+
+/// Prints what an EAC PKI command made: the summary line, or its JSON document.
+fn report(json: bool, command: &str, folder: &Path, cert: &CvCertificate, files: &[String]) {
+    let cert_path = folder.join(files.first().map_or("", String::as_str));
+    let fields = serde_json::json!({
+        "folder": folder.display().to_string(),
+        "certificate": certificate_json(cert, &cert_path),
+        "files": files,
+        "warnings": [],
+    });
+    super::output::finish(json, &format!("pki {command}"), fields, &summary(cert));
+}
+
 /// `cccd pki cvca`.
 pub fn cvca(args: &CvcaArgs) -> Result<ExitCode, CliError> {
     let curve = NamedCurve::from_name(&args.curve).ok_or(input("--curve", "not an eMRTD curve"))?;
@@ -167,6 +201,7 @@ pub fn cvca(args: &CvcaArgs) -> Result<ExitCode, CliError> {
     let (effective, expiry) = args.common.period(Role::Cvca)?;
     let key = SoftwareKey::generate(curve);
     let cert_path = args.out.join("cvca.cvcert");
+    let mut extra = Vec::new();
     let cert = if cert_path.exists() {
         let old = read_certificate(&cert_path)?;
         let old_key = read_key(&args.out.join("cvca.key"))?;
@@ -179,15 +214,20 @@ pub fn cvca(args: &CvcaArgs) -> Result<ExitCode, CliError> {
             expiry,
         )
         .map_err(|e| input("link certificate", e))?;
-        write(&args.out.join(format!("cvca-{}.cvcert", old.chr())), &old.raw)?;
-        write(&args.out.join(format!("link-{}.cvcert", link.chr())), &link.raw)?;
+        let kept = format!("cvca-{}.cvcert", old.chr());
+        let link_name = format!("link-{}.cvcert", link.chr());
+        write(&args.out.join(&kept), &old.raw)?;
+        write(&args.out.join(&link_name), &link.raw)?;
+        extra = vec![link_name, kept];
         link
     } else {
         issue::cvca(chr, &key, args.common.rights(), effective, expiry).map_err(|e| input("CVCA", e))?
     };
     write(&cert_path, &cert.raw)?;
     write_key(&args.out.join("cvca.key"), &key)?;
-    super::print(&summary(&cert));
+    let mut files = vec!["cvca.cvcert".to_string(), "cvca.key".to_string()];
+    files.extend(extra);
+    report(args.common.json, "cvca", &args.out, &cert, &files);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -227,7 +267,8 @@ pub fn dv(args: &DvArgs) -> Result<ExitCode, CliError> {
     let cert = subordinate(&args.cvca, "cvca", &args.out, "dv", &args.chr, role, &args.common)?;
     let cvca = read_certificate(&args.cvca.join("cvca.cvcert"))?;
     write(&args.out.join("cvca.cvcert"), &cvca.raw)?;
-    super::print(&summary(&cert));
+    let files = ["dv.cvcert", "dv.key", "cvca.cvcert"].map(String::from);
+    report(args.common.json, "dv", &args.out, &cert, &files);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -238,7 +279,8 @@ pub fn is(args: &IsArgs) -> Result<ExitCode, CliError> {
         let c = read_certificate(&args.dv.join(format!("{name}.cvcert")))?;
         write(&args.out.join(format!("{name}.cvcert")), &c.raw)?;
     }
-    super::print(&summary(&cert));
+    let files = ["is.cvcert", "is.key", "cvca.cvcert", "dv.cvcert"].map(String::from);
+    report(args.common.json, "is", &args.out, &cert, &files);
     Ok(ExitCode::SUCCESS)
 }
 

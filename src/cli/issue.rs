@@ -1,5 +1,5 @@
-//! `cccd pki init`, `master-list`, `check-master-list` and `cccd issue`: the issuer's side (`issue-batch` is
-//! in `batch.rs`, `pki new-ds` and `pki crl` in `pki_ops.rs`).
+//! `cccd issue` and what the issuer's commands share (the Document Signer of a PKI folder, HSM options);
+//! `issue-batch` is in `batch.rs`, the `pki` commands in `pki_ops.rs`.
 //!
 //! A PKI folder holds `csca.pem`, `csca.key`, `ds.pem`, `ds.key`, `mls.pem`, `mls.key` (keys as PKCS#8 PEM,
 //! owner-only; `mls` is the Master List Signer). A chip
@@ -13,35 +13,10 @@ use cccd::batch::{ChipRecipe, FolderTrust, publish};
 use cccd::crypto::ec::NamedCurve;
 use cccd::crypto::signature::SignatureAlgorithm;
 use cccd::issuance::IssueOptions;
-use cccd::pki::{
-    CertificateBuilder, DocumentSigner, Issued, MasterListBuilder, RsaSoftwareKey, Signer, SoftwareKey, pem_decode,
-};
+use cccd::pki::{DocumentSigner, Issued, SoftwareKey, pem_decode};
+use serde_json::json;
 
 use super::CliError;
-
-/// `cccd pki …`
-#[derive(Debug, clap::Subcommand)]
-pub enum PkiCommand {
-    /// Create a test or pilot PKI: a self-signed CSCA, a Document Signer and a Master List Signer, with keys.
-    Init(InitArgs),
-    /// Sign an ICAO CSCA master list (the PKI's CSCA and the certificates given) with the PKI's Master List
-    /// Signer.
-    MasterList(MasterListArgs),
-    /// Check a CSCA master list's own signature: intact, and with `--anchor` signed by a signer that a CSCA
-    /// you trust certified; exit 1 when not.
-    CheckMasterList(CheckMasterListArgs),
-    /// A new Document Signer under the PKI's CSCA: the old `ds.pem` (and `ds.key`) kept as
-    /// `ds-<serial>.pem` (`.key`), never overwritten.
-    NewDs(super::pki_ops::NewDsArgs),
-    /// A certificate revocation list signed by the PKI's CSCA, listing the certificates given.
-    Crl(super::pki_ops::CrlArgs),
-    /// EAC: create a CVCA (self-signed; in a folder that has one, a new key and a link certificate).
-    Cvca(super::eac::CvcaArgs),
-    /// EAC: a Document Verifier certified by a CVCA folder.
-    Dv(super::eac::DvArgs),
-    /// EAC: an Inspection System (terminal) certified by a DV folder: the folder `cccd read --terminal` takes.
-    Is(super::eac::IsArgs),
-}
 
 /// A Document Signer key in a PKCS#11 token instead of `ds.key` (feature `pkcs11`). The user PIN is read from
 /// the environment variable `CCCD_HSM_PIN`, never from the command line.
@@ -79,67 +54,6 @@ impl HsmArgs {
     }
 }
 
-/// Arguments of `cccd pki master-list`.
-#[derive(Debug, clap::Args)]
-pub struct MasterListArgs {
-    /// The PKI folder (`cccd pki init`): `csca.pem`, `mls.pem`, `mls.key`.
-    #[arg(long)]
-    pki: PathBuf,
-    /// The master list file to write (DER).
-    #[arg(long)]
-    out: PathBuf,
-    /// More CSCA certificates to list: PEM or DER files, or folders of them.
-    certificates: Vec<PathBuf>,
-}
-
-/// Arguments of `cccd pki check-master-list`.
-#[derive(Debug, clap::Args)]
-pub struct CheckMasterListArgs {
-    /// The master list (DER).
-    file: PathBuf,
-    /// A CSCA certificate trusted beforehand (PEM or DER file, or a folder; repeatable).
-    #[arg(long)]
-    anchor: Vec<PathBuf>,
-    /// Check validity as of this date (`YYYY-MM-DD`; default today).
-    #[arg(long)]
-    at: Option<String>,
-    /// Print JSON.
-    #[arg(long)]
-    json: bool,
-}
-
-/// Arguments of `cccd pki init`.
-#[derive(Debug, clap::Args)]
-pub struct InitArgs {
-    /// The folder to write `csca.pem`, `csca.key`, `ds.pem`, `ds.key`, `mls.pem`, `mls.key` to.
-    #[arg(long)]
-    out: PathBuf,
-    /// The curve of both keys (secp256r1, secp384r1, secp521r1, brainpoolP256r1, brainpoolP384r1,
-    /// brainpoolP512r1, …); default CSCA brainpoolP512r1 and DS brainpoolP384r1, as the Vietnamese chain.
-    #[arg(long)]
-    curve: Option<String>,
-    /// The country code in the names.
-    #[arg(long, default_value = "VN")]
-    country: String,
-    /// Validity of the Document Signer certificate, in days (starting yesterday; at least 2, so that it is
-    /// valid today).
-    #[arg(long, default_value_t = 3650, value_parser = clap::value_parser!(u32).range(2..))]
-    ds_days: u32,
-    /// An RSA Document Signer key of this many bits (2048 at least) instead of ECDSA; it signs with
-    /// RSASSA-PKCS1-v1_5 and SHA-256, or RSASSA-PSS with `--ds-rsa-pss` (the key file keeps the scheme).
-    #[arg(long)]
-    ds_rsa: Option<usize>,
-    /// With `--ds-rsa`: sign with RSASSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt).
-    #[arg(long, requires = "ds_rsa")]
-    ds_rsa_pss: bool,
-    /// Generate the Document Signer key in this PKCS#11 token (no `ds.key` is written).
-    #[command(flatten)]
-    hsm: HsmArgs,
-    /// Overwrite an existing PKI folder.
-    #[arg(long)]
-    force: bool,
-}
-
 pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
     move |source| CliError::Io { path: path.display().to_string(), source }
 }
@@ -163,30 +77,6 @@ pub(super) fn parse_curve(name: &str) -> Result<NamedCurve, CliError> {
     NamedCurve::from_name(name).ok_or_else(|| input("--curve", format!("unknown curve {name:?}")))
 }
 
-/// Runs `cccd pki …`.
-pub fn pki(command: &PkiCommand) -> Result<ExitCode, CliError> {
-    match command {
-        PkiCommand::Init(args) => pki_init(args),
-        PkiCommand::MasterList(args) => pki_master_list(args),
-        PkiCommand::CheckMasterList(args) => pki_check_master_list(args),
-        PkiCommand::NewDs(args) => super::pki_ops::new_ds(args),
-        PkiCommand::Crl(args) => super::pki_ops::crl(args),
-        PkiCommand::Cvca(args) => super::eac::cvca(args),
-        PkiCommand::Dv(args) => super::eac::dv(args),
-        PkiCommand::Is(args) => super::eac::is(args),
-    }
-}
-
-/// Loads CSCA certificates from files and folders (no master lists).
-fn load_certificates(paths: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>, CliError> {
-    let mut store = cccd::pa::TrustStore::new();
-    store.set_master_list_policy(cccd::pa::MasterListPolicy::Unchecked);
-    for p in paths {
-        store.add_path(p).map_err(|e| input("certificates", e))?;
-    }
-    Ok(store.cscas().to_vec())
-}
-
 /// A certificate and its key from a PKI folder (`NAME.pem`, `NAME.key`).
 pub(super) fn load_issued(dir: &Path, name: &str) -> Result<Issued, CliError> {
     use der::Decode;
@@ -200,140 +90,6 @@ pub(super) fn load_issued(dir: &Path, name: &str) -> Result<Issued, CliError> {
     Ok(Issued { certificate, der: der.to_vec(), key })
 }
 
-fn pki_master_list(args: &MasterListArgs) -> Result<ExitCode, CliError> {
-    if !args.pki.join("mls.key").exists() {
-        return Err(input(
-            args.pki.display(),
-            "no Master List Signer (mls.pem, mls.key): make the folder with this version's `cccd pki init`",
-        ));
-    }
-    let signer = load_issued(&args.pki, "mls")?;
-    let mut cscas = load_certificates(&[args.pki.join("csca.pem")])?;
-    cscas.extend(load_certificates(&args.certificates)?);
-    let ml = MasterListBuilder::new(&signer).certificates(&cscas).build().map_err(|e| input("master list", e))?;
-    std::fs::write(&args.out, &ml).map_err(io(&args.out))?;
-    let n = cccd::pa::MasterList::from_der(&ml).map_err(|e| input("master list", e))?.certificates().len();
-    super::print(&format!(
-        "{}: {n} CSCA certificates, signed by {}\n",
-        args.out.display(),
-        signer.certificate.tbs_certificate().subject()
-    ));
-    Ok(ExitCode::SUCCESS)
-}
-
-fn pki_check_master_list(args: &CheckMasterListArgs) -> Result<ExitCode, CliError> {
-    let bytes = std::fs::read(&args.file).map_err(io(&args.file))?;
-    let list = cccd::pa::MasterList::from_der(&bytes).map_err(|e| input(args.file.display(), e))?;
-    let at = match &args.at {
-        Some(d) => Some(
-            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
-                .map_err(|_| input("--at", "not a YYYY-MM-DD date"))?,
-        ),
-        None => None,
-    };
-    let anchored = !args.anchor.is_empty();
-    let report = if anchored { list.verify(&load_certificates(&args.anchor)?, at) } else { list.verify_intact(at) };
-    let ok = if anchored { report.is_valid() } else { report.is_intact() };
-    let mut v = serde_json::to_value(&report).unwrap_or_default();
-    v["anchored"] = serde_json::Value::Bool(anchored);
-    v["csca_subjects"] = list
-        .certificates()
-        .iter()
-        .map(|c| serde_json::Value::String(c.tbs_certificate().subject().to_string()))
-        .collect();
-    v["valid"] = serde_json::Value::Bool(ok);
-    super::chip::print_report(&v, args.json);
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-fn pki_init(args: &InitArgs) -> Result<ExitCode, CliError> {
-    let (csca_curve, ds_curve) = match &args.curve {
-        Some(c) => (parse_curve(c)?, parse_curve(c)?),
-        None => (NamedCurve::BrainpoolP512r1, NamedCurve::BrainpoolP384r1),
-    };
-    if args.out.join("csca.key").exists() && !args.force {
-        return Err(input(args.out.display(), "already holds a PKI (use --force to replace it)"));
-    }
-    std::fs::create_dir_all(&args.out).map_err(io(&args.out))?;
-    let c = &args.country;
-    let csca = CertificateBuilder::country_signing_ca(format!("CN=CSCA {c},O=cccd,C={c}"))
-        .serial(1)
-        .valid_for_days(5475)
-        .build_for_key(SoftwareKey::generate(csca_curve))
-        .map_err(|e| input("CSCA", e))?;
-    let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    // one request for the Document Signer wherever its key is (software EC or RSA, an HSM)
-    let ds_request = |public: Option<cccd::crypto::public_key::PublicKey>| {
-        let request = CertificateBuilder::document_signer(format!("CN=Document Signer {c},O=cccd,C={c}"))
-            .serial(2)
-            .not_before(yesterday)
-            .valid_for_days(args.ds_days)
-            .issuer(&csca);
-        match public {
-            Some(public) => request.public_key(public),
-            None => request,
-        }
-    };
-    let sha256 = cccd::crypto::hash::HashAlgorithm::Sha256;
-    let rsa_algorithm = if args.ds_rsa_pss {
-        SignatureAlgorithm::RsaPss { hash: sha256, salt_len: 32 }
-    } else {
-        SignatureAlgorithm::RsaPkcs1v15(sha256)
-    };
-    let (ds_pem, ds_key, ds_kind) = match (args.hsm.target()?, args.ds_rsa) {
-        (Some(hsm), bits) => {
-            let public = hsm_generate(hsm, ds_curve, bits, rsa_algorithm)?;
-            let ds = ds_request(Some(public)).build().map_err(|e| input("Document Signer", e))?;
-            let kind = match bits {
-                Some(bits) => format!("RSA-{bits} in the HSM"),
-                None => format!("{} in the HSM", ds_curve.name()),
-            };
-            (ds.pem(), None, kind)
-        }
-        (None, None) => {
-            let ds = ds_request(None)
-                .build_for_key(SoftwareKey::generate(ds_curve))
-                .map_err(|e| input("Document Signer", e))?;
-            (ds.pem(), Some(ds.key.to_pkcs8_pem().map_err(|e| input("ds", e))?), ds_curve.name().to_string())
-        }
-        (None, Some(bits)) => {
-            let key = RsaSoftwareKey::generate(bits, rsa_algorithm).map_err(|e| input("--ds-rsa", e))?;
-            let public = key.public_key().map_err(|e| input("Document Signer", e))?;
-            let pem = ds_request(Some(public)).build().map_err(|e| input("Document Signer", e))?.pem();
-            let kind = format!("RSA-{bits} {}", rsa_algorithm.name());
-            (pem, Some(key.to_pkcs8_pem().map_err(|e| input("ds", e))?), kind)
-        }
-    };
-    let mls = CertificateBuilder::master_list_signer(format!("CN=Master List Signer {c},O=cccd,C={c}"))
-        .serial(3)
-        .not_before(yesterday)
-        .valid_for_days(args.ds_days)
-        .issuer(&csca)
-        .build_for_key(SoftwareKey::generate(ds_curve))
-        .map_err(|e| input("Master List Signer", e))?;
-    let files = [
-        ("csca", csca.pem(), Some(csca.key.to_pkcs8_pem().map_err(|e| input("csca", e))?)),
-        ("ds", ds_pem, ds_key),
-        ("mls", mls.pem(), Some(mls.key.to_pkcs8_pem().map_err(|e| input("mls", e))?)),
-    ];
-    let _ = std::fs::remove_file(args.out.join("ds.key")); // --force over a software DS with an HSM one
-    for (name, certificate, key) in &files {
-        let cert = args.out.join(format!("{name}.pem"));
-        std::fs::write(&cert, certificate).map_err(io(&cert))?;
-        if let Some(key) = key {
-            write_private(&args.out.join(format!("{name}.key")), key.as_bytes())?;
-        }
-    }
-    let ds_files = if files[1].2.is_some() { "ds.pem ds.key" } else { "ds.pem" };
-    super::print(&format!(
-        "{}: csca.pem csca.key ({}), {ds_files} ({ds_kind}), mls.pem mls.key ({})\n",
-        args.out.display(),
-        csca_curve.name(),
-        ds_curve.name()
-    ));
-    Ok(ExitCode::SUCCESS)
-}
-
 pub(super) type HsmTarget<'a> = (&'a Path, &'a str, &'a str, zeroize::Zeroizing<String>);
 
 /// Generates the Document Signer key in the token (refusing a label already there); returns its public key.
@@ -344,6 +100,7 @@ pub(super) fn hsm_generate(
     rsa_bits: Option<usize>,
     rsa_algorithm: SignatureAlgorithm,
 ) -> Result<cccd::crypto::public_key::PublicKey, CliError> {
+    use cccd::pki::Signer;
     use cccd::pki::pkcs11::Pkcs11Key;
     if Pkcs11Key::open(module, token, &pin, label).is_ok() {
         return Err(input("--hsm-key", format!("the token already holds a key labelled {label:?}")));
@@ -503,6 +260,9 @@ pub struct IssueArgs {
     fingerprints: Option<PathBuf>,
     #[command(flatten)]
     common: IssueCommon,
+    /// Print JSON: the folder, the CAN, the files, the Document Signer, the warnings.
+    #[arg(long)]
+    json: bool,
 }
 
 /// The PKI folder's CSCA certificate (`csca.pem`), when there is one.
@@ -560,9 +320,11 @@ impl IssueCommon {
     }
 }
 
-/// Runs `cccd issue`: the folder appears complete and verified, or not at all.
+/// Runs `cccd issue`: the folder appears complete and verified, or not at all. Under `--json` the document
+/// holds the CAN (the product, printed on the card as in `issue-batch`'s `issued.jsonl`); the text line and
+/// the warnings never do.
 pub fn issue_command(args: &IssueArgs) -> Result<ExitCode, CliError> {
-    let record = super::read_record(&args.record)?;
+    let (record, mut warnings) = super::read_record(&args.record)?;
     let photo = std::fs::read(&args.photo).map_err(io(&args.photo))?;
     let (ds, csca) = signer_for_issue(&args.common)?;
     let mut recipe = args.common.recipe()?;
@@ -572,9 +334,9 @@ pub fn issue_command(args: &IssueArgs) -> Result<ExitCode, CliError> {
     if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
-    for w in cccd::issuance::issue_warnings(&record, &ds, csca.as_ref()) {
-        eprintln!("cccd: warning: {w}");
-    }
+    warnings.extend(
+        cccd::issuance::issue_warnings(&record, &ds, csca.as_ref()).iter().map(|w| super::output::warning(w.code(), w)),
+    );
     let dg3 = args.fingerprints.as_deref().map(super::eac::load_fingerprints).transpose()?;
     if dg3.is_some() && recipe.options.chip == cccd::issuance::ChipProfile::JmrtdApplet {
         return Err(input("--fingerprints", "the JMRTD applet profile carries no DG3"));
@@ -584,10 +346,25 @@ pub fn issue_command(args: &IssueArgs) -> Result<ExitCode, CliError> {
     let trust = FolderTrust { ds: &ds, csca: csca.as_ref() };
     publish(&image, &args.out, &trust, false).map_err(|e| input(args.out.display(), e))?;
     let total: usize = image.files.values().map(Vec::len).sum();
-    super::print(&format!(
-        "{}: {} files, {total} bytes, EF.SOD signed and verified\n",
-        args.out.display(),
-        image.files.len()
-    ));
+    let text =
+        format!("{}: {} files, {total} bytes, EF.SOD signed and verified\n", args.out.display(), image.files.len());
+    let lds: Vec<serde_json::Value> =
+        image.files.iter().map(|(f, b)| json!({ "file": f.name(), "length": b.len() })).collect();
+    let fields = json!({
+        "folder": args.out.display().to_string(),
+        "id_number": record.id_number,
+        "document_number": record.to_mrz().ok().map(|m| m.document_number().to_string()),
+        "date_of_expiry": record.date_of_expiry.map(|d| d.to_string()),
+        "can": image.secrets.can.as_ref().map(|c| c.as_str()),
+        "profile": args.common.profile,
+        "lds_files": lds,
+        "bytes": total,
+        "files": super::output::files_under(&args.out),
+        "document_signer": super::output::certificate(&ds.certificate, Some(&args.common.pki.join("ds.pem"))),
+        "csca": csca.as_ref().map(|c| super::output::certificate(c, Some(&args.common.pki.join("csca.pem")))),
+        "verified": true,
+        "warnings": warnings,
+    });
+    super::output::finish(args.json, "issue", fields, &text);
     Ok(ExitCode::SUCCESS)
 }

@@ -1,11 +1,12 @@
-//! `cccd qr encode --record R.json [--layout 2021|2024] (--png F | --svg F | --text)` and
-//! `cccd qr decode (--text "…" | --image F) [--json]`: the QR payload printed on the card.
+//! `cccd qr encode --record R.json [--layout 2021|2024] (--png F | --svg F | --text | --json)` and
+//! `cccd qr decode (--text "…" | --image F) [--json]`: the QR payload printed on the card. Both print the
+//! JSON documents of the README (`schema_version`, `command`: `qr encode`, `qr decode`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cccd::qr::{EcLevel, QrLayout, QrPayload, QrSize, RenderOptions, render_png, render_svg, scan_image};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::CliError;
 
@@ -43,6 +44,9 @@ pub struct EncodeArgs {
     /// Error-correction level.
     #[arg(long, default_value = "M", value_parser = ["L", "M", "Q", "H"])]
     ec: String,
+    /// Print JSON: the payload text and its fields, the files written, the warnings (instead of `--text`).
+    #[arg(long, group = "output")]
+    json: bool,
 }
 
 /// Arguments of `cccd qr decode`.
@@ -60,6 +64,16 @@ pub struct DecodeArgs {
     json: bool,
 }
 
+impl Command {
+    /// The subcommand's name (`encode`, `decode`), as the JSON documents' `command` names it after `qr`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Encode(_) => "encode",
+            Command::Decode(_) => "decode",
+        }
+    }
+}
+
 /// Runs `cccd qr …`.
 pub fn run(cmd: &Command) -> Result<ExitCode, CliError> {
     match cmd {
@@ -69,7 +83,7 @@ pub fn run(cmd: &Command) -> Result<ExitCode, CliError> {
 }
 
 fn encode(args: &EncodeArgs) -> Result<ExitCode, CliError> {
-    let record = super::read_record(&args.record)?;
+    let (record, warnings) = super::read_record(&args.record)?;
     let layout = if args.layout == "2021" { QrLayout::V2021 } else { QrLayout::V2024 };
     let payload = QrPayload::from_record(&record, layout);
     payload
@@ -84,17 +98,28 @@ fn encode(args: &EncodeArgs) -> Result<ExitCode, CliError> {
     };
     let options = RenderOptions { size: QrSize::ModulePixels(args.module_px), ec_level, ..RenderOptions::default() };
     let render_err = |e: cccd::qr::QrError| CliError::Input { context: "QR rendering".into(), message: e.to_string() };
+    let mut files = Vec::new();
     if let Some(path) = &args.png {
         let png = render_png(&text, &options).map_err(render_err)?;
         super::write_file(path, &png)?;
+        files.push(json!({ "format": "png", "path": path.display().to_string(), "bytes": png.len() }));
     }
     if let Some(path) = &args.svg {
         let svg = render_svg(&text, &options).map_err(render_err)?;
         super::write_file(path, svg.as_bytes())?;
+        files.push(json!({ "format": "svg", "path": path.display().to_string(), "bytes": svg.len() }));
     }
-    if args.text {
-        super::print(&(text + "\n"));
-    }
+    let fields = json!({
+        "layout": args.layout,
+        "text": text,
+        "payload": cccd::json::qr_payload(&payload),
+        "ec_level": args.ec,
+        "module_px": args.module_px,
+        "files": files,
+        "warnings": warnings,
+    });
+    let shown = if args.text { text + "\n" } else { String::new() };
+    super::output::finish(args.json, "qr encode", fields, &shown);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -120,8 +145,11 @@ fn decode(args: &DecodeArgs) -> Result<ExitCode, CliError> {
             }
         }
     }
+    let ok = ok && !results.is_empty();
     let out = if args.json {
-        serde_json::to_string_pretty(&Value::Array(results)).unwrap_or_default() + "\n"
+        let doc =
+            super::verdict::document("qr decode", json!({ "codes": results.len(), "valid": ok, "results": results }));
+        serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
     } else {
         let mut s = String::new();
         for r in &results {

@@ -16,7 +16,7 @@ use super::CliError;
 /// Arguments of `cccd readers`.
 #[derive(Debug, clap::Args)]
 pub struct ReadersArgs {
-    /// Print JSON: `{"schema_version": 1, "readers": [{"index", "name"}]}`.
+    /// Print JSON: `{"schema_version": 1, "command": "readers", "readers": [{"index", "name"}]}`.
     #[arg(long)]
     json: bool,
 }
@@ -26,7 +26,7 @@ pub fn readers(args: &ReadersArgs) -> Result<ExitCode, CliError> {
     let names = list()?;
     if args.json {
         let list: Vec<Value> = names.iter().enumerate().map(|(i, n)| json!({ "index": i, "name": n })).collect();
-        super::print(&format!("{}\n", json!({ "schema_version": 1, "readers": list })));
+        super::print(&format!("{}\n", super::verdict::document("readers", json!({ "readers": list }))));
     } else {
         let mut out = String::new();
         for (i, n) in names.iter().enumerate() {

@@ -86,28 +86,38 @@ fn check(v: &Value, key: &str) -> (String, String) {
         if let Some(e) = c["error"].as_str() {
             return ("error".into(), e.to_string());
         }
-        let mut problems = Vec::new();
+        // what failed decides "failed"; what could not run is "not checked", with its reason, never "failed"
+        let mut failed = Vec::new();
+        let mut not_run = Vec::new();
         for part in ["message_digest", "signature", "ds_certificate_validity", "csca_chain", "revocation"] {
-            let st = c[part]["status"].as_str().unwrap_or("not_checked");
-            if st != "passed" && !(part == "revocation" && st == "not_checked") {
-                problems.push(format!("{}: {}", part.replace('_', " "), s(&c[part]["reason"])));
+            let line = format!("{}: {}", part.replace('_', " "), s(&c[part]["reason"]));
+            match c[part]["status"].as_str() {
+                Some("passed") => {}
+                Some("failed") => failed.push(line),
+                // a revocation check without a CRL is not required
+                _ if part == "revocation" => {}
+                Some(_) => not_run.push(line),
+                None => not_run.push(format!("{}: not reported", part.replace('_', " "))),
             }
         }
         if let Some(dgs) = c["data_groups"].as_object() {
             for (dg, h) in dgs {
-                let h = s(h);
-                if h != "match" && h != "not_present" {
-                    problems.push(format!("{dg}: {}", h.replace('_', " ")));
+                match s(h).as_str() {
+                    "match" | "not_present" => {}
+                    "unsupported" => not_run.push(format!("{dg}: hash algorithm not supported")),
+                    other => failed.push(format!("{dg}: {}", other.replace('_', " "))),
                 }
             }
         }
         let n = c["data_groups"].as_object().map_or(0, |m| m.len());
-        return match (c["valid"].as_bool(), problems.is_empty()) {
-            (Some(true), _) => {
-                ("passed".into(), format!("{n} data groups match the signed hashes; signature and chain verify"))
-            }
-            (_, true) => ("failed".into(), "not valid".into()),
-            _ => ("failed".into(), problems.join("; ")),
+        return if c["valid"].as_bool() == Some(true) {
+            ("passed".into(), format!("{n} data groups match the signed hashes; signature and chain verify"))
+        } else if !failed.is_empty() {
+            ("failed".into(), failed.join("; "))
+        } else if !not_run.is_empty() {
+            ("not_checked".into(), format!("could not complete: {}", not_run.join("; ")))
+        } else {
+            ("not_checked".into(), "could not complete (see the verdict's findings)".into())
         };
     }
     let st = c["status"].as_str().unwrap_or("not_checked").to_string();
@@ -368,5 +378,44 @@ mod tests {
         assert!(h.contains("data-verdict=\"tampered\"") && h.contains("Nguyễn Văn A"));
         assert!(h.contains("expired &lt;2020&gt;"), "escaped");
         assert!(!h.contains("<2020>"));
+    }
+
+    /// A Passive Authentication that could not complete (no trusted CSCA): "not checked" with the reason in
+    /// the text and the HTML, never "failed … not valid".
+    #[test]
+    fn a_passive_authentication_that_could_not_complete_is_not_checked_not_failed() {
+        let pa = serde_json::json!({
+            "data_groups": { "DG1": "match", "DG2": "match" },
+            "message_digest": { "status": "passed" }, "signature": { "status": "passed" },
+            "ds_certificate_validity": { "status": "passed" },
+            "csca_chain": { "status": "not_checked", "code": "no_trust_anchor", "fault": "trust",
+                            "reason": "no trusted CSCA given" },
+            "revocation": { "status": "not_checked", "code": "no_crl", "fault": "trust", "reason": "no CRL" },
+            "valid": false,
+        });
+        let v = serde_json::json!({ "verdict": { "value": "incomplete", "summary": "no trust anchor" },
+                                    "passive_authentication": pa });
+        let (state, why) = check(&v, "passive_authentication");
+        assert_eq!(state, "not_checked");
+        assert_eq!(why, "could not complete: csca chain: no trusted CSCA given");
+        let t = text(&v);
+        assert!(t.contains("not checked: could not complete: csca chain: no trusted CSCA given"), "{t}");
+        assert!(!t.contains("FAILED") && !t.contains("not valid"), "{t}");
+        let h = html(&v, None);
+        assert!(h.contains("could not complete: csca chain: no trusted CSCA given"), "{h}");
+        assert!(!h.contains("not valid"), "{h}");
+
+        // nothing reported as not run, nothing failed, not valid: still "not checked", never "failed"
+        let mut bare = v.clone();
+        bare["passive_authentication"] = serde_json::json!({ "data_groups": {}, "valid": false,
+            "message_digest": { "status": "passed" }, "signature": { "status": "passed" },
+            "ds_certificate_validity": { "status": "passed" }, "csca_chain": { "status": "passed" } });
+        assert_eq!(check(&bare, "passive_authentication").0, "not_checked");
+
+        // one that failed is failed, with what failed (not what could not run)
+        let mut failed = v.clone();
+        failed["passive_authentication"]["data_groups"]["DG2"] = serde_json::json!("mismatch");
+        let (state, why) = check(&failed, "passive_authentication");
+        assert_eq!((state.as_str(), why.as_str()), ("failed", "DG2: mismatch"));
     }
 }

@@ -29,6 +29,7 @@ pub enum Exit {
     /// No card in the reader, or no such reader.
     NoCard = 5,
     /// The chip answered a step of a read with an error (status word, secure messaging, malformed data).
+    #[cfg(feature = "pcsc")]
     ChipError = 6,
 }
 
