@@ -46,9 +46,12 @@ use time::Date;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IssueError {
-    /// The record has validation errors (the fields named).
-    #[error("invalid citizen record: {0}")]
-    InvalidRecord(String),
+    /// The record has validation errors (the caller's): the fields named, never their values.
+    #[error("invalid citizen record: {}", fields.join(", "))]
+    InvalidRecord {
+        /// The record's fields with an error, in the validation's order.
+        fields: Vec<&'static str>,
+    },
     /// A data group could not be built.
     #[error("{file}: {message}")]
     DataGroup {
@@ -301,8 +304,7 @@ pub fn issue(
 ) -> Result<ChipImage, IssueError> {
     let validation = record.validate();
     if !validation.errors.is_empty() {
-        let fields: Vec<&str> = validation.errors.iter().map(|p| p.field).collect();
-        return Err(IssueError::InvalidRecord(fields.join(", ")));
+        return Err(IssueError::InvalidRecord { fields: validation.errors.iter().map(|p| p.field).collect() });
     }
     check_document_signer(ds, options.at)?;
     let record = &record.to_nfc();

@@ -8,11 +8,12 @@
 //! - CREATE FILE (`00 E0 00 00`, FCP `63 04 <size:2> <fid:2>`), PUT DATA (`00 DA 00 <P2>`, the objects of
 //!   [`objects`]) and LOCK (`00 DA DE AD`).
 //!
-//! UPDATE BINARY and READ BINARY are the ISO/IEC 7816-4 commands of [`crate::apdu::ins`].
+//! The commands themselves come from the catalogue [`crate::apdu::commands`]; UPDATE BINARY and READ BINARY
+//! are its ISO/IEC 7816-4 commands.
 
 use zeroize::Zeroizing;
 
-use crate::apdu::{CommandApdu, ins};
+use crate::apdu::{CommandApdu, commands, ins};
 use crate::crypto::CryptoError;
 use crate::crypto::sym::{KdfCounter, SessionKeys, SymKey, aes_cmac};
 use crate::oid::SmCipher;
@@ -65,7 +66,7 @@ pub fn session_keys(transport_key: &[u8], rnd_ic: &[u8], rnd_ifd: &[u8]) -> Sess
 
 /// GET CHALLENGE for RND.IC (`00 84 00 00 10`).
 pub fn get_challenge() -> CommandApdu {
-    CommandApdu::new(0x00, ins::GET_CHALLENGE, 0x00, 0x00).with_le(CHALLENGE_LEN)
+    commands::get_challenge(CHALLENGE_LEN)
 }
 
 /// Whether a command is the transport-key GET CHALLENGE (BAC's asks for 8 bytes).
@@ -75,7 +76,7 @@ pub fn is_get_challenge(c: &CommandApdu) -> bool {
 
 /// EXTERNAL AUTHENTICATE with the transport key: `RND.IFD || MAC`.
 pub fn external_authenticate(rnd_ifd: &[u8], mac: &[u8]) -> CommandApdu {
-    CommandApdu::new(0x00, ins::EXTERNAL_AUTHENTICATE, 0x00, 0x00).with_data([rnd_ifd, mac].concat())
+    commands::external_authenticate(&[rnd_ifd, mac].concat())
 }
 
 /// Whether a command is the transport-key EXTERNAL AUTHENTICATE (32 data bytes; BAC's has 40).
@@ -85,9 +86,7 @@ pub fn is_external_authenticate(c: &CommandApdu) -> bool {
 
 /// CREATE FILE of `size` bytes with file identifier `fid`.
 pub fn create_file(fid: u16, size: u16) -> CommandApdu {
-    let mut fcp = size.to_be_bytes().to_vec();
-    fcp.extend(fid.to_be_bytes());
-    CommandApdu::new(0x00, ins::CREATE_FILE, 0x00, 0x00).with_data(encode_tlv(Tag::new(FCP_TAG), &fcp))
+    commands::create_file(fid, size)
 }
 
 /// The `(fid, size)` of CREATE FILE's data; `None` when it is not `63 04 <size:2> <fid:2>`.
@@ -99,12 +98,12 @@ pub fn parse_create_file(data: &[u8]) -> Option<(u16, u16)> {
 
 /// PUT DATA of object `p2` (one of [`objects`]). Zeroized when dropped: the data are secrets.
 pub fn put_data(p2: u8, data: Vec<u8>) -> Zeroizing<CommandApdu> {
-    Zeroizing::new(CommandApdu::new(0x00, ins::PUT_DATA, 0x00, p2).with_data(data))
+    Zeroizing::new(commands::put_data(0x00, p2, data))
 }
 
 /// LOCK: the chip becomes an issued eMRTD for good.
 pub fn lock() -> CommandApdu {
-    CommandApdu::new(0x00, ins::PUT_DATA, LOCK_P1, LOCK_P2)
+    commands::put_data(LOCK_P1, LOCK_P2, Vec::new())
 }
 
 /// Whether a command is LOCK.
@@ -139,13 +138,9 @@ pub fn parse_pace_object(data: &[u8]) -> Option<Zeroizing<String>> {
 
 /// The Chip Authentication key object: `[84 key id]` then the PKCS#8 DER.
 pub fn chip_authentication_object(key_id: Option<u64>, pkcs8: &[u8]) -> Zeroizing<Vec<u8>> {
-    let mut data = Zeroizing::new(match key_id {
-        Some(id) => {
-            let b: Vec<u8> = id.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-            encode_tlv(Tag::new(objects::KEY_ID), if b.is_empty() { &[0] } else { &b })
-        }
-        None => Vec::new(),
-    });
+    let mut data = Zeroizing::new(
+        key_id.map(|id| encode_tlv(Tag::new(objects::KEY_ID), &crate::tlv::unsigned_be(id))).unwrap_or_default(),
+    );
     data.extend_from_slice(pkcs8);
     data
 }

@@ -436,6 +436,14 @@ pub fn write_tlv(out: &mut Vec<u8>, tag: Tag, value: &[u8]) {
     out.extend_from_slice(value);
 }
 
+/// The minimal big-endian bytes of an unsigned integer, at least one (`0` is `00`): the value of data objects
+/// such as the offset DO'54 of the odd-INS READ/UPDATE BINARY and the key id DO'84 of Chip Authentication.
+pub fn unsigned_be(value: u64) -> Vec<u8> {
+    let bytes = value.to_be_bytes();
+    let skip = bytes.iter().take_while(|b| **b == 0).count().min(bytes.len() - 1);
+    bytes.get(skip..).unwrap_or_default().to_vec()
+}
+
 /// One TLV object as a new vector.
 pub fn encode_tlv(tag: Tag, value: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(value.len() + 8);

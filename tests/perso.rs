@@ -360,7 +360,10 @@ fn an_rsa_active_authentication_key_is_issued_personalized_and_proven() {
     wrong.secrets.active_authentication = Some(ActiveAuthenticationKey::Rsa(other));
     let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
     match personalize(&mut chip, &wrong) {
-        Err(PersoError::Verification(reason)) => assert!(reason.contains("(Active Authentication: "), "{reason}"),
+        Err(PersoError::NotGenuine(v)) => {
+            assert!(!v.verdict.is_genuine());
+            assert!(v.summary().contains("(Active Authentication: "), "{}", v.summary())
+        }
         other => panic!("expected a failed verification, got {other:?}"),
     }
     assert_ne!(chip.life_cycle(), LifeCycle::Operational);
@@ -439,7 +442,10 @@ fn a_dh_chip_authentication_key_is_issued_personalized_and_proven() {
         ChipAuthenticationPrivateKey::Dh(DhPrivateKey::generate(ModpGroup::Modp2048_224.domain()));
     let mut chip = VirtualChip::blank(KEY, ChipConfig::default());
     match personalize(&mut chip, &wrong) {
-        Err(PersoError::Verification(reason)) => assert!(reason.contains("(Chip Authentication: "), "{reason}"),
+        Err(PersoError::NotGenuine(v)) => {
+            assert!(!v.verdict.is_genuine());
+            assert!(v.summary().contains("(Chip Authentication: "), "{}", v.summary())
+        }
         other => panic!("expected a failed verification, got {other:?}"),
     }
     assert_ne!(chip.life_cycle(), LifeCycle::Operational);

@@ -22,7 +22,7 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::AccessError;
-use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
+use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, commands, ins};
 use crate::crypto::sym::{MAC_LEN, mac_eq, pad_m2, retail_mac, sha1};
 use crate::crypto::{CryptoError, KdfCounter};
 use crate::crypto::{SessionKeys, SymKey};
@@ -214,7 +214,7 @@ impl BacTerminal {
 
     /// `GET CHALLENGE` for 8 bytes: `00 84 00 00 08`.
     pub fn get_challenge(&self) -> CommandApdu {
-        CommandApdu::new(0x00, ins::GET_CHALLENGE, 0, 0).with_le(NONCE_LEN)
+        commands::get_challenge(NONCE_LEN)
     }
 
     /// Reads the chip's `RND.IC` from the GET CHALLENGE response and builds `EXTERNAL AUTHENTICATE` with
@@ -239,7 +239,7 @@ impl BacTerminal {
         s.extend_from_slice(&rnd_ic);
         s.extend_from_slice(k_ifd.as_slice());
         let data = self.key.seal(&s)?;
-        let command = CommandApdu::new(0x00, ins::EXTERNAL_AUTHENTICATE, 0, 0).with_data(data).with_le(CRYPTOGRAM_LEN);
+        let command = commands::mutual_authenticate(&data, CRYPTOGRAM_LEN);
         Ok((command, BacTerminalChallenged { key: self.key, rnd_ic, rnd_ifd, k_ifd }))
     }
 

@@ -18,17 +18,17 @@
 use zeroize::Zeroizing;
 
 use super::AccessError;
-use crate::apdu::{CommandApdu, StatusWord, ins};
+use crate::apdu::{StatusWord, commands};
 use crate::crypto::dh::DhDomain;
 use crate::crypto::ec::NamedCurve;
 use crate::crypto::hash::HashAlgorithm;
 use crate::crypto::public_key::PublicKey;
 use crate::crypto::sym::SessionKeys;
+use crate::lds::LdsFile;
 use crate::lds::security_infos::{ChipAuthenticationPublicKeyInfo, Dg14, SecurityInfoKind};
 use crate::oid::{CaProtocol, KeyAgreement, SmCipher};
 use crate::sm::{SecureChannel, SecureMessaging};
-use crate::tlv::{Tag, encode_tlv};
-use crate::transport::Transport;
+use crate::transport::{Transport, TransportError};
 
 /// The group of a Chip Authentication key: a curve (ECDH) or a DH group from the key's parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,15 +139,6 @@ pub fn chip_authentication_keys(dg14: &Dg14) -> Result<ChipAuthenticationKeys, A
     }))
 }
 
-fn key_id_object(key_id: Option<u64>) -> Vec<u8> {
-    key_id
-        .map(|id| {
-            let bytes: Vec<u8> = id.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-            encode_tlv(Tag::new(0x84), if bytes.is_empty() { &[0] } else { &bytes })
-        })
-        .unwrap_or_default()
-}
-
 fn expect_ok(step: &'static str, sw: StatusWord) -> Result<(), AccessError> {
     let _ = step;
     if sw == StatusWord::Success { Ok(()) } else { Err(AccessError::Rejected(sw)) }
@@ -164,19 +155,13 @@ pub fn chip_authenticate<T: Transport>(
     let secret = keys.domain.generate_secret();
     let ephemeral = keys.domain.public_key(&secret)?;
     if keys.protocol.cipher == SmCipher::TripleDes {
-        let mut data = encode_tlv(Tag::new(0x91), &ephemeral);
-        data.extend(key_id_object(keys.key_id));
-        let kat = CommandApdu::new(0x00, ins::MANAGE_SECURITY_ENVIRONMENT, 0x41, 0xA6).with_data(data);
+        let kat = commands::mse_set_kat(&ephemeral, keys.key_id);
         expect_ok("MSE:Set KAT", channel.transmit(&kat)?.sw)?;
     } else {
         let oid = keys.protocol.oid().ok_or_else(|| AccessError::Unsupported("CA protocol without an OID".into()))?;
-        let mut data = encode_tlv(Tag::new(0x80), oid.as_bytes());
-        data.extend(key_id_object(keys.key_id));
-        let set_at = CommandApdu::new(0x00, ins::MANAGE_SECURITY_ENVIRONMENT, 0x41, 0xA4).with_data(data);
+        let set_at = commands::mse_set_at_chip_authentication(oid.as_bytes(), keys.key_id);
         expect_ok("MSE:Set AT", channel.transmit(&set_at)?.sw)?;
-        let ga = CommandApdu::new(0x00, ins::GENERAL_AUTHENTICATE, 0x00, 0x00)
-            .with_data(encode_tlv(Tag::new(0x7C), &encode_tlv(Tag::new(0x80), &ephemeral)))
-            .with_le(256);
+        let ga = commands::general_authenticate_chip_authentication(&ephemeral);
         expect_ok("GENERAL AUTHENTICATE", channel.transmit(&ga)?.sw)?;
     }
     let shared = keys.domain.shared_secret(&secret, &keys.public_key)?;
@@ -191,15 +176,15 @@ pub fn chip_authenticate<T: Transport>(
 /// that (chips without SFI reads answer e.g. `6985` or `6A86`), by SELECT and READ BINARY. A protected answer
 /// of any status proves the keys; the read must still succeed one way or the other.
 fn prove_session<T: Transport>(channel: &mut SecureChannel<T>) -> Result<(), AccessError> {
-    let probe = CommandApdu::new(0x00, ins::READ_BINARY, 0x80 | 0x1E, 0x00).with_le(1);
+    let probe = commands::read_binary_sfi(LdsFile::Com.sfi(), 0, 1).map_err(TransportError::from)?;
     match channel.transmit(&probe) {
         Ok(r) if r.sw.is_success() => return Ok(()),
         Ok(_) | Err(crate::sm::SmError::UnprotectedResponse(_)) => {}
         Err(e) => return Err(e.into()),
     }
-    let select = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(vec![0x01, 0x1E]);
+    let select = commands::select_ef(LdsFile::Com.fid());
     expect_ok("SELECT EF.COM after Chip Authentication", channel.transmit(&select)?.sw)?;
-    let read = CommandApdu::new(0x00, ins::READ_BINARY, 0x00, 0x00).with_le(1);
+    let read = commands::read_binary_at(0, 1);
     expect_ok("READ BINARY after Chip Authentication", channel.transmit(&read)?.sw)
 }
 
@@ -261,8 +246,7 @@ pub fn active_authenticate<T: Transport>(
     }
     let mut challenge = Zeroizing::new([0u8; 8]);
     rand::fill(&mut challenge[..]);
-    let command =
-        CommandApdu::new(0x00, ins::INTERNAL_AUTHENTICATE, 0x00, 0x00).with_data(challenge.to_vec()).with_le(256);
+    let command = commands::internal_authenticate(challenge.as_slice(), 256);
     let response = channel.transmit(&command)?;
     expect_ok("INTERNAL AUTHENTICATE", response.sw)?;
     verify_active_authentication(dg15_key, dg14, challenge.as_slice(), &response.data)

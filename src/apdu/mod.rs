@@ -5,6 +5,7 @@
 //! cryptograms and personal data.
 
 mod chain;
+pub mod commands;
 mod status;
 
 use core::fmt;
@@ -106,6 +107,17 @@ pub enum ApduError {
     /// Command chaining asked with a maximum chunk of zero bytes.
     #[error("command chaining needs a chunk size of at least one byte")]
     InvalidChunkSize,
+    /// A command parameter the command cannot carry (an offset past P1-P2, a short file identifier outside
+    /// 1–30): the caller's mistake.
+    #[error("{parameter} {value} is outside what the command can carry (at most {max})")]
+    ParameterOutOfRange {
+        /// What the value is.
+        parameter: &'static str,
+        /// The value asked for.
+        value: usize,
+        /// The largest value the command carries.
+        max: usize,
+    },
 }
 
 /// Whether the length fields are short (one byte) or extended (three / two bytes).

@@ -5,6 +5,9 @@
 //! Every fault fires once; a reset (the card back in the field) lets the next run go on. Commands are counted
 //! from 0 over the chip's life, across resets.
 
+use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
+use crate::transport::TransportError;
+
 /// The contactless link: time per APDU as the turnaround plus the bits of both frames at the bit rate.
 ///
 /// ISO/IEC 14443 sends 9 bits a byte at 106 kbit/s (8 data bits and parity; start/stop framing is folded into
@@ -41,6 +44,60 @@ impl LinkModel {
         };
         (kbit > 0).then(|| LinkModel::iso14443(kbit))
     }
+}
+
+/// The fault state of a chip: what [`exchange`] reads and updates.
+pub(super) struct FaultState<'a> {
+    /// The armed faults and the link's counters.
+    pub(super) faults: &'a mut Faults,
+    /// Whether the card has left the field (until a reset).
+    pub(super) removed: &'a mut bool,
+    /// Commands received over the chip's life.
+    pub(super) commands: &'a mut usize,
+}
+
+/// A virtual chip with faults: both chips (`VirtualChip`, `JmrtdAppletChip`) run their exchanges through
+/// [`exchange`].
+pub(super) trait FaultyChip {
+    /// The chip's fault state.
+    fn fault_state(&mut self) -> FaultState<'_>;
+    /// The chip's answer to a command, without faults (it may leave the field: a torn write).
+    fn process(&mut self, command: &CommandApdu) -> ResponseApdu;
+}
+
+/// One exchange with the faults applied: a removed card answers nothing until it is reset; `drop_after`,
+/// `status_at` and `corrupt_at` fire once at their command; the link counts both frames.
+pub(super) fn exchange(chip: &mut impl FaultyChip, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
+    let s = chip.fault_state();
+    if *s.removed {
+        return Err(TransportError::CardRemoved);
+    }
+    let n = *s.commands;
+    *s.commands += 1;
+    if s.faults.drop_after.is_some_and(|d| n >= d) {
+        s.faults.drop_after = None;
+        *s.removed = true;
+        return Err(TransportError::CardRemoved);
+    }
+    if let Some((_, status)) = s.faults.status_at.filter(|(at, _)| *at == n) {
+        s.faults.status_at = None;
+        return Ok(ResponseApdu::status(StatusWord::from(status)));
+    }
+    let mut response = chip.process(command);
+    let s = chip.fault_state();
+    if *s.removed {
+        return Err(TransportError::CardRemoved);
+    }
+    if s.faults.corrupt_at == Some(n) {
+        s.faults.corrupt_at = None;
+        match response.data.last_mut() {
+            Some(b) => *b ^= 0x01,
+            None => response.sw = StatusWord::from(u16::from(response.sw) ^ 0x0001),
+        }
+    }
+    let command_len = command.to_bytes().map(|b| b.len()).unwrap_or(0);
+    s.faults.account(command_len, response.data.len() + 2);
+    Ok(response)
 }
 
 /// The faults armed in a virtual chip.

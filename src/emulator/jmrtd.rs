@@ -552,7 +552,7 @@ impl JmrtdAppletChip {
             return sw(0x6982);
         }
         let (Access::Challenged(rnd_ic), Some(key)) = (&self.access, self.bac_key()) else { return sw(0x6985) };
-        let get_challenge = CommandApdu::new(0x00, ins::GET_CHALLENGE, 0x00, 0x00).with_le(8);
+        let get_challenge = crate::apdu::commands::get_challenge(8);
         let Ok((_, challenged)) = BacChip::new(key).get_challenge(&get_challenge, *rnd_ic) else { return sw(0x6F00) };
         let mut k_ic = Zeroizing::new([0u8; 16]);
         rand::fill(&mut k_ic[..]);
@@ -584,34 +584,17 @@ impl JmrtdAppletChip {
 
     /// One exchange with the faults applied: a removed card answers nothing until it is reset.
     fn exchange(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
-        if self.removed {
-            return Err(TransportError::CardRemoved);
-        }
-        let n = self.commands;
-        self.commands += 1;
-        if self.faults.drop_after.is_some_and(|d| n >= d) {
-            self.faults.drop_after = None;
-            self.removed = true;
-            return Err(TransportError::CardRemoved);
-        }
-        if let Some((_, status)) = self.faults.status_at.filter(|(at, _)| *at == n) {
-            self.faults.status_at = None;
-            return Ok(sw(status));
-        }
-        let mut response = self.handle(command);
-        if self.removed {
-            return Err(TransportError::CardRemoved);
-        }
-        if self.faults.corrupt_at == Some(n) {
-            self.faults.corrupt_at = None;
-            match response.data.last_mut() {
-                Some(b) => *b ^= 0x01,
-                None => response.sw = StatusWord::from(u16::from(response.sw) ^ 0x0001),
-            }
-        }
-        let command_len = command.to_bytes().map(|b| b.len()).unwrap_or(0);
-        self.faults.account(command_len, response.data.len() + 2);
-        Ok(response)
+        super::fault::exchange(self, command)
+    }
+}
+
+impl super::fault::FaultyChip for JmrtdAppletChip {
+    fn fault_state(&mut self) -> super::fault::FaultState<'_> {
+        super::fault::FaultState { faults: &mut self.faults, removed: &mut self.removed, commands: &mut self.commands }
+    }
+
+    fn process(&mut self, command: &CommandApdu) -> ResponseApdu {
+        self.handle(command)
     }
 }
 

@@ -711,35 +711,17 @@ fn pace_chip(image: &ChipImage, quirks: Quirks) -> Option<crate::access::pace::P
 impl VirtualChip {
     /// One exchange with the faults applied: a removed card answers nothing until it is reset.
     fn exchange(&mut self, command: &CommandApdu) -> Result<ResponseApdu, TransportError> {
-        if self.removed {
-            return Err(TransportError::CardRemoved);
-        }
-        let n = self.commands;
-        self.commands += 1;
-        if self.faults.drop_after.is_some_and(|d| n >= d) {
-            self.faults.drop_after = None;
-            self.removed = true;
-            return Err(TransportError::CardRemoved);
-        }
-        if let Some((at, status)) = self.faults.status_at.filter(|(at, _)| *at == n) {
-            let _ = at;
-            self.faults.status_at = None;
-            return Ok(sw(status));
-        }
-        let mut response = self.handle(command);
-        if self.removed {
-            return Err(TransportError::CardRemoved);
-        }
-        if self.faults.corrupt_at == Some(n) {
-            self.faults.corrupt_at = None;
-            match response.data.last_mut() {
-                Some(b) => *b ^= 0x01,
-                None => response.sw = StatusWord::from(u16::from(response.sw) ^ 0x0001),
-            }
-        }
-        let command_len = command.to_bytes().map(|b| b.len()).unwrap_or(0);
-        self.faults.account(command_len, response.data.len() + 2);
-        Ok(response)
+        fault::exchange(self, command)
+    }
+}
+
+impl fault::FaultyChip for VirtualChip {
+    fn fault_state(&mut self) -> fault::FaultState<'_> {
+        fault::FaultState { faults: &mut self.faults, removed: &mut self.removed, commands: &mut self.commands }
+    }
+
+    fn process(&mut self, command: &CommandApdu) -> ResponseApdu {
+        self.handle(command)
     }
 }
 

@@ -32,18 +32,21 @@ use crate::oid;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MasterListError {
-    /// The DER does not decode as CMS `ContentInfo` / `SignedData`.
+    /// The DER does not decode as CMS `ContentInfo` / `SignedData` (the document's fault).
     #[error("not a CMS SignedData: {0}")]
-    NotSignedData(String),
+    NotSignedData(#[source] der::Error),
+    /// A CMS `ContentInfo` of another content type than SignedData.
+    #[error("not a CMS SignedData: content type {}", oid::name(.0))]
+    NotSignedDataContent(der::oid::ObjectIdentifier),
     /// The SignedData holds something else.
-    #[error("SignedData content is {0}, not id-icao-cscaMasterList")]
-    NotMasterList(String),
+    #[error("SignedData content is {}, not id-icao-cscaMasterList", oid::name(.0))]
+    NotMasterList(der::oid::ObjectIdentifier),
     /// The SignedData has no encapsulated content.
     #[error("master list without content")]
     NoContent,
     /// The content does not decode as `CscaMasterList`.
     #[error("CscaMasterList: {0}")]
-    Content(String),
+    Content(#[source] der::Error),
 }
 
 #[derive(der::Sequence)]
@@ -127,12 +130,11 @@ impl MasterListReport {
 }
 
 fn signed_data(bytes: &[u8]) -> Result<cms::signed_data::SignedData, MasterListError> {
-    let ci =
-        cms::content_info::ContentInfo::from_der(bytes).map_err(|e| MasterListError::NotSignedData(e.to_string()))?;
+    let ci = cms::content_info::ContentInfo::from_der(bytes).map_err(MasterListError::NotSignedData)?;
     if ci.content_type != oid::CMS_SIGNED_DATA {
-        return Err(MasterListError::NotSignedData(format!("content type {}", oid::name(&ci.content_type))));
+        return Err(MasterListError::NotSignedDataContent(ci.content_type));
     }
-    ci.content.decode_as().map_err(|e: der::Error| MasterListError::NotSignedData(e.to_string()))
+    ci.content.decode_as().map_err(MasterListError::NotSignedData)
 }
 
 /// Whether the certificate's extended key usage names `id-icao-cscaMasterListSigningKey`.
@@ -152,13 +154,11 @@ impl MasterList {
     pub fn from_der(bytes: &[u8]) -> Result<Self, MasterListError> {
         let sd = signed_data(bytes)?;
         if sd.encap_content_info.econtent_type != oid::ID_CSCA_MASTER_LIST {
-            return Err(MasterListError::NotMasterList(oid::name(&sd.encap_content_info.econtent_type)));
+            return Err(MasterListError::NotMasterList(sd.encap_content_info.econtent_type));
         }
         let content = sd.encap_content_info.econtent.as_ref().ok_or(MasterListError::NoContent)?;
-        let octets =
-            content.decode_as::<der::asn1::OctetString>().map_err(|e| MasterListError::Content(e.to_string()))?;
-        let list =
-            CscaMasterListAsn1::from_der(octets.as_bytes()).map_err(|e| MasterListError::Content(e.to_string()))?;
+        let octets = content.decode_as::<der::asn1::OctetString>().map_err(MasterListError::Content)?;
+        let list = CscaMasterListAsn1::from_der(octets.as_bytes()).map_err(MasterListError::Content)?;
         let signed_data_certificates = signed_data_certificates(&sd);
         Ok(MasterList {
             version: list.version,

@@ -17,7 +17,8 @@
 use zeroize::Zeroizing;
 
 use super::{PersoError, PersoProfile, PersoSession};
-use crate::apdu::{CommandApdu, StatusWord, ins};
+use crate::apdu::commands as iso;
+use crate::apdu::{CommandApdu, StatusWord};
 use crate::image::{ActiveAuthenticationKey, ChipImage};
 use crate::lds::LdsFile;
 use crate::lds::security_infos::{CardAccess, Dg14};
@@ -30,6 +31,9 @@ pub const MAX_FILE_SIZE: usize = 0x7FFF;
 const MAX_WRITE: usize = 255;
 /// The applet's Active Authentication key size, in bits.
 const AA_BITS: usize = 1024;
+/// LOCK of the applet: PUT DATA `DE AD` (the same header as `docs/perso-commands.md`'s).
+const LOCK_P1: u8 = 0xDE;
+const LOCK_P2: u8 = 0xAD;
 
 /// Something of an image a profile's chip cannot hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +121,7 @@ impl JmrtdAppletProfile {
 
     /// PUT DATA `0N 64`: a CVCA certificate body.
     pub fn cvca_command(slot: u8, body: &[u8]) -> CommandApdu {
-        CommandApdu::new(0x00, ins::PUT_DATA, slot, 0x64).with_data(body.to_vec())
+        iso::put_data(slot, 0x64, body.to_vec())
     }
 
     /// The BAC seed from MRZ information (`doc cd dob cd doe cd`): PUT DATA `00 62`, the document number as
@@ -143,7 +147,7 @@ impl JmrtdAppletProfile {
         }
         let mut data = vec![0x62, body.len() as u8];
         data.extend(body);
-        Ok(CommandApdu::new(0x00, ins::PUT_DATA, 0x00, 0x62).with_data(data))
+        Ok(iso::put_data(0x00, 0x62, data))
     }
 
     /// PUT DATA `00 60` / `00 61`: one part of the RSA-1024 key, `TAG 00 04 81 80 ‖ value` (the outer length
@@ -154,7 +158,7 @@ impl JmrtdAppletProfile {
         let mut data = vec![p2, 0x00, 0x04, 0x81, padded.len() as u8];
         data.extend_from_slice(&padded);
         padded.iter_mut().for_each(|b| *b = 0);
-        Zeroizing::new(CommandApdu::new(0x00, ins::PUT_DATA, 0x00, p2).with_data(data))
+        Zeroizing::new(iso::put_data(0x00, p2, data))
     }
 }
 
@@ -228,14 +232,11 @@ impl PersoProfile for JmrtdAppletProfile {
     /// SELECT of the application, then SELECT of EF.COM: before the lock it answers (`9000` or `6A82`), after
     /// it `6982` (no BAC yet): the chip is locked.
     fn open_session(&self, t: &mut dyn Transport) -> Result<Option<PersoSession>, PersoError> {
-        let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::lds::EMRTD_AID.to_vec());
-        let r = t.transmit(&select)?;
+        let r = t.transmit(&iso::select_application(&crate::lds::EMRTD_AID))?;
         if r.sw != StatusWord::Success {
             return Err(PersoError::Rejected { step: "SELECT eMRTD application", sw: r.sw });
         }
-        let probe =
-            CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(LdsFile::Com.fid().to_be_bytes().to_vec());
-        match t.transmit(&probe)?.sw {
+        match t.transmit(&iso::select_ef(LdsFile::Com.fid()))?.sw {
             StatusWord::Success | StatusWord::FileNotFound => Ok(Some(PersoSession::Plain)),
             StatusWord::SecurityStatusNotSatisfied => Ok(None),
             sw => Err(PersoError::Rejected { step: "SELECT EF.COM", sw }),
@@ -250,10 +251,7 @@ impl PersoProfile for JmrtdAppletProfile {
                 reasons: vec![Unsupported::FileTooLarge { file, size, max: MAX_FILE_SIZE }],
             }
         })?;
-        let mut data = vec![0x63, 0x04];
-        data.extend(size.to_be_bytes());
-        data.extend(file.fid().to_be_bytes());
-        Ok(CommandApdu::new(0x00, ins::CREATE_FILE, 0x00, 0x00).with_data(data))
+        Ok(iso::create_file(file.fid(), size))
     }
 
     fn create_selects(&self) -> bool {
@@ -261,8 +259,8 @@ impl PersoProfile for JmrtdAppletProfile {
     }
 
     fn write(&self, offset: usize, data: &[u8]) -> CommandApdu {
-        let [p1, p2] = u16::try_from(offset).unwrap_or(u16::MAX).to_be_bytes();
-        CommandApdu::new(0x00, ins::UPDATE_BINARY, p1 & 0x7F, p2).with_data(data.to_vec())
+        // offsets stay below 7FFF: `check` refuses larger files
+        iso::update_binary_at(offset, data)
     }
 
     fn put_secrets(&self, image: &ChipImage) -> Result<Vec<Zeroizing<CommandApdu>>, PersoError> {
@@ -292,6 +290,6 @@ impl PersoProfile for JmrtdAppletProfile {
     }
 
     fn lock(&self) -> CommandApdu {
-        CommandApdu::new(0x00, ins::PUT_DATA, 0xDE, 0xAD)
+        iso::put_data(LOCK_P1, LOCK_P2, Vec::new())
     }
 }

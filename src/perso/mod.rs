@@ -30,13 +30,14 @@
 
 use zeroize::Zeroizing;
 
+use crate::apdu::commands as iso;
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
 use crate::image::ChipImage;
 use crate::lds::{EF_ATR_INFO_FID, EMRTD_AID, LdsFile};
 use crate::perso_commands::{self as commands, CHALLENGE_LEN, TRANSPORT_KEY_LEN, objects};
 use crate::reader::{Access, AccessControl, ReadError, Reader};
 use crate::sm::{SecureChannel, SecureMessaging, SmError};
-use crate::tlv::{Tag, TlvReader, encode_tlv};
+use crate::tlv::{Tag, TlvReader};
 use crate::transport::{Transport, TransportError};
 use crate::verify::{Policy, Verifier};
 
@@ -60,9 +61,9 @@ pub enum PersoError {
     /// The chip is blocked (too many wrong transport keys).
     #[error("the chip is blocked")]
     Blocked,
-    /// The chip is locked and holds other content than this image.
+    /// The chip is locked and holds other content than this image: why its reader session does not match it.
     #[error("the chip is already locked and holds different content: {0}")]
-    LockedWithOtherContent(String),
+    LockedWithOtherContent(#[source] Box<PersoError>),
     /// A file on the chip has another size than the image's (another image was written to it).
     #[error("{0} exists on the chip with another size")]
     FileSizeMismatch(LdsFile),
@@ -77,9 +78,37 @@ pub enum PersoError {
     /// Secure messaging failed (a response with a bad MAC: a corrupted answer).
     #[error("secure messaging: {0}")]
     SecureMessaging(#[source] SmError),
-    /// The verification before LOCK failed: the chip is not locked.
-    #[error("verification failed, chip not locked: {0}")]
-    Verification(String),
+    /// The reader session before LOCK failed (access control, secure messaging, the chip's answers): the chip is
+    /// not locked.
+    #[error("verification failed, chip not locked: reader session: {0}")]
+    ReaderSession(#[source] Box<ReadError>),
+    /// A file the reader session cannot read (DG3, DG4) reads back other than the image's: the chip is not
+    /// locked (the chip's fault, or a torn write).
+    #[error("verification failed, chip not locked: {} reads back different", file.name())]
+    ReadBackDiffers {
+        /// The file.
+        file: LdsFile,
+    },
+    /// The reader session's verdict under the personalizer's policy is not genuine (a file differs from the
+    /// image, a signature or a key check fails): the chip is not locked. The verification says why.
+    #[error("verification failed, chip not locked: {}", .0.summary())]
+    NotGenuine(Box<crate::verify::Verification>),
+    /// The image has neither CAN nor MRZ information: no reader session can verify the chip (the caller's).
+    #[error("verification failed, chip not locked: the image has no access key")]
+    NoAccessKey,
+    /// The chip refused the personalization session just before LOCK, as a locked chip does: it locked itself
+    /// (the chip's fault); nothing was locked by the personalizer.
+    #[error("verification failed, chip not locked: the chip locked itself")]
+    ChipLockedItself,
+    /// The image's MRZ information does not split into document number, birth and expiry date (the caller's).
+    #[error("malformed MRZ information in the image")]
+    MalformedMrzInformation,
+    /// A chip key of the image does not encode as PKCS#8 (the caller's).
+    #[error("a chip key of the image: {0}")]
+    Key(#[source] crate::image::KeyError),
+    /// The transport key cannot key AES-CMAC (not 16 bytes: the caller's).
+    #[error("the transport key: {0}")]
+    TransportKey(#[source] crate::crypto::CryptoError),
     /// The image is not complete: nothing was written.
     #[error("the image is incomplete, nothing written: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     IncompleteImage(Vec<ImageProblem>),
@@ -108,7 +137,7 @@ pub enum ImageProblem {
     NotListed(LdsFile),
     /// EF.SOD does not decode.
     #[error("EF.SOD does not decode: {0}")]
-    SodUndecodable(String),
+    SodUndecodable(#[source] crate::lds::LdsError),
     /// DG14 offers Chip Authentication but the image has no Chip Authentication key.
     #[error("DG14 is there but the image has no Chip Authentication key")]
     NoChipAuthenticationKey,
@@ -143,7 +172,7 @@ pub fn check_image(image: &ChipImage) -> Vec<ImageProblem> {
                 }
                 listed.extend(in_sod);
             }
-            Err(e) => problems.push(ImageProblem::SodUndecodable(e.to_string())),
+            Err(e) => problems.push(ImageProblem::SodUndecodable(e)),
         }
     }
     listed.sort();
@@ -190,7 +219,7 @@ impl From<ReadError> for PersoError {
     fn from(e: ReadError) -> Self {
         match e {
             ReadError::Transport(t) => PersoError::Transport(t),
-            other => PersoError::Verification(format!("reader session: {other}")),
+            other => PersoError::ReaderSession(Box::new(other)),
         }
     }
 }
@@ -275,7 +304,7 @@ impl PersoProfile for OpenEmrtdProfile {
         let mut rnd_ifd = [0u8; CHALLENGE_LEN];
         rand::fill(&mut rnd_ifd);
         let mac = commands::transport_key_mac(self.transport_key.as_slice(), &rnd_ifd, &rnd_ic)
-            .map_err(|e| PersoError::Verification(e.to_string()))?;
+            .map_err(PersoError::TransportKey)?;
         let auth = commands::external_authenticate(&rnd_ifd, &mac);
         let r = t.transmit(&auth)?;
         match r.sw {
@@ -295,18 +324,7 @@ impl PersoProfile for OpenEmrtdProfile {
     }
 
     fn write(&self, offset: usize, data: &[u8]) -> CommandApdu {
-        match u16::try_from(offset) {
-            Ok(o) if o <= 0x7FFF => {
-                let [p1, p2] = o.to_be_bytes();
-                CommandApdu::new(0x00, ins::UPDATE_BINARY, p1, p2).with_data(data.to_vec())
-            }
-            _ => {
-                let o: Vec<u8> = (offset as u64).to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-                let mut body = encode_tlv(Tag::new(0x54), &o);
-                body.extend(encode_tlv(Tag::new(0x53), data));
-                CommandApdu::new(0x00, ins::UPDATE_BINARY_ODD, 0x00, 0x00).with_data(body)
-            }
-        }
+        iso::update_binary_at(offset, data)
     }
 
     fn put_secrets(&self, image: &ChipImage) -> Result<Vec<Zeroizing<CommandApdu>>, PersoError> {
@@ -321,7 +339,7 @@ impl PersoProfile for OpenEmrtdProfile {
                 info.get(n.saturating_sub(14)..n.saturating_sub(8)),
                 info.get(n.saturating_sub(7)..n.saturating_sub(1)),
             ) else {
-                return Err(PersoError::Verification("malformed MRZ information".into()));
+                return Err(PersoError::MalformedMrzInformation);
             };
             let object = commands::bac_object(doc.trim_end_matches('<'), dob, doe);
             out.push(commands::put_data(objects::BAC, object.to_vec()));
@@ -329,7 +347,7 @@ impl PersoProfile for OpenEmrtdProfile {
         if let Some(can) = &s.can {
             out.push(commands::put_data(objects::PACE, commands::pace_object(can).to_vec()));
         }
-        let pk8 = |e: crate::image::KeyError| PersoError::Verification(e.to_string());
+        let pk8 = PersoError::Key;
         if let Some(ca) = &s.chip_authentication {
             let object = commands::chip_authentication_object(ca.key_id, &ca.key.to_pkcs8_der().map_err(pk8)?);
             out.push(commands::put_data(objects::CHIP_AUTHENTICATION, object.to_vec()));
@@ -471,7 +489,7 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
                 Err(e @ PersoError::Transport(_)) => return Err(e),
                 Err(e) => {
                     self.status.holds_this_image = Some(false);
-                    return Err(PersoError::LockedWithOtherContent(e.to_string()));
+                    return Err(PersoError::LockedWithOtherContent(Box::new(e)));
                 }
             });
             self.status.holds_this_image = Some(true);
@@ -481,8 +499,7 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         };
         self.status.locked = Some(false);
         let mut ch = Link::new(&mut *t, session);
-        let select = CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
-        ok("SELECT eMRTD application", &ch.transmit(&select)?)?;
+        ok("SELECT eMRTD application", &ch.transmit(&iso::select_application(&EMRTD_AID))?)?;
         let chunk = self.profile.max_write(extended);
         // EF.CardAccess first, EF.SOD last: a chip with an EF.SOD has every data group; then EF.CardSecurity,
         // in the master file (its FID is EF.SOD's in the application), with the MF selected
@@ -493,7 +510,7 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         for file in order {
             let Some(bytes) = self.image.files.get(&file) else { continue };
             if file == LdsFile::CardSecurity {
-                ok("SELECT MF", &ch.transmit(&select_mf())?)?;
+                ok("SELECT MF", &ch.transmit(&iso::select_mf())?)?;
             }
             let r = ch.transmit(&self.profile.create_file(file, bytes.len())?)?;
             match r.sw {
@@ -533,14 +550,14 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         }
         // the application again when EF.CardSecurity, written last, left the MF selected
         if self.image.files.contains_key(&LdsFile::CardSecurity) {
-            ok("SELECT eMRTD application", &ch.transmit(&select)?)?;
+            ok("SELECT eMRTD application", &ch.transmit(&iso::select_application(&EMRTD_AID))?)?;
         }
         // what the reader session cannot read (DG3, DG4 need Terminal Authentication): read back here
         for (file, bytes) in self.image.files.iter().filter(|(f, _)| reader_cannot_read(**f)) {
             self.report("read back", Some(*file), report.bytes_written);
             select_file(&mut ch, *file)?;
             if read_whole(&mut ch, bytes.len(), extended)? != *bytes {
-                return Err(PersoError::Verification(format!("{} reads back different", file.name())));
+                return Err(PersoError::ReadBackDiffers { file: *file });
             }
         }
         drop(ch);
@@ -553,7 +570,7 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
         self.report("lock", None, report.bytes_written);
         t.reset()?;
         let Some(session) = self.profile.open_session(t)? else {
-            return Err(PersoError::Verification("the chip locked itself".into()));
+            return Err(PersoError::ChipLockedItself);
         };
         let mut ch = Link::new(&mut *t, session);
         ok("LOCK", &ch.transmit(&self.profile.lock())?)?;
@@ -578,14 +595,14 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
             }
             (Some(p), None) => AccessControl::Pace(p),
             (_, Some(b)) => AccessControl::Bac(b),
-            (None, None) => return Err(PersoError::Verification("the image has no access key".into())),
+            (None, None) => return Err(PersoError::NoAccessKey),
         };
         let result = Reader::new(access).read(t)?;
         // the personalizer's policy: no trust anchor yet, every file of the image, every key check passing
         let trust = crate::pa::TrustStore::new();
         let verification = Verifier::new(&trust, Policy::personalizer(self.image.files.clone())).verify_read(&result);
         if !verification.verdict.is_genuine() {
-            return Err(PersoError::Verification(verification.summary()));
+            return Err(PersoError::NotGenuine(Box::new(verification)));
         }
         Ok((result.access, verification))
     }
@@ -593,11 +610,10 @@ impl<'a, P: PersoProfile + ?Sized> Personalizer<'a, P> {
 
 /// Whether the chip announces extended length in EF.ATR/INFO (read in the clear).
 fn extended_length<T: Transport>(t: &mut T) -> Result<bool, PersoError> {
-    let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(EF_ATR_INFO_FID.to_be_bytes().to_vec());
-    if t.transmit(&sel)?.sw != StatusWord::Success {
+    if t.transmit(&iso::select_ef(EF_ATR_INFO_FID))?.sw != StatusWord::Success {
         return Ok(false);
     }
-    let r = t.transmit(&CommandApdu::new(0x00, ins::READ_BINARY, 0x00, 0x00).with_le(256))?;
+    let r = t.transmit(&iso::read_binary_at(0, 256))?;
     Ok(TlvReader::new(&r.data).any(|o| o.is_ok_and(|o| o.tag() == Tag::new(0x7F66))))
 }
 
@@ -629,25 +645,12 @@ fn reader_cannot_read(file: LdsFile) -> bool {
 }
 
 fn select_file<T: Transport + ?Sized>(ch: &mut Link<'_, T>, file: LdsFile) -> Result<(), PersoError> {
-    let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(file.fid().to_be_bytes().to_vec());
-    ok("SELECT file", &ch.transmit(&sel)?)
+    ok("SELECT file", &ch.transmit(&iso::select_ef(file.fid()))?)
 }
 
 /// Whether the current file has a byte at `offset` (it is longer than `offset` bytes).
 fn longer_than<T: Transport + ?Sized>(ch: &mut Link<'_, T>, offset: usize) -> Result<bool, PersoError> {
-    let c = match u16::try_from(offset) {
-        Ok(o) if o <= 0x7FFF => {
-            let [p1, p2] = o.to_be_bytes();
-            CommandApdu::new(0x00, ins::READ_BINARY, p1, p2).with_le(1)
-        }
-        _ => {
-            let o: Vec<u8> = (offset as u64).to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-            CommandApdu::new(0x00, ins::READ_BINARY_ODD, 0x00, 0x00)
-                .with_data(encode_tlv(Tag::new(0x54), &o))
-                .with_le(1)
-        }
-    };
-    let r = ch.transmit(&c)?;
+    let r = ch.transmit(&iso::read_binary_at(offset, 1))?;
     Ok(r.sw == StatusWord::Success && !r.data.is_empty())
 }
 
@@ -658,21 +661,13 @@ fn read_whole<T: Transport + ?Sized>(ch: &mut Link<'_, T>, len: usize, extended:
     while out.len() < len {
         let offset = out.len();
         let want = (len - offset).min(chunk);
-        let c = if offset <= 0x7FFF {
-            let [p1, p2] = (offset as u16).to_be_bytes();
-            CommandApdu::new(0x00, ins::READ_BINARY, p1, p2).with_le(want)
-        } else {
-            let o: Vec<u8> = (offset as u64).to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-            CommandApdu::new(0x00, ins::READ_BINARY_ODD, 0x00, 0x00)
-                .with_data(encode_tlv(Tag::new(0x54), &o))
-                .with_le(want)
-        };
+        let c = iso::read_binary_at(offset, want);
         let r = ch.transmit(&c)?;
         if r.sw != StatusWord::Success && r.sw != StatusWord::EndOfFileReached {
             return Err(PersoError::Rejected { step: "READ BINARY", sw: r.sw });
         }
         let data = if c.ins == ins::READ_BINARY_ODD {
-            TlvReader::single(&r.data, Tag::new(0x53)).map(|t| t.value().to_vec()).unwrap_or_default()
+            TlvReader::single(&r.data, Tag::new(iso::DISCRETIONARY_DO)).map(|t| t.value().to_vec()).unwrap_or_default()
         } else {
             r.data
         };
@@ -683,9 +678,4 @@ fn read_whole<T: Transport + ?Sized>(ch: &mut Link<'_, T>, len: usize, extended:
     }
     out.truncate(len);
     Ok(out)
-}
-
-/// SELECT the master file (`00 A4 00 0C`, no data), where EF.CardAccess and EF.CardSecurity live.
-fn select_mf() -> CommandApdu {
-    CommandApdu::new(0x00, ins::SELECT, 0x00, 0x0C)
 }

@@ -23,7 +23,7 @@ use crate::access::AccessError;
 use crate::access::bac::{self, BacKey};
 use crate::access::chip_auth;
 use crate::access::pace::{self, PacePassword};
-use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
+use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, commands, ins};
 use crate::lds::LdsFile;
 use crate::lds::com::Com;
 use crate::pa::{Check, Reason};
@@ -448,7 +448,7 @@ impl Reader {
     /// Runs the access control and selects the eMRTD application: BAC after a plain SELECT, PACE before a
     /// protected one.
     fn open<'t, T: Transport>(&mut self, t: &'t mut T) -> Result<SecureChannel<&'t mut T>, ReadError> {
-        let select = || CommandApdu::new(0x00, ins::SELECT, 0x04, 0x0C).with_data(crate::lds::EMRTD_AID.to_vec());
+        let select = || commands::select_application(&crate::lds::EMRTD_AID);
         let pace_password = match &self.access {
             AccessControl::Pace(p) | AccessControl::PaceThenBac(p, _) => Some(p.clone()),
             AccessControl::Bac(_) => None,
@@ -536,16 +536,19 @@ impl Reader {
     /// EF.ATR/INFO and EF.CardAccess (both selected by FID, as some cards refuse to select the MF). Settles
     /// extended length unless neither file tells: then the first long read under secure messaging tries it.
     fn probe_mf<T: Transport>(&mut self, t: &mut T) -> Result<(), ReadError> {
-        let sel = |fid: [u8; 2]| CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(fid.to_vec());
-        let read = |le: usize| CommandApdu::new(0x00, ins::READ_BINARY, 0x00, 0x00).with_le(le);
+        let read = |le: usize| commands::read_binary_at(0, le);
         let ok = |r: &ResponseApdu| r.sw == StatusWord::Success || r.sw == StatusWord::EndOfFileReached;
-        if self.extended.is_none() && t.transmit(&sel([0x2F, 0x01]))?.sw == StatusWord::Success {
+        if self.extended.is_none()
+            && t.transmit(&commands::select_ef(crate::lds::EF_ATR_INFO_FID))?.sw == StatusWord::Success
+        {
             let r = t.transmit(&read(256))?;
             if TlvReader::new(&r.data).any(|o| o.is_ok_and(|o| o.tag() == Tag::new(0x7F66))) {
                 self.extended = Some(true);
             }
         }
-        if !self.done.contains_key(&LdsFile::CardAccess) && t.transmit(&sel([0x01, 0x1C]))?.sw == StatusWord::Success {
+        if !self.done.contains_key(&LdsFile::CardAccess)
+            && t.transmit(&commands::select_ef(LdsFile::CardAccess.fid()))?.sw == StatusWord::Success
+        {
             let mut r = if self.extended.is_none() {
                 // the probe: an extended Le, in the clear
                 let r = t.transmit(&read(EXTENDED_READ).extended())?;
@@ -575,11 +578,8 @@ impl Reader {
                 // a long EF.CardAccess (explicit domain parameters): the rest, by offset
                 let total = tlv_total_len(&file).unwrap_or(file.len()).min(0x7FFF);
                 while file.len() < total {
-                    let [p1, p2] = u16::try_from(file.len()).unwrap_or(0).to_be_bytes();
-                    let more = t.transmit(
-                        &CommandApdu::new(0x00, ins::READ_BINARY, p1, p2)
-                            .with_le((total - file.len()).min(SHORT_READ).min(self.max_short)),
-                    )?;
+                    let ne = (total - file.len()).min(SHORT_READ).min(self.max_short);
+                    let more = t.transmit(&commands::read_binary_at(file.len(), ne))?;
                     if !ok(&more) || more.data.is_empty() {
                         break;
                     }
@@ -617,20 +617,15 @@ impl Reader {
         (next >= 16).then_some(next)
     }
 
-    fn read_command(&self, file: LdsFile, offset: usize, len: usize, by_sfi: bool) -> CommandApdu {
-        let mut c = if by_sfi {
-            CommandApdu::new(0x00, ins::READ_BINARY, 0x80 | file.sfi(), u8::try_from(offset).unwrap_or(0))
-        } else if offset <= 0x7FFF {
-            let [p1, p2] = u16::try_from(offset).unwrap_or(0).to_be_bytes();
-            CommandApdu::new(0x00, ins::READ_BINARY, p1, p2)
+    /// READ BINARY of `len` bytes at `offset`: by short file identifier (offsets up to 255), by offset, or with
+    /// the odd INS above `7FFF`; extended when the chip may take it and more than 256 bytes are asked.
+    fn read_command(&self, file: LdsFile, offset: usize, len: usize, by_sfi: bool) -> Result<CommandApdu, ReadError> {
+        let c = if by_sfi {
+            commands::read_binary_sfi(file.sfi(), offset, len).map_err(TransportError::from)?
         } else {
-            let o = u32::try_from(offset).unwrap_or(0).to_be_bytes();
-            let value: Vec<u8> = o.iter().copied().skip_while(|b| *b == 0).collect();
-            CommandApdu::new(0x00, ins::READ_BINARY_ODD, 0x00, 0x00)
-                .with_data(crate::tlv::encode_tlv(Tag::new(0x54), &value))
+            commands::read_binary_at(offset, len)
         };
-        c = c.with_le(len);
-        if self.extended != Some(false) && len > 256 { c.extended() } else { c }
+        Ok(if self.extended != Some(false) && len > 256 { c.extended() } else { c })
     }
 
     fn read_file<T: Transport>(&mut self, ch: &mut SecureChannel<&mut T>, file: LdsFile) -> Result<(), ReadError> {
@@ -657,12 +652,11 @@ impl Reader {
             };
             let by_sfi = !selected && offset <= 255 && self.sfi != Some(false) && sfi_refused.is_none();
             if !selected && !by_sfi {
-                let sel = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(file.fid().to_be_bytes().to_vec());
-                expect_ok("SELECT file", &ch.transmit(&sel)?)?;
+                expect_ok("SELECT file", &ch.transmit(&commands::select_ef(file.fid()))?)?;
                 selected = true;
                 continue;
             }
-            let command = self.read_command(file, offset, remaining, by_sfi);
+            let command = self.read_command(file, offset, remaining, by_sfi)?;
             let r = match ch.transmit(&command) {
                 Err(SmError::UnprotectedResponse(StatusWord::WrongLength)) if self.extended.is_none() => {
                     return Err(ReadError::ExtendedLengthRefused);

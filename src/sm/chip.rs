@@ -1,6 +1,6 @@
 //! The chip side of secure messaging: verify and decrypt commands, protect responses.
 
-use super::objects::{self, Cryptogram, TAG_CRYPTOGRAM, TAG_CRYPTOGRAM_ODD, TAG_MAC, TAG_STATUS};
+use super::objects::{self, Cryptogram, TAG_MAC, TAG_STATUS};
 use super::{SecureMessaging, SmError};
 use crate::apdu::{CLA_SM, CommandApdu, LengthForm, MAX_EXTENDED_NE, MAX_SHORT_NE, ResponseApdu, StatusWord};
 use crate::tlv::encode_tlv;
@@ -63,14 +63,7 @@ impl SecureMessaging {
         let mut dos = Vec::new();
         if !response.data.is_empty() {
             let cryptogram = self.encrypt(&response.data)?;
-            if self.last_ins_odd {
-                dos.extend_from_slice(&encode_tlv(TAG_CRYPTOGRAM_ODD, &cryptogram));
-            } else {
-                let mut value = Vec::with_capacity(cryptogram.len().saturating_add(1));
-                value.push(0x01);
-                value.extend_from_slice(&cryptogram);
-                dos.extend_from_slice(&encode_tlv(TAG_CRYPTOGRAM, &value));
-            }
+            dos.extend_from_slice(&super::cryptogram_object(&cryptogram, self.last_ins_odd));
         }
         dos.extend_from_slice(&encode_tlv(TAG_STATUS, &response.sw.to_bytes()));
         let cc = self.mac(&dos)?;

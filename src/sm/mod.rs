@@ -37,6 +37,19 @@ use crate::transport::TransportError;
 pub use channel::SecureChannel;
 pub use objects::{TAG_CRYPTOGRAM, TAG_CRYPTOGRAM_ODD, TAG_LE, TAG_MAC, TAG_STATUS};
 
+/// The data object of a cryptogram, for commands and responses alike: DO'85 (the cryptogram alone) after an odd
+/// INS, else DO'87 (the padding-content indicator `01` then the cryptogram; ICAO 9303-11 §9.8.4).
+fn cryptogram_object(cryptogram: &[u8], odd_ins: bool) -> Vec<u8> {
+    if odd_ins {
+        encode_tlv(TAG_CRYPTOGRAM_ODD, cryptogram)
+    } else {
+        let mut value = Vec::with_capacity(cryptogram.len().saturating_add(1));
+        value.push(0x01);
+        value.extend_from_slice(cryptogram);
+        encode_tlv(TAG_CRYPTOGRAM, &value)
+    }
+}
+
 /// What went wrong while protecting or verifying an APDU. Says who is at fault: a malformed or forged message
 /// from the other side (most variants), or a misuse of the API ([`SmError::Apdu`], [`SmError::Crypto`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -263,14 +276,7 @@ impl SecureMessaging {
         let mut dos = Vec::new();
         if !command.data.is_empty() {
             let cryptogram = self.encrypt(&command.data)?;
-            if command.ins & 1 == 1 {
-                dos.extend_from_slice(&encode_tlv(TAG_CRYPTOGRAM_ODD, &cryptogram));
-            } else {
-                let mut value = Vec::with_capacity(cryptogram.len().saturating_add(1));
-                value.push(0x01);
-                value.extend_from_slice(&cryptogram);
-                dos.extend_from_slice(&encode_tlv(TAG_CRYPTOGRAM, &value));
-            }
+            dos.extend_from_slice(&cryptogram_object(&cryptogram, command.ins & 1 == 1));
         }
         if let Some(ne) = command.le {
             if !(1..=MAX_EXTENDED_NE).contains(&ne) {

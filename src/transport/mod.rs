@@ -10,7 +10,7 @@ pub mod pcsc;
 use core::fmt;
 use std::collections::VecDeque;
 
-use crate::apdu::{ApduError, CommandApdu, MAX_SHORT_NE, ResponseApdu, StatusWord, ins};
+use crate::apdu::{ApduError, CommandApdu, MAX_SHORT_NE, ResponseApdu, StatusWord};
 
 /// What went wrong on the way to or from the chip (not what the chip answered: that is a status word).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -180,7 +180,7 @@ impl<T: Transport> Transport for GetResponse<T> {
                 StatusWord::BytesRemaining(n) => {
                     data.extend_from_slice(&response.data);
                     let ne = if n == 0 { MAX_SHORT_NE } else { usize::from(n) };
-                    let get = CommandApdu::new(command.cla & 0x03, ins::GET_RESPONSE, 0, 0).with_le(ne);
+                    let get = crate::apdu::commands::get_response(command.cla, ne);
                     response = self.inner.transmit(&get)?;
                 }
                 _ => {

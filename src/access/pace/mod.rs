@@ -36,7 +36,7 @@ use der::Decode;
 use zeroize::Zeroizing;
 
 use super::AccessError;
-use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
+use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, commands};
 use crate::crypto::dh::ModpGroup;
 use crate::crypto::ec::NamedCurve;
 use crate::crypto::sym::{KdfCounter, SessionKeys, SymKey, aes_cmac, mac_eq, pad_m2, retail_mac};
@@ -354,23 +354,10 @@ fn explicit_domain(info: &DomainParameterInfo) -> Result<PaceDomain, AccessError
     }
 }
 
-/// The MSE:Set AT command selecting PACE (`00 22 C1 A4`).
+/// The MSE:Set AT command selecting PACE (`00 22 C1 A4`, [`commands::mse_set_at_pace`]) for `params`.
 pub fn mse_set_at(params: &PaceParameters, password: u8, with_parameter_id: bool) -> Result<CommandApdu, AccessError> {
-    let mut data = encode_tlv(Tag::new(0x80), &params.oid_value()?);
-    data.extend(encode_tlv(Tag::new(0x83), &[password]));
-    if with_parameter_id {
-        data.extend(encode_tlv(Tag::new(0x84), &[params.parameter_id]));
-    }
-    Ok(CommandApdu::new(0x00, ins::MANAGE_SECURITY_ENVIRONMENT, 0xC1, 0xA4).with_data(data))
-}
-
-/// A GENERAL AUTHENTICATE with dynamic authentication data `7C { tag value }` (no DO for the first step).
-fn general_authenticate(object: Option<(u8, &[u8])>, last: bool) -> CommandApdu {
-    let inner = object.map(|(tag, value)| encode_tlv(Tag::new(u32::from(tag)), value)).unwrap_or_default();
-    let cla = if last { 0x00 } else { crate::apdu::CLA_CHAINING };
-    CommandApdu::new(cla, ins::GENERAL_AUTHENTICATE, 0x00, 0x00)
-        .with_data(encode_tlv(Tag::new(0x7C), &inner))
-        .with_le(256)
+    let parameter_id = with_parameter_id.then_some(params.parameter_id);
+    Ok(commands::mse_set_at_pace(&params.oid_value()?, password, parameter_id))
 }
 
 /// The value of data object `tag` inside dynamic authentication data `7C` (which may hold others).
@@ -506,7 +493,7 @@ pub fn authenticate_with<T: Transport>(
     expect_success(&transport.transmit(&mse_set_at(params, password.reference(), with_parameter_id)?)?)?;
 
     // 1. the encrypted nonce
-    let r = transport.transmit(&general_authenticate(None, false))?;
+    let r = transport.transmit(&commands::pace_encrypted_nonce())?;
     expect_success(&r)?;
     let z = dynamic_object(&r.data, 0x80)?;
     if !params.nonce_len_allowed(z.len()) {
@@ -521,7 +508,7 @@ pub fn authenticate_with<T: Transport>(
             rand::fill(t.as_mut_slice());
             t
         });
-        let r = transport.transmit(&general_authenticate(Some((0x81, &t)), false))?;
+        let r = transport.transmit(&commands::pace_map_nonce(&t))?;
         expect_success(&r)?;
         if !dynamic_object(&r.data, 0x82)?.is_empty() {
             return Err(AccessError::Malformed("Integrated Mapping data (82 must be empty)"));
@@ -530,7 +517,7 @@ pub fn authenticate_with<T: Transport>(
     } else {
         let sk_map = secrets.mapping.clone().unwrap_or_else(fresh);
         let pk_map = domain.public_key(&sk_map)?;
-        let r = transport.transmit(&general_authenticate(Some((0x81, &pk_map)), false))?;
+        let r = transport.transmit(&commands::pace_map_nonce(&pk_map))?;
         expect_success(&r)?;
         let pk_map_ic = dynamic_object(&r.data, 0x82)?;
         let h = Zeroizing::new(domain.exp(&pk_map_ic, &sk_map)?);
@@ -540,7 +527,7 @@ pub fn authenticate_with<T: Transport>(
     // 3. key agreement on the mapped generator
     let sk_dh = secrets.key_agreement.clone().unwrap_or_else(fresh);
     let pk_dh = domain.exp(&g_tilde, &sk_dh)?;
-    let r = transport.transmit(&general_authenticate(Some((0x83, &pk_dh)), false))?;
+    let r = transport.transmit(&commands::pace_key_agreement(&pk_dh))?;
     expect_success(&r)?;
     let pk_dh_ic = dynamic_object(&r.data, 0x84)?;
     if pk_dh_ic == pk_dh {
@@ -551,7 +538,7 @@ pub fn authenticate_with<T: Transport>(
 
     // 4. mutual authentication
     let t_ifd = params.token(&keys, &pk_dh_ic)?;
-    let r = transport.transmit(&general_authenticate(Some((0x85, &t_ifd)), true))?;
+    let r = transport.transmit(&commands::pace_mutual_authentication(&t_ifd))?;
     expect_success(&r)?;
     let t_ic = dynamic_object(&r.data, 0x86)?;
     if !mac_eq(&t_ic, &params.token(&keys, &pk_dh)?) {
