@@ -197,7 +197,12 @@ impl ErrorKind {
             Error::Perso(p) => match p.as_ref() {
                 PersoError::Transport(t) => transport(t),
                 PersoError::WrongTransportKey { .. } | PersoError::Blocked => ErrorKind::AccessRefused,
-                PersoError::IncompleteImage(_) | PersoError::Unsupported { .. } => ErrorKind::Input,
+                // the image given cannot be written: the caller's input
+                PersoError::IncompleteImage(_)
+                | PersoError::Unsupported { .. }
+                | PersoError::NoAccessKey
+                | PersoError::MalformedMrzInformation
+                | PersoError::Key(_) => ErrorKind::Input,
                 _ => ErrorKind::Chip,
             },
             _ => ErrorKind::Input,
