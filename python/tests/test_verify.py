@@ -80,7 +80,9 @@ def test_qr_payload_is_the_same_as_the_cli_decodes(record: dict) -> None:
     text = cccd.qr_encode(record)
     cli = run_cli("qr", "decode", "--text", text, "--json")
     assert cli.returncode == 0, cli.stderr
-    [item] = json.loads(cli.stdout)
+    doc = json.loads(cli.stdout)
+    assert (doc["command"], doc["valid"]) == ("qr decode", True)
+    [item] = doc["results"]
     p = cccd.qr_parse(text)
     assert {k: getattr(p, k) for k in item["payload"] if k not in ("old_id_number", "extra")} == {
         k: v for k, v in item["payload"].items() if k not in ("old_id_number", "extra")
