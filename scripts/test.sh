@@ -16,3 +16,10 @@ fi
 
 cargo test --locked --all-features --all-targets
 cargo test --locked --all-features --doc
+# the C ABI: its Rust tests (same documents as `cccd verify --json` and `cccd read --json`, SoftHSM2, pcscd), then
+# the C example and test
+cargo test --locked -p cccd-ffi --all-features --all-targets
+bash ffi/run-c-tests.sh
+# the Python package (python/): the wheel built with maturin, its pytest suite (in process and through pcscd), the
+# README's example
+bash python/run-tests.sh

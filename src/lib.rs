@@ -24,6 +24,7 @@
 //! | 4 | [`issuance`], [`batch`], [`reader`], [`perso`], [`verify`] | record + face + keys → chip image; a batch of records → verified chip folders published whole, a report and a printing manifest, resumable; the reader (BAC/PACE, largest reads, resume after a pulled card, fallbacks for chips that refuse SFI reads or answer less, Chip and Active Authentication); the personalizer (check the image, write, verify with one reader session, then lock; the open and the JMRTD applet profiles); the verifier, the one place that decides whether a chip is genuine (`Policy`, `Verifier`, `Verdict`) |
 //! | 5 | `emulator` (feature `emulator`) | the virtual chip (issued or blank, with fault injection and a link model) and a second one, the JMRTD passport applet, built on the host side's types |
 //! | 5 | [`error`] | the crate's [`Error`], which wraps every module's error so an application can `?` across the crate; modules return their own errors and never import it |
+//! | 6 | [`json`] | the documented JSON of `read`, `verify`, `inspect`, the QR payload and errors (schema version 1), built from library types: what the CLI's `--json`, the C ABI and the Python package all print |
 //!
 //! Parsers never panic on input and report the byte offset where they failed; every one has a fuzz target
 //! (`fuzz/`). Personal data and keys never reach `Debug` output or error messages; keys are zeroized and MACs
@@ -113,6 +114,7 @@ pub mod error;
 pub mod face;
 pub mod image;
 pub mod issuance;
+pub mod json;
 pub mod lds;
 pub mod mrz;
 pub mod oid;

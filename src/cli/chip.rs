@@ -297,23 +297,6 @@ pub struct VerifyArgs {
     json: bool,
 }
 
-/// The access control a chip image's own secrets allow: PACE with its CAN when it has EF.CardAccess, else
-/// BAC with its MRZ information.
-pub fn image_access(image: &ChipImage) -> Option<cccd::reader::AccessControl> {
-    use cccd::reader::AccessControl;
-    let s = &image.secrets;
-    let bac = s.mrz_information.as_ref().map(|m| cccd::access::bac::BacKey::from_mrz_information(m));
-    let pace = s.can.as_ref().map(|c| cccd::access::pace::PacePassword::Can(c.clone()));
-    match (pace, bac) {
-        (Some(p), Some(b)) if image.files.contains_key(&cccd::lds::LdsFile::CardAccess) => {
-            Some(AccessControl::PaceThenBac(p, b))
-        }
-        (Some(p), None) => Some(AccessControl::Pace(p)),
-        (_, Some(b)) => Some(AccessControl::Bac(b)),
-        (None, None) => None,
-    }
-}
-
 /// Runs `cccd verify`: the verdict on a chip image folder. With the image's secrets (a folder `cccd issue`
 /// wrote) the image is served by an in-process virtual chip and read as `cccd read` reads a card, so Chip and
 /// Active Authentication run; a folder of files only (`cccd read --out`) is verified as files. Exit status 0
@@ -331,26 +314,10 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     };
     let trust = args.trust.load(at)?;
     let verifier = Verifier::new(&trust, Policy::counter()).at(at);
-    let (verification, session, access) = match image_access(&image) {
-        Some(access) => {
-            let mut chip = VirtualChip::new(image.clone(), ChipConfig::default());
-            let result = cccd::reader::Reader::new(access).read(&mut chip).map_err(|e| CliError::Input {
-                context: ctx(),
-                message: format!("reading the image's virtual chip: {e}"),
-            })?;
-            (verifier.verify_read(&result), "virtual chip from the image's secrets", Some(result.access))
-        }
-        None => (verifier.verify_files(&image.files), "files only", None),
-    };
-    let pa = verification.report.passive_authentication.as_ref();
-    let mut v = match pa {
-        Some(pa) => serde_json::to_value(pa).unwrap_or_default(),
-        None => serde_json::json!({}),
-    };
-    v["session"] = session.into();
-    v["access"] = serde_json::to_value(access).unwrap_or_default();
-    let mut v = super::verdict::document("verify", v);
-    super::verdict::add_verification(&mut v, &verification);
+    let checked = cccd::emulator::verify_image(&image, &verifier)
+        .map_err(|e| CliError::Input { context: ctx(), message: format!("reading the image's virtual chip: {e}") })?;
+    let verification = checked.verification;
+    let v = cccd::json::verify(&verification, checked.session, checked.access);
     print_verification(&v, &verification, args.json);
     Ok(super::verdict::exit_of(&verification))
 }
@@ -418,58 +385,15 @@ pub fn perso(args: &PersoArgs) -> Result<ExitCode, CliError> {
     let status = personalizer.chip_status();
     drop(personalizer);
     bar.finish_and_clear();
-    let chip = serde_json::to_value(status).unwrap_or_default();
-    let (code, mut v, verification) = match result {
-        Ok(r) => (
-            ExitCode::SUCCESS,
-            serde_json::json!({
-                "locked": true,
-                "already_locked": r.already_locked,
-                "holds_this_image": true,
-                "chip": chip,
-                "apdus": r.apdus,
-                "bytes_written": r.bytes_written,
-                "files_kept": r.files_kept,
-                "verified_with": r.reader_access,
-                "milliseconds": started.elapsed().as_millis() as u64,
-            }),
-            r.verification,
-        ),
-        Err(e) => {
-            let code = match &e {
-                PersoError::WrongTransportKey { .. } | PersoError::Blocked => super::verdict::Exit::AccessRefused,
-                PersoError::Transport(cccd::transport::TransportError::CardRemoved) => {
-                    super::verdict::Exit::CardRemoved
-                }
-                _ => super::verdict::Exit::NotValid,
-            };
-            let resumable = matches!(e, PersoError::Transport(_) | PersoError::SecureMessaging(_));
-            let locked_text = match (status.locked, status.holds_this_image) {
-                (Some(true), Some(false)) => "locked, holding another image: nothing written",
-                (Some(true), _) => "locked",
-                (Some(false), _) if status.bytes_written == 0 => "not locked, nothing written in this run",
-                (Some(false), _) => "not locked, partly written: run again",
-                (None, _) => "not reached",
-            };
-            let mut v = serde_json::json!({
-                "locked": status.locked,
-                "holds_this_image": status.holds_this_image,
-                "chip": chip,
-                "state": locked_text,
-                "bytes_written": status.bytes_written,
-                "error": e.to_string(),
-                "run_again": resumable,
-            });
-            if let PersoError::Unsupported { reasons, .. } = &e {
-                v["unsupported"] = reasons.iter().map(ToString::to_string).collect();
-            }
-            (code.into(), v, None)
+    let code = match &result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(PersoError::WrongTransportKey { .. } | PersoError::Blocked) => super::verdict::Exit::AccessRefused.into(),
+        Err(PersoError::Transport(cccd::transport::TransportError::CardRemoved)) => {
+            super::verdict::Exit::CardRemoved.into()
         }
+        Err(_) => super::verdict::Exit::NotValid.into(),
     };
-    if let Some(verification) = &verification {
-        super::verdict::add_verification(&mut v, verification);
-    }
-    let v = super::verdict::document("perso", v);
+    let v = cccd::json::perso(&result, status, started.elapsed().as_millis() as u64);
     print_report(&v, args.json);
     Ok(code)
 }

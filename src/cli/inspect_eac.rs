@@ -1,147 +1,11 @@
-//! `cccd inspect` for EAC files: CV certificates (`7F21`), certificate requests (`7F21` without CHAT, or inside
-//! `67`), and DG3/DG4 biometrics; `--out DIR` writes each finger or iris image (PNG where the codec allows).
+//! `cccd inspect --out DIR` for DG3/DG4: each finger or iris image written (PNG where the codec allows); their
+//! JSON (and that of CV certificates and requests) is `cccd::json`'s.
 
 use std::path::Path;
 
-use cccd::cvc::key::CvcKey;
-use cccd::cvc::{CertificateRequest, CvCertificate, CvcPublicKey, Tolerated};
-use cccd::lds::dg3::finger::FingerPosition;
 use cccd::lds::dg3::{BiometricGroup, BiometricRecord, ImageCodec};
-use cccd::tlv::Tag;
-use serde_json::{Value, json};
 
 use super::CliError;
-
-fn key(k: &CvcPublicKey) -> Value {
-    match &k.key {
-        CvcKey::Ec { parameters, point } => json!({
-            "algorithm": k.algorithm.name(),
-            "type": "EC",
-            "curve": parameters.as_ref().map(|p| p.curve().map(|c| c.name()).unwrap_or("unknown explicit curve")),
-            "domain_parameters": parameters.is_some(),
-            "point": hex::encode(point),
-        }),
-        CvcKey::Rsa { modulus, exponent } => json!({
-            "algorithm": k.algorithm.name(),
-            "type": "RSA",
-            "bits": cccd::crypto::public_key::bit_length(modulus),
-            "exponent": hex::encode(exponent),
-        }),
-    }
-}
-
-fn tolerated(t: &[Tolerated]) -> Vec<String> {
-    t.iter().map(|t| format!("{t:?}")).collect()
-}
-
-fn certificate(c: &CvCertificate) -> Value {
-    let chat = &c.body.chat;
-    json!({
-        "file": "CV certificate",
-        "length": c.raw.len(),
-        "profile_identifier": c.profile_id,
-        "car": c.car().to_string(),
-        "chr": c.chr().to_string(),
-        "self_signed": c.is_self_signed(),
-        "role": chat.role().name(),
-        "terminal_type": chat.terminal_type.to_string(),
-        "authorization": hex::encode(&chat.authorization),
-        "read_dg3": chat.reads_dg3(),
-        "read_dg4": chat.reads_dg4(),
-        "effective": c.body.effective.to_string(),
-        "expiry": c.body.expiry.to_string(),
-        "public_key": key(&c.body.public_key),
-        "extensions": c.body.extensions.len(),
-        "signature_length": c.signature.len(),
-        "tolerated": tolerated(&c.tolerated),
-    })
-}
-
-fn request(r: &CertificateRequest) -> Value {
-    json!({
-        "file": "CV certificate request",
-        "length": r.raw.len(),
-        "car": r.car.as_ref().map(|c| c.to_string()),
-        "chr": r.chr.to_string(),
-        "public_key": key(&r.public_key),
-        "inner_signature": if r.verify_inner().is_ok() { "valid" } else { "invalid" },
-        "outer_car": r.outer.as_ref().map(|(c, _)| c.to_string()),
-        "tolerated": tolerated(&r.tolerated),
-    })
-}
-
-/// The decoded EAC file, when `tag` starts one (`None`: not an EAC file).
-pub fn decode(tag: Tag, bytes: &[u8]) -> Option<Result<Value, String>> {
-    match tag.value() {
-        0x7F21 => Some(match CvCertificate::decode(bytes) {
-            Ok(c) => Ok(certificate(&c)),
-            // a request has no CHAT nor dates
-            Err(cert_err) => CertificateRequest::decode(bytes).map(|r| request(&r)).map_err(|_| cert_err.to_string()),
-        }),
-        0x67 => Some(CertificateRequest::decode(bytes).map(|r| request(&r)).map_err(|e| e.to_string())),
-        _ => None,
-    }
-}
-
-fn position_name(p: FingerPosition) -> String {
-    format!("{p:?}").chars().fold(String::new(), |mut s, c| {
-        if c.is_uppercase() && !s.is_empty() {
-            s.push('-');
-        }
-        s.push(c.to_ascii_lowercase());
-        s
-    })
-}
-
-/// DG3/DG4 as JSON: every header field of every record; images by codec and length, never their bytes.
-pub fn biometrics(g: &BiometricGroup) -> Value {
-    let templates: Vec<Value> = g
-        .templates
-        .iter()
-        .map(|t| {
-            let header: Vec<Value> =
-                t.header.iter().map(|(tag, v)| json!({ "tag": format!("{tag}"), "value": hex::encode(v) })).collect();
-            let record = match &t.record {
-                BiometricRecord::Finger(r) => json!({
-                    "format": "ISO/IEC 19794-4",
-                    "capture_device_id": r.capture_device_id,
-                    "acquisition_level": r.acquisition_level,
-                    "scale_units": r.scale_units,
-                    "scan_resolution": [r.scan_resolution.0, r.scan_resolution.1],
-                    "image_resolution": [r.image_resolution.0, r.image_resolution.1],
-                    "pixel_depth": r.pixel_depth,
-                    "compression": format!("{:?}", r.compression),
-                    "length_mismatch": r.length_mismatch,
-                    "views": r.views.iter().map(|v| json!({
-                        "position": position_name(v.position),
-                        "view": v.view_number, "views": v.view_count, "quality": v.quality,
-                        "impression": format!("{:?}", v.impression),
-                        "width": v.width, "height": v.height,
-                        "image": format!("{:?}", ImageCodec::sniff(&v.image)), "image_length": v.image.len(),
-                    })).collect::<Vec<_>>(),
-                }),
-                BiometricRecord::Iris(r) => json!({
-                    "format": "ISO/IEC 19794-6",
-                    "capture_device_id": r.capture_device_id,
-                    "image_properties": r.image_properties,
-                    "iris_diameter": r.iris_diameter,
-                    "image_format": r.image_format,
-                    "width": r.width, "height": r.height,
-                    "intensity_depth": r.intensity_depth,
-                    "eyes": r.eyes.iter().map(|e| json!({
-                        "eye": match e.eye { 1 => "right", 2 => "left", _ => "undefined" },
-                        "images": e.images.iter().map(|i| i.image.len()).collect::<Vec<_>>(),
-                    })).collect::<Vec<_>>(),
-                }),
-                BiometricRecord::Other { tag, value } => {
-                    json!({ "format": "other", "tag": format!("{tag}"), "length": value.len() })
-                }
-            };
-            json!({ "header": header, "record": record })
-        })
-        .collect();
-    json!({ "templates": templates, "issuer_data_length": g.issuer_data.as_ref().map(Vec::len) })
-}
 
 /// Writes every finger (and iris) image of `g` into `dir`: `NN-POSITION.png` where the codec allows (PNG, JPEG,
 /// JPEG 2000), else the bytes as they are (`.wsq`, `.bin`). Returns a line per image.
@@ -153,7 +17,7 @@ pub fn write_images(dir: &Path, g: &BiometricGroup) -> Result<Vec<String>, CliEr
         match &t.record {
             BiometricRecord::Finger(r) => {
                 for v in &r.views {
-                    images.push((position_name(v.position), &v.image));
+                    images.push((cccd::json::finger_position_name(v.position), &v.image));
                 }
             }
             BiometricRecord::Iris(r) => {

@@ -13,7 +13,7 @@ use cccd::batch::{ChipRecipe, FolderTrust, publish};
 use cccd::crypto::ec::NamedCurve;
 use cccd::crypto::signature::SignatureAlgorithm;
 use cccd::issuance::IssueOptions;
-use cccd::pki::{DocumentSigner, Issued, RsaSoftwareKey, SoftwareKey, pem_decode};
+use cccd::pki::{DocumentSigner, Issued, SoftwareKey, pem_decode};
 use serde_json::json;
 
 use super::CliError;
@@ -122,28 +122,29 @@ pub(super) fn hsm_generate(
     Err(input("--hsm-module", "this cccd was built without the pkcs11 feature"))
 }
 
+/// A PKI folder's error as the command line reports it (the file as context).
+fn folder_error(e: cccd::pki::folder::PkiFolderError) -> CliError {
+    use cccd::pki::folder::PkiFolderError;
+    match e {
+        PkiFolderError::Io { path, source } => CliError::Io { path: path.display().to_string(), source },
+        PkiFolderError::Invalid { path, source } => input(path.display(), source),
+        PkiFolderError::Key { path, ec, rsa } => {
+            input(path.display(), format!("neither an EC key ({ec}) nor an RSA key ({rsa})"))
+        }
+        other => input("PKI folder", other),
+    }
+}
+
 /// The Document Signer of a PKI folder: `ds.pem` and `ds.key`, or `ds.pem` and a key in an HSM.
 pub fn load_document_signer(dir: &Path, hsm: &HsmArgs) -> Result<DocumentSigner, CliError> {
-    let cert_path = dir.join("ds.pem");
-    let key_path = dir.join("ds.key");
-    let cert = std::fs::read_to_string(&cert_path).map_err(io(&cert_path))?;
-    let (_, der) = pem_decode(&cert).map_err(|e| input(cert_path.display(), e))?;
     #[cfg(feature = "pkcs11")]
     if let Some((module, token, label, pin)) = hsm.target()? {
         let key = cccd::pki::pkcs11::Pkcs11Key::open(module, token, &pin, label).map_err(|e| input("HSM", e))?;
-        return DocumentSigner::new(der.to_vec(), Arc::new(key)).map_err(|e| input(dir.display(), e));
+        return cccd::pki::folder::load_document_signer(dir, Some(Arc::new(key))).map_err(folder_error);
     }
     #[cfg(not(feature = "pkcs11"))]
     hsm.target()?;
-    let key_pem = zeroize::Zeroizing::new(std::fs::read_to_string(&key_path).map_err(io(&key_path))?);
-    let key: Arc<dyn cccd::pki::Signer> = match SoftwareKey::from_pem(&key_pem) {
-        Ok(key) => Arc::new(key),
-        Err(ec) => Arc::new(
-            RsaSoftwareKey::from_pem_with_scheme(&key_pem)
-                .map_err(|rsa| input(key_path.display(), format!("neither an EC key ({ec}) nor an RSA key ({rsa})")))?,
-        ),
-    };
-    DocumentSigner::new(der.to_vec(), key).map_err(|e| input(dir.display(), e))
+    cccd::pki::folder::load_document_signer(dir, None).map_err(folder_error)
 }
 
 /// What `cccd issue` and `cccd issue-batch` share.
@@ -274,11 +275,7 @@ pub struct IssueArgs {
 
 /// The PKI folder's CSCA certificate (`csca.pem`), when there is one.
 pub fn load_csca(dir: &Path) -> Result<Option<x509_cert::Certificate>, CliError> {
-    use der::Decode;
-    let path = dir.join("csca.pem");
-    let Ok(pem) = std::fs::read_to_string(&path) else { return Ok(None) };
-    let (_, der) = pem_decode(&pem).map_err(|e| input(path.display(), e))?;
-    x509_cert::Certificate::from_der(&der).map(Some).map_err(|e| input(path.display(), e))
+    cccd::pki::folder::load_csca(dir).map_err(folder_error)
 }
 
 /// The Document Signer of `common`, refused when it may not sign today, and its CSCA.

@@ -13,8 +13,6 @@ mod qr;
 #[cfg(feature = "pcsc")]
 mod read;
 #[cfg(feature = "pcsc")]
-mod read_json;
-#[cfg(feature = "pcsc")]
 mod report;
 mod transport_key;
 mod validate;
@@ -112,7 +110,7 @@ pub fn run() -> ExitCode {
 /// Prints an error as the JSON document of `command`: `{"schema_version", "command", "error": {"kind",
 /// "message"}}`.
 fn print_error(command: &str, kind: &str, message: &str) {
-    let doc = verdict::document(command, serde_json::json!({ "error": { "kind": kind, "message": message } }));
+    let doc = cccd::json::error_document(command, kind, message);
     print(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
 }
 

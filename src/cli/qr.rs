@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cccd::qr::{EcLevel, QrLayout, QrPayload, QrSize, RenderOptions, Sex, render_png, render_svg, scan_image};
-use serde_json::{Value, json};
+use cccd::qr::{EcLevel, QrLayout, QrPayload, QrSize, RenderOptions, render_png, render_svg, scan_image};
+use serde_json::json;
 
 use super::CliError;
 
@@ -112,7 +112,7 @@ fn encode(args: &EncodeArgs) -> Result<ExitCode, CliError> {
     let fields = json!({
         "layout": args.layout,
         "text": text,
-        "payload": payload_json(&payload),
+        "payload": cccd::json::qr_payload(&payload),
         "ec_level": args.ec,
         "module_px": args.module_px,
         "files": files,
@@ -138,7 +138,7 @@ fn decode(args: &DecodeArgs) -> Result<ExitCode, CliError> {
     let mut ok = true;
     for text in &texts {
         match QrPayload::parse(text).and_then(|p| p.validate().map(|()| p)) {
-            Ok(p) => results.push(json!({ "ok": true, "payload": payload_json(&p) })),
+            Ok(p) => results.push(json!({ "ok": true, "payload": cccd::json::qr_payload(&p) })),
             Err(e) => {
                 ok = false;
                 results.push(json!({ "ok": false, "error": e.to_string() }));
@@ -159,23 +159,4 @@ fn decode(args: &DecodeArgs) -> Result<ExitCode, CliError> {
     };
     super::print(&out);
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-fn date(d: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-/// The payload with the citizen record's field names.
-pub fn payload_json(p: &QrPayload) -> Value {
-    json!({
-        "layout": match p.layout { QrLayout::V2021 => "2021", QrLayout::V2024 => "2024" },
-        "id_number": p.id_number,
-        "old_id_number": p.old_id_number,
-        "full_name": p.full_name,
-        "date_of_birth": date(p.date_of_birth),
-        "sex": match p.sex { Sex::Male => "M", Sex::Female => "F" },
-        "place_of_residence": p.place_of_residence,
-        "date_of_issue": date(p.date_of_issue),
-        "extra": p.extra,
-    })
 }

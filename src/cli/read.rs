@@ -269,7 +269,8 @@ pub fn read(args: &ReadArgs) -> Result<ExitCode, CliError> {
     };
     let elapsed = started.elapsed();
     let trust = args.trust.load(None)?;
-    let (mut v, verification) = super::read_json::document(&result, &trust);
+    let verification = cccd::verify::Verifier::new(&trust, cccd::verify::Policy::counter()).verify_read(&result);
+    let mut v = cccd::json::read(&result, &verification, &trust);
     v["reader"] = json!(reader_name);
     v["apdus"] = json!(reader.apdu_count());
     v["milliseconds"] = json!(elapsed.as_millis() as u64);

@@ -31,11 +31,13 @@ pub mod fault;
 pub mod jmrtd;
 pub mod perso;
 pub mod quirks;
+mod verify_image;
 
 pub use fault::{Faults, LinkModel};
 pub use jmrtd::JmrtdAppletChip;
 pub use perso::LifeCycle;
 pub use quirks::Quirks;
+pub use verify_image::{ImageVerification, image_access, verify_image};
 
 /// What the chip can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -46,6 +46,7 @@
 mod certificate;
 mod crl;
 mod ec_key;
+pub mod folder;
 mod period;
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
