@@ -319,7 +319,8 @@ pub fn load_fingerprints(dir: &Path) -> Result<cccd::lds::dg3::Dg3, CliError> {
 }
 
 /// An inspection system's credentials from a terminal folder (`cccd pki is`): the chain `cvca.cvcert` (when
-/// there), `dv.cvcert`, `is.cvcert`, and the key `is.key`.
+/// there), `dv.cvcert`, `is.cvcert`, and the key `is.key` (`read --terminal`, `perso --terminal`).
+#[cfg(feature = "pcsc")]
 pub fn load_terminal(dir: &Path) -> Result<cccd::access::ta::TerminalCredentials, CliError> {
     let mut chain = Vec::new();
     let cvca = dir.join("cvca.cvcert");

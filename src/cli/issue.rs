@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use cccd::batch::{ChipRecipe, FolderTrust, publish};
 use cccd::crypto::ec::NamedCurve;
@@ -140,7 +139,7 @@ pub fn load_document_signer(dir: &Path, hsm: &HsmArgs) -> Result<DocumentSigner,
     #[cfg(feature = "pkcs11")]
     if let Some((module, token, label, pin)) = hsm.target()? {
         let key = cccd::pki::pkcs11::Pkcs11Key::open(module, token, &pin, label).map_err(|e| input("HSM", e))?;
-        return cccd::pki::folder::load_document_signer(dir, Some(Arc::new(key))).map_err(folder_error);
+        return cccd::pki::folder::load_document_signer(dir, Some(std::sync::Arc::new(key))).map_err(folder_error);
     }
     #[cfg(not(feature = "pkcs11"))]
     hsm.target()?;
