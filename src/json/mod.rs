@@ -139,7 +139,9 @@ pub fn read(result: &ReadResult, verification: &Verification, trust: &TrustStore
         }),
     );
     add_verification(&mut v, verification);
-    v["terminal_authentication"] = terminal_authentication(&result.terminal_authentication);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("terminal_authentication".into(), terminal_authentication(&result.terminal_authentication));
+    }
     v
 }
 
@@ -147,8 +149,10 @@ pub fn read(result: &ReadResult, verification: &Verification, trust: &TrustStore
 /// status word when it refused (`status_word`, hex).
 fn terminal_authentication(check: &crate::pa::Check) -> Value {
     let mut v = serde_json::to_value(check).unwrap_or_default();
-    if let Some(crate::pa::Reason::TerminalRefused { status: Some(sw), .. }) = check.reason() {
-        v["status_word"] = json!(format!("{:04X}", u16::from(*sw)));
+    if let (Some(crate::pa::Reason::TerminalRefused { status: Some(sw), .. }), Some(o)) =
+        (check.reason(), v.as_object_mut())
+    {
+        o.insert("status_word".into(), json!(format!("{:04X}", u16::from(*sw))));
     }
     v
 }
