@@ -23,7 +23,10 @@ fn inspect_recognizes_every_sample_file_by_its_tag() {
     let (code, stdout, stderr) = cccd(&args);
     assert_eq!(code, 0, "{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let items = v.as_array().unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["command"], "inspect");
+    assert_eq!(v["ok"], true);
+    let items = v["files"].as_array().unwrap();
     assert_eq!(items.len(), 9);
     for (item, path) in items.iter().zip(&files) {
         assert_eq!(item["ok"], true, "{path}");
@@ -59,8 +62,9 @@ fn inspect_reports_bad_files_and_exits_non_zero() {
     let (code, stdout, _) = cccd(&["inspect", "--json", bad.to_str().unwrap()]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(v[0]["ok"], false);
-    assert!(v[0]["error"].as_str().unwrap().contains("truncated"), "{}", v[0]["error"]);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["files"][0]["ok"], false);
+    assert!(v["files"][0]["error"].as_str().unwrap().contains("truncated"), "{}", v["files"][0]["error"]);
     let (code, _, stderr) = cccd(&["inspect", dir.join("missing.bin").to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(stderr.contains("missing.bin"));
@@ -90,6 +94,18 @@ fn qr_decode_reads_text_and_a_qrencode_image() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["results"][0]["payload"]["place_of_residence"], "Số 1 Đường X, Hà Nội");
+    // a photo without a code is a result, not valid (exit 1); a file that is no image is bad input (exit 2)
+    let blank = dir.join("blank.png");
+    image::GrayImage::from_pixel(200, 200, image::Luma([255u8])).save(&blank).unwrap();
+    let (code, stdout, _) = cccd(&["qr", "decode", "--json", "--image", blank.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!((v["codes"].as_u64(), v["valid"].as_bool()), (Some(0), Some(false)), "{v}");
+    assert!(v["results"][0]["error"].as_str().unwrap().contains("no QR"), "{v}");
+    let not_image = dir.join("not-an-image.png");
+    std::fs::write(&not_image, b"hello").unwrap();
+    let (code, stdout, _) = cccd(&["qr", "decode", "--json", "--image", not_image.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stdout}");
     std::fs::remove_dir_all(&dir).unwrap();
 
     let (code, stdout, _) = cccd(&["qr", "decode", "--json", "--text", "1|2"]);
@@ -161,7 +177,7 @@ fn inspect_decodes_a_dg13_with_diacritics() {
     let (code, stdout, stderr) = cccd(&["inspect", "--json", path.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let fields = v[0]["content"]["fields"].as_array().unwrap();
+    let fields = v["files"][0]["content"]["fields"].as_array().unwrap();
     let by_name = |n: &str| fields.iter().find(|f| f["name"] == n).map(|f| f["value"].clone());
     assert_eq!(by_name("full_name").unwrap(), "Nguyễn Văn A");
     assert_eq!(by_name("sex").unwrap(), "Nam");

@@ -47,7 +47,7 @@ fn pki_cvca_dv_is_and_link() {
     let (code, out, _) = cccd(&["inspect", "--json", s(&is.join("is.cvcert"))]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let c = &v[0]["content"];
+    let c = &v["files"][0]["content"];
     assert_eq!(c["file"], "CV certificate");
     assert_eq!(
         (c["role"].as_str(), c["chr"].as_str(), c["car"].as_str()),
@@ -97,7 +97,7 @@ fn inspect_writes_fingers_as_png_and_keeps_wsq() {
     let (code, out, err) = cccd(&["inspect", "--json", "--out", s(&out_dir), s(&dir.join("DG3.bin"))]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let t = &v[0]["content"]["templates"];
+    let t = &v["files"][0]["content"]["templates"];
     assert_eq!(t.as_array().unwrap().len(), 3);
     assert_eq!(t[1]["record"]["views"][0]["position"], "left-index");
     assert_eq!(t[2]["record"]["views"][0]["image"], "Wsq");

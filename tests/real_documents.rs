@@ -22,7 +22,7 @@ fn inspect_json(path: &Path) -> Value {
     let (code, out, err) = cccd(&["inspect", "--json", s(path)]);
     assert_eq!(code, 0, "{err}\n{out}");
     let v: Value = serde_json::from_str(&out).unwrap();
-    v[0]["content"].clone()
+    v["files"][0]["content"].clone()
 }
 
 /// A PACE-CAM chip image from `cccd issue`: it holds EF.CardSecurity, signed by the DS; openssl accepts it,

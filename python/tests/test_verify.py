@@ -72,7 +72,7 @@ def test_inspect_is_the_same_document_as_the_cli() -> None:
         path = VECTORS / "lds" / name
         cli = run_cli("inspect", str(path), "--json")
         assert cli.returncode == 0, cli.stderr
-        [from_cli] = json.loads(cli.stdout)
+        [from_cli] = json.loads(cli.stdout)["files"]
         assert cccd.inspect(path).document == from_cli, name
 
 

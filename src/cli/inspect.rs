@@ -14,7 +14,8 @@ pub struct Args {
     /// Files to decode (EF.COM, EF.SOD, EF.CardAccess, EF.CardSecurity, DG1–DG16), in any order.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Print JSON (one object per file, in an array) instead of text.
+    /// Print JSON instead of text: `{"schema_version", "command": "inspect", "ok", "files": [one object per
+    /// file]}`.
     #[arg(long)]
     json: bool,
     /// Print the raw BER-TLV structure instead of the decoded model.
@@ -59,7 +60,8 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         out.push(item);
     }
     let text = if args.json {
-        serde_json::to_string_pretty(&Value::Array(out)).unwrap_or_default() + "\n"
+        let doc = cccd::json::document("inspect", serde_json::json!({ "ok": !failed, "files": out }));
+        serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
     } else {
         let mut text = String::new();
         for item in &out {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cccd::qr::{EcLevel, QrLayout, QrPayload, QrSize, RenderOptions, render_png, render_svg, scan_image};
+use cccd::qr::{EcLevel, QrError, QrLayout, QrPayload, QrSize, RenderOptions, render_png, render_svg, scan_image};
 use serde_json::json;
 
 use super::CliError;
@@ -124,18 +124,29 @@ fn encode(args: &EncodeArgs) -> Result<ExitCode, CliError> {
 }
 
 fn decode(args: &DecodeArgs) -> Result<ExitCode, CliError> {
+    let mut results = Vec::new();
+    let mut ok = true;
     let texts: Vec<String> = match (&args.text, &args.image) {
         (Some(t), _) => vec![t.clone()],
         (None, Some(path)) => {
             let bytes =
                 std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
-            scan_image(&bytes)
-                .map_err(|e| CliError::Input { context: path.display().to_string(), message: e.to_string() })?
+            match scan_image(&bytes) {
+                Ok(texts) => texts,
+                // an image without a readable code is a result (not valid, exit 1), not a usage error
+                Err(e @ (QrError::NoQrFound | QrError::Undecodable { .. })) => {
+                    ok = false;
+                    results.push(json!({ "ok": false, "error": e.to_string() }));
+                    Vec::new()
+                }
+                Err(e) => {
+                    return Err(CliError::Input { context: path.display().to_string(), message: e.to_string() });
+                }
+            }
         }
         (None, None) => Vec::new(),
     };
-    let mut results = Vec::new();
-    let mut ok = true;
+    let found = texts.len();
     for text in &texts {
         match QrPayload::parse(text).and_then(|p| p.validate().map(|()| p)) {
             Ok(p) => results.push(json!({ "ok": true, "payload": cccd::json::qr_payload(&p) })),
@@ -145,10 +156,9 @@ fn decode(args: &DecodeArgs) -> Result<ExitCode, CliError> {
             }
         }
     }
-    let ok = ok && !results.is_empty();
+    let ok = ok && found > 0;
     let out = if args.json {
-        let doc =
-            super::verdict::document("qr decode", json!({ "codes": results.len(), "valid": ok, "results": results }));
+        let doc = super::verdict::document("qr decode", json!({ "codes": found, "valid": ok, "results": results }));
         serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
     } else {
         let mut s = String::new();

@@ -33,7 +33,7 @@ mod tests;
 
 pub use certificate::{CertificateBody, CvCertificate};
 pub use chain::{ChainError, KeyContext};
-pub use ef_cvca::EfCvca;
+pub use ef_cvca::{EF_CVCA_FID, EfCvca};
 pub use key::{CvcPublicKey, EcParameters};
 pub use request::CertificateRequest;
 

@@ -19,7 +19,7 @@ use crate::mrz::Mrz;
 use crate::oid;
 use crate::tlv::{Tlv, TlvReader};
 
-/// One item of `cccd inspect --json`'s array for the file `name` holding `bytes`: `{"path": name, "ok": true,
+/// One item of `files` in `cccd inspect --json` for the file `name` holding `bytes`: `{"path": name, "ok": true,
 /// "content": {"file": "DG1", "length": …, …}}`, or `{"path": name, "ok": false, "error": "…"}` when it does
 /// not decode (the message gives the offset; never the file's content).
 pub fn inspect(name: &str, bytes: &[u8]) -> Value {

@@ -23,7 +23,7 @@
 //! - [`error`] / [`error_document`]: `{"schema_version": 1, "command": …, "error": {"kind": …, "message": …}}`,
 //!   `kind` one of [`ErrorKind`]'s names.
 //!
-//! [`inspect`] and [`inspect_tree`] give one item of `cccd inspect --json`'s array (`{path, ok, content}` or
+//! [`inspect`] and [`inspect_tree`] give one item of the `files` of `cccd inspect --json` (`{path, ok, content}` or
 //! `{path, ok: false, error}`); [`qr_payload`] the decoded card QR payload with the citizen record's field
 //! names, [`qr`] the document around it. Personal data appears in these documents (they are the report); keys and secrets never do.
 

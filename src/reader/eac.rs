@@ -5,9 +5,9 @@
 use super::{ReadError, Reader};
 use crate::access::chip_auth::ChipAuthenticationKeys;
 use crate::access::ta::{IdIc, TaError, TerminalCredentials, comp, terminal_authenticate};
-use crate::apdu::{CommandApdu, StatusWord, ins};
+use crate::apdu::{StatusWord, commands};
 use crate::cvc::ChainError;
-use crate::cvc::{CvcDate, EfCvca};
+use crate::cvc::{CvcDate, EF_CVCA_FID, EfCvca};
 use crate::lds::LdsFile;
 use crate::pa::{Check, Reason, TerminalRefusal};
 use crate::sm::{SecureChannel, SmError};
@@ -23,11 +23,11 @@ impl Reader {
 
     /// EF.CVCA (selected by FID in the eMRTD application, read in one go: it is 36 bytes).
     fn ef_cvca<T: Transport>(ch: &mut SecureChannel<&mut T>) -> Result<Option<EfCvca>, ReadError> {
-        let select = CommandApdu::new(0x00, ins::SELECT, 0x02, 0x0C).with_data(vec![0x01, 0x1C]);
+        let select = commands::select_ef(EF_CVCA_FID);
         if ch.transmit(&select)?.sw != StatusWord::Success {
             return Ok(None);
         }
-        let r = ch.transmit(&CommandApdu::new(0x00, ins::READ_BINARY, 0x00, 0x00).with_le(256))?;
+        let r = ch.transmit(&commands::read_binary_at(0, 256))?;
         if !matches!(r.sw, StatusWord::Success | StatusWord::EndOfFileReached) {
             return Ok(None);
         }

@@ -18,12 +18,11 @@ pub use chip::{TaBinding, TaChip};
 
 use std::sync::Arc;
 
-use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
+use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, commands};
 use crate::crypto::hash::HashAlgorithm;
 use crate::cvc::{ChainError, CvCertificate, CvcDate, CvcError, KeyContext, Reference, Role};
 use crate::pki::Signer;
 use crate::sm::{SecureChannel, SmError};
-use crate::tlv::{Tag, encode_tlv};
 use crate::transport::Transport;
 
 /// `ID_IC`, the chip's identifier in the signed message.
@@ -219,11 +218,6 @@ impl TaOutcome {
     }
 }
 
-fn mse(p2: u8, reference: &Reference) -> CommandApdu {
-    CommandApdu::new(0x00, ins::MANAGE_SECURITY_ENVIRONMENT, 0x81, p2)
-        .with_data(encode_tlv(Tag::new(0x83), reference.as_bytes()))
-}
-
 fn send<T: Transport>(channel: &mut SecureChannel<T>, c: &CommandApdu) -> Result<ResponseApdu, TaError> {
     // a certificate with SM overhead may exceed short Lc: extended length then
     let c = if c.data.len() > 200 { c.clone().extended() } else { c.clone() };
@@ -246,7 +240,7 @@ pub fn terminal_authenticate<T: Transport>(
     let to_send = credentials.to_send(trust_points);
     let mut sent = Vec::new();
     for cert in &to_send {
-        let r = send(channel, &mse(0xB6, cert.car()))?;
+        let r = send(channel, &commands::mse_set_dst(cert.car().as_bytes()))?;
         if r.sw != StatusWord::Success {
             return Err(TaError::UnknownTrustPoint {
                 car: cert.car().clone(),
@@ -254,8 +248,7 @@ pub fn terminal_authenticate<T: Transport>(
                 status: r.sw,
             });
         }
-        let pso = CommandApdu::new(0x00, ins::PERFORM_SECURITY_OPERATION, 0x00, 0xBE).with_data(cert.value().to_vec());
-        let r = send(channel, &pso)?;
+        let r = send(channel, &commands::pso_verify_certificate(cert.value()))?;
         if r.sw != StatusWord::Success {
             let reason = match &own_view {
                 Some(Err(e)) if e.chr() == cert.chr() => Some(e.clone()),
@@ -265,17 +258,17 @@ pub fn terminal_authenticate<T: Transport>(
         }
         sent.push(cert.chr().clone());
     }
-    let r = send(channel, &mse(0xA4, is_cert.chr()))?;
+    let r = send(channel, &commands::mse_set_at_terminal_authentication(is_cert.chr().as_bytes()))?;
     if r.sw != StatusWord::Success {
         return Err(TaError::KeyRefused { chr: is_cert.chr().clone(), status: r.sw });
     }
-    let r = send(channel, &CommandApdu::new(0x00, ins::GET_CHALLENGE, 0x00, 0x00).with_le(8))?;
+    let r = send(channel, &commands::get_challenge(8))?;
     if r.sw != StatusWord::Success || r.data.len() != 8 {
         return Err(TaError::Challenge { status: r.sw, len: r.data.len() });
     }
     let message = signature_input(id_ic, &r.data, terminal_key_comp);
     let signature = is_cert.body.public_key.algorithm.sign(credentials.key.as_ref(), &message)?;
-    let r = send(channel, &CommandApdu::new(0x00, ins::EXTERNAL_AUTHENTICATE, 0x00, 0x00).with_data(signature))?;
+    let r = send(channel, &commands::external_authenticate(&signature))?;
     match r.sw {
         StatusWord::Success => {}
         sw @ StatusWord::VerificationFailed => return Err(TaError::SignatureRejected(sw)),
