@@ -224,6 +224,10 @@ pub struct IssueOptions {
     pub dg3: Option<crate::lds::dg3::Dg3>,
     /// The kind of chip (the CCCD's by default).
     pub chip: ChipProfile,
+    /// The chip's EAC trust points and current date ([`ChipImage::eac`]): written at personalization, the chip
+    /// then serves EF.CVCA and opens DG3/DG4 only after Terminal Authentication. Not for the JMRTD applet
+    /// profile (it runs no Chip Authentication, so no Terminal Authentication).
+    pub eac: Option<crate::image::EacTrust>,
 }
 
 impl Default for IssueOptions {
@@ -234,6 +238,7 @@ impl Default for IssueOptions {
             at: None,
             dg3: None,
             chip: ChipProfile::Open,
+            eac: None,
         }
     }
 }
@@ -310,6 +315,12 @@ pub fn issue(
     let record = &record.to_nfc();
     let fail = |file: &'static str, e: &dyn core::fmt::Display| IssueError::DataGroup { file, message: e.to_string() };
     if options.chip == ChipProfile::JmrtdApplet {
+        if options.eac.is_some() {
+            return Err(IssueError::DataGroup {
+                file: "EF.CVCA",
+                message: "the JMRTD applet profile runs no Chip Authentication, so no Terminal Authentication".into(),
+            });
+        }
         return issue_bac_only(record, face, keys, ds, options);
     }
     let agreement = keys.chip_authentication.key_agreement();
@@ -356,7 +367,7 @@ pub fn issue(
         }),
         active_authentication: Some(keys.active_authentication.clone()),
     };
-    Ok(ChipImage { files, secrets, eac: None })
+    Ok(ChipImage { files, secrets, eac: options.eac.clone() })
 }
 
 /// [`issue`] for [`ChipProfile::JmrtdApplet`]: DG1, DG2, DG13, DG15 (RSA-1024), EF.COM, EF.SOD; BAC only.

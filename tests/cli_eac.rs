@@ -2,7 +2,7 @@
 //! certificates, requests and DG3 (fingers written as PNG where the codec allows).
 mod cli_support;
 
-use cli_support::{cccd, issue, record_path, s, tmp as workdir};
+use cli_support::{cccd, issue, issue_batch, photo, record_path, record_with_id, s, tmp as workdir};
 
 use std::path::Path;
 use std::process::Command;
@@ -149,4 +149,38 @@ fn issue_with_fingerprints_puts_dg3_under_the_sod_and_the_chip_protects_it() {
     let result = cccd::reader::Reader::bac(key).read(&mut vchip).unwrap();
     assert_eq!(result.protected, vec![LdsFile::dg(3).unwrap()]);
     assert!(!result.files.contains_key(&LdsFile::dg(3).unwrap()));
+}
+
+#[test]
+fn issue_batch_with_a_cvca_gives_every_chip_the_trust_point() {
+    let dir = workdir("batch");
+    let pki = dir.join("pki");
+    assert_eq!(cccd(&["pki", "init", "--out", s(&pki)]).0, 0);
+    let cvca = dir.join("cvca");
+    let (code, _, err) = cccd(&["pki", "cvca", "--out", s(&cvca), "--chr", "VNCVCA00001", "--dg3"]);
+    assert_eq!(code, 0, "{err}");
+    let records = dir.join("records.jsonl");
+    let lines: Vec<String> = ["001099012345", "001099012346"].iter().map(|id| record_with_id(id).to_string()).collect();
+    std::fs::write(&records, lines.join("\n") + "\n").unwrap();
+    let photo = photo(&dir);
+    let out = dir.join("out");
+    let (code, stdout, err) = issue_batch(&records, &photo, &pki, &out, &["--cvca", s(&cvca), "--jobs", "2"]);
+    assert_eq!(code, 0, "{stdout}{err}");
+    let trust_point = std::fs::read(cvca.join("cvca.cvcert")).unwrap();
+    for id in ["001099012345", "001099012346"] {
+        let chip = out.join(id);
+        assert_eq!(std::fs::read(chip.join("eac/trust-point-1.cvcert")).unwrap(), trust_point, "{id}");
+        let image = cccd::image::ChipImage::load_dir(&chip).unwrap();
+        let eac = image.eac.expect("the chip image carries the EAC trust");
+        assert_eq!(eac.trust_points().len(), 1);
+        let (code, v) = cli_support::verify_json(&chip, &["--csca", s(&pki.join("csca.pem"))]);
+        assert_eq!(code, 0, "{v}");
+    }
+    // the JMRTD applet profile runs no Terminal Authentication: refused before anything is issued
+    let applet = dir.join("applet");
+    let (code, _, err) =
+        issue_batch(&records, &photo, &pki, &applet, &["--cvca", s(&cvca), "--profile", "jmrtd-applet"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no Terminal Authentication"), "{err}");
+    assert!(!applet.join("001099012345").exists());
 }

@@ -178,6 +178,14 @@ pub struct IssueCommon {
     /// (BAC only, RSA-1024 Active Authentication, no DG14, no EF.CardAccess).
     #[arg(long, default_value = "open", value_parser = ["open", "jmrtd-applet"])]
     profile: String,
+    /// A CVCA folder (`cccd pki cvca`): its `cvca.cvcert` becomes the chip's EAC trust point (saved in
+    /// `CHIPDIR/eac/`, written at personalization; the chip then serves EF.CVCA and runs Terminal
+    /// Authentication), the chip's current date today.
+    #[arg(long, value_name = "DIR")]
+    cvca: Option<PathBuf>,
+    /// A CVCA certificate as a trust point (after `--cvca`'s, most recent first; two at most).
+    #[arg(long, value_name = "CERT")]
+    trust_point: Vec<PathBuf>,
 }
 
 /// EF.CardAccess offering these PACE protocols (with the CCCD's Terminal and Chip Authentication infos).
@@ -257,14 +265,6 @@ pub struct IssueArgs {
     /// `right-index.png`, `left_thumb.wsq`, `07.jp2` (19794-4 position codes).
     #[arg(long)]
     fingerprints: Option<PathBuf>,
-    /// A CVCA folder (`cccd pki cvca`): its `cvca.cvcert` becomes the chip's EAC trust point (saved in
-    /// `CHIPDIR/eac/`, written at personalization; the chip then serves EF.CVCA and runs Terminal
-    /// Authentication), the chip's current date today.
-    #[arg(long, value_name = "DIR")]
-    cvca: Option<PathBuf>,
-    /// A CVCA certificate as a trust point (after `--cvca`'s, most recent first; two at most).
-    #[arg(long, value_name = "CERT")]
-    trust_point: Vec<PathBuf>,
     #[command(flatten)]
     common: IssueCommon,
     /// Print JSON: the folder, the CAN, the files, the Document Signer, the warnings.
@@ -301,9 +301,16 @@ impl IssueCommon {
             return Err(input("--aa-rsa", format!("RSA-{bits}: 1024 to 4096 bits, whole bytes")));
         }
         let face = cccd::face::FaceOptions { max_bytes: self.face_bytes, ..Default::default() };
+        let eac = super::eac::load_trust(self.cvca.as_deref(), &self.trust_point)?;
         if self.profile == "jmrtd-applet" {
             if !self.pace.is_empty() || self.ca_dh.is_some() {
                 return Err(input("--profile jmrtd-applet", "the applet runs neither PACE nor Chip Authentication"));
+            }
+            if eac.is_some() {
+                return Err(input(
+                    "--cvca",
+                    "the JMRTD applet profile runs no Chip Authentication, so no Terminal Authentication",
+                ));
             }
             let aa_rsa_bits = Some(self.aa_rsa.unwrap_or(1024));
             return Ok(ChipRecipe {
@@ -321,6 +328,7 @@ impl IssueCommon {
             ca_dh,
             options: IssueOptions {
                 card_access: card_access_with(&self.pace, chip_curve, self.ca_dh.is_some())?,
+                eac,
                 ..IssueOptions::default()
             },
         })
@@ -349,15 +357,7 @@ pub fn issue_command(args: &IssueArgs) -> Result<ExitCode, CliError> {
         return Err(input("--fingerprints", "the JMRTD applet profile carries no DG3"));
     }
     recipe.options.dg3 = dg3;
-    let eac = super::eac::load_trust(args.cvca.as_deref(), &args.trust_point)?;
-    if eac.is_some() && recipe.options.chip == cccd::issuance::ChipProfile::JmrtdApplet {
-        return Err(input(
-            "--cvca",
-            "the JMRTD applet profile runs no Chip Authentication, so no Terminal Authentication",
-        ));
-    }
-    let mut image = recipe.issue(&record, &photo, &ds).map_err(|e| input("issue", e))?;
-    image.eac = eac;
+    let image = recipe.issue(&record, &photo, &ds).map_err(|e| input("issue", e))?;
     let trust = FolderTrust { ds: &ds, csca: csca.as_ref() };
     publish(&image, &args.out, &trust, false).map_err(|e| input(args.out.display(), e))?;
     let total: usize = image.files.values().map(Vec::len).sum();
