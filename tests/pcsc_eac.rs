@@ -268,3 +268,129 @@ fn eac_issue_perso_read_with_and_without_terminal_and_refusals() {
     }
     std::fs::remove_dir_all(&base).unwrap();
 }
+
+/// The SoftHSM2 module (`apt-get install softhsm2`; `.ci/run` does it).
+#[cfg(feature = "pkcs11")]
+fn softhsm_module() -> PathBuf {
+    ["/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .expect("SoftHSM2 must be installed (apt-get install softhsm2; .ci/run does it)")
+}
+
+/// The EAC PKI with its CVCA and inspection-system keys in a real SoftHSM2 token (`pki cvca|is --hsm-*`, the
+/// folders name them in `cvca.hsm`/`is.hsm`; the DV key in software, signed by the token's CVCA key): the CVCA
+/// key change signs its link certificate in the token, and `cccd read --terminal` signs Terminal
+/// Authentication with the token's IS key through pcscd, so the chip opens DG3.
+#[cfg(feature = "pkcs11")]
+#[test]
+fn eac_keys_in_softhsm2_sign_the_chain_and_terminal_authentication() {
+    let _one_at_a_time = PCSCD.lock().unwrap_or_else(|e| e.into_inner());
+    require_pcscd();
+    let base = std::env::temp_dir().join(format!("cccd-pcsc-eac-hsm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    let p = |n: &str| -> PathBuf { base.join(n) };
+    let token = format!("cccd-eac-{}", std::process::id());
+    let made = Command::new("softhsm2-util")
+        .args(["--init-token", "--free", "--label", &token, "--so-pin", "0000", "--pin", "1234"])
+        .output()
+        .expect("softhsm2-util (apt-get install softhsm2)");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let module = softhsm_module();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_cccd")).args(args).env("CCCD_HSM_PIN", "1234").output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out.status.code().unwrap_or(-1), stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (cvca_dir, dv_dir, is_dir, is_again) = (p("cvca"), p("dv"), p("is"), p("is-again"));
+    let hsm = |label: &'static str| ["--hsm-module", s(&module), "--hsm-token", token.as_str(), "--hsm-key", label];
+
+    let mut args = vec!["pki", "cvca", "--out", s(&cvca_dir), "--chr", "VNCVCA00001", "--dg3", "--json"];
+    args.extend(hsm("cvca-1"));
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("cvca.hsm") && !p("cvca").join("cvca.key").exists(), "no key file: {out}");
+    let (code, out, err) =
+        run(&["pki", "dv", "--cvca", s(&p("cvca")), "--out", s(&p("dv")), "--chr", "VNDVPOLICE00001", "--dg3"]);
+    assert_eq!(code, 0, "the DV signed by the CVCA key in the token: {out}{err}");
+    let mut args = vec!["pki", "is", "--dv", s(&dv_dir), "--out", s(&is_dir), "--chr", "VNISHANOI00001", "--dg3"];
+    args.extend(hsm("is-1"));
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(p("is").join("is.hsm").exists() && !p("is").join("is.key").exists());
+    // a label already in the token is refused, the folder untouched
+    let mut args = vec!["pki", "is", "--dv", s(&dv_dir), "--out", s(&is_again), "--chr", "VNISHANOI00002"];
+    args.extend(hsm("is-1"));
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("already holds a key labelled"), "{err}");
+    assert!(!p("is-again").join("is.cvcert").exists());
+
+    // the certificates verify: DV under the CVCA (token key), IS under the DV
+    let cert = |path: PathBuf| cccd::cvc::CvCertificate::decode(&std::fs::read(path).unwrap()).unwrap();
+    let (cvca, dv, is) =
+        (cert(p("cvca").join("cvca.cvcert")), cert(p("dv").join("dv.cvcert")), cert(p("is").join("is.cvcert")));
+    let algorithm = cvca.body.public_key.algorithm;
+    let cvca_key = cvca.body.public_key.resolve(None).unwrap();
+    cvca.verify_signature(&cvca_key, algorithm).expect("the self-signed CVCA, signed in the token");
+    dv.verify_signature(&cvca_key, algorithm).expect("the DV certificate, signed in the token");
+    let dv_key = dv.body.public_key.resolve(cvca.body.public_key.own_curve()).unwrap();
+    is.verify_signature(&dv_key, algorithm).expect("the IS certificate, signed by the DV's software key");
+
+    // a chip trusting the CVCA, served directly; the read signs TA with the token's IS key and gets DG3
+    let fingers = p("fingers");
+    std::fs::create_dir_all(&fingers).unwrap();
+    image::GrayImage::from_fn(40, 50, |x, y| image::Luma([((x * 3 + y) % 256) as u8]))
+        .save(fingers.join("right-index.png"))
+        .unwrap();
+    ok(&["pki", "init", "--out", s(&p("pki"))]);
+    let photo = p("photo.jpg");
+    std::fs::write(&photo, common::chip::face_jpeg().0).unwrap();
+    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
+    let chip = p("chip");
+    ok(&[
+        "issue",
+        "--record",
+        record,
+        "--photo",
+        s(&photo),
+        "--pki",
+        s(&p("pki")),
+        "--out",
+        s(&chip),
+        "--fingerprints",
+        s(&fingers),
+        "--cvca",
+        s(&p("cvca")),
+    ]);
+    let image = cccd::image::ChipImage::load_dir(&chip).unwrap();
+    let can = image.secrets.can.as_deref().unwrap().to_string();
+    let csca = p("pki").join("csca.pem");
+    {
+        let _emulator = emulate(&["emulate", s(&chip), "--port", "35963"]);
+        let read_dir = p("read");
+        let mut args = vec!["read", "--reader", READER, "--can", &can, "--csca", s(&csca)];
+        args.extend(["--out", s(&read_dir), "--json", "--wait", "15", "--terminal", s(&is_dir)]);
+        let (code, out, err) = run(&args);
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        assert_eq!(code, 0, "{report}");
+        assert_eq!(report["terminal_authentication"]["status"], "passed", "{report}");
+        assert_eq!(report["verdict"]["value"], "genuine", "{report}");
+        let dg3 = LdsFile::dg(3).unwrap();
+        assert_eq!(std::fs::read(p("read").join("DG3.bin")).unwrap(), image.files[&dg3]);
+    }
+
+    // the CVCA key changes inside the token: the link certificate is signed by the old key there
+    let mut args = vec!["pki", "cvca", "--out", s(&cvca_dir), "--chr", "VNCVCA00002", "--dg3"];
+    args.extend(hsm("cvca-2"));
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{out}{err}");
+    let link = cert(p("cvca").join("link-VNCVCA00002.cvcert"));
+    link.verify_signature(&cvca_key, algorithm).expect("the link certificate, signed by the old key in the token");
+    assert!(std::fs::read_to_string(p("cvca").join("cvca.hsm")).unwrap().contains("\"cvca-2\""));
+
+    let _ = Command::new("softhsm2-util").args(["--delete-token", "--token", &token]).output();
+    std::fs::remove_dir_all(&base).unwrap();
+}

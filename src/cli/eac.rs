@@ -1,19 +1,19 @@
 //! `cccd pki cvca|dv|is`: the EAC PKI (ICAO 9303-12 §3.2, Table 2): a CVCA (self-signed, or a link certificate
-//! to a new key), Document Verifiers and Inspection Systems, with ECDSA keys in software.
+//! to a new key), Document Verifiers and Inspection Systems, with ECDSA keys in software or in a PKCS#11 token
+//! (`--hsm-*`, see [`super::eac_key`]).
 //!
-//! Folders: a CVCA folder holds `cvca.cvcert` and `cvca.key` (PKCS#8 PEM, mode 0600), plus `link-CHR.cvcert`
-//! and the previous `cvca-CHR.cvcert` after a key change; a DV folder `dv.cvcert`, `dv.key` and the CVCA's
-//! certificate; an IS folder (a *terminal* folder, what `cccd read --terminal` takes) `cvca.cvcert`,
-//! `dv.cvcert`, `is.cvcert` and `is.key`.
+//! Folders: a CVCA folder holds `cvca.cvcert` and `cvca.key` (PKCS#8 PEM, mode 0600; `cvca.hsm` for a key in a
+//! token), plus `link-CHR.cvcert` and the previous `cvca-CHR.cvcert` after a key change; a DV folder
+//! `dv.cvcert`, `dv.key` (or `dv.hsm`) and the CVCA's certificate; an IS folder (a *terminal* folder, what
+//! `cccd read --terminal` takes) `cvca.cvcert`, `dv.cvcert`, `is.cvcert` and `is.key` (or `is.hsm`).
 
 use cccd::crypto::ec::NamedCurve;
 use cccd::cvc::issue::{self, Issuer, Rights};
 use cccd::cvc::{CvCertificate, CvcDate, Reference, Role};
-use cccd::pki::{Signer, SoftwareKey};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::CliError;
+use super::{CliError, eac_key};
 
 fn input(context: impl std::fmt::Display, message: impl std::fmt::Display) -> CliError {
     CliError::Input { context: context.to_string(), message: message.to_string() }
@@ -38,6 +38,9 @@ pub struct Common {
     /// Print JSON: the certificate (CHR, CAR, role, validity, rights, SHA-256) and the files written.
     #[arg(long)]
     json: bool,
+    /// The new key in a PKCS#11 token instead of software (`NAME.hsm` then names it; PIN in `CCCD_HSM_PIN`).
+    #[command(flatten)]
+    hsm: super::issue::HsmArgs,
 }
 
 /// Arguments of `cccd pki cvca`.
@@ -122,29 +125,10 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     super::write_file(path, bytes)
 }
 
-fn write_key(path: &Path, key: &SoftwareKey) -> Result<(), CliError> {
-    let pem = key.to_pkcs8_pem().map_err(|e| input(path.display(), e))?;
-    write(path, pem.as_bytes())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let io = |source| CliError::Io { path: path.display().to_string(), source };
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-    }
-    Ok(())
-}
-
 /// Reads a CV certificate file.
 pub fn read_certificate(path: &Path) -> Result<CvCertificate, CliError> {
     let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
     CvCertificate::decode(&bytes).map_err(|e| input(path.display(), e))
-}
-
-fn read_key(path: &Path) -> Result<SoftwareKey, CliError> {
-    let text = zeroize::Zeroizing::new(
-        std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?,
-    );
-    SoftwareKey::from_pem(&text).map_err(|e| input(path.display(), e))
 }
 
 fn summary(c: &CvCertificate) -> String {
@@ -199,21 +183,18 @@ pub fn cvca(args: &CvcaArgs) -> Result<ExitCode, CliError> {
     let curve = NamedCurve::from_name(&args.curve).ok_or(input("--curve", "not an eMRTD curve"))?;
     let chr = reference(&args.chr)?;
     let (effective, expiry) = args.common.period(Role::Cvca)?;
-    let key = SoftwareKey::generate(curve);
     let cert_path = args.out.join("cvca.cvcert");
+    let previous = match cert_path.exists() {
+        true => Some((read_certificate(&cert_path)?, eac_key::load(&args.out, "cvca")?)),
+        false => None,
+    };
+    let new = eac_key::generate("cvca", curve, &args.common.hsm)?;
+    let key = new.key.signer.as_ref();
     let mut extra = Vec::new();
-    let cert = if cert_path.exists() {
-        let old = read_certificate(&cert_path)?;
-        let old_key = read_key(&args.out.join("cvca.key"))?;
-        let link = issue::link(
-            chr,
-            &key,
-            Issuer { certificate: &old, key: &old_key },
-            args.common.rights(),
-            effective,
-            expiry,
-        )
-        .map_err(|e| input("link certificate", e))?;
+    let cert = if let Some((old, old_key)) = previous {
+        let previous = Issuer { certificate: &old, key: old_key.signer.as_ref() };
+        let link = issue::link(chr, key, previous, args.common.rights(), effective, expiry)
+            .map_err(|e| input("link certificate", e))?;
         let kept = format!("cvca-{}.cvcert", old.chr());
         let link_name = format!("link-{}.cvcert", link.chr());
         write(&args.out.join(&kept), &old.raw)?;
@@ -221,11 +202,11 @@ pub fn cvca(args: &CvcaArgs) -> Result<ExitCode, CliError> {
         extra = vec![link_name, kept];
         link
     } else {
-        issue::cvca(chr, &key, args.common.rights(), effective, expiry).map_err(|e| input("CVCA", e))?
+        issue::cvca(chr, key, args.common.rights(), effective, expiry).map_err(|e| input("CVCA", e))?
     };
     write(&cert_path, &cert.raw)?;
-    write_key(&args.out.join("cvca.key"), &key)?;
-    let mut files = vec!["cvca.cvcert".to_string(), "cvca.key".to_string()];
+    new.save(&args.out, "cvca")?;
+    let mut files = vec!["cvca.cvcert".to_string(), new.key.file.clone()];
     files.extend(extra);
     report(args.common.json, "cvca", &args.out, &cert, &files);
     Ok(ExitCode::SUCCESS)
@@ -239,47 +220,46 @@ fn subordinate(
     chr: &str,
     role: Role,
     common: &Common,
-) -> Result<CvCertificate, CliError> {
+) -> Result<(CvCertificate, String), CliError> {
     let issuer = read_certificate(&signer_dir.join(format!("{signer_name}.cvcert")))?;
-    let issuer_key = read_key(&signer_dir.join(format!("{signer_name}.key")))?;
-    let curve = issuer_key.curve();
-    let key = SoftwareKey::generate(curve);
+    let issuer_key = eac_key::load(signer_dir, signer_name)?;
+    let new = eac_key::generate(name, issuer_key.curve, &common.hsm)?;
     let (effective, expiry) = common.period(role)?;
-    let public = key.public_key().map_err(|e| input("key", e))?;
+    let public = new.key.signer.public_key().map_err(|e| input("key", e))?;
     let cert = issue::subordinate(
         reference(chr)?,
         &public,
         role,
         common.rights(),
-        Issuer { certificate: &issuer, key: &issuer_key },
+        Issuer { certificate: &issuer, key: issuer_key.signer.as_ref() },
         effective,
         expiry,
     )
     .map_err(|e| input(name, e))?;
     write(&out.join(format!("{name}.cvcert")), &cert.raw)?;
-    write_key(&out.join(format!("{name}.key")), &key)?;
-    Ok(cert)
+    new.save(out, name)?;
+    Ok((cert, new.key.file.clone()))
 }
 
 /// `cccd pki dv`.
 pub fn dv(args: &DvArgs) -> Result<ExitCode, CliError> {
     let role = if args.foreign { Role::DvForeign } else { Role::DvDomestic };
-    let cert = subordinate(&args.cvca, "cvca", &args.out, "dv", &args.chr, role, &args.common)?;
+    let (cert, key_file) = subordinate(&args.cvca, "cvca", &args.out, "dv", &args.chr, role, &args.common)?;
     let cvca = read_certificate(&args.cvca.join("cvca.cvcert"))?;
     write(&args.out.join("cvca.cvcert"), &cvca.raw)?;
-    let files = ["dv.cvcert", "dv.key", "cvca.cvcert"].map(String::from);
+    let files = ["dv.cvcert".to_string(), key_file, "cvca.cvcert".to_string()];
     report(args.common.json, "dv", &args.out, &cert, &files);
     Ok(ExitCode::SUCCESS)
 }
 
 /// `cccd pki is`.
 pub fn is(args: &IsArgs) -> Result<ExitCode, CliError> {
-    let cert = subordinate(&args.dv, "dv", &args.out, "is", &args.chr, Role::Terminal, &args.common)?;
+    let (cert, key_file) = subordinate(&args.dv, "dv", &args.out, "is", &args.chr, Role::Terminal, &args.common)?;
     for name in ["cvca", "dv"] {
         let c = read_certificate(&args.dv.join(format!("{name}.cvcert")))?;
         write(&args.out.join(format!("{name}.cvcert")), &c.raw)?;
     }
-    let files = ["is.cvcert", "is.key", "cvca.cvcert", "dv.cvcert"].map(String::from);
+    let files = ["is.cvcert".to_string(), key_file, "cvca.cvcert".to_string(), "dv.cvcert".to_string()];
     report(args.common.json, "is", &args.out, &cert, &files);
     Ok(ExitCode::SUCCESS)
 }
@@ -319,7 +299,8 @@ pub fn load_fingerprints(dir: &Path) -> Result<cccd::lds::dg3::Dg3, CliError> {
 }
 
 /// An inspection system's credentials from a terminal folder (`cccd pki is`): the chain `cvca.cvcert` (when
-/// there), `dv.cvcert`, `is.cvcert`, and the key `is.key` (`read --terminal`, `perso --terminal`).
+/// there), `dv.cvcert`, `is.cvcert`, and the key `is.key` or the token key `is.hsm` names (`read --terminal`,
+/// `perso --terminal`).
 #[cfg(feature = "pcsc")]
 pub fn load_terminal(dir: &Path) -> Result<cccd::access::ta::TerminalCredentials, CliError> {
     let mut chain = Vec::new();
@@ -333,8 +314,8 @@ pub fn load_terminal(dir: &Path) -> Result<cccd::access::ta::TerminalCredentials
         return Err(input(dir.join("is.cvcert").display(), "not an inspection-system certificate"));
     }
     chain.push(is);
-    let key = read_key(&dir.join("is.key"))?;
-    Ok(cccd::access::ta::TerminalCredentials { chain, key: std::sync::Arc::new(key) })
+    let key = eac_key::load(dir, "is")?;
+    Ok(cccd::access::ta::TerminalCredentials { chain, key: key.signer })
 }
 
 /// The chip's EAC trust from `--cvca DIR` (its `cvca.cvcert`) and `--trust-point CERT`s (most recent first),

@@ -33,6 +33,14 @@ pub struct HsmArgs {
 }
 
 impl HsmArgs {
+    /// The module, token and key labels, when an HSM is named (no PIN).
+    pub(super) fn reference(&self) -> Option<(&Path, &str, &str)> {
+        match (&self.hsm_module, &self.hsm_token, &self.hsm_key) {
+            (Some(m), Some(t), Some(k)) => Some((m.as_path(), t.as_str(), k.as_str())),
+            _ => None,
+        }
+    }
+
     /// The module, token and key labels and the PIN, when an HSM is named.
     #[cfg(feature = "pkcs11")]
     pub(super) fn target(&self) -> Result<Option<HsmTarget<'_>>, CliError> {

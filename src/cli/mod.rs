@@ -4,6 +4,7 @@ mod batch;
 mod chip;
 mod demo;
 mod eac;
+mod eac_key;
 mod inspect;
 mod inspect_eac;
 mod issue;
