@@ -19,10 +19,10 @@ mod eac;
 
 use std::collections::BTreeMap;
 
-use crate::access::AccessError;
 use crate::access::bac::{self, BacKey};
 use crate::access::chip_auth;
 use crate::access::pace::{self, PacePassword};
+use crate::access::{AccessError, Unsupported};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, commands, ins};
 use crate::lds::LdsFile;
 use crate::lds::com::Com;
@@ -244,7 +244,7 @@ fn verdict(result: Result<(), AccessError>) -> Result<Check, ReadError> {
     match result {
         Ok(()) => Ok(Check::Passed),
         Err(AccessError::Transport(t) | AccessError::Sm(SmError::Transport(t))) => Err(ReadError::Transport(t)),
-        Err(AccessError::Unsupported(detail)) => Ok(Check::NotChecked(Reason::Unsupported { detail })),
+        Err(AccessError::Unsupported(u)) => Ok(Check::NotChecked(Reason::Unsupported { detail: u.to_string() })),
         Err(e) => Ok(Check::Failed(Reason::ChipProof { detail: e.to_string() })),
     }
 }
@@ -429,8 +429,7 @@ impl Reader {
             Check::NotChecked(_) => None,
             _ => Some(chip_key_source),
         };
-        let access =
-            self.ran.clone().ok_or(ReadError::Access(AccessError::Unsupported("no access control ran".into())))?;
+        let access = self.ran.clone().ok_or(ReadError::Access(Unsupported::NoAccessControlRan.into()))?;
         let terminal_authentication = self.terminal_authentication(&mut channel, ca_keys.as_ref())?;
         Ok(ReadResult {
             files: self.done.clone(),
@@ -493,7 +492,7 @@ impl Reader {
             }
         }
         let (AccessControl::Bac(key) | AccessControl::PaceThenBac(_, key)) = &self.access else {
-            return Err(ReadError::Access(AccessError::Unsupported("no access control to run".into())));
+            return Err(ReadError::Access(Unsupported::NoAccessControl.into()));
         };
         let key = key.clone();
         self.pace_chip_key = None;
@@ -510,10 +509,10 @@ impl Reader {
     /// runs) and whether the chip offers
     /// several (then MSE:Set AT names the parameter ID).
     fn pace_parameters(&self) -> Result<(pace::PaceParameters, bool), ReadError> {
-        let unsupported = |m: &str| ReadError::Access(AccessError::Unsupported(m.into()));
-        let bytes = self.done.get(&LdsFile::CardAccess).ok_or_else(|| unsupported("no EF.CardAccess: no PACE"))?;
+        let unsupported = |u: Unsupported| ReadError::Access(u.into());
+        let bytes = self.done.get(&LdsFile::CardAccess).ok_or_else(|| unsupported(Unsupported::NoCardAccess))?;
         let card_access = crate::lds::security_infos::CardAccess::decode(bytes)
-            .map_err(|_| unsupported("EF.CardAccess does not decode"))?;
+            .map_err(|_| unsupported(Unsupported::CardAccessUndecodable))?;
         let infos = pace::PaceParameters::from_security_infos(&card_access.infos);
         let mut last = None;
         let mut runnable = Vec::new();
@@ -527,9 +526,7 @@ impl Reader {
         let best = runnable.iter().find(|p| p.is_chip_authentication_mapping()).or(runnable.first());
         match best {
             Some(p) => Ok((*p, infos.len() > 1)),
-            None => {
-                Err(ReadError::Access(last.unwrap_or(AccessError::Unsupported("EF.CardAccess offers no PACE".into()))))
-            }
+            None => Err(ReadError::Access(last.unwrap_or(Unsupported::NoPaceOffered.into()))),
         }
     }
 
