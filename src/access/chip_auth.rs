@@ -17,7 +17,7 @@
 
 use zeroize::Zeroizing;
 
-use super::AccessError;
+use super::{AccessError, Unsupported};
 use crate::apdu::{StatusWord, commands};
 use crate::crypto::dh::DhDomain;
 use crate::crypto::ec::NamedCurve;
@@ -133,9 +133,9 @@ pub fn chip_authentication_keys(dg14: &Dg14) -> Result<ChipAuthenticationKeys, A
         }
     }
     Err(AccessError::Unsupported(if info_seen || any_info {
-        "DG14 offers Chip Authentication only with keys on unknown curves or groups, or of unknown versions".into()
+        Unsupported::ChipAuthenticationKeys
     } else {
-        "DG14 offers no Chip Authentication".into()
+        Unsupported::NoChipAuthentication
     }))
 }
 
@@ -158,7 +158,7 @@ pub fn chip_authenticate<T: Transport>(
         let kat = commands::mse_set_kat(&ephemeral, keys.key_id);
         expect_ok("MSE:Set KAT", channel.transmit(&kat)?.sw)?;
     } else {
-        let oid = keys.protocol.oid().ok_or_else(|| AccessError::Unsupported("CA protocol without an OID".into()))?;
+        let oid = keys.protocol.oid().ok_or(Unsupported::CaProtocolWithoutOid(keys.protocol))?;
         let set_at = commands::mse_set_at_chip_authentication(oid.as_bytes(), keys.key_id);
         expect_ok("MSE:Set AT", channel.transmit(&set_at)?.sw)?;
         let ga = commands::general_authenticate_chip_authentication(&ephemeral);
@@ -221,7 +221,7 @@ pub fn verify_active_authentication(
             let curve = dg15_key
                 .curve()
                 .and_then(|o| NamedCurve::from_oid(&o))
-                .ok_or_else(|| AccessError::Unsupported("Active Authentication key on an unknown curve".into()))?;
+                .ok_or(Unsupported::ActiveAuthenticationCurve)?;
             let digest = aa_digest(dg14, challenge);
             curve.ecdsa_verify_prehash(point, &digest, signature).map_err(|_| AccessError::AuthenticationFailed)
         }
@@ -230,7 +230,7 @@ pub fn verify_active_authentication(
                 .map(|_| ())
                 .map_err(|_| AccessError::AuthenticationFailed)
         }
-        _ => Err(AccessError::Unsupported("Active Authentication with a DH key".into())),
+        _ => Err(Unsupported::ActiveAuthenticationWithDh.into()),
     }
 }
 
@@ -242,7 +242,7 @@ pub fn active_authenticate<T: Transport>(
     dg14: Option<&Dg14>,
 ) -> Result<(), AccessError> {
     if matches!(dg15_key, PublicKey::Dh { .. }) {
-        return Err(AccessError::Unsupported("Active Authentication with a DH key".into()));
+        return Err(Unsupported::ActiveAuthenticationWithDh.into());
     }
     let mut challenge = Zeroizing::new([0u8; 8]);
     rand::fill(&mut challenge[..]);

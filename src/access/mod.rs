@@ -9,6 +9,8 @@ pub mod ta;
 
 use crate::apdu::StatusWord;
 use crate::crypto::CryptoError;
+use crate::crypto::ec::NamedCurve;
+use crate::oid::{CaProtocol, ObjectIdentifier, PaceProtocol, StandardizedDomainParameter};
 use crate::sm::SmError;
 use crate::transport::TransportError;
 
@@ -54,7 +56,7 @@ pub enum AccessError {
     Malformed(&'static str),
     /// A protocol variant or domain parameters this implementation does not run.
     #[error("unsupported: {0}")]
-    Unsupported(String),
+    Unsupported(#[from] Unsupported),
     /// A card access number that is not six digits (the caller's input; never echoed).
     #[error("the card access number is 6 digits")]
     InvalidCan,
@@ -76,6 +78,99 @@ pub enum AccessError {
     /// The transport failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
+}
+
+/// What [`AccessError::Unsupported`] refuses: a protocol variant, domain parameters or a situation this
+/// implementation does not run. Names only public parameters (protocols, groups, files), never secrets.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unsupported {
+    /// A PACEInfo with a proprietary (chip-specific) parameter ID and no explicit parameters to resolve it.
+    #[error("PACE with proprietary domain parameters")]
+    ProprietaryDomainParameters,
+    /// Standardized domain parameters that PACE here does not run.
+    #[error("PACE domain parameters {}", .0.name())]
+    DomainParameters(StandardizedDomainParameter),
+    /// A PACE protocol on a group it is not defined or not run on.
+    #[error("{} on {}", .protocol.name(), .domain.name())]
+    ProtocolOnDomain {
+        /// The protocol the PACEInfo names.
+        protocol: PaceProtocol,
+        /// Its group.
+        domain: pace::PaceDomain,
+    },
+    /// A PACEInfo with a chip-specific parameter ID that no PACEDomainParameterInfo describes.
+    #[error("PACEInfo without standardized or explicit domain parameters")]
+    NoDomainParameters,
+    /// Explicit elliptic-curve PACE domain parameters that are none of the standardized curves.
+    #[error("PACE with explicit curve parameters of no standardized curve")]
+    ExplicitCurve,
+    /// Explicit DH PACE domain parameters that are none of the standardized groups.
+    #[error("PACE with DH parameters of no standardized group")]
+    ExplicitDhGroup,
+    /// A PACEDomainParameterInfo naming a standardized parameter ID that is not defined (or not run here).
+    #[error("PACE with an unknown standardized domain parameter ID ({0})")]
+    UnknownParameterId(u8),
+    /// A PACEDomainParameterInfo of an algorithm other than EC, DH or standardized parameters.
+    #[error("PACE with domain parameters of an unknown algorithm ({0})")]
+    DomainParameterAlgorithm(ObjectIdentifier),
+    /// PACE Integrated Mapping on a curve whose point encoding it cannot compute (it needs `p ≡ 3 mod 4`:
+    /// P-224 does not have it).
+    #[error("PACE Integrated Mapping on {} (p ≢ 3 mod 4)", .0.name())]
+    IntegratedMapping(NamedCurve),
+    /// PACE-CAM with 3DES.
+    #[error("PACE-CAM with 3DES (the mapping is defined for AES only)")]
+    CamWith3Des,
+    /// PACE-CAM with DH.
+    #[error("PACE-CAM with DH (the mapping is defined for ECDH only)")]
+    CamWithDh,
+    /// A group that has no PACE standardized parameter ID.
+    #[error("{} is not a PACE standardized domain", .0.name())]
+    NotStandardizedDomain(pace::PaceDomain),
+    /// A PACE protocol combination without an OID (DH with CAM).
+    #[error("protocol without an OID ({})", .0.name())]
+    PaceProtocolWithoutOid(PaceProtocol),
+    /// A Chip Authentication protocol combination without an OID.
+    #[error("CA protocol without an OID ({})", .0.name())]
+    CaProtocolWithoutOid(CaProtocol),
+    /// PACE-CAM's proof cannot be checked: the SecurityInfos have no Chip Authentication key on the PACE curve.
+    #[error("{file} has no Chip Authentication key on {} for PACE-CAM", .curve.name())]
+    NoCamKey {
+        /// Where the keys were looked for: `DG14`, `EF.CardSecurity`.
+        file: &'static str,
+        /// The PACE curve.
+        curve: NamedCurve,
+    },
+    /// DG14 offers no Chip Authentication.
+    #[error("DG14 offers no Chip Authentication")]
+    NoChipAuthentication,
+    /// DG14 offers Chip Authentication, but none this implementation runs.
+    #[error("DG14 offers Chip Authentication only with keys on unknown curves or groups, or of unknown versions")]
+    ChipAuthenticationKeys,
+    /// An Active Authentication key (DG15) on a curve this implementation does not know.
+    #[error("Active Authentication key on an unknown curve")]
+    ActiveAuthenticationCurve,
+    /// An Active Authentication key (DG15) that is a DH key.
+    #[error("Active Authentication with a DH key")]
+    ActiveAuthenticationWithDh,
+    /// The reader asked for a result before any access control ran.
+    #[error("no access control ran")]
+    NoAccessControlRan,
+    /// The reader was given no access control it can run (PACE failed and no BAC key).
+    #[error("no access control to run")]
+    NoAccessControl,
+    /// PACE without EF.CardAccess.
+    #[error("no EF.CardAccess: no PACE")]
+    NoCardAccess,
+    /// EF.CardAccess does not decode, so its PACEInfos are unknown.
+    #[error("EF.CardAccess does not decode")]
+    CardAccessUndecodable,
+    /// EF.CardAccess has no PACEInfo.
+    #[error("EF.CardAccess offers no PACE")]
+    NoPaceOffered,
+    /// Today's date cannot be written as a CV certificate date (2000–2099).
+    #[error("a date outside 2000-2099")]
+    DateOutOfRange,
 }
 
 impl AccessError {

@@ -71,9 +71,8 @@ impl Reader {
                 why: "the chip has no EF.CVCA: it offers no Terminal Authentication",
             }));
         };
-        let today = CvcDate::new(time::OffsetDateTime::now_utc().date()).map_err(|_| {
-            ReadError::Access(crate::access::AccessError::Unsupported("a date outside 2000-2099".into()))
-        })?;
+        let today = CvcDate::new(time::OffsetDateTime::now_utc().date())
+            .map_err(|_| ReadError::Access(crate::access::Unsupported::DateOutOfRange.into()))?;
         let outcome =
             match terminal_authenticate(ch, &terminal, &ef_cvca.cars, &id_ic, &comp(&ca.terminal_ephemeral_key), today)
             {

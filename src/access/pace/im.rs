@@ -9,7 +9,7 @@ use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, CtEq, CtSelect, NonZero, Odd};
 use zeroize::Zeroizing;
 
-use super::AccessError;
+use crate::access::{AccessError, Unsupported};
 use crate::crypto::ec::NamedCurve;
 use crate::crypto::sym::SymKey;
 use crate::oid::SmCipher;
@@ -83,7 +83,7 @@ pub fn reduce(random: &[u8], p: &[u8]) -> Result<Zeroizing<Vec<u8>>, AccessError
 /// The point encoding `f_G(t)` of Appendix B.2 on `curve` (cofactor 1, `p ≡ 3 mod 4`), as an uncompressed
 /// SEC1 point.
 pub fn point_encoding(curve: NamedCurve, t: &[u8]) -> Result<Vec<u8>, AccessError> {
-    let unsupported = || AccessError::Unsupported(format!("Integrated Mapping on {}", curve.name()));
+    let unsupported = || AccessError::Unsupported(Unsupported::IntegratedMapping(curve));
     let d = curve.parameters();
     let n = curve.field_size();
     let bits = precision(n);

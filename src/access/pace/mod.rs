@@ -35,7 +35,7 @@
 use der::Decode;
 use zeroize::Zeroizing;
 
-use super::AccessError;
+use super::{AccessError, Unsupported};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, commands};
 use crate::crypto::dh::ModpGroup;
 use crate::crypto::ec::NamedCurve;
@@ -113,16 +113,13 @@ impl PaceParameters {
     /// parameters).
     pub fn from_info(info: &PaceInfo) -> Result<Self, AccessError> {
         let p = info.protocol;
-        let std = info
-            .standardized_parameters()
-            .ok_or_else(|| AccessError::Unsupported("PACE with proprietary domain parameters".into()))?;
-        let domain = PaceDomain::from_parameter_id(std.id())
-            .ok_or_else(|| AccessError::Unsupported(format!("PACE domain parameters {}", std.name())))?;
+        let std = info.standardized_parameters().ok_or(Unsupported::ProprietaryDomainParameters)?;
+        let domain = PaceDomain::from_parameter_id(std.id()).ok_or(Unsupported::DomainParameters(std))?;
         Self::new(p.mapping, p.cipher, domain).and_then(|params| {
             if params.protocol == p {
                 Ok(params)
             } else {
-                Err(AccessError::Unsupported(format!("{} on {}", p.name(), domain.name())))
+                Err(Unsupported::ProtocolOnDomain { protocol: p, domain }.into())
             }
         })
     }
@@ -145,13 +142,11 @@ impl PaceParameters {
                     .or_else(
                         || if explicit.len() == 1 && info.parameter_id.is_none() { explicit.first() } else { None },
                     )
-                    .ok_or_else(|| {
-                        AccessError::Unsupported("PACEInfo without standardized or explicit domain parameters".into())
-                    })?;
+                    .ok_or(Unsupported::NoDomainParameters)?;
                 let domain = explicit_domain(found)?;
                 let mut params = Self::new(info.protocol.mapping, info.protocol.cipher, domain)?;
                 if params.protocol != info.protocol {
-                    return Err(AccessError::Unsupported(format!("{} on {}", info.protocol.name(), domain.name())));
+                    return Err(Unsupported::ProtocolOnDomain { protocol: info.protocol, domain }.into());
                 }
                 params.parameter_id =
                     info.parameter_id.and_then(|i| u8::try_from(i).ok()).unwrap_or(params.parameter_id);
@@ -166,21 +161,19 @@ impl PaceParameters {
     pub fn new(mapping: PaceMapping, cipher: SmCipher, domain: PaceDomain) -> Result<Self, AccessError> {
         if mapping == PaceMapping::Integrated && domain == PaceDomain::Ec(NamedCurve::P224) {
             // the point encoding needs p ≡ 3 (mod 4)
-            return Err(AccessError::Unsupported("PACE Integrated Mapping on P-224 (p ≢ 3 mod 4)".into()));
+            return Err(Unsupported::IntegratedMapping(NamedCurve::P224).into());
         }
         if mapping == PaceMapping::ChipAuthentication && cipher == SmCipher::TripleDes {
-            return Err(AccessError::Unsupported("PACE-CAM with 3DES (the mapping is defined for AES only)".into()));
+            return Err(Unsupported::CamWith3Des.into());
         }
         let key_agreement = match domain {
             PaceDomain::Ec(_) => KeyAgreement::Ecdh,
             PaceDomain::Dh(_) if mapping == PaceMapping::ChipAuthentication => {
-                return Err(AccessError::Unsupported("PACE-CAM with DH (the mapping is defined for ECDH only)".into()));
+                return Err(Unsupported::CamWithDh.into());
             }
             PaceDomain::Dh(_) => KeyAgreement::Dh,
         };
-        let parameter_id = domain
-            .parameter_id()
-            .ok_or_else(|| AccessError::Unsupported(format!("{} is not a PACE standardized domain", domain.name())))?;
+        let parameter_id = domain.parameter_id().ok_or(Unsupported::NotStandardizedDomain(domain))?;
         Ok(PaceParameters { protocol: PaceProtocol { key_agreement, mapping, cipher }, parameter_id, domain })
     }
 
@@ -235,7 +228,7 @@ impl PaceParameters {
     }
 
     fn oid_value(&self) -> Result<Vec<u8>, AccessError> {
-        let oid = self.protocol.oid().ok_or_else(|| AccessError::Unsupported("protocol without an OID".into()))?;
+        let oid = self.protocol.oid().ok_or(Unsupported::PaceProtocolWithoutOid(self.protocol))?;
         Ok(oid.as_bytes().to_vec())
     }
 
@@ -320,7 +313,6 @@ impl PaceParameters {
 /// The group explicit PACE domain parameters describe, when it is a standardized one.
 fn explicit_domain(info: &DomainParameterInfo) -> Result<PaceDomain, AccessError> {
     use crate::crypto::public_key::EcDomain;
-    let unsupported = |what: &str| AccessError::Unsupported(format!("PACE with {what}"));
     let any = info
         .parameters
         .as_deref()
@@ -333,7 +325,7 @@ fn explicit_domain(info: &DomainParameterInfo) -> Result<PaceDomain, AccessError
             EcDomain::Explicit(c) => c.named_curve().and_then(|o| NamedCurve::from_oid(&o)),
             EcDomain::ImplicitlyCa => None,
         };
-        curve.map(PaceDomain::Ec).ok_or_else(|| unsupported("explicit curve parameters of no standardized curve"))
+        curve.map(PaceDomain::Ec).ok_or(Unsupported::ExplicitCurve.into())
     } else if info.algorithm == crate::oid::DH_PUBLIC_NUMBER {
         // DomainParameters ::= SEQUENCE { p, g, q, ... } (X9.42)
         let der = info.parameters.as_deref().unwrap_or_default();
@@ -345,12 +337,12 @@ fn explicit_domain(info: &DomainParameterInfo) -> Result<PaceDomain, AccessError
             .map_err(|_| AccessError::Malformed("DH DomainParameters"))?;
         let [p, g, q] = ints.as_slice() else { return Err(AccessError::Malformed("DH DomainParameters")) };
         let domain = crate::crypto::dh::DhDomain::new(p, g, q)?;
-        domain.standardized().map(PaceDomain::Dh).ok_or_else(|| unsupported("DH parameters of no standardized group"))
+        domain.standardized().map(PaceDomain::Dh).ok_or(Unsupported::ExplicitDhGroup.into())
     } else if info.algorithm == crate::oid::STANDARDIZED_DOMAIN_PARAMETERS {
         let id = any.and_then(|a| a.decode_as::<u8>().ok()).ok_or(AccessError::Malformed("domain parameter ID"))?;
-        PaceDomain::from_parameter_id(id).ok_or_else(|| unsupported("an unknown standardized domain parameter ID"))
+        PaceDomain::from_parameter_id(id).ok_or(Unsupported::UnknownParameterId(id).into())
     } else {
-        Err(unsupported("domain parameters of an unknown algorithm"))
+        Err(Unsupported::DomainParameterAlgorithm(info.algorithm).into())
     }
 }
 
@@ -422,12 +414,12 @@ impl ChipAuthenticationMapping {
     }
 
     /// [`ChipAuthenticationMapping::verify`] against the ChipAuthenticationPublicKeyInfos of any SecurityInfos
-    /// (EF.CardSecurity's, where ICAO 9303-11 §4.4.3.5.1 puts the key PACE-CAM proves); `source` names them in
+    /// (EF.CardSecurity's, where ICAO 9303-11 §4.4.3.5.1 puts the key PACE-CAM proves); `file` names them in
     /// errors.
     pub fn verify_infos(
         &self,
         infos: &crate::lds::security_infos::SecurityInfos,
-        source: &str,
+        file: &'static str,
     ) -> Result<Option<u64>, AccessError> {
         use crate::crypto::public_key::PublicKey;
         let mut candidates = 0usize;
@@ -442,10 +434,7 @@ impl ChipAuthenticationMapping {
             }
         }
         if candidates == 0 {
-            return Err(AccessError::Unsupported(format!(
-                "{source} has no Chip Authentication key on {} for PACE-CAM",
-                self.curve.name()
-            )));
+            return Err(Unsupported::NoCamKey { file, curve: self.curve }.into());
         }
         Err(AccessError::AuthenticationFailed)
     }

@@ -178,7 +178,7 @@ pub enum TaError {
     Refused(StatusWord),
     /// The terminal key could not sign.
     #[error("the terminal key could not sign: {0}")]
-    Signing(String),
+    Signing(#[from] CvcError),
     /// Secure messaging failed.
     #[error(transparent)]
     Sm(#[from] SmError),
@@ -186,12 +186,6 @@ pub enum TaError {
 
 fn list(refs: &[Reference]) -> String {
     if refs.is_empty() { "none".into() } else { refs.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ") }
-}
-
-impl From<CvcError> for TaError {
-    fn from(e: CvcError) -> Self {
-        TaError::Signing(e.to_string())
-    }
 }
 
 /// What a successful Terminal Authentication gave.
