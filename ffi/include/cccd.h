@@ -236,7 +236,7 @@ enum cccd_status cccd_personalize_pcsc(const char *reader,
                                        struct cccd_error *err);
 
 // Decodes one file (an LDS file, a CV certificate or request) recognized by its first tag: `*json_out`
-// receives `cccd inspect --json`'s item for it (`{"path": name, "ok": …}`), also when it does not decode
+// receives its item of `files` in `cccd inspect --json` (`{"path": name, "ok": …}`), also when it does not decode
 // (then `CCCD_ERR_INPUT`, the message saying what failed where).
 //
 // # Safety

@@ -341,7 +341,7 @@ pub unsafe extern "C" fn cccd_personalize_pcsc(
 }
 
 /// Decodes one file (an LDS file, a CV certificate or request) recognized by its first tag: `*json_out`
-/// receives `cccd inspect --json`'s item for it (`{"path": name, "ok": …}`), also when it does not decode
+/// receives its item of `files` in `cccd inspect --json` (`{"path": name, "ok": …}`), also when it does not decode
 /// (then `CCCD_ERR_INPUT`, the message saying what failed where).
 ///
 /// # Safety

@@ -365,7 +365,7 @@ def personalize(
 
 def inspect(file: Union[bytes, PathLike], *, tree: bool = False) -> InspectResult:
     """Decodes an LDS file (EF.COM, EF.SOD, EF.CardAccess, DG1-DG16, CV certificates), recognized by its tag,
-    as ``cccd inspect --json``; ``tree=True`` gives its BER-TLV tree.
+    as ``cccd inspect --json`` lists it in ``files``; ``tree=True`` gives its BER-TLV tree.
 
     Raises:
         InvalidInput: bytes that are no such file (truncated, malformed), with the decoder's message.
