@@ -105,6 +105,20 @@ fn with_bad_signature(from: &Path, to: &Path) {
     std::fs::write(to.join("is.cvcert"), cert).unwrap();
 }
 
+/// `cccd pki init` in `base/pki`, then `cccd issue --fingerprints FINGERS --cvca CVCA --out CHIP` of the sample
+/// record with the test face; the image issued.
+fn issue_with_fingers(base: &Path, fingers: &Path, cvca: &Path, chip: &Path) -> cccd::image::ChipImage {
+    let pki = base.join("pki");
+    ok(&["pki", "init", "--out", s(&pki)]);
+    let photo = base.join("photo.jpg");
+    std::fs::write(&photo, common::chip::face_jpeg().0).unwrap();
+    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
+    let mut args = vec!["issue", "--record", record, "--photo", s(&photo), "--pki", s(&pki), "--out", s(chip)];
+    args.extend(["--fingerprints", s(fingers), "--cvca", s(cvca)]);
+    ok(&args);
+    cccd::image::ChipImage::load_dir(chip).unwrap()
+}
+
 #[test]
 fn eac_issue_perso_read_with_and_without_terminal_and_refusals() {
     let _one_at_a_time = PCSCD.lock().unwrap_or_else(|e| e.into_inner());
@@ -146,27 +160,8 @@ fn eac_issue_perso_read_with_and_without_terminal_and_refusals() {
     let img = image::GrayImage::from_fn(40, 50, |x, y| image::Luma([((x * 5 + y) % 256) as u8]));
     img.save(fingers.join("right-index.png")).unwrap();
     std::fs::write(fingers.join("left_index.wsq"), [0xFF, 0xA0, 0xFF, 0xA4, 1, 2]).unwrap();
-    ok(&["pki", "init", "--out", s(&p("pki"))]);
-    let photo = p("photo.jpg");
-    std::fs::write(&photo, common::chip::face_jpeg().0).unwrap();
-    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
     let chip = p("chip");
-    ok(&[
-        "issue",
-        "--record",
-        record,
-        "--photo",
-        s(&photo),
-        "--pki",
-        s(&p("pki")),
-        "--out",
-        s(&chip),
-        "--fingerprints",
-        s(&fingers),
-        "--cvca",
-        s(&p("cvca")),
-    ]);
-    let image = cccd::image::ChipImage::load_dir(&chip).unwrap();
+    let image = issue_with_fingers(&base, &fingers, &p("cvca"), &chip);
     let eac = image.eac.as_ref().expect("the image carries the trust point");
     let cvca = cccd::cvc::CvCertificate::decode(&std::fs::read(p("cvca").join("cvca.cvcert")).unwrap()).unwrap();
     assert_eq!(eac.trust_points(), std::slice::from_ref(&cvca));
@@ -345,27 +340,8 @@ fn eac_keys_in_softhsm2_sign_the_chain_and_terminal_authentication() {
     image::GrayImage::from_fn(40, 50, |x, y| image::Luma([((x * 3 + y) % 256) as u8]))
         .save(fingers.join("right-index.png"))
         .unwrap();
-    ok(&["pki", "init", "--out", s(&p("pki"))]);
-    let photo = p("photo.jpg");
-    std::fs::write(&photo, common::chip::face_jpeg().0).unwrap();
-    let record = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/records/nguyen-van-a.json");
     let chip = p("chip");
-    ok(&[
-        "issue",
-        "--record",
-        record,
-        "--photo",
-        s(&photo),
-        "--pki",
-        s(&p("pki")),
-        "--out",
-        s(&chip),
-        "--fingerprints",
-        s(&fingers),
-        "--cvca",
-        s(&p("cvca")),
-    ]);
-    let image = cccd::image::ChipImage::load_dir(&chip).unwrap();
+    let image = issue_with_fingers(&base, &fingers, &p("cvca"), &chip);
     let can = image.secrets.can.as_deref().unwrap().to_string();
     let csca = p("pki").join("csca.pem");
     {
