@@ -184,3 +184,57 @@ fn issue_batch_with_a_cvca_gives_every_chip_the_trust_point() {
     assert!(err.contains("no Terminal Authentication"), "{err}");
     assert!(!applet.join("001099012345").exists());
 }
+
+/// `pki cvca --rsa 2048 --rsa-pss`: an RSA-PSS chain (the DV and IS get RSA keys of the CVCA's size and scheme)
+/// that OpenPACE's `cvc-print` verifies; a chip trusting that CVCA (`issue --cvca`) opens DG3 to the terminal's
+/// RSA key through Terminal Authentication; `--rsa 1024` is refused.
+#[test]
+fn an_rsa_eac_pki_signs_terminal_authentication() {
+    use cccd::emulator::{ChipConfig, VirtualChip};
+    use cccd::lds::LdsFile;
+    let dir = workdir("rsa");
+    let (cvca, dv, is) = (dir.join("cvca"), dir.join("dv"), dir.join("is"));
+    let (code, out, err) =
+        cccd(&["pki", "cvca", "--out", s(&cvca), "--chr", "VNCVCA00001", "--dg3", "--rsa", "2048", "--rsa-pss"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("VNCVCA00001: CVCA id-TA-RSA-PSS-SHA-256") && out.contains("RSA-2048"), "{out}");
+    let (code, _, err) = cccd(&["pki", "dv", "--cvca", s(&cvca), "--out", s(&dv), "--chr", "VNDVPOLICE00001", "--dg3"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = cccd(&["pki", "is", "--dv", s(&dv), "--out", s(&is), "--chr", "VNISHANOI00001", "--dg3"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("id-TA-RSA-PSS-SHA-256") && out.contains("RSA-2048"), "the IS key follows the CVCA's: {out}");
+    let printed = cvc_print(&[&is.join("cvca.cvcert"), &is.join("dv.cvcert")], &is.join("is.cvcert"), &dir);
+    assert!(printed.contains("certificate verified"), "{printed}");
+    let (code, _, err) = cccd(&["pki", "cvca", "--out", s(&dir.join("weak")), "--chr", "VNCVCA00009", "--rsa", "1024"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("2048 to 4096"), "{err}");
+
+    // the chip trusts the RSA CVCA; the terminal signs TA with its RSA-PSS key and reads DG3
+    let fingers = dir.join("fingers");
+    std::fs::create_dir_all(&fingers).unwrap();
+    image::GrayImage::from_fn(30, 40, |x, y| image::Luma([((x + 2 * y) % 256) as u8]))
+        .save(fingers.join("left-thumb.png"))
+        .unwrap();
+    let pki = dir.join("pki");
+    assert_eq!(cccd(&["pki", "init", "--out", s(&pki)]).0, 0);
+    let chip = dir.join("chip");
+    let photo = photo(&dir);
+    let (code, _, err) =
+        issue(&record_path(), &photo, &pki, &chip, &["--fingerprints", s(&fingers), "--cvca", s(&cvca)]);
+    assert_eq!(code, 0, "{err}");
+    let image = cccd::image::ChipImage::load_dir(&chip).unwrap();
+    let cert = |p: std::path::PathBuf| cccd::cvc::CvCertificate::decode(&std::fs::read(p).unwrap()).unwrap();
+    let key_pem = std::fs::read_to_string(is.join("is.key")).unwrap();
+    let key = cccd::pki::RsaSoftwareKey::from_pem_with_scheme(&key_pem).unwrap();
+    let terminal = cccd::access::ta::TerminalCredentials {
+        chain: vec![cert(is.join("dv.cvcert")), cert(is.join("is.cvcert"))],
+        key: std::sync::Arc::new(key),
+    };
+    let can = cccd::access::pace::PacePassword::Can(image.secrets.can.clone().unwrap());
+    let mut vchip = VirtualChip::new(image.clone(), ChipConfig::default());
+    let result = cccd::reader::Reader::pace(can).with_terminal(terminal).read(&mut vchip).unwrap();
+    assert_eq!(result.terminal_authentication, cccd::pa::Check::Passed, "{:?}", result.terminal_authentication);
+    let dg3 = LdsFile::dg(3).unwrap();
+    assert_eq!(result.files.get(&dg3), image.files.get(&dg3));
+    assert!(result.protected.is_empty());
+}

@@ -1,6 +1,6 @@
 //! `cccd pki cvca|dv|is`: the EAC PKI (ICAO 9303-12 §3.2, Table 2): a CVCA (self-signed, or a link certificate
-//! to a new key), Document Verifiers and Inspection Systems, with ECDSA keys in software or in a PKCS#11 token
-//! (`--hsm-*`, see [`super::eac_key`]).
+//! to a new key), Document Verifiers and Inspection Systems, with ECDSA or RSA keys in software or in a PKCS#11
+//! token (`--hsm-*`, see [`super::eac_key`]).
 //!
 //! Folders: a CVCA folder holds `cvca.cvcert` and `cvca.key` (PKCS#8 PEM, mode 0600; `cvca.hsm` for a key in a
 //! token), plus `link-CHR.cvcert` and the previous `cvca-CHR.cvcert` after a key change; a DV folder
@@ -56,6 +56,13 @@ pub struct CvcaArgs {
     /// The curve (brainpoolP256r1 by default; every eMRTD curve works).
     #[arg(long, default_value = "brainpoolP256r1")]
     curve: String,
+    /// An RSA key of this many bits (2048 to 4096) instead of ECDSA: id-TA-RSA-v1-5-SHA-256 (the DVs and
+    /// terminals under it get RSA keys of the same size and scheme).
+    #[arg(long, value_name = "BITS")]
+    rsa: Option<usize>,
+    /// With `--rsa`: id-TA-RSA-PSS-SHA-256 instead.
+    #[arg(long, requires = "rsa")]
+    rsa_pss: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -131,6 +138,17 @@ pub fn read_certificate(path: &Path) -> Result<CvCertificate, CliError> {
     CvCertificate::decode(&bytes).map_err(|e| input(path.display(), e))
 }
 
+/// The curve, `RSA-<bits>`, or that the domain parameters come from the CVCA.
+fn key_size(c: &CvCertificate) -> String {
+    match &c.body.public_key.key {
+        cccd::cvc::key::CvcKey::Rsa { modulus, .. } => {
+            let first = modulus.iter().position(|b| *b != 0).unwrap_or(modulus.len());
+            format!("RSA-{}", (modulus.len() - first) * 8)
+        }
+        _ => c.body.public_key.own_curve().map_or("inherited domain parameters", |k| k.name()).to_string(),
+    }
+}
+
 fn summary(c: &CvCertificate) -> String {
     let chat = &c.body.chat;
     format!(
@@ -141,7 +159,7 @@ fn summary(c: &CvCertificate) -> String {
         c.car(),
         c.body.effective,
         c.body.expiry,
-        c.body.public_key.own_curve().map(|k| k.name()).unwrap_or("inherited domain parameters"),
+        key_size(c),
         if chat.reads_dg3() { "yes" } else { "no" },
         if chat.reads_dg4() { "yes" } else { "no" },
     )
@@ -180,7 +198,13 @@ fn report(json: bool, command: &str, folder: &Path, cert: &CvCertificate, files:
 
 /// `cccd pki cvca`.
 pub fn cvca(args: &CvcaArgs) -> Result<ExitCode, CliError> {
-    let curve = NamedCurve::from_name(&args.curve).ok_or(input("--curve", "not an eMRTD curve"))?;
+    let spec = match args.rsa {
+        Some(bits) if !(2048..=4096).contains(&bits) || !bits.is_multiple_of(8) => {
+            return Err(input("--rsa", format!("RSA-{bits}: 2048 to 4096 bits, whole bytes")));
+        }
+        Some(bits) => eac_key::KeySpec::Rsa { bits, pss: args.rsa_pss },
+        None => eac_key::KeySpec::Ec(NamedCurve::from_name(&args.curve).ok_or(input("--curve", "not an eMRTD curve"))?),
+    };
     let chr = reference(&args.chr)?;
     let (effective, expiry) = args.common.period(Role::Cvca)?;
     let cert_path = args.out.join("cvca.cvcert");
@@ -188,7 +212,7 @@ pub fn cvca(args: &CvcaArgs) -> Result<ExitCode, CliError> {
         true => Some((read_certificate(&cert_path)?, eac_key::load(&args.out, "cvca")?)),
         false => None,
     };
-    let new = eac_key::generate("cvca", curve, &args.common.hsm)?;
+    let new = eac_key::generate("cvca", spec, &args.common.hsm)?;
     let key = new.key.signer.as_ref();
     let mut extra = Vec::new();
     let cert = if let Some((old, old_key)) = previous {
@@ -223,7 +247,7 @@ fn subordinate(
 ) -> Result<(CvCertificate, String), CliError> {
     let issuer = read_certificate(&signer_dir.join(format!("{signer_name}.cvcert")))?;
     let issuer_key = eac_key::load(signer_dir, signer_name)?;
-    let new = eac_key::generate(name, issuer_key.curve, &common.hsm)?;
+    let new = eac_key::generate(name, issuer_key.spec, &common.hsm)?;
     let (effective, expiry) = common.period(role)?;
     let public = new.key.signer.public_key().map_err(|e| input("key", e))?;
     let cert = issue::subordinate(

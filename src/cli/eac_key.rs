@@ -2,13 +2,17 @@
 //! PKCS#11 token named by `NAME.hsm` (`{"module", "token", "key"}`: the module's path, the token's label and the
 //! key's label; the user PIN from `CCCD_HSM_PIN`, never in a file). `cccd pki cvca|dv|is --hsm-*` make the
 //! folder's new key in the token; the folders signed next (`pki dv`, `pki is`, a CVCA link) and the terminal
-//! (`read --terminal`, `perso --terminal`) find it the same way.
+//! (`read --terminal`, `perso --terminal`) find it the same way. Keys are ECDSA on an eMRTD curve, or RSA
+//! (`pki cvca --rsa BITS [--rsa-pss]`: id-TA-RSA-v1-5-SHA-256 or id-TA-RSA-PSS-SHA-256); the folders signed by
+//! a key get new keys of the same kind.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cccd::crypto::ec::NamedCurve;
-use cccd::pki::{Signer, SoftwareKey};
+use cccd::crypto::hash::HashAlgorithm;
+use cccd::crypto::signature::SignatureAlgorithm;
+use cccd::pki::{RsaSoftwareKey, Signer, SoftwareKey};
 
 use super::CliError;
 use super::issue::HsmArgs;
@@ -21,12 +25,37 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
     move |source| CliError::Io { path: path.display().to_string(), source }
 }
 
-/// A folder's key and its curve (EAC keys here are ECDSA).
+/// What kind of key: the subordinates of a key get a new key of its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySpec {
+    /// ECDSA on this curve.
+    Ec(NamedCurve),
+    /// RSA of this many bits signing with RSASSA-PKCS1-v1_5 or RSASSA-PSS, SHA-256.
+    Rsa {
+        /// The modulus size.
+        bits: usize,
+        /// RSASSA-PSS (salt of the hash length) instead of PKCS#1 v1.5.
+        pss: bool,
+    },
+}
+
+impl KeySpec {
+    fn rsa_algorithm(pss: bool) -> SignatureAlgorithm {
+        let hash = HashAlgorithm::Sha256;
+        if pss {
+            SignatureAlgorithm::RsaPss { hash, salt_len: hash.output_len() }
+        } else {
+            SignatureAlgorithm::RsaPkcs1v15(hash)
+        }
+    }
+}
+
+/// A folder's key and its kind.
 pub struct CvKey {
     /// The key (software, or a handle on the key in the token).
     pub signer: Arc<dyn Signer>,
-    /// Its curve: the subordinate keys are made on it.
-    pub curve: NamedCurve,
+    /// Its kind: the subordinate keys are made like it.
+    pub spec: KeySpec,
     /// The file naming it in the folder (`NAME.key` or `NAME.hsm`).
     pub file: String,
 }
@@ -37,6 +66,9 @@ struct HsmReference {
     module: PathBuf,
     token: String,
     key: String,
+    /// For an RSA key: signs with RSASSA-PSS (a token does not record the scheme).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    rsa_pss: bool,
 }
 
 fn key_file(dir: &Path, name: &str) -> PathBuf {
@@ -58,9 +90,16 @@ pub fn load(dir: &Path, name: &str) -> Result<CvKey, CliError> {
         return open_in_token(&r, &hsm_path, format!("{name}.hsm"));
     }
     let text = zeroize::Zeroizing::new(std::fs::read_to_string(&pem_path).map_err(io(&pem_path))?);
-    let key = SoftwareKey::from_pem(&text).map_err(|e| input(pem_path.display(), e))?;
-    let curve = key.curve();
-    Ok(CvKey { signer: Arc::new(key), curve, file: format!("{name}.key") })
+    let file = format!("{name}.key");
+    match SoftwareKey::from_pem(&text) {
+        Ok(key) => Ok(CvKey { spec: KeySpec::Ec(key.curve()), signer: Arc::new(key), file }),
+        Err(ec) => {
+            let key = RsaSoftwareKey::from_pem_with_scheme(&text)
+                .map_err(|rsa| input(pem_path.display(), format!("neither an EC key ({ec}) nor an RSA key ({rsa})")))?;
+            let pss = matches!(key.algorithm(), SignatureAlgorithm::RsaPss { .. });
+            Ok(CvKey { spec: KeySpec::Rsa { bits: key.bits(), pss }, signer: Arc::new(key), file })
+        }
+    }
 }
 
 fn pin() -> Result<zeroize::Zeroizing<String>, CliError> {
@@ -71,10 +110,17 @@ fn pin() -> Result<zeroize::Zeroizing<String>, CliError> {
 
 #[cfg(feature = "pkcs11")]
 fn open_in_token(r: &HsmReference, context: &Path, file: String) -> Result<CvKey, CliError> {
-    let key = cccd::pki::pkcs11::Pkcs11Key::open(&r.module, &r.token, &pin()?, &r.key)
-        .map_err(|e| input(context.display(), e))?;
-    let curve = key.curve().ok_or_else(|| input(context.display(), "an RSA key: EAC keys here are ECDSA"))?;
-    Ok(CvKey { signer: Arc::new(key), curve, file })
+    let fail = |e: cccd::pki::PkiError| input(context.display(), e);
+    let key = cccd::pki::pkcs11::Pkcs11Key::open(&r.module, &r.token, &pin()?, &r.key).map_err(fail)?;
+    if let Some(curve) = key.curve() {
+        return Ok(CvKey { signer: Arc::new(key), spec: KeySpec::Ec(curve), file });
+    }
+    let key = key.with_rsa_algorithm(KeySpec::rsa_algorithm(r.rsa_pss)).map_err(fail)?;
+    let bits = match key.public_key().map_err(fail)? {
+        cccd::crypto::public_key::PublicKey::Rsa { modulus, .. } => modulus.len() * 8,
+        _ => 0,
+    };
+    Ok(CvKey { signer: Arc::new(key), spec: KeySpec::Rsa { bits, pss: r.rsa_pss }, file })
 }
 
 #[cfg(not(feature = "pkcs11"))]
@@ -93,21 +139,38 @@ pub struct NewKey {
     in_token: bool,
 }
 
-/// A new key on `curve` for the folder of `name` (`cvca`, `dv`, `is`): in the token `hsm` names (its label must
+/// A new key of `spec` for the folder of `name` (`cvca`, `dv`, `is`): in the token `hsm` names (its label must
 /// be new there), else in software.
-pub fn generate(name: &str, curve: NamedCurve, hsm: &HsmArgs) -> Result<NewKey, CliError> {
+pub fn generate(name: &str, spec: KeySpec, hsm: &HsmArgs) -> Result<NewKey, CliError> {
     Ok(match hsm.reference() {
         Some((module, token, label)) => {
-            let r = HsmReference { module: module.to_path_buf(), token: token.to_string(), key: label.to_string() };
-            let signer = generate_in_token(&r, curve)?;
+            let rsa_pss = matches!(spec, KeySpec::Rsa { pss: true, .. });
+            let r = HsmReference {
+                module: module.to_path_buf(),
+                token: token.to_string(),
+                key: label.to_string(),
+                rsa_pss,
+            };
+            let signer = generate_in_token(&r, spec)?;
             let record = serde_json::to_string_pretty(&r).map_err(|e| input("--hsm-key", e))? + "\n";
-            let key = CvKey { signer, curve, file: format!("{name}.hsm") };
+            let key = CvKey { signer, spec, file: format!("{name}.hsm") };
             NewKey { key, record: zeroize::Zeroizing::new(record), in_token: true }
         }
         None => {
-            let soft = SoftwareKey::generate(curve);
-            let record = soft.to_pkcs8_pem().map_err(|e| input(format!("{name}.key"), e))?;
-            let key = CvKey { signer: Arc::new(soft), curve, file: format!("{name}.key") };
+            let (signer, record): (Arc<dyn Signer>, _) = match spec {
+                KeySpec::Ec(curve) => {
+                    let soft = SoftwareKey::generate(curve);
+                    let record = soft.to_pkcs8_pem().map_err(|e| input(format!("{name}.key"), e))?;
+                    (Arc::new(soft), record)
+                }
+                KeySpec::Rsa { bits, pss } => {
+                    let soft =
+                        RsaSoftwareKey::generate(bits, KeySpec::rsa_algorithm(pss)).map_err(|e| input("--rsa", e))?;
+                    let record = soft.to_pkcs8_pem().map_err(|e| input(format!("{name}.key"), e))?;
+                    (Arc::new(soft), record)
+                }
+            };
+            let key = CvKey { signer, spec, file: format!("{name}.key") };
             NewKey { key, record, in_token: false }
         }
     })
@@ -130,17 +193,22 @@ impl NewKey {
 }
 
 #[cfg(feature = "pkcs11")]
-fn generate_in_token(r: &HsmReference, curve: NamedCurve) -> Result<Arc<dyn Signer>, CliError> {
+fn generate_in_token(r: &HsmReference, spec: KeySpec) -> Result<Arc<dyn Signer>, CliError> {
     use cccd::pki::pkcs11::Pkcs11Key;
     let pin = pin()?;
     if Pkcs11Key::open(&r.module, &r.token, &pin, &r.key).is_ok() {
         return Err(input("--hsm-key", format!("the token already holds a key labelled {:?}", r.key)));
     }
-    let key = Pkcs11Key::generate(&r.module, &r.token, &pin, &r.key, curve).map_err(|e| input("HSM", e))?;
-    Ok(Arc::new(key))
+    let key = match spec {
+        KeySpec::Ec(curve) => Pkcs11Key::generate(&r.module, &r.token, &pin, &r.key, curve),
+        KeySpec::Rsa { bits, pss } => {
+            Pkcs11Key::generate_rsa(&r.module, &r.token, &pin, &r.key, bits as u64, KeySpec::rsa_algorithm(pss))
+        }
+    };
+    Ok(Arc::new(key.map_err(|e| input("HSM", e))?))
 }
 
 #[cfg(not(feature = "pkcs11"))]
-fn generate_in_token(_: &HsmReference, _: NamedCurve) -> Result<Arc<dyn Signer>, CliError> {
+fn generate_in_token(_: &HsmReference, _: KeySpec) -> Result<Arc<dyn Signer>, CliError> {
     Err(input("--hsm-module", "this cccd was built without the pkcs11 feature"))
 }
