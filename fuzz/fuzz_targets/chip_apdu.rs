@@ -16,7 +16,7 @@ fn chip() -> VirtualChip {
             mrz_information: Some(zeroize::Zeroizing::new("L898902C<369080619406236".into())),
             ..ChipSecrets::default()
         };
-    VirtualChip::new(ChipImage { files, secrets }, ChipConfig::default())
+    VirtualChip::new(ChipImage { files, secrets, eac: None }, ChipConfig::default())
 }
 
 fuzz_target!(|data: &[u8]| {
