@@ -340,7 +340,7 @@ fn face_png(files: &std::collections::BTreeMap<LdsFile, Vec<u8>>) -> Result<Opti
     let Some(dg2) = LdsFile::dg(2).and_then(|f| files.get(&f)) else { return Ok(None) };
     let dg2 = cccd::lds::dg2::Dg2::decode(dg2).map_err(|e| e.to_string())?;
     let face = dg2.faces().next().ok_or("DG2 holds no face")?;
-    cccd::face::decode(face).and_then(|i| cccd::face::to_png(&i)).map(Some).map_err(|e| e.to_string())
+    cccd::face::decode(&face).and_then(|i| cccd::face::to_png(&i)).map(Some).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

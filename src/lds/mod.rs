@@ -5,12 +5,45 @@
 //! [`DecodeWarning`] in the decoded model (the rule and the list are in [`warning`]). [`LdsFile`] is the
 //! one table that maps a file to its tag, file identifier (FID) and short file identifier (SFI).
 
+/// An enum of wire codes with an `Other` fallback (the same shape as the 19794-5 enums of DG2), for DG3/DG4
+/// and ISO/IEC 39794.
+macro_rules! code_enum {
+    ($(#[$m:meta])* $name:ident : $repr:ty { $($(#[$vm:meta])* $variant:ident = $value:expr),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vm])* $variant,)*
+            /// A value this library has no name for.
+            Other($repr),
+        }
+
+        impl $name {
+            /// The encoded value.
+            pub fn code(self) -> $repr {
+                match self {
+                    $($name::$variant => $value,)*
+                    $name::Other(v) => v,
+                }
+            }
+
+            /// The variant for an encoded value.
+            pub fn from_code(v: $repr) -> Self {
+                match v {
+                    $($value => $name::$variant,)*
+                    other => $name::Other(other),
+                }
+            }
+        }
+    };
+}
+
 pub mod card_security;
 pub mod com;
 pub mod details;
 pub mod dg15;
 pub mod dg2;
 pub mod dg3;
+pub mod iso39794;
 pub mod raw;
 /// Public keys (`SubjectPublicKeyInfo`), shared with the crypto layer.
 pub use crate::crypto::public_key;
