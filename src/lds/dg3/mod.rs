@@ -96,8 +96,8 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// The Biometric Data Block of one template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The Biometric Data Block of one template. `Debug` prints the lengths of kept bytes, never the bytes.
+#[derive(Clone, PartialEq, Eq)]
 pub enum BiometricRecord {
     /// An ISO/IEC 19794-4 finger record.
     Finger(FingerRecord),
@@ -118,6 +118,21 @@ pub enum BiometricRecord {
         /// The block's value.
         value: Vec<u8>,
     },
+}
+
+impl core::fmt::Debug for BiometricRecord {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            BiometricRecord::Finger(r) => f.debug_tuple("Finger").field(r).finish(),
+            BiometricRecord::Iris(r) => f.debug_tuple("Iris").field(r).finish(),
+            BiometricRecord::Iso39794 { block, value } => {
+                f.debug_struct("Iso39794").field("block", block).field("len", &value.len()).finish()
+            }
+            BiometricRecord::Other { tag, value } => {
+                f.debug_struct("Other").field("tag", tag).field("len", &value.len()).finish()
+            }
+        }
+    }
 }
 
 /// One Biometric Information Template.
