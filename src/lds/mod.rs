@@ -4,6 +4,10 @@
 //! the exact bytes that were read) and `encode()` (canonical). What a decoder tolerated is a typed
 //! [`DecodeWarning`] in the decoded model (the rule and the list are in [`warning`]). [`LdsFile`] is the
 //! one table that maps a file to its tag, file identifier (FID) and short file identifier (SFI).
+//!
+//! Biometrics come in two encodings (LDS 1.8): the ISO/IEC 19794 records of [`dg2::facial`], [`dg3::finger`] and
+//! [`dg3::iris`] (`5F2E`), and the ISO/IEC 39794 blocks of [`iso39794`] (`7F2E`), which DG2, DG3 and DG4 decode
+//! alike.
 
 /// An enum of wire codes with an `Other` fallback (the same shape as the 19794-5 enums of DG2), for DG3/DG4
 /// and ISO/IEC 39794.
