@@ -352,3 +352,44 @@ fn broken_blocks_are_typed_errors() {
     assert_eq!(code, 1);
     assert!(out.contains("missing imageDataFormat"), "{out}");
 }
+
+#[test]
+fn the_19794_output_names_its_encoding() {
+    use cccd::lds::dg2::facial::ImageDataType;
+    use cccd::lds::dg3::FingerImage;
+    use cccd::lds::dg3::finger::FingerCompression;
+    let png = png();
+    let dg3 = Dg3::fingerprints(vec![FingerImage {
+        position: FingerPosition::LeftThumb,
+        compression: FingerCompression::Png,
+        width: 24,
+        height: 24,
+        image: png,
+    }]);
+    let v = cccd::json::inspect("DG3", &dg3.encode().unwrap());
+    let record = &v["content"]["templates"][0]["record"];
+    assert_eq!(
+        (record["format"].as_str(), record["encoding"].as_str()),
+        (Some("ISO/IEC 19794-4"), Some("ISO/IEC 19794-4"))
+    );
+    assert_eq!(record["views"][0]["encoding"], "ISO/IEC 19794-4");
+    assert_eq!(record["views"][0]["position"], "left-thumb");
+    let dg2 = Dg2::from_image(jpeg(), ImageDataType::Jpeg, 48, 64);
+    let v = cccd::json::inspect("DG2", &dg2.encode().unwrap());
+    let data = &v["content"]["templates"][0]["data"];
+    assert_eq!(data["encoding"], "ISO/IEC 19794-5", "{data}");
+    assert_eq!(data["faces"][0]["encoding"], "ISO/IEC 19794-5");
+    // the same names for both encodings of a finger
+    let v39 = cccd::json::inspect("DG3", &dg3_bytes_39794());
+    let view39 = &v39["content"]["templates"][0]["record"]["views"][0];
+    for key in ["position", "impression", "width", "height", "image", "image_length", "encoding"] {
+        assert!(record["views"][0].get(key).is_some(), "19794 lacks {key}");
+        assert!(view39.get(key).is_some(), "39794 lacks {key}");
+    }
+    // 19794-4 names one compression for the record, 39794-4 one per representation
+    assert_eq!((record["compression"].as_str(), view39["compression"].as_str()), (Some("Png"), Some("Png")));
+}
+
+fn dg3_bytes_39794() -> Vec<u8> {
+    dg3(&png())
+}

@@ -119,6 +119,7 @@ pub(super) fn biometrics(g: &BiometricGroup) -> Value {
                         "impression": format!("{:?}", v.impression),
                         "width": v.width, "height": v.height,
                         "image": format!("{:?}", ImageCodec::sniff(&v.image)), "image_length": v.image.len(),
+                        "encoding": "ISO/IEC 19794-4",
                     })).collect::<Vec<_>>(),
                 }),
                 BiometricRecord::Iris(r) => json!({
