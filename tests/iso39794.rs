@@ -181,7 +181,7 @@ fn dg3_39794_4_finger_decodes() {
     assert_eq!(r.position, FingerPosition::RightIndex);
     assert_eq!(r.impression, FingerImpression::RolledContact);
     assert_eq!(r.format, FingerImageFormat::Png);
-    assert_eq!(r.sampling_rate, Some(SamplingRate { samples_per_unit: 500, unit: SamplingUnit::Inch }));
+    assert_eq!(r.sampling_rate, Some(SamplingRate { samples_per_unit: 500, unit: Some(SamplingUnit::Inch) }));
     assert_eq!(r.image, png);
     let decoded = image::load_from_memory_with_format(&r.image, image::ImageFormat::Png).unwrap();
     assert_eq!((decoded.width(), decoded.height()), (24, 24));

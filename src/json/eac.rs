@@ -168,7 +168,7 @@ pub(super) fn iso39794(block: &Iso39794Block, length: usize) -> Value {
                 "compression": format!("{:?}", r.format),
                 "width": size.map(|s| s.0), "height": size.map(|s| s.1),
                 "resolution": r.sampling_rate.map(|s| json!({
-                    "samples_per_unit": s.samples_per_unit, "unit": format!("{:?}", s.unit),
+                    "samples_per_unit": s.samples_per_unit, "unit": s.unit.map(|u| format!("{u:?}")),
                 })),
                 "image": format!("{:?}", ImageCodec::sniff(&r.image)), "image_length": r.image.len(),
                 "encoding": block.encoding(),

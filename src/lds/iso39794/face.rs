@@ -20,7 +20,7 @@
 
 use core::fmt;
 
-use super::{Fields, Iso39794Error, Len, VersionBlock, code, required_code, u16_of, uint};
+use super::{Fields, Iso39794Error, Len, VersionBlock, code, u16_of, uint};
 use crate::lds::dg2::facial::{FaceImage, ImageDataType};
 use crate::lds::dg3::ImageCodec;
 use crate::tlv::Tlv;
@@ -59,7 +59,7 @@ impl FaceImageFormat {
 pub struct FaceImage2D {
     /// The encoded image (`representationData2D`), as it is.
     pub data: Vec<u8>,
-    /// The image data format.
+    /// The image data format ([`FaceImageFormat::Unknown`] also for an extension without a fallback code).
     pub format: FaceImageFormat,
     /// The face image kind, when given (`None` also for an extension without a fallback code).
     pub kind: Option<FaceImageKind>,
@@ -147,7 +147,9 @@ fn image_2d(t: &Tlv<'_>) -> Result<FaceImage2D, Iso39794Error> {
     let f = Fields::of(t)?;
     let data = f.need(0x80, "representationData2D")?.value().to_vec();
     let info = Fields::of(f.need(0xA1, "imageInformation2DBlock")?)?;
-    let format = FaceImageFormat::from_code(required_code(info.need(0xA0, "imageDataFormat")?, "imageDataFormat")?);
+    // an extension block without a fallback code: a format this library cannot name
+    let format = code(info.need(0xA0, "imageDataFormat")?, "imageDataFormat")?
+        .map_or(FaceImageFormat::Unknown, FaceImageFormat::from_code);
     let kind = match info.get(0xA1) {
         Some(k) => code(k, "faceImageKind2D")?.map(FaceImageKind::from_code),
         None => None,

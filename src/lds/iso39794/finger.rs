@@ -6,6 +6,7 @@
 //!   A1 representationBlocks
 //!     30 RepresentationBlock
 //!       A0 position              CHOICE { code [0], extensionBlock [1] }: the 19794-4 position codes
+//!                                (an extension without a fallback code reads as unknown, as does the impression's)
 //!       A1 impression            CHOICE …
 //!       A2 imageDataFormat       CHOICE …: 0 PGM, 1 WSQ, 2 JPEG 2000 lossy, 3 JPEG 2000 lossless, 4 PNG
 //!       83 imageData             the image, as it is
@@ -54,8 +55,8 @@ code_enum!(
 pub struct SamplingRate {
     /// Samples per unit (500, 1000 …).
     pub samples_per_unit: u16,
-    /// The unit.
-    pub unit: SamplingUnit,
+    /// The unit; `None` for an extension block without a fallback code.
+    pub unit: Option<SamplingUnit>,
 }
 
 /// One finger `RepresentationBlock`.
@@ -110,23 +111,98 @@ impl FingerImageDataBlock {
 
 fn representation(t: &Tlv<'_>) -> Result<FingerRepresentation, Iso39794Error> {
     let f = Fields::of(t)?;
+    // an extension block without a fallback code: the position or impression is unknown (both have that code)
     let pos = f.need(0xA0, "finger position")?;
-    let position = u8::try_from(required_code(pos, "finger position")?)
+    let position = u8::try_from(code(pos, "finger position")?.unwrap_or(0))
         .map(FingerPosition::from_code)
         .map_err(|_| Iso39794Error::invalid(pos.offset(), "finger position", "over 255"))?;
-    let impression = FingerImpression::from_code(required_code(f.need(0xA1, "impression")?, "impression")?);
+    let impression =
+        code(f.need(0xA1, "impression")?, "impression")?.map_or(FingerImpression::Unknown, FingerImpression::from_code);
     let format = FingerImageFormat::from_code(required_code(f.need(0xA2, "imageDataFormat")?, "imageDataFormat")?);
     let image = f.need(0x83, "imageData")?.value().to_vec();
     let sampling_rate = match f.get(0xA7) {
         Some(s) => {
             let s = Fields::of(s)?;
             let samples_per_unit = u16_of(s.need(0x80, "samplesPerUnit")?, "samplesPerUnit")?;
-            let unit = s.need(0x81, "unitDimension")?;
-            let unit =
-                code(unit, "unitDimension")?.map(SamplingUnit::from_code).unwrap_or(SamplingUnit::Other(u64::MAX));
+            let unit = code(s.need(0x81, "unitDimension")?, "unitDimension")?.map(SamplingUnit::from_code);
             Some(SamplingRate { samples_per_unit, unit })
         }
         None => None,
     };
     Ok(FingerRepresentation { position, impression, format, image, sampling_rate })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tlv::{Tag, TlvReader, TlvWriter};
+
+    fn rep(build: impl FnOnce(&mut TlvWriter)) -> Result<FingerRepresentation, Iso39794Error> {
+        let mut w = TlvWriter::new();
+        w.constructed(Tag::new(0x30), build);
+        let bytes = w.into_bytes();
+        representation(&TlvReader::single_any(&bytes).map_err(Iso39794Error::from)?)
+    }
+
+    fn choice(w: &mut TlvWriter, tag: u32, inner: &[u8]) {
+        w.primitive(Tag::new(tag), inner);
+    }
+
+    #[test]
+    fn extension_forms_and_unknown_codes() {
+        // position as an extension block with a fallback, impression as one without: right thumb, unknown
+        let r = rep(|w| {
+            choice(w, 0xA0, &[0xA1, 0x03, 0x80, 0x01, 0x01]);
+            choice(w, 0xA1, &[0xA1, 0x00]);
+            choice(w, 0xA2, &[0x80, 0x01, 0x01]);
+            w.primitive(Tag::new(0x83), &[0xFF, 0xA0]);
+            choice(w, 0xA7, &[0x80, 0x02, 0x03, 0xE8, 0x81, 0x01, 0x01]);
+        })
+        .unwrap();
+        assert_eq!(r.position, FingerPosition::RightThumb);
+        assert_eq!(r.impression, FingerImpression::Unknown);
+        assert_eq!(r.format, FingerImageFormat::Wsq);
+        assert_eq!(
+            r.sampling_rate,
+            Some(SamplingRate { samples_per_unit: 1000, unit: Some(SamplingUnit::Centimetre) })
+        );
+        assert!(!format!("{r:?}").contains("255, 160"));
+        // codes this library has no name for
+        let r = rep(|w| {
+            choice(w, 0xA0, &[0x80, 0x01, 0x28]);
+            choice(w, 0xA1, &[0x80, 0x01, 0x63]);
+            choice(w, 0xA2, &[0x80, 0x01, 0x09]);
+            w.primitive(Tag::new(0x83), &[]);
+        })
+        .unwrap();
+        assert_eq!(
+            (r.position, r.impression, r.format),
+            (FingerPosition::Other(40), FingerImpression::Other(99), FingerImageFormat::Other(9))
+        );
+        // the image format has no "unknown" code: an extension without a fallback is an error
+        let e = rep(|w| {
+            choice(w, 0xA0, &[0x80, 0x01, 0x02]);
+            choice(w, 0xA1, &[0x80, 0x01, 0x00]);
+            choice(w, 0xA2, &[0xA1, 0x00]);
+            w.primitive(Tag::new(0x83), &[]);
+        })
+        .unwrap_err();
+        assert!(matches!(e.kind, super::super::Iso39794ErrorKind::Invalid { field: "imageDataFormat", .. }), "{e:?}");
+        // a position over 255, and a missing image
+        let e = rep(|w| {
+            choice(w, 0xA0, &[0x80, 0x02, 0x01, 0x00]);
+            choice(w, 0xA1, &[0x80, 0x01, 0x00]);
+            choice(w, 0xA2, &[0x80, 0x01, 0x04]);
+            w.primitive(Tag::new(0x83), &[]);
+        })
+        .unwrap_err();
+        assert_eq!(e.offset, 2);
+        let e = rep(|w| {
+            choice(w, 0xA0, &[0x80, 0x01, 0x02]);
+            choice(w, 0xA1, &[0x80, 0x01, 0x00]);
+            choice(w, 0xA2, &[0x80, 0x01, 0x04]);
+        })
+        .unwrap_err();
+        assert_eq!(e.kind, super::super::Iso39794ErrorKind::Missing("imageData"));
+    }
 }
