@@ -153,7 +153,8 @@ pub fn prepare(photo: &[u8], options: &FaceOptions) -> Result<PreparedFace, Face
     Ok(PreparedFace { jpeg: best.1, width: out_w, height: out_h, quality: best.0 })
 }
 
-/// Decodes the face image of a DG2 facial record. A header that claims more pixels than a face can have
+/// Decodes the face image of a DG2 facial record (JPEG, JPEG 2000; PNG when the type is not one of those and the
+/// bytes are PNG, as an ISO/IEC 39794-5 face may be). A header that claims more pixels than a face can have
 /// ([`MAX_FACE_PIXELS`]), far more than its bytes can carry ([`MAX_PIXELS_PER_BYTE`]) or a sliver rather than
 /// a portrait ([`MAX_ASPECT_RATIO`]) is refused before decoding: a forged kilobyte must not cost gigabytes or
 /// seconds.
@@ -167,6 +168,16 @@ pub fn decode(face: &FaceImage) -> Result<DynamicImage, FaceError> {
                 .map_err(|e| FaceError::Unreadable(e.to_string()))
         }
         ImageDataType::Jpeg2000 => decode_jpeg2000(&face.image),
+        // an ISO/IEC 39794-5 face may be PNG (its own format codes): recognized by the magic number
+        ImageDataType::Other(_)
+            if crate::lds::dg3::ImageCodec::sniff(&face.image) == crate::lds::dg3::ImageCodec::Png =>
+        {
+            let reader = image::ImageReader::with_format(Cursor::new(&face.image), ImageFormat::Png);
+            let (w, h) = reader.into_dimensions().map_err(|e| FaceError::Unreadable(e.to_string()))?;
+            check_size("PNG", w, h, face.image.len())?;
+            image::load_from_memory_with_format(&face.image, ImageFormat::Png)
+                .map_err(|e| FaceError::Unreadable(e.to_string()))
+        }
         ImageDataType::Other(_) => Err(FaceError::Unsupported("unknown image data type")),
     }
 }

@@ -45,7 +45,7 @@ fn jpeg2000_faces_decode_to_the_encoded_pixels() {
         opj_compress(&ppm, &encoded); // lossless (reversible 5/3 wavelet) by default
         let bytes = std::fs::read(&encoded).unwrap();
         let dg2 = Dg2::from_image(bytes, ImageDataType::Jpeg2000, 240, 320).encode().unwrap();
-        let face = Dg2::decode(&dg2).unwrap().faces().next().unwrap().clone();
+        let face = Dg2::decode(&dg2).unwrap().faces().next().unwrap().into_owned();
         let decoded = cccd::face::decode(&face).unwrap().to_rgb8();
         assert_eq!(decoded.dimensions(), (240, 320), "{ext}");
         assert!(decoded == original, "{ext}: lossless JPEG 2000 must decode to the same pixels");
@@ -65,7 +65,7 @@ fn jpeg2000_faces_decode_to_the_encoded_pixels() {
     let good = std::fs::read(dir.join("face.j2k")).unwrap();
     for bad in [good[..good.len() / 3].to_vec(), vec![0xFF, 0x4F, 0xFF, 0x51, 0, 0, 0xFF], b"not an image".to_vec()] {
         let dg2 = Dg2::from_image(bad, ImageDataType::Jpeg2000, 240, 320).encode().unwrap();
-        let face = Dg2::decode(&dg2).unwrap().faces().next().unwrap().clone();
+        let face = Dg2::decode(&dg2).unwrap().faces().next().unwrap().into_owned();
         assert!(cccd::face::decode(&face).is_err());
     }
     std::fs::remove_dir_all(&dir).unwrap();

@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(dg2) = Dg2::decode(data) {
         for face in dg2.faces() {
-            let _ = cccd::face::decode(face);
+            let _ = cccd::face::decode(&face);
         }
     }
     for kind in [ImageDataType::Jpeg, ImageDataType::Jpeg2000] {

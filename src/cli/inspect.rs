@@ -46,7 +46,7 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
                     context: path.display().to_string(),
                     message: "DG2 holds no face".into(),
                 })?;
-                let img = cccd::face::decode(face)
+                let img = cccd::face::decode(&face)
                     .map_err(|e| CliError::Input { context: path.display().to_string(), message: e.to_string() })?;
                 let png = cccd::face::to_png(&img)
                     .map_err(|e| CliError::Input { context: path.display().to_string(), message: e.to_string() })?;

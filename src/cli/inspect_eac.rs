@@ -1,9 +1,11 @@
-//! `cccd inspect --out DIR` for DG3/DG4: each finger or iris image written (PNG where the codec allows); their
+//! `cccd inspect --out DIR` (and `cccd read --out`) for DG3/DG4: each finger or iris image, of ISO/IEC 19794-4/-6
+//! records and of ISO/IEC 39794-4 blocks, written (PNG where the codec allows); their
 //! JSON (and that of CV certificates and requests) is `cccd::json`'s.
 
 use std::path::Path;
 
 use cccd::lds::dg3::{BiometricGroup, BiometricRecord, ImageCodec};
+use cccd::lds::iso39794::Iso39794Block;
 
 use super::CliError;
 
@@ -27,7 +29,12 @@ pub fn write_images(dir: &Path, g: &BiometricGroup) -> Result<Vec<String>, CliEr
                     }
                 }
             }
-            BiometricRecord::Other { .. } => {}
+            BiometricRecord::Iso39794 { block: Iso39794Block::Finger(b), .. } => {
+                for r in &b.representations {
+                    images.push((cccd::json::finger_position_name(r.position), &r.image));
+                }
+            }
+            BiometricRecord::Iso39794 { .. } | BiometricRecord::Other { .. } => {}
         }
     }
     for (name, image) in images {

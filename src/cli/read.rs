@@ -131,8 +131,9 @@ pub struct ReadArgs {
     /// Date of expiry `YYMMDD`.
     #[arg(long)]
     doe: Option<String>,
-    /// Keep what was read here: each file (`NAME.bin`), `face.png`, `report.txt`, `report.json`. Default: a
-    /// folder named after the document number in the current folder.
+    /// Keep what was read here: each file (`NAME.bin`), `face.png`, the finger and iris images of DG3/DG4 in
+    /// `DG3/`, `DG4/` (PNG where the codec allows), `report.txt`, `report.json`. Default: a folder named after
+    /// the document number in the current folder.
     #[arg(long)]
     out: Option<PathBuf>,
     /// Save nothing (no folder, no face).
@@ -330,6 +331,16 @@ fn save(
         // kept for readers of the earlier field
         v["face"]["png"] = json!(path.display().to_string());
     }
+    // DG3/DG4 (read after Terminal Authentication): each finger or iris image in DIR/DG3/, DIR/DG4/, as
+    // `cccd inspect --out` writes them (19794 records and 39794 blocks alike)
+    for (file, bytes) in files.iter().filter(|(f, _)| matches!(f.dg_number(), Some(3 | 4))) {
+        if let Ok(group) = cccd::lds::dg3::BiometricGroup::decode(bytes) {
+            let images = super::inspect_eac::write_images(&dir.join(file.name()), &group)?;
+            if !images.is_empty() {
+                v["saved"][file.name()] = json!(dir.join(file.name()).display().to_string());
+            }
+        }
+    }
     v["saved"]["report"] = json!(dir.join("report.txt").display().to_string());
     super::write_file(&dir.join("report.txt"), super::report::text(v).as_bytes())?;
     super::write_file(&dir.join("report.json"), (serde_json::to_string_pretty(v).unwrap_or_default() + "\n").as_bytes())
@@ -340,7 +351,7 @@ fn face_png(files: &std::collections::BTreeMap<LdsFile, Vec<u8>>) -> Result<Opti
     let Some(dg2) = LdsFile::dg(2).and_then(|f| files.get(&f)) else { return Ok(None) };
     let dg2 = cccd::lds::dg2::Dg2::decode(dg2).map_err(|e| e.to_string())?;
     let face = dg2.faces().next().ok_or("DG2 holds no face")?;
-    cccd::face::decode(face).and_then(|i| cccd::face::to_png(&i)).map(Some).map_err(|e| e.to_string())
+    cccd::face::decode(&face).and_then(|i| cccd::face::to_png(&i)).map(Some).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -360,5 +371,59 @@ mod tests {
         assert!(resolve_reader(None, &names).is_err());
         assert_eq!(resolve_reader(None, &names[2..]).unwrap(), "ACS ACR122U");
         assert!(resolve_reader(None, &[]).unwrap_err().to_string().contains("no PC/SC reader"));
+    }
+
+    /// A DG3 of one ISO/IEC 39794-4 finger (right index, PNG).
+    fn dg3_39794(png: &[u8]) -> Vec<u8> {
+        use cccd::tlv::{Tag, TlvWriter};
+        let t = Tag::new;
+        let mut w = TlvWriter::new();
+        w.constructed(t(0x63), |w| {
+            w.constructed(t(0x7F61), |w| {
+                w.primitive(t(0x02), &[1]);
+                w.constructed(t(0x7F60), |w| {
+                    w.constructed(t(0xA1), |w| {
+                        w.primitive(t(0x87), &[1, 1]).primitive(t(0x88), &[0, 0x28]);
+                    });
+                    w.constructed(t(0x7F2E), |w| {
+                        w.constructed(t(0xA1), |w| {
+                            w.constructed(t(0x64), |w| {
+                                w.constructed(t(0xA0), |w| {
+                                    w.primitive(t(0x80), &[3]).primitive(t(0x81), &[0x07, 0xE3]);
+                                });
+                                w.constructed(t(0xA1), |w| {
+                                    w.constructed(t(0x30), |w| {
+                                        for (tag, code) in [(0xA0, 2u8), (0xA1, 0), (0xA2, 4)] {
+                                            w.constructed(t(tag), |w| {
+                                                w.primitive(t(0x80), &[code]);
+                                            });
+                                        }
+                                        w.primitive(t(0x83), png);
+                                    });
+                                });
+                            });
+                        });
+                    });
+                });
+            });
+        });
+        w.into_bytes()
+    }
+
+    #[test]
+    fn saving_writes_the_fingers_of_dg3() {
+        let img = image::GrayImage::from_fn(8, 8, |x, y| image::Luma([(x * 30 + y) as u8]));
+        let mut png = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageLuma8(img).write_to(&mut png, image::ImageFormat::Png).unwrap();
+        let png = png.into_inner();
+        let dir = std::env::temp_dir().join(format!("cccd-read-save-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files: std::collections::BTreeMap<_, _> = [(LdsFile::dg(3).unwrap(), dg3_39794(&png))].into();
+        let mut v = json!({});
+        save(&dir, &files, None, &mut v).unwrap();
+        assert_eq!(std::fs::read(dir.join("DG3").join("01-right-index.png")).unwrap(), png);
+        assert_eq!(v["saved"]["DG3"], json!(dir.join("DG3").display().to_string()));
+        assert!(dir.join("DG3.bin").is_file() && v["saved"].get("DG4").is_none());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -7,6 +7,7 @@ use crate::cvc::key::CvcKey;
 use crate::cvc::{CertificateRequest, CvCertificate, CvcPublicKey, Tolerated};
 use crate::lds::dg3::finger::FingerPosition;
 use crate::lds::dg3::{BiometricGroup, BiometricRecord, ImageCodec};
+use crate::lds::iso39794::Iso39794Block;
 use crate::tlv::Tag;
 
 fn key(k: &CvcPublicKey) -> Value {
@@ -103,6 +104,7 @@ pub(super) fn biometrics(g: &BiometricGroup) -> Value {
             let record = match &t.record {
                 BiometricRecord::Finger(r) => json!({
                     "format": "ISO/IEC 19794-4",
+                    "encoding": "ISO/IEC 19794-4",
                     "capture_device_id": r.capture_device_id,
                     "acquisition_level": r.acquisition_level,
                     "scale_units": r.scale_units,
@@ -117,10 +119,12 @@ pub(super) fn biometrics(g: &BiometricGroup) -> Value {
                         "impression": format!("{:?}", v.impression),
                         "width": v.width, "height": v.height,
                         "image": format!("{:?}", ImageCodec::sniff(&v.image)), "image_length": v.image.len(),
+                        "encoding": "ISO/IEC 19794-4",
                     })).collect::<Vec<_>>(),
                 }),
                 BiometricRecord::Iris(r) => json!({
                     "format": "ISO/IEC 19794-6",
+                    "encoding": "ISO/IEC 19794-6",
                     "capture_device_id": r.capture_device_id,
                     "image_properties": r.image_properties,
                     "iris_diameter": r.iris_diameter,
@@ -132,6 +136,7 @@ pub(super) fn biometrics(g: &BiometricGroup) -> Value {
                         "images": e.images.iter().map(|i| i.image.len()).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>(),
                 }),
+                BiometricRecord::Iso39794 { block, value } => iso39794(block, value.len()),
                 BiometricRecord::Other { tag, value } => {
                     json!({ "format": "other", "tag": format!("{tag}"), "length": value.len() })
                 }
@@ -140,4 +145,50 @@ pub(super) fn biometrics(g: &BiometricGroup) -> Value {
         })
         .collect();
     json!({ "templates": templates, "issuer_data_length": g.issuer_data.as_ref().map(Vec::len) })
+}
+
+/// An ISO/IEC 39794 block (DG2, DG3 or DG4) as JSON, with the field names of the 19794 output where they mean
+/// the same (`views` of fingers, `faces` of a face block) and `encoding` naming the part: images by format and
+/// length, never their bytes. Widths and heights of fingers come from the image's own header (the 39794-4 record
+/// has none); `null` when it cannot be read (WSQ).
+pub(super) fn iso39794(block: &Iso39794Block, length: usize) -> Value {
+    let version = block.version();
+    let mut v = json!({
+        "format": block.encoding(),
+        "encoding": block.encoding(),
+        "version": { "generation": version.generation, "year": version.year },
+        "length": length,
+    });
+    let extra = match block {
+        Iso39794Block::Finger(b) => json!({ "views": b.representations.iter().map(|r| {
+            let size = crate::face::biometric_image_size(&r.image);
+            json!({
+                "position": finger_position_name(r.position),
+                "impression": format!("{:?}", r.impression),
+                "compression": format!("{:?}", r.format),
+                "width": size.map(|s| s.0), "height": size.map(|s| s.1),
+                "resolution": r.sampling_rate.map(|s| json!({
+                    "samples_per_unit": s.samples_per_unit, "unit": s.unit.map(|u| format!("{u:?}")),
+                })),
+                "image": format!("{:?}", ImageCodec::sniff(&r.image)), "image_length": r.image.len(),
+                "encoding": block.encoding(),
+            })
+        }).collect::<Vec<_>>() }),
+        Iso39794Block::Face(b) => json!({ "faces": b.representations.iter().map(|r| match &r.image {
+            Some(i) => json!({
+                "representation_id": r.id,
+                "image_type": i.format.name(),
+                "width": i.size.map(|s| s.0), "height": i.size.map(|s| s.1),
+                "image_length": i.data.len(),
+                "face_image_type": i.kind.map(|k| format!("{k:?}")),
+                "encoding": block.encoding(),
+            }),
+            None => json!({ "representation_id": r.id, "image_type": null, "encoding": block.encoding() }),
+        }).collect::<Vec<_>>() }),
+        Iso39794Block::Iris(b) => json!({ "representations": b.representations }),
+    };
+    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+        m.extend(e);
+    }
+    v
 }

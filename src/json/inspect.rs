@@ -172,11 +172,13 @@ fn dg2(d: &Dg2) -> Value {
                                 "face_image_type": format!("{:?}", f.face_image_type),
                                 "gender": format!("{:?}", f.gender),
                                 "feature_points": f.feature_points.len(),
+                                "encoding": "ISO/IEC 19794-5",
                             })
                         })
                         .collect();
-                    json!({ "format": "ISO/IEC 19794-5", "faces": faces })
+                    json!({ "format": "ISO/IEC 19794-5", "encoding": "ISO/IEC 19794-5", "faces": faces })
                 }
+                BiometricData::Iso39794 { block, value } => super::eac::iso39794(block, value.len()),
                 BiometricData::Other { tag, value } => {
                     json!({ "format": "other", "tag": tag.to_string(), "length": value.len() })
                 }

@@ -4,6 +4,42 @@
 //! the exact bytes that were read) and `encode()` (canonical). What a decoder tolerated is a typed
 //! [`DecodeWarning`] in the decoded model (the rule and the list are in [`warning`]). [`LdsFile`] is the
 //! one table that maps a file to its tag, file identifier (FID) and short file identifier (SFI).
+//!
+//! Biometrics come in two encodings (LDS 1.8): the ISO/IEC 19794 records of [`dg2::facial`], [`dg3::finger`] and
+//! [`dg3::iris`] (`5F2E`), and the ISO/IEC 39794 blocks of [`iso39794`] (`7F2E`), which DG2, DG3 and DG4 decode
+//! alike.
+
+/// An enum of wire codes with an `Other` fallback (the same shape as the 19794-5 enums of DG2), for DG3/DG4
+/// and ISO/IEC 39794.
+macro_rules! code_enum {
+    ($(#[$m:meta])* $name:ident : $repr:ty { $($(#[$vm:meta])* $variant:ident = $value:expr),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vm])* $variant,)*
+            /// A value this library has no name for.
+            Other($repr),
+        }
+
+        impl $name {
+            /// The encoded value.
+            pub fn code(self) -> $repr {
+                match self {
+                    $($name::$variant => $value,)*
+                    $name::Other(v) => v,
+                }
+            }
+
+            /// The variant for an encoded value.
+            pub fn from_code(v: $repr) -> Self {
+                match v {
+                    $($value => $name::$variant,)*
+                    other => $name::Other(other),
+                }
+            }
+        }
+    };
+}
 
 pub mod card_security;
 pub mod com;
@@ -11,6 +47,7 @@ pub mod details;
 pub mod dg15;
 pub mod dg2;
 pub mod dg3;
+pub mod iso39794;
 pub mod raw;
 /// Public keys (`SubjectPublicKeyInfo`), shared with the crypto layer.
 pub use crate::crypto::public_key;

@@ -14,7 +14,8 @@
 //!         86 02 …                         creator
 //!         87 02 0101                      format owner: ISO/IEC JTC 1/SC 37
 //!         88 02 0008                      format type: ISO/IEC 19794-5 face
-//!       5F2E LL <ISO/IEC 19794-5 record>  Biometric Data Block (7F2E when constructed)
+//!       5F2E LL <ISO/IEC 19794-5 record>  Biometric Data Block
+//!       or 7F2E LL { A1 { 65 … } }        an ISO/IEC 39794-5 face block (LDS 1.8; 88 = 002A), see [`super::iso39794`]
 //! ```
 //!
 //! The header elements are kept in order, unknown ones included, so decoding then encoding a canonical file
@@ -23,8 +24,10 @@
 pub mod facial;
 
 use core::fmt;
+use std::borrow::Cow;
 
 use self::facial::{FaceImage, FacialRecord, ImageDataType};
+use super::iso39794::Iso39794Block;
 use super::{LdsError, LdsErrorKind, LdsFile};
 use crate::tlv::{Tag, Tlv, TlvReader, TlvWriter};
 
@@ -43,7 +46,15 @@ const FORMAT_TYPE: Tag = Tag::new(0x88);
 pub enum BiometricData {
     /// An ISO/IEC 19794-5 facial record (tag `5F2E`).
     Facial(FacialRecord),
-    /// A block in another format, or a constructed (`7F2E`) block: kept as it is.
+    /// An ISO/IEC 39794 block (tag `7F2E`, `A1 { 65 … }` for a face), decoded, with the block's value kept so
+    /// that encoding writes it back unchanged.
+    Iso39794 {
+        /// The decoded block (a face block in a DG2 that follows the standard).
+        block: Iso39794Block,
+        /// The value of the `7F2E` object, exactly as read.
+        value: Vec<u8>,
+    },
+    /// A block in another format, or a constructed (`7F2E`) block that is not ISO/IEC 39794: kept as it is.
     Other {
         /// `5F2E` or `7F2E`.
         tag: Tag,
@@ -56,6 +67,9 @@ impl fmt::Debug for BiometricData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BiometricData::Facial(r) => f.debug_tuple("Facial").field(r).finish(),
+            BiometricData::Iso39794 { block, value } => {
+                f.debug_struct("Iso39794").field("block", block).field("len", &value.len()).finish()
+            }
             BiometricData::Other { tag, value } => {
                 f.debug_struct("Other").field("tag", tag).field("len", &value.len()).finish()
             }
@@ -121,11 +135,20 @@ impl Dg2 {
         }
     }
 
-    /// Every face in the file.
-    pub fn faces(&self) -> impl Iterator<Item = &FaceImage> {
-        self.templates.iter().flat_map(|t| match &t.data {
-            BiometricData::Facial(r) => r.faces.as_slice(),
-            BiometricData::Other { .. } => &[],
+    /// Every face in the file: those of ISO/IEC 19794-5 records as they are, the 2D images of ISO/IEC 39794-5
+    /// blocks as [`FaceImage`]s built from them ([`super::iso39794::face::FaceImage2D::to_face_image`]).
+    pub fn faces(&self) -> impl Iterator<Item = Cow<'_, FaceImage>> {
+        self.templates.iter().flat_map(|t| -> Vec<Cow<'_, FaceImage>> {
+            match &t.data {
+                BiometricData::Facial(r) => r.faces.iter().map(Cow::Borrowed).collect(),
+                BiometricData::Iso39794 { block: Iso39794Block::Face(b), .. } => b
+                    .representations
+                    .iter()
+                    .filter_map(|r| r.image.as_ref())
+                    .map(|i| Cow::Owned(i.to_face_image()))
+                    .collect(),
+                BiometricData::Iso39794 { .. } | BiometricData::Other { .. } => Vec::new(),
+            }
         })
     }
 
@@ -185,6 +208,9 @@ impl Dg2 {
                 )
             })?;
             BiometricData::Facial(rec)
+        } else if block.tag() == BDB_CONSTRUCTED && Iso39794Block::recognizes(block.value()) {
+            let decoded = Iso39794Block::decode(block.value(), block.value_offset()).map_err(|e| e.into_lds(file()))?;
+            BiometricData::Iso39794 { block: decoded, value: block.value().to_vec() }
         } else if block.tag() == BDB || block.tag() == BDB_CONSTRUCTED {
             BiometricData::Other { tag: block.tag(), value: block.value().to_vec() }
         } else {
@@ -210,6 +236,7 @@ impl Dg2 {
                         )
                     })?,
                 ),
+                BiometricData::Iso39794 { value, .. } => (BDB_CONSTRUCTED, value.clone()),
                 BiometricData::Other { tag, value } => (*tag, value.clone()),
             };
             blocks.push((t, tag, value));

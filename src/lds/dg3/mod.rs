@@ -8,49 +8,21 @@
 //!     7F60 Biometric Information Template (one finger or eye each)
 //!       A1 Biometric Header Template
 //!         80 02 0101  81 01 08|10  82 01 subtype  87 02 0101 (JTC1/SC37)  88 02 0007|0009 (19794-4|-6)
-//!       5F2E <19794 record>        or 7F2E { A1 { 64|66 … } } (ISO/IEC 39794, kept as bytes)
+//!       5F2E <19794 record>        or 7F2E { A1 { 64|66 … } } (ISO/IEC 39794-4|-6, 88 = 0028|002C)
 //!   [53 issuer data]               the zero-instance form carries random bytes here
 //! ```
 //!
-//! The header elements are kept in order, unknown ones included; records in other formats are kept as bytes.
+//! The header elements are kept in order, unknown ones included. ISO/IEC 39794 blocks are decoded by
+//! [`super::iso39794`] (fingers in full, irises identified) and kept as read; records in other formats are kept
+//! as bytes.
 //! Fingerprints are biometric personal data: `Debug` prints sizes, never image bytes.
-
-/// An enum of wire codes with an `Other` fallback (the same shape as the 19794-5 enums of DG2).
-macro_rules! code_enum {
-    ($(#[$m:meta])* $name:ident : $repr:ty { $($(#[$vm:meta])* $variant:ident = $value:expr),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vm])* $variant,)*
-            /// A value this library has no name for.
-            Other($repr),
-        }
-
-        impl $name {
-            /// The encoded value.
-            pub fn code(self) -> $repr {
-                match self {
-                    $($name::$variant => $value,)*
-                    $name::Other(v) => v,
-                }
-            }
-
-            /// The variant for an encoded value.
-            pub fn from_code(v: $repr) -> Self {
-                match v {
-                    $($value => $name::$variant,)*
-                    other => $name::Other(other),
-                }
-            }
-        }
-    };
-}
 
 pub mod finger;
 pub mod iris;
 
 use self::finger::{FingerCompression, FingerPosition, FingerRecord};
 use self::iris::IrisRecord;
+use super::iso39794::Iso39794Block;
 use super::{LdsError, LdsErrorKind, LdsFile};
 use crate::tlv::{Tag, Tlv, TlvReader, TlvWriter};
 
@@ -124,20 +96,43 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// The Biometric Data Block of one template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The Biometric Data Block of one template. `Debug` prints the lengths of kept bytes, never the bytes.
+#[derive(Clone, PartialEq, Eq)]
 pub enum BiometricRecord {
     /// An ISO/IEC 19794-4 finger record.
     Finger(FingerRecord),
     /// An ISO/IEC 19794-6 iris record.
     Iris(IrisRecord),
-    /// Another format (ISO/IEC 39794 in `7F2E`, a vendor format): kept as it is.
+    /// An ISO/IEC 39794 block (`7F2E { A1 { 64|66 … } }`), decoded, with the `7F2E` value kept so that encoding
+    /// writes it back unchanged.
+    Iso39794 {
+        /// The decoded block.
+        block: Iso39794Block,
+        /// The value of the `7F2E` object, exactly as read.
+        value: Vec<u8>,
+    },
+    /// Another format (a vendor format, a `7F2E` that is not 39794): kept as it is.
     Other {
         /// `5F2E` or `7F2E`.
         tag: Tag,
         /// The block's value.
         value: Vec<u8>,
     },
+}
+
+impl core::fmt::Debug for BiometricRecord {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            BiometricRecord::Finger(r) => f.debug_tuple("Finger").field(r).finish(),
+            BiometricRecord::Iris(r) => f.debug_tuple("Iris").field(r).finish(),
+            BiometricRecord::Iso39794 { block, value } => {
+                f.debug_struct("Iso39794").field("block", block).field("len", &value.len()).finish()
+            }
+            BiometricRecord::Other { tag, value } => {
+                f.debug_struct("Other").field("tag", tag).field("len", &value.len()).finish()
+            }
+        }
+    }
 }
 
 /// One Biometric Information Template.
@@ -333,6 +328,10 @@ impl BiometricGroup {
             (BDB, Some(0x0009)) if block.value().starts_with(b"IIR\0") => BiometricRecord::Iris(
                 IrisRecord::decode(block.value()).map_err(|e| record_error("ISO/IEC 19794-6 record", e))?,
             ),
+            (BDB_CONSTRUCTED, _) if Iso39794Block::recognizes(block.value()) => BiometricRecord::Iso39794 {
+                block: Iso39794Block::decode(block.value(), block.value_offset()).map_err(|e| e.into_lds(file))?,
+                value: block.value().to_vec(),
+            },
             (BDB | BDB_CONSTRUCTED, _) => BiometricRecord::Other { tag: block.tag(), value: block.value().to_vec() },
             _ => return Err(LdsError::at(file, block.offset(), LdsErrorKind::Missing("Biometric Data Block"))),
         };
@@ -355,6 +354,7 @@ impl BiometricGroup {
             let (btag, value) = match &t.record {
                 BiometricRecord::Finger(r) => (BDB, r.encode().map_err(|e| unencodable(e.reason))?),
                 BiometricRecord::Iris(r) => (BDB, r.encode().map_err(|e| unencodable(e.reason))?),
+                BiometricRecord::Iso39794 { value, .. } => (BDB_CONSTRUCTED, value.clone()),
                 BiometricRecord::Other { tag, value } => (*tag, value.clone()),
             };
             blocks.push((t, btag, value));

@@ -111,9 +111,18 @@ fn dg3_with_two_fingers_round_trips() {
     bad[fir + 4] = b'9';
     let e = Dg3::decode(&bad).unwrap_err();
     assert_eq!(e.offset, Some(fir + 4));
-    // a 39794 block is kept as bytes
+    // a 39794 block without its mandatory elements is a typed error inside the file
     let mut other = dg.clone();
     other.templates[0].record = BiometricRecord::Other { tag: Tag::new(0x7F2E), value: vec![0xA1, 0x02, 0x64, 0x00] };
+    let bytes = other.encode().unwrap();
+    let e = Dg3::decode(&bytes).unwrap_err();
+    assert_eq!(e.kind, LdsErrorKind::Missing("versionBlock"));
+    assert_eq!(
+        e.offset,
+        Some(bytes.windows(7).position(|w| w == [0x7F, 0x2E, 0x04, 0xA1, 0x02, 0x64, 0x00]).unwrap() + 7)
+    );
+    // a constructed block in another format is kept as bytes
+    other.templates[0].record = BiometricRecord::Other { tag: Tag::new(0x7F2E), value: vec![0x30, 0x00] };
     assert_eq!(Dg3::decode(&other.encode().unwrap()).unwrap(), other);
 }
 
