@@ -116,7 +116,7 @@ pub enum Unsupported {
     DomainParameterAlgorithm(ObjectIdentifier),
     /// PACE Integrated Mapping on a curve whose point encoding it cannot compute (it needs `p ≡ 3 mod 4`:
     /// P-224 does not have it).
-    #[error("PACE Integrated Mapping on {} (p ≢ 3 mod 4)", .0.name())]
+    #[error("PACE Integrated Mapping on {} (p ≢ 3 mod 4)", if *.0 == NamedCurve::P224 { "P-224 (secp224r1)" } else { .0.name() })]
     IntegratedMapping(NamedCurve),
     /// PACE-CAM with 3DES.
     #[error("PACE-CAM with 3DES (the mapping is defined for AES only)")]
