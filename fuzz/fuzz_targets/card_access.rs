@@ -9,6 +9,7 @@ fuzz_target!(|data: &[u8]| {
         let again = CardAccess::decode(&ca.encode()).expect("re-encoded EF.CardAccess decodes");
         assert_eq!(again.encode(), ca.encode());
         assert_eq!(again.infos.infos(), ca.infos.infos());
-        assert!(data.starts_with(&ca.encode()));
+        // the re-encoding is DER and the reader is tolerant of BER lengths (`31 81 00`, found by this target):
+        // the re-encoding is therefore not always a prefix of the input, only a fixed point of decode + encode
     }
 });
