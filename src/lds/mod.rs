@@ -9,7 +9,7 @@
 //! [`dg3::iris`] (`5F2E`), and the ISO/IEC 39794 blocks of [`iso39794`] (`7F2E`), which DG2, DG3 and DG4 decode
 //! alike.
 
-/// An enum of wire codes with an `Other` fallback (the same shape as the 19794-5 enums of DG2), for DG3/DG4
+/// An enum of wire codes with an `Other` fallback, for the 19794-5 enums of DG2, DG3/DG4
 /// and ISO/IEC 39794.
 macro_rules! code_enum {
     ($(#[$m:meta])* $name:ident : $repr:ty { $($(#[$vm:meta])* $variant:ident = $value:expr),* $(,)? }) => {

@@ -25,36 +25,6 @@ pub struct FacialRecordError {
     pub reason: &'static str,
 }
 
-macro_rules! code_enum {
-    ($(#[$m:meta])* $name:ident : $repr:ty { $($(#[$vm:meta])* $variant:ident = $value:expr),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vm])* $variant,)*
-            /// A value this library has no name for.
-            Other($repr),
-        }
-
-        impl $name {
-            /// The encoded value.
-            pub fn code(self) -> $repr {
-                match self {
-                    $($name::$variant => $value,)*
-                    $name::Other(v) => v,
-                }
-            }
-
-            /// The variant for an encoded value.
-            pub fn from_code(v: $repr) -> Self {
-                match v {
-                    $($value => $name::$variant,)*
-                    other => $name::Other(other),
-                }
-            }
-        }
-    };
-}
-
 code_enum!(
     /// Gender (19794-5 §5.5.3).
     Gender: u8 { /** Unspecified. */ Unspecified = 0x00, /** Male. */ Male = 0x01, /** Female. */ Female = 0x02, /** Unknown. */ Unknown = 0xFF }

@@ -120,12 +120,7 @@ pub struct FaceImageDataBlock {
 impl FaceImageDataBlock {
     /// Decodes the `65` object.
     pub(super) fn decode_tlv(t: &Tlv<'_>) -> Result<Self, Iso39794Error> {
-        let f = Fields::of(t)?;
-        let version = VersionBlock::decode(f.need(0xA0, "versionBlock")?)?;
-        let mut representations = Vec::new();
-        for r in Fields::of(f.need(0xA1, "representationBlocks")?)?.items.iter().filter(|r| r.tag().value() == 0x30) {
-            representations.push(representation(r)?);
-        }
+        let (version, representations) = super::data_block(t, representation)?;
         Ok(FaceImageDataBlock { version, representations })
     }
 }

@@ -175,11 +175,8 @@ impl Iso39794Block {
             FINGER_TAG => Ok(Iso39794Block::Finger(FingerImageDataBlock::decode_tlv(&block)?)),
             FACE_TAG => Ok(Iso39794Block::Face(FaceImageDataBlock::decode_tlv(&block)?)),
             IRIS_TAG => {
-                let f = Fields::of(&block)?;
-                let version = VersionBlock::decode(f.need(0xA0, "versionBlock")?)?;
-                let reps = f.need(0xA1, "representationBlocks")?;
-                let representations = Fields::of(reps)?.items.iter().filter(|t| t.tag().value() == 0x30).count();
-                Ok(Iso39794Block::Iris(IrisImageDataBlock { version, representations }))
+                let (version, representations) = data_block(&block, |_| Ok(()))?;
+                Ok(Iso39794Block::Iris(IrisImageDataBlock { version, representations: representations.len() }))
             }
             _ => Err(Iso39794Error::invalid(
                 block.offset(),
@@ -198,6 +195,20 @@ impl VersionBlock {
             year: uint(f.need(0x81, "version year")?, "version year")?,
         })
     }
+}
+
+/// The skeleton every 39794 data block shares: `SEQUENCE { versionBlock [0], representationBlocks [1] SEQUENCE OF
+/// RepresentationBlock, ... }`, each representation (a `30`) read by `representation`.
+fn data_block<R>(
+    t: &Tlv<'_>,
+    representation: impl Fn(&Tlv<'_>) -> Result<R, Iso39794Error>,
+) -> Result<(VersionBlock, Vec<R>), Iso39794Error> {
+    let f = Fields::of(t)?;
+    let version = VersionBlock::decode(f.need(0xA0, "versionBlock")?)?;
+    let reps = Fields::of(f.need(0xA1, "representationBlocks")?)?;
+    let representations =
+        reps.items.iter().filter(|r| r.tag().value() == 0x30).map(representation).collect::<Result<_, _>>()?;
+    Ok((version, representations))
 }
 
 /// The elements of a constructed object, read once; lookups by full tag (so `80` and `A0` differ).
